@@ -1,0 +1,61 @@
+"""matcalc: symbolic matrix calculus.
+
+>>> import matcalc as mc
+>>> f = mc.parse("x'*A*x", {"x": "vector", "A": "matrix"})
+>>> str(f)
+"x'*A*x"
+"""
+
+from __future__ import annotations
+
+from matcalc.build import symbol
+from matcalc.diff import diff
+from matcalc.errors import (
+    DifferentiationError,
+    EvaluationError,
+    MatcalcError,
+    ParseError,
+    ShapeError,
+)
+from matcalc.evaluate import evaluate
+from matcalc.expr import Expr
+from matcalc.parse import parse
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DifferentiationError",
+    "EvaluationError",
+    "Expr",
+    "MatcalcError",
+    "ParseError",
+    "ShapeError",
+    "diff",
+    "evaluate",
+    "matrix",
+    "parse",
+    "scalar",
+    "symbol",
+    "symmetric",
+    "vector",
+]
+
+
+def scalar(name: str) -> Expr:
+    """A scalar symbol."""
+    return symbol(name, "scalar")
+
+
+def vector(name: str) -> Expr:
+    """A (column) vector symbol; its length is inferred from how it is used."""
+    return symbol(name, "vector")
+
+
+def matrix(name: str) -> Expr:
+    """A matrix symbol; its dimensions are inferred from how it is used."""
+    return symbol(name, "matrix")
+
+
+def symmetric(name: str) -> Expr:
+    """A symmetric matrix symbol."""
+    return symbol(name, "symmetric")

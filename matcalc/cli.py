@@ -1,0 +1,310 @@
+"""The ``matcalc`` command line.
+
+Every subcommand is a `Command`: its name, a one-line help, worked examples,
+a function that declares its arguments and a function that runs it.  Adding a
+subcommand is writing those two functions and one entry in `COMMANDS`.
+
+User text is parsed by `matcalc.parse` and values by `json.loads`; nothing the
+user types is evaluated as Python.  Any `MatcalcError` is reported as
+``matcalc: error: <message>`` on stderr with exit status 2, the status
+argparse uses for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+import matcalc
+from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+from matcalc.expr import KINDS, Expr
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+#: Exit status for bad input of any kind (argparse uses it for bad usage too).
+EXIT_ERROR = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One subcommand of ``matcalc``."""
+
+    name: str
+    help: str
+    examples: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# ---- argument types (argparse turns their errors into usage errors, exit 2) -------------
+
+
+def _kind_spec(text: str) -> tuple[str, str]:
+    """Parse ``NAME=KIND`` of ``--kind``."""
+    name, sep, kind = text.partition("=")
+    name, kind = name.strip(), kind.strip()
+    if not sep or not name or not kind:
+        raise argparse.ArgumentTypeError(f"expected NAME=KIND, got {text!r}")
+    if not (name.isidentifier() and name.isascii()):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
+    if kind not in KINDS:
+        raise argparse.ArgumentTypeError(f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
+    return name, kind
+
+
+def _check_numeric(name: str, data: object) -> None:
+    """Raise unless ``data`` is a number or (nested) lists of numbers."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            raise argparse.ArgumentTypeError(
+                f"the value of '{name}' must be a number or nested lists of numbers, found {json.dumps(item)}"
+            )
+
+
+def _value_spec(text: str) -> tuple[str, np.ndarray[Any, np.dtype[np.float64]]]:
+    """Parse ``NAME=JSON`` of ``--value`` into a float array (0-d for a scalar)."""
+    name, sep, source = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=JSON, got {text!r}")
+    if not (name.isidentifier() and name.isascii()):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
+    try:
+        data = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"the value of '{name}' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise argparse.ArgumentTypeError(f"the value of '{name}' is nested too deeply") from None
+    _check_numeric(name, data)
+    try:
+        array = np.asarray(data, dtype=np.float64)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the value of '{name}' is not a rectangular array (rows of different lengths)"
+        ) from None
+    return name, array
+
+
+# ---- shared arguments and helpers ------------------------------------------------------
+
+
+def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare EXPR and ``--kind``, which every subcommand that reads an expression takes."""
+    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x\'*A*x"')
+    parser.add_argument(
+        "-k",
+        "--kind",
+        metavar="NAME=KIND",
+        type=_kind_spec,
+        action="append",
+        default=[],
+        help=(
+            f"kind of a symbol, one of {', '.join(KINDS)} (repeatable); a symbol given no kind "
+            "takes it from its first letter: a-g scalar, h-z vector, A-Z matrix"
+        ),
+    )
+
+
+def _kinds(specs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The ``--kind`` specs as a mapping; a name given two different kinds is an error."""
+    kinds: dict[str, str] = {}
+    for name, kind in specs:
+        if kinds.setdefault(name, kind) != kind:
+            raise MatcalcError(f"--kind gives '{name}' two kinds: {kinds[name]} and {kind}")
+    return kinds
+
+
+def _parse(args: argparse.Namespace) -> Expr:
+    """Parse the EXPR argument with the ``--kind`` specs."""
+    return matcalc.parse(args.expr, _kinds(args.kind))
+
+
+def _dims(shape: Sequence[Dim]) -> str:
+    """``A.0 x A.1``: the dimensions of a shape."""
+    return " x ".join(repr(d) for d in shape)
+
+
+def describe_shape(e: Expr) -> str:
+    """A phrase for the shape of ``e``: ``scalar``, ``column vector of length x.0``, ..."""
+    if not e.shape:
+        return "scalar"
+    if len(e.shape) == 1:
+        return f"{'row' if e.row else 'column'} vector of length {e.shape[0]!r}"
+    if len(e.shape) == 2:
+        return f"{_dims(e.shape)} matrix"
+    return f"{_dims(e.shape)} order-{len(e.shape)} tensor"
+
+
+def format_value(value: object) -> str:
+    """A value as plain numbers: ``14.0``, ``[1. 2.]`` (no ``array(...)`` around it)."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return str(array.item())
+    return np.array2string(array, threshold=sys.maxsize)
+
+
+# ---- matcalc parse -----------------------------------------------------------------------
+
+PARSE_EXAMPLES = """\
+examples:
+  matcalc parse "x'*A*x"
+  matcalc parse "X*w-y"                     # X is n x m, w has length m, y length n
+  matcalc parse "logdet(S) + tr(inv(S)*A)" --kind S=symmetric
+
+Dimensions print as SYMBOL.AXIS: A.0 is the number of rows of A, A.1 its
+number of columns, x.0 the length of x.  Dimensions that the expression forces
+to be equal print as one name.
+"""
+
+
+def _run_parse(args: argparse.Namespace) -> int:
+    """Print the expression back in input syntax, its shape and its symbols."""
+    expr = _parse(args)
+    print(f"expression: {expr}")
+    print(f"shape: {describe_shape(expr)}")
+    print("symbols:" if expr.symbols else "symbols: none")
+    width = max((len(s.name) for s in expr.symbols), default=0)
+    for s in expr.symbols:
+        print(f"  {s.name:<{width}}  {s.kind:<9}  {_dims(s.shape)}".rstrip())
+    return 0
+
+
+# ---- matcalc eval ------------------------------------------------------------------------
+
+EVAL_EXAMPLES = """\
+examples:
+  matcalc eval "x'*A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]"
+  matcalc eval "a*x + 1" --value a=2.5 --value "x=[1,2,3]"
+  matcalc eval "logdet(S)" --kind S=symmetric --value "S=[[2,1],[1,2]]"
+  matcalc eval --value a=2 -- "-a^2"        # '--' before an EXPR that starts with '-'
+
+Values are JSON: a number for a scalar, a list for a vector, a list of rows
+for a matrix.  Vectors are plain lists; x and x' take the same value.
+"""
+
+
+def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc eval``."""
+    _add_expression_arguments(parser)
+    parser.add_argument(
+        "-v",
+        "--value",
+        metavar="NAME=JSON",
+        type=_value_spec,
+        action="append",
+        default=[],
+        help="value of a symbol as JSON, e.g. x=[1,2] or A=[[1,0],[0,1]] or a=2.5 (repeatable)",
+    )
+
+
+def _values(expr: Expr, specs: Sequence[tuple[str, np.ndarray[Any, Any]]]) -> Mapping[str, Any]:
+    """The ``--value`` specs as a mapping, checked against the symbols of ``expr``."""
+    values: dict[str, Any] = {}
+    for name, value in specs:
+        if name in values:
+            raise MatcalcError(f"--value gives '{name}' more than once")
+        values[name] = value
+    names = {s.name for s in expr.symbols}
+    missing = sorted(names - values.keys())
+    if missing:
+        listed = ", ".join(f"'{n}'" for n in missing)
+        raise MatcalcError(f"no value for {listed}; give one with --value NAME=JSON")
+    unused = sorted(values.keys() - names)
+    if unused:
+        listed = ", ".join(f"'{n}'" for n in unused)
+        raise MatcalcError(f"--value given for {listed}, which the expression does not use")
+    return values
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    """Evaluate the expression at the given values and print the result."""
+    expr = _parse(args)
+    values = _values(expr, args.value)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = matcalc.evaluate(expr, values)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # NumPy's, e.g. log of a negative
+        print(f"matcalc: warning: {message}", file=sys.stderr)
+    print(format_value(result))
+    return 0
+
+
+# ---- the command table and main ------------------------------------------------------------
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="parse",
+        help="parse an expression; print it back, its shape and its symbols",
+        examples=PARSE_EXAMPLES,
+        add_arguments=_add_expression_arguments,
+        run=_run_parse,
+    ),
+    Command(
+        name="eval",
+        help="evaluate an expression at numeric values",
+        examples=EVAL_EXAMPLES,
+        add_arguments=_add_eval_arguments,
+        run=_run_eval,
+    ),
+)
+
+MAIN_EXAMPLES = """\
+examples:
+  matcalc parse "x'*A*x"
+  matcalc eval "x'*A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]"
+  matcalc eval --help                       # more examples for one command
+
+The language is that of matrixcalculus.org: A*B product, A' transpose, A.*B
+elementwise, tr det logdet inv diag sum norm1 norm2 softmax, exp log ... ;
+see docs/syntax.md.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``matcalc`` with one subparser per `Command`."""
+    parser = argparse.ArgumentParser(
+        prog="matcalc",
+        description="Symbolic matrix calculus: parse and evaluate matrix expressions.",
+        epilog=MAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"matcalc {matcalc.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        p = sub.add_parser(
+            command.name,
+            help=command.help,
+            description=command.help[0].upper() + command.help[1:] + ".",
+            epilog=command.examples,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        command.add_arguments(p)
+        p.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``matcalc`` with ``argv`` (default: the process arguments); return the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or bad usage (argparse printed why)
+        return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        status: int = args.run(args)
+    except MatcalcError as exc:
+        print(f"matcalc: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return status

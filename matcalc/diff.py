@@ -1,0 +1,403 @@
+"""Differentiation at the index level.
+
+``∂ e[idx] / ∂ X[widx]`` is computed by rules keyed by node type.  Lowering is
+lazy: a factor that does not contain the variable stays one opaque factor
+``base[indices]``; only what is differentiated is opened up, one level at a
+time.  The variable itself gives deltas, ``∂X_ij/∂X_kl = δ_ik δ_jl``.
+
+- linear nodes (sum, transpose, trace, sum of entries, diag) map indices;
+- multilinear nodes (matrix, Hadamard and scalar products) share one product
+  rule;
+- the chain rule for the remaining nodes multiplies an outer factor by the
+  derivative of the argument.  An argument derivative of several terms is
+  wrapped as one nested index factor, so term counts add along a chain rather
+  than multiply, and the nested sum raises to a factored matrix form.
+
+Each subexpression is differentiated once per call (memoized on the node), so
+shared subexpressions cost nothing more.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+
+from matcalc import build
+from matcalc.errors import DifferentiationError, MatcalcError
+from matcalc.expr import (
+    Add,
+    Apply,
+    Det,
+    DiagMatrix,
+    DiagVector,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Identity,
+    IndexForm,
+    Inverse,
+    LogDet,
+    MatMul,
+    MatPow,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    SumEntries,
+    Symbol,
+    Trace,
+    Transpose,
+    Zero,
+)
+from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, atom, fresh, fresh_like, instantiate, product
+from matcalc.raise_ import raise_index
+from matcalc.recursion import deep
+from matcalc.simplify import simplify
+from matcalc.simplify_index import simplify_terms
+
+__all__ = ["ELEMENTWISE_DERIVATIVES", "diff", "differentiate"]
+
+_one = build.number(1)
+
+
+def _sq(u: Expr) -> Expr:
+    return build.power(u, build.number(2))
+
+
+#: f'(u) for each elementwise function; None where the derivative is zero
+#: wherever it exists (sign and step are piecewise constant).
+ELEMENTWISE_DERIVATIVES: dict[str, Callable[[Expr], Expr] | None] = {
+    "exp": lambda u: build.apply("exp", u),  # exp' = exp
+    "log": lambda u: build.elem_div(_one, u),  # log' = 1/u
+    "sin": lambda u: build.apply("cos", u),  # sin' = cos
+    "cos": lambda u: build.neg(build.apply("sin", u)),  # cos' = -sin
+    "tan": lambda u: build.add(_one, _sq(build.apply("tan", u))),  # tan' = 1 + tan²
+    "arcsin": lambda u: build.elem_div(_one, build.apply("sqrt", build.sub(_one, _sq(u)))),  # 1/√(1-u²)
+    "arccos": lambda u: build.neg(build.elem_div(_one, build.apply("sqrt", build.sub(_one, _sq(u))))),
+    "arctan": lambda u: build.elem_div(_one, build.add(_one, _sq(u))),  # 1/(1+u²)
+    "sinh": lambda u: build.apply("cosh", u),
+    "cosh": lambda u: build.apply("sinh", u),
+    "tanh": lambda u: build.sub(_one, _sq(build.apply("tanh", u))),  # 1 - tanh²
+    "sqrt": lambda u: build.elem_div(build.number(0.5), build.apply("sqrt", u)),  # 1/(2√u)
+    "abs": lambda u: build.apply("sign", u),  # |u|' = sign(u); 0 at 0
+    "sign": None,  # 0 (undefined at 0)
+    "relu": lambda u: build.apply("step", u),  # relu' = step; 0 at 0
+    "step": None,  # 0 (undefined at 0)
+    "sigmoid": lambda u: build.hadamard(  # sigmoid' = sigmoid (1 - sigmoid)
+        build.apply("sigmoid", u), build.sub(_one, build.apply("sigmoid", u))
+    ),
+}
+
+
+def diff(f: Expr, *wrt: str | Expr) -> Expr:
+    """The derivative of ``f`` by each of ``wrt`` in turn, of shape ``f.shape + wrt[0].shape + ...``.
+
+    ``wrt`` are symbol names or symbols.  The result is in matrix form when
+    one exists, else an `IndexForm` (index notation, still evaluable).
+    """
+    if not isinstance(f, Expr):
+        raise DifferentiationError(f"diff needs an expression, got {type(f).__name__}")
+    if not wrt:
+        raise DifferentiationError("diff needs at least one variable to differentiate by")
+    known = {s.name: s for s in f.symbols}
+    with deep():
+        for w in wrt:
+            var = _variable(w, known)
+            f = _derivative(f, var)
+    return f
+
+
+def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
+    """The symbol to differentiate by: the expression's own (unified) one if it has it."""
+    if isinstance(w, Symbol):
+        if w.name in known and known[w.name].kind != w.kind:
+            kind = known[w.name].kind
+            raise DifferentiationError(f"'{w.name}' is a {kind} in the expression, not a {w.kind}")
+        return known.get(w.name, w)
+    if isinstance(w, str):
+        if w in known:
+            return known[w]
+        try:
+            return build.symbol(w)
+        except MatcalcError:
+            raise DifferentiationError(f"cannot differentiate by {w!r}: not a symbol name") from None
+    raise DifferentiationError(f"can only differentiate by a symbol, not by {w}")
+
+
+def _derivative(f: Expr, wrt: Symbol) -> Expr:
+    """One derivative: differentiate in index form, contract, raise, simplify."""
+    free, wfree = fresh_like(f.shape), fresh_like(wrt.shape)
+    terms = differentiate(f, wrt, free, wfree)
+    if not terms:
+        return build.zeros(f.shape + wrt.shape)
+    raised = raise_index(IndexExpr(free + wfree, tuple(terms)))
+    return simplify(raised)
+
+
+def differentiate(f: Expr, wrt: Symbol, free: Sequence[Idx], wfree: Sequence[Idx]) -> list[Term]:
+    """The terms of ``∂ f[free] / ∂ wrt[wfree]``, simplified (deltas contracted)."""
+    return _Deriv(wrt, tuple(wfree)).d(f, tuple(free))
+
+
+Rule = Callable[["_Deriv", Expr, tuple[Idx, ...]], list[Term]]
+_RULES: dict[type, Rule] = {}
+
+
+def rule(*types: type) -> Callable[[Rule], Rule]:
+    """Register a derivative rule for node types."""
+
+    def register(fn: Rule) -> Rule:
+        for t in types:
+            _RULES[t] = fn
+        return fn
+
+    return register
+
+
+class _Deriv:
+    def __init__(self, wrt: Symbol, widx: tuple[Idx, ...]) -> None:
+        self.wrt = wrt
+        self.widx = widx
+        self._memo: dict[int, tuple[tuple[Idx, ...], list[Term]]] = {}
+
+    def depends(self, e: Expr) -> bool:
+        return self.wrt in e.symbols
+
+    def d(self, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+        """Terms of ``∂ e[idx] / ∂ wrt[widx]`` (memoized per node, re-indexed per use)."""
+        if not self.depends(e):
+            return []
+        done = self._memo.get(id(e))
+        if done is None:
+            own = fresh_like(e.shape)
+            fn = _RULES.get(type(e))
+            if fn is None:
+                raise DifferentiationError(f"cannot differentiate {type(e).__name__} node {e}")
+            terms = simplify_terms(fn(self, e, own), own + self.widx)
+            done = self._memo[id(e)] = (own, terms)
+        own, terms = done
+        return instantiate(terms, own + self.widx, idx + self.widx)
+
+    def chain(self, outer: Term, inner: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+        """``outer * ∂ inner[idx]``, the inner derivative kept as one factor if it has several terms."""
+        terms = self.d(inner, idx)
+        if len(terms) <= 1:
+            return [product(outer, t) for t in terms]
+        own = fresh_like(inner.shape)
+        nested = self.d(inner, own)
+        free = own + self.widx
+        wrapped = IndexForm(IndexExpr(free, tuple(nested)), shape=tuple(i.dim for i in free))
+        return [product(outer, Term(1, (Factor(wrapped, idx + self.widx),)))]
+
+    def products(self, factors: Sequence[tuple[Expr, tuple[Idx, ...]]], coef: int = 1) -> list[Term]:
+        """The product rule for ``coef * Π base[indices]``."""
+        out: list[Term] = []
+        atoms = [atom(base, ix) for base, ix in factors]
+        for r, (base, ix) in enumerate(factors):
+            rest = product(Term(coef), *(a for q, a in enumerate(atoms) if q != r))
+            out.extend(product(rest, t) for t in self.d(base, ix))
+        return out
+
+
+def _own(e: Expr, idx: tuple[Idx, ...]) -> tuple[Idx, ...]:
+    """The result indices for an operand that may be a broadcast scalar."""
+    return () if e.is_scalar else idx
+
+
+@rule(Symbol)
+def _symbol(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂X_ij/∂X_kl = δ_ik δ_jl (a symmetric X too: its entries count as independent)
+    return [Term(1, (), tuple(Delta(a, b) for a, b in zip(idx, dv.widx, strict=True)))]
+
+
+@rule(Number, Zero, Ones, Identity)
+def _constant(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    return []
+
+
+@rule(Add)
+def _add(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Add)
+    return [t for term in e.terms for t in dv.d(term, idx)]
+
+
+@rule(Scale)
+def _scale(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Scale)
+    return dv.products([(e.coef, ()), (e.body, idx)])
+
+
+@rule(Hadamard)
+def _hadamard(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Hadamard)
+    return dv.products([(f, idx) for f in e.factors])
+
+
+@rule(MatMul)
+def _matmul(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # (F1 F2 ... Fn)[i, j] = F1[i, s1] F2[s1, s2] ... Fn[s_{n-1}, j]; a column
+    # vector has only a left slot, a row vector only a right one.
+    assert isinstance(e, MatMul)
+    fs = e.factors
+    links: list[Idx | None] = []
+    for a, b in itertools.pairwise(fs):
+        has_right = not (a.is_vector and not a.row)
+        has_left = not (b.is_vector and b.row)
+        links.append(fresh(a.shape[-1]) if has_right and has_left else None)
+    out = list(idx)
+    first_left = out.pop(0) if not (fs[0].is_vector and fs[0].row) else None
+    last_right = out.pop(0) if not (fs[-1].is_vector and not fs[-1].row) else None
+    lefts = [first_left, *links]
+    rights = [*links, last_right]
+    factors: list[tuple[Expr, tuple[Idx, ...]]] = []
+    for f, left, right in zip(fs, lefts, rights, strict=True):
+        slots = (left,) if f.is_vector and not f.row else (right,) if f.is_vector else (left, right)
+        assert all(s is not None for s in slots)
+        factors.append((f, tuple(s for s in slots if s is not None)))
+    return dv.products(factors)
+
+
+@rule(Transpose)
+def _transpose(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    assert isinstance(e, Transpose)
+    return dv.d(e.body, idx[::-1])
+
+
+@rule(Trace)
+def _trace(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # tr(A) = A_ss
+    assert isinstance(e, Trace)
+    s = fresh(e.body.shape[0])
+    return dv.d(e.body, (s, s))
+
+
+@rule(SumEntries)
+def _sum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # sum(A) = A_st summed over both
+    assert isinstance(e, SumEntries)
+    return dv.d(e.body, fresh_like(e.body.shape))
+
+
+@rule(DiagVector)
+def _diag_vector(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # diag(A)_i = A_ii
+    assert isinstance(e, DiagVector)
+    return dv.d(e.body, (idx[0], idx[0]))
+
+
+@rule(DiagMatrix)
+def _diag_matrix(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # diag(v)_ij = v_i δ_ij
+    assert isinstance(e, DiagMatrix)
+    delta = Term(1, (), (Delta(idx[0], idx[1]),))
+    return [product(delta, t) for t in dv.d(e.body, (idx[0],))]
+
+
+@rule(Apply)
+def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂f(u)_i = f'(u)_i ∂u_i
+    assert isinstance(e, Apply)
+    derivative = ELEMENTWISE_DERIVATIVES[e.func]
+    if derivative is None:
+        return []
+    return dv.chain(atom(derivative(e.arg), idx), e.arg, idx)
+
+
+@rule(ElemDiv)
+def _elem_div(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂(u/v) = ∂u / v - u/v² ∂v
+    assert isinstance(e, ElemDiv)
+    u, v = e.num, e.den
+    out = dv.chain(atom(build.elem_div(_one, v), _own(v, idx)), u, _own(u, idx))
+    minus = atom(build.neg(build.elem_div(u, _sq(v))), idx)
+    return out + dv.chain(minus, v, _own(v, idx))
+
+
+@rule(Power)
+def _power(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂(u^p) = p u^(p-1) ∂u + log(u) u^p ∂p
+    assert isinstance(e, Power)
+    u, p = e.base, e.exponent
+    if isinstance(p, Number):
+        outer = build.scale(p, build.power(u, build.number(p.value - 1)))
+    else:
+        outer = build.hadamard(p, build.power(u, build.sub(p, _one)))
+    out = dv.chain(atom(outer, idx), u, _own(u, idx))
+    log_term = atom(build.hadamard(build.apply("log", u), e), idx)
+    return out + dv.chain(log_term, p, _own(p, idx))
+
+
+@rule(Inverse)
+def _inverse(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂(A⁻¹)_ij = -(A⁻¹)_is ∂A_st (A⁻¹)_tj   (Matrix Cookbook eq. 59)
+    assert isinstance(e, Inverse)
+    s, t = fresh(idx[0].dim), fresh(idx[1].dim)
+    outer = product(Term(-1), atom(e, (idx[0], s)), atom(e, (t, idx[1])))
+    return dv.chain(outer, e.body, (s, t))
+
+
+@rule(Det)
+def _det(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ det A = det(A) (A⁻¹)_ts ∂A_st   (Matrix Cookbook eq. 46)
+    assert isinstance(e, Det)
+    n = e.body.shape[0]
+    s, t = fresh(n), fresh(n)
+    outer = product(atom(e, ()), atom(build.inv(e.body), (t, s)))
+    return dv.chain(outer, e.body, (s, t))
+
+
+@rule(LogDet)
+def _logdet(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ log|det A| = (A⁻¹)_ts ∂A_st   (Matrix Cookbook eq. 57)
+    assert isinstance(e, LogDet)
+    n = e.body.shape[0]
+    s, t = fresh(n), fresh(n)
+    return dv.chain(atom(build.inv(e.body), (t, s)), e.body, (s, t))
+
+
+@rule(MatPow)
+def _matpow(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂(A^k) = Σ_r A^r ∂A A^(k-1-r)   (Matrix Cookbook eq. 91); A^-k = (A⁻¹)^k
+    assert isinstance(e, MatPow)
+    a, k = e.body, e.k
+    if k < 0:
+        return dv.d(build.matpow(build.inv(a), -k), idx)
+    out: list[Term] = []
+    for r in range(k):
+        s, t = fresh(idx[0].dim), fresh(idx[1].dim)
+        outer = product(atom(build.matpow(a, r), (idx[0], s)), atom(build.matpow(a, k - 1 - r), (t, idx[1])))
+        out.extend(dv.chain(outer, a, (s, t)))
+    return out
+
+
+@rule(Norm)
+def _norm(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂‖u‖₂ = u_s/‖u‖₂ ∂u_s (eq. 130);  ∂‖u‖₁ = sign(u)_s ∂u_s
+    assert isinstance(e, Norm)
+    u = e.body
+    s = fresh_like(u.shape)
+    outer = build.elem_div(u, e) if e.p == 2 else build.apply("sign", u)
+    return dv.chain(atom(outer, s), u, s)
+
+
+@rule(Softmax)
+def _softmax(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ softmax(u)_i = s_i (δ_ij - s_j) ∂u_j
+    assert isinstance(e, Softmax)
+    j = fresh(idx[0].dim)
+    diagonal = product(atom(e, idx), Term(1, (), (Delta(idx[0], j),)))
+    outer = product(Term(-1), atom(e, idx), atom(e, (j,)))
+    return dv.chain(diagonal, e.body, (j,)) + dv.chain(outer, e.body, (j,))
+
+
+@rule(IndexForm)
+def _index_form(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # a sum of products: the product rule on each term (deltas are constants)
+    assert isinstance(e, IndexForm)
+    out: list[Term] = []
+    for term in instantiate(e.tensor.terms, e.tensor.free, idx):
+        constant = Term(term.coef, (), term.deltas)
+        out.extend(product(constant, t) for t in dv.products([(f.base, f.indices) for f in term.factors]))
+    return out

@@ -1,0 +1,87 @@
+"""Symbolic dimensions and their unification.
+
+Every axis of every expression is a `Dim`.  A symbol's dimensions are named
+after the symbol (``A`` has rows ``Dim("A", 0)`` and columns ``Dim("A", 1)``);
+constants such as ``eye`` start with anonymous dimensions that unification
+with their context resolves.  When two dimensions must agree, the smaller one
+(named before anonymous, then by symbol name and axis) stands for both, so the
+dimensions of an expression depend only on its structure, never on the order
+in which it was built.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["Dim", "Unifier", "fresh_dim"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Dim:
+    """One symbolic dimension: axis ``axis`` of symbol ``owner``.
+
+    An anonymous dimension has ``owner == ""`` and a serial number as ``axis``.
+    """
+
+    anonymous: bool
+    owner: str
+    axis: int
+
+    @staticmethod
+    def of(owner: str, axis: int) -> Dim:
+        """The dimension of axis ``axis`` of the symbol named ``owner``."""
+        return Dim(False, owner, axis)
+
+    def describe(self) -> str:
+        """A phrase for error messages: 'the rows of A', 'the length of x'."""
+        if self.anonymous:
+            return "an inferred dimension"
+        return f"dimension {self.axis + 1} of {self.owner}"
+
+    def __repr__(self) -> str:
+        return f"?{self.axis}" if self.anonymous else f"{self.owner}.{self.axis}"
+
+
+_serial = itertools.count(1)
+
+
+def fresh_dim() -> Dim:
+    """A new anonymous dimension, to be resolved by unification."""
+    return Dim(True, "", next(_serial))
+
+
+class Unifier:
+    """Union-find over dimensions; ``unify`` returns False on nothing (dims never clash)."""
+
+    def __init__(self) -> None:
+        self._parent: dict[Dim, Dim] = {}
+
+    def find(self, d: Dim) -> Dim:
+        """The representative of ``d``'s class (the smallest member)."""
+        root = d
+        while root in self._parent:
+            root = self._parent[root]
+        while d != root:  # path compression
+            nxt = self._parent[d]
+            self._parent[d] = root
+            d = nxt
+        return root
+
+    def unify(self, a: Dim, b: Dim) -> None:
+        """Record that ``a`` and ``b`` are the same dimension."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        lo, hi = (ra, rb) if ra < rb else (rb, ra)
+        self._parent[hi] = lo
+
+    def unify_all(self, pairs: Iterable[tuple[Dim, Dim]]) -> None:
+        """Unify each pair."""
+        for a, b in pairs:
+            self.unify(a, b)
+
+    def substitution(self) -> Mapping[Dim, Dim]:
+        """Every dimension that changes, mapped to its representative."""
+        return {d: self.find(d) for d in list(self._parent)}

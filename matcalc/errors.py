@@ -1,0 +1,41 @@
+"""The exceptions matcalc raises: every failure a user can cause is one of these."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DifferentiationError",
+    "EvaluationError",
+    "MatcalcError",
+    "ParseError",
+    "ShapeError",
+]
+
+
+class MatcalcError(ValueError):
+    """Base of every error matcalc raises on bad input."""
+
+
+class ParseError(MatcalcError):
+    """Text that is not a valid expression; the message shows where, with a caret."""
+
+    def __init__(self, message: str, text: str | None = None, position: int | None = None):
+        self.reason = message
+        self.text = text
+        self.position = position
+        if text is not None and position is not None and "\n" not in text and len(text) <= 200:
+            message = f"{message}\n  {text}\n  {' ' * position}^"
+        elif text is not None and position is not None:
+            message = f"{message} (at character {position})"
+        super().__init__(message)
+
+
+class ShapeError(MatcalcError):
+    """Operands whose shapes or kinds do not fit together."""
+
+
+class EvaluationError(MatcalcError):
+    """Values that cannot be used to evaluate an expression (missing, wrong type)."""
+
+
+class DifferentiationError(MatcalcError):
+    """A derivative the engine cannot take; the message names the construct."""

@@ -1,0 +1,542 @@
+"""Numerical evaluation of a matrix-level expression with NumPy.
+
+`evaluate` binds every dimension of an expression to a size taken from the
+arrays given for its symbols (checking that they agree with each other and
+with the symbols' kinds), then computes each distinct node of the DAG once,
+children before parents, without recursion.
+
+Conventions: a vector is a 1-D array whether the expression holds it as a row
+or as a column (the node's ``row`` flag decides what a product means); a
+scalar result is a Python ``float``.  ``logdet(X)`` is ``log|det X|`` (from
+`numpy.linalg.slogdet`), which is what its derivative ``inv(X)'`` describes
+for any invertible ``X``.  Floating-point trouble in elementwise functions
+(``log`` of a negative number, division by zero) gives ``nan``/``inf`` with
+NumPy's usual warning; a singular matrix where an inverse is needed raises
+`EvaluationError`.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+
+from matcalc.dims import Dim
+from matcalc.errors import EvaluationError, ShapeError
+from matcalc.expr import (
+    Add,
+    Apply,
+    Det,
+    DiagMatrix,
+    DiagVector,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Identity,
+    IndexForm,
+    Inverse,
+    LogDet,
+    MatMul,
+    MatPow,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    SumEntries,
+    Symbol,
+    Trace,
+    Transpose,
+    Zero,
+    children,
+    walk,
+)
+
+if TYPE_CHECKING:
+    from matcalc.index import Idx, Term
+
+__all__ = ["evaluate"]
+
+Array: TypeAlias = npt.NDArray[np.float64]
+#: The value of a node: an array, or a NumPy float for a scalar (NumPy scalars,
+#: unlike Python floats, give inf/nan on 1/0 or (-8)^(1/3) instead of raising).
+Value: TypeAlias = Array | np.float64
+
+
+def evaluate(
+    expr: Expr, values: Mapping[Any, Any] | None = None, *, check_symmetric: bool = True
+) -> Array | float:
+    """The value of ``expr`` for the given values of its symbols.
+
+    Args:
+        expr: the expression.
+        values: a value for every symbol of ``expr``, keyed by name or by `Symbol`:
+            a real number (or 0-d array) for a scalar, a 1-D array for a vector
+            (row or column alike), a 2-D array for a matrix, a symmetric 2-D
+            array for a symmetric matrix.  Anything `numpy.asarray` turns into
+            real numbers is accepted.  Values for other names are ignored,
+            except that they give the size of a dimension named after them
+            (the derivative ``ones`` of ``sum(x)`` by ``x`` has the length of x).
+        check_symmetric: check that the values of symmetric symbols are
+            symmetric (finite differences perturb one entry at a time).
+
+    Returns:
+        A ``float`` for a scalar expression, else a new float64 array.
+
+    Raises:
+        EvaluationError: a value is missing or not real numbers, a symmetric
+            value is not symmetric, a matrix to invert is singular, or the
+            size of a dimension (of ``eye``, ``vector(c)``, ``matrix(c)``)
+            cannot be inferred.
+        ShapeError: an array has the wrong number of axes for its symbol's
+            kind, or two arrays disagree on a dimension the expression shares.
+    """
+    if not isinstance(expr, Expr):
+        hint = " (parse text first with matcalc.parse)" if isinstance(expr, str) else ""
+        raise EvaluationError(f"evaluate needs an expression, got {type(expr).__name__}{hint}")
+    nodes = list(walk(expr))
+    given = _by_name(values or {})
+    arrays = _arrays(nodes, given, check_symmetric)
+    env = _Env(arrays, _bind_dims(nodes, arrays, given))
+    memo: dict[int, Value] = {}
+    for e in nodes:
+        rule = _RULES.get(type(e))
+        if rule is None:  # pragma: no cover - tests check that _RULES covers expr.Node
+            raise NotImplementedError(f"no evaluation rule for {type(e).__name__}")
+        memo[id(e)] = rule(e, [memo[id(k)] for k in children(e)], env)
+    result = memo[id(expr)]
+    if np.ndim(result) == 0:
+        return float(result)
+    return np.array(result, dtype=np.float64)  # a copy: never an alias of an input
+
+
+@dataclass(frozen=True, slots=True)
+class _Env:
+    """What the rules need besides the children's values."""
+
+    arrays: Mapping[str, Value]
+    sizes: Mapping[Dim, int]
+
+    def shape(self, e: Expr) -> tuple[int, ...]:
+        return tuple(self.sizes[d] for d in e.shape)
+
+
+# ---- the values of the symbols ----------------------------------------------------------------
+
+_NDIM: Final = {"scalar": 0, "vector": 1, "matrix": 2, "symmetric": 2}
+_KIND_VALUE: Final = {
+    "scalar": "a real number or a 0-d array",
+    "vector": "a 1-D array",
+    "matrix": "a 2-D array",
+    "symmetric": "a square symmetric 2-D array",
+}
+
+
+def _by_name(values: Mapping[str | Symbol, Any]) -> dict[str, Any]:
+    """The values keyed by symbol name."""
+    if not isinstance(values, Mapping):
+        raise EvaluationError(
+            f"values must be a mapping from symbol names to numbers, got {type(values).__name__}"
+        )
+    given: dict[str, Any] = {}
+    for key, value in values.items():
+        name = key.name if isinstance(key, Symbol) else key
+        if not isinstance(name, str):
+            raise EvaluationError(f"values must be keyed by symbol names or Symbols, got key {key!r}")
+        if name in given:
+            raise EvaluationError(f"two values are given for '{name}'")
+        given[name] = value
+    return given
+
+
+def _arrays(nodes: Sequence[Expr], given: Mapping[str, Any], check_symmetric: bool) -> dict[str, Value]:
+    """The checked value of every symbol among ``nodes``, by name."""
+    symbols = {e.name: e for e in nodes if isinstance(e, Symbol)}
+    missing = [name for name in symbols if name not in given]
+    if missing:
+        raise EvaluationError(f"no value given for {', '.join(map(repr, missing))}")
+    return {name: _checked_value(sym, given[name], check_symmetric) for name, sym in symbols.items()}
+
+
+def _checked_value(sym: Symbol, value: Any, check_symmetric: bool) -> Value:
+    """``value`` as float64, checked against the kind of ``sym``."""
+    arr = _as_real_array(sym.name, value)
+    ndim = _NDIM[sym.kind]
+    if arr.ndim != ndim:
+        hint = "; use .ravel() for a column or row of a 2-D array" if sym.kind == "vector" else ""
+        raise ShapeError(
+            f"{sym.name} is a {sym.kind}, so its value must be {_KIND_VALUE[sym.kind]}, "
+            f"but it has shape {arr.shape}{hint}"
+        )
+    if sym.kind == "symmetric":
+        if arr.shape[0] != arr.shape[1]:
+            raise ShapeError(
+                f"{sym.name} is a symmetric matrix, so its value must be square, but it has shape {arr.shape}"
+            )
+        scale = float(np.max(np.abs(arr), initial=0.0))
+        if check_symmetric and not np.allclose(arr, arr.T, rtol=1e-6, atol=1e-9 * scale, equal_nan=True):
+            raise EvaluationError(
+                f"{sym.name} is a symmetric matrix, but its value is not symmetric "
+                f"(largest |{sym.name} - {sym.name}'| entry is "
+                f"{np.nanmax(np.abs(arr - arr.T)):.3g})"
+            )
+    return np.float64(arr[()]) if ndim == 0 else arr
+
+
+def _as_real_array(name: str, value: Any) -> Array:
+    """``value`` as a float64 array, or an `EvaluationError` saying why it is not real numbers."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        return np.asarray(float(value))
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as err:  # ragged nested lists, odd objects
+        raise EvaluationError(f"the value of {name} is not an array of numbers: {err}") from None
+    kind = arr.dtype.kind
+    if kind == "O" and all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in arr.flat):
+        kind = "f"  # e.g. an array of Fractions
+    if kind == "c":
+        raise EvaluationError(f"the value of {name} is complex; matcalc evaluates real numbers only")
+    if kind == "b":
+        raise EvaluationError(f"the value of {name} is boolean; convert it with .astype(float)")
+    if kind not in "iuf":
+        raise EvaluationError(f"the value of {name} is not real numbers: {_short(value)}")
+    return np.asarray(arr, dtype=np.float64)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---- binding dimensions to sizes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Binding:
+    """Where a dimension got its size: axis ``axis`` of symbol ``sym``, valued ``shape``."""
+
+    size: int
+    sym: Symbol
+    axis: int
+    shape: tuple[int, ...]
+
+
+def _bind_dims(
+    nodes: Sequence[Expr], arrays: Mapping[str, Value], given: Mapping[str, Any]
+) -> dict[Dim, int]:
+    """The size of every dimension among ``nodes``, from the symbols' arrays.
+
+    A dimension no symbol of the expression has, but named after a symbol
+    with a value (``Dim.of("x", 0)`` with ``x`` given), takes its size from that value.
+    """
+    bound: dict[Dim, _Binding] = {}
+    for sym in (e for e in nodes if isinstance(e, Symbol)):
+        shape = np.shape(arrays[sym.name])
+        for axis, (dim, size) in enumerate(zip(sym.shape, shape, strict=True)):
+            new = _Binding(size, sym, axis, shape)
+            old = bound.setdefault(dim, new)
+            if old.size != size:
+                raise ShapeError(_clash(old, new))
+    sizes = {d: b.size for d, b in bound.items()}
+    for e in nodes:
+        for dim in _dims_of(e):
+            if dim not in sizes:
+                sizes[dim] = _size_from_name(e, dim, given)
+    return sizes
+
+
+def _dims_of(e: Expr) -> list[Dim]:
+    """The dimensions ``e`` needs the sizes of (an index form's summed indices too)."""
+    if not isinstance(e, IndexForm):
+        return list(e.shape)
+    ix = e.tensor
+    return [i.dim for i in ix.free] + [i.dim for t in ix.terms for i in t.indices()]
+
+
+def _size_from_name(e: Expr, dim: Dim, given: Mapping[str, Any]) -> int:
+    """The size of ``dim``, a dimension of ``e`` no symbol of the expression has, from its name."""
+    if dim.anonymous:
+        raise EvaluationError(
+            f"cannot infer the size of {_construct(e)}: no symbol of the expression determines it "
+            "(use it where a symbol fixes its size, as in A+eye)"
+        )
+    try:
+        return int(np.shape(given[dim.owner])[dim.axis])
+    except (KeyError, IndexError, ValueError):  # no value, too few axes, ragged
+        raise EvaluationError(
+            f"cannot infer the size of {_construct(e)}: it is {dim.describe()}, "
+            f"so it needs a value for '{dim.owner}' with at least {dim.axis + 1} axes"
+        ) from None
+
+
+def _clash(old: _Binding, new: _Binding) -> str:
+    """The message for two symbol axes that must agree but have different sizes."""
+    if old.sym.name == new.sym.name:
+        return (
+            f"{old.sym.name} has shape {old.shape}, but {_axis(old)} and {_axis(new)} must agree "
+            "(the expression needs it square)"
+        )
+    return (
+        f"{old.sym.name} has shape {old.shape} but {new.sym.name} has shape {new.shape}: "
+        f"{_axis(old)} and {_axis(new)} must agree"
+    )
+
+
+def _axis(b: _Binding) -> str:
+    """'the rows of A', 'the columns of A', 'the length of x'."""
+    if b.sym.kind == "vector":
+        return f"the length of {b.sym.name}"
+    return f"the {('rows', 'columns')[b.axis]} of {b.sym.name}"
+
+
+def _construct(e: Expr) -> str:
+    """How the user wrote the node that introduced an unbound dimension."""
+    if isinstance(e, Identity):
+        return "eye"
+    if isinstance(e, Ones | Zero) and e.ndim in (1, 2):
+        return f"{('vector', 'matrix')[e.ndim - 1]}(..)"
+    return f"an order-{e.ndim} {type(e).__name__}"
+
+
+# ---- the rules: one per node class ----------------------------------------------------------------
+
+Rule: TypeAlias = Callable[[Any, list[Value], _Env], Value]
+
+
+def _symbol(e: Symbol, args: list[Value], env: _Env) -> Value:
+    return env.arrays[e.name]
+
+
+def _number(e: Number, args: list[Value], env: _Env) -> Value:
+    return np.float64(e.value)
+
+
+def _zero(e: Zero, args: list[Value], env: _Env) -> Value:
+    return np.zeros(env.shape(e))
+
+
+def _ones(e: Ones, args: list[Value], env: _Env) -> Value:
+    return np.ones(env.shape(e))
+
+
+def _identity(e: Identity, args: list[Value], env: _Env) -> Value:
+    return np.eye(env.sizes[e.shape[0]])
+
+
+def _add(e: Add, args: list[Value], env: _Env) -> Value:
+    return functools.reduce(operator.add, args)
+
+
+def _hadamard(e: Hadamard, args: list[Value], env: _Env) -> Value:
+    return functools.reduce(operator.mul, args)
+
+
+def _scale(e: Scale, args: list[Value], env: _Env) -> Value:
+    coef, body = args
+    return coef * body
+
+
+def _matmul(e: MatMul, args: list[Value], env: _Env) -> Value:
+    """The product, each vector lifted to a 1-by-n (row) or n-by-1 (column) matrix.
+
+    Lifting makes column·row an outer product and row·column an inner product
+    without case analysis; `numpy.linalg.multi_dot` picks the cheapest order.
+    """
+    lifted = [_lift(v, f) for v, f in zip(args, e.factors, strict=True)]
+    product = lifted[0] @ lifted[1] if len(lifted) == 2 else np.linalg.multi_dot(lifted)
+    return np.float64(product[0, 0]) if e.ndim == 0 else product.reshape(env.shape(e))
+
+
+def _lift(value: Value, factor: Expr) -> Array:
+    arr = np.asarray(value)
+    if factor.ndim == 2:
+        return arr
+    if factor.ndim == 1:
+        return arr.reshape((1, -1) if factor.row else (-1, 1))
+    raise AssertionError(f"matrix product factor of {factor.ndim} axes")  # build.matmul forbids it
+
+
+def _transpose(e: Transpose, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.transpose(body)  # a 1-D array is its own transpose
+
+
+def _elem_div(e: ElemDiv, args: list[Value], env: _Env) -> Value:
+    num, den = args
+    return num / den
+
+
+def _power(e: Power, args: list[Value], env: _Env) -> Value:
+    base, exponent = args
+    return np.power(base, exponent)
+
+
+def _sigmoid(x: Value) -> Value:
+    """1/(1+exp(-x)), computed from exp(-|x|) so that it neither overflows nor loses digits."""
+    z = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1 / (1 + z), z / (1 + z))[()]
+
+
+_FUNCTIONS: Final[Mapping[str, Callable[[Value], Value]]] = {
+    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
+    "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
+    "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sqrt": np.sqrt,
+    "abs": np.abs, "sign": np.sign,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "step": lambda x: np.where(x > 0, 1.0, 0.0),
+    "sigmoid": _sigmoid,
+}  # fmt: skip
+
+
+def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
+    (arg,) = args
+    return _FUNCTIONS[e.func](arg)
+
+
+def _trace(e: Trace, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.float64(np.trace(body))
+
+
+def _det(e: Det, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.float64(np.linalg.det(body))
+
+
+def _logdet(e: LogDet, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.float64(np.linalg.slogdet(body).logabsdet)  # log|det X|; -inf if singular
+
+
+def _inverse(e: Inverse, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    try:
+        return np.asarray(np.linalg.inv(body), dtype=np.float64)
+    except np.linalg.LinAlgError:
+        raise EvaluationError(f"{_text(e)}: matrix is singular") from None
+
+
+def _matpow(e: MatPow, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    try:
+        return np.linalg.matrix_power(body, e.k)
+    except np.linalg.LinAlgError:
+        raise EvaluationError(f"{_text(e)}: matrix is singular") from None
+
+
+def _text(e: Expr, width: int = 60) -> str:
+    """``str(e)`` shortened to ``width`` for a message (never built if its tree is huge)."""
+    size: dict[int, int] = {}
+    for n in walk(e):  # tree size of a DAG, capped: shared subexpressions print once per use
+        size[id(n)] = min(10_000, 1 + sum(size[id(k)] for k in children(n)))
+    if size[id(e)] >= 10_000:
+        return f"a {type(e).__name__} of {size[id(e)]}+ nodes"
+    text = str(e)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _diag_matrix(e: DiagMatrix, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.diag(body)
+
+
+def _diag_vector(e: DiagVector, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.diagonal(body).copy()
+
+
+def _sum_entries(e: SumEntries, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return np.float64(np.sum(body))
+
+
+def _norm(e: Norm, args: list[Value], env: _Env) -> Value:
+    """Entrywise 1-norm, or 2-norm (Frobenius) scaled by the largest entry against overflow."""
+    a = np.abs(np.ravel(args[0]))
+    if e.p == 1:
+        return np.float64(np.sum(a))
+    top = np.float64(np.max(a, initial=0.0))
+    if top == 0 or not np.isfinite(top):
+        return top
+    return np.float64(top * np.sqrt(np.sum(np.square(a / top))))
+
+
+def _softmax(e: Softmax, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    x = np.asarray(body)
+    if x.size == 0:
+        return x.copy()
+    z = np.exp(x - np.max(x))
+    return np.asarray(z / np.sum(z), dtype=np.float64)
+
+
+def _index_form(e: IndexForm, args: list[Value], env: _Env) -> Value:
+    """The sum of the terms, each an `numpy.einsum` over the free indices."""
+    ix = e.tensor
+    bases = {id(base): value for base, value in zip(ix.bases(), args, strict=True)}
+    total: Value = np.zeros(env.shape(e))
+    for t in ix.terms:
+        total = total + _einsum_term(t, ix.free, bases, env)
+    return np.float64(total) if e.ndim == 0 else total
+
+
+def _einsum_term(t: Term, free: tuple[Idx, ...], bases: Mapping[int, Value], env: _Env) -> Value:
+    """One term: deltas contracted by merging their indices, then one einsum.
+
+    ``δ[a, b]`` with ``b`` summed merges ``b`` into ``a`` (the sum over ``b``
+    picks ``b = a``); only a delta between two free indices becomes an identity
+    matrix.  An index left in no operand is a sum of ones: a factor of its size.
+    """
+    parent: dict[Idx, Idx] = {}
+
+    def find(i: Idx) -> Idx:
+        while i in parent:
+            i = parent[i]
+        return i
+
+    eyes: list[tuple[Idx, Idx]] = []
+    for d in t.deltas:
+        ra, rb = find(d.a), find(d.b)
+        if ra == rb:
+            continue  # δ[i, i] = 1
+        if ra in free and rb in free:
+            eyes.append((ra, rb))  # free indices are never merged, so they stay roots
+        elif ra in free:
+            parent[rb] = ra
+        else:
+            parent[ra] = rb
+    operands: list[tuple[Any, list[Idx]]] = [
+        (bases[id(f.base)], [find(i) for i in f.indices]) for f in t.factors
+    ]
+    operands += [(np.eye(env.sizes[a.dim]), [a, b]) for a, b in eyes]
+    used = {i for _, idx in operands for i in idx}
+    coef = np.float64(t.coef)
+    for i in dict.fromkeys([*free, *map(find, t.indices())]):
+        if i not in used and i in free:
+            operands.append((np.ones(env.sizes[i.dim]), [i]))
+        elif i not in used:
+            coef = coef * env.sizes[i.dim]
+    if not operands:
+        return coef
+    number = {i: n for n, i in enumerate(dict.fromkeys(i for _, idx in operands for i in idx))}
+    spec = [x for arr, idx in operands for x in (arr, [number[i] for i in idx])]
+    result = np.einsum(*spec, [number[i] for i in free], optimize=len(operands) > 2)
+    return np.asarray(coef * result, dtype=np.float64)
+
+
+#: The evaluation rule of every node class (tests check it covers `matcalc.expr.Node`).
+_RULES: Final[Mapping[type[Expr], Rule]] = {
+    Symbol: _symbol, Number: _number, Zero: _zero, Ones: _ones, Identity: _identity,
+    Add: _add, Scale: _scale, MatMul: _matmul, Transpose: _transpose, Hadamard: _hadamard,
+    ElemDiv: _elem_div, Power: _power, Apply: _apply, Trace: _trace, Det: _det,
+    LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
+    DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
+    IndexForm: _index_form,
+}  # fmt: skip

@@ -1,0 +1,548 @@
+"""The matrix-level expression tree.
+
+A closed set of immutable node types.  Every node is hash-consed: building a
+node equal to one that exists returns the existing object, so ``a is b``
+(and ``a == b``) holds exactly for structurally equal expressions, and
+memoized passes are linear in the size of the DAG.
+
+Nodes are built by the smart constructors in :mod:`matcalc.build`, which check
+shapes, unify dimensions and canonicalize; the classes here only store.
+Every node knows its ``shape`` (a tuple of `Dim`, the NumPy shape of its value)
+and, for a vector, whether it is a row (``row``): ``x`` and ``x'`` hold the
+same numbers, the expression tracks orientation.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, is_dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, dataclass_transform
+
+from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+
+if TYPE_CHECKING:
+    from matcalc.index import IndexExpr
+
+__all__ = [
+    "ELEMENTWISE_FUNCTIONS",
+    "KINDS",
+    "MAX_DEPTH",
+    "Add",
+    "Apply",
+    "Det",
+    "DiagMatrix",
+    "DiagVector",
+    "ElemDiv",
+    "Expr",
+    "Hadamard",
+    "Identity",
+    "IndexForm",
+    "Inverse",
+    "LogDet",
+    "MatMul",
+    "MatPow",
+    "Node",
+    "Norm",
+    "Number",
+    "Ones",
+    "Power",
+    "Scale",
+    "Softmax",
+    "SumEntries",
+    "Symbol",
+    "Trace",
+    "Transpose",
+    "Zero",
+    "children",
+    "rebuild",
+    "substitute_dims",
+    "walk",
+]
+
+#: Kinds a symbol can have.
+KINDS = ("scalar", "vector", "matrix", "symmetric")
+
+#: Elementwise functions of the input language (they apply to scalars too).
+#: ``step`` (Heaviside, 0 at 0) is the derivative of ``relu``.
+ELEMENTWISE_FUNCTIONS = (
+    "exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
+    "sinh", "cosh", "tanh", "sqrt", "abs", "sign", "relu", "step", "sigmoid",
+)  # fmt: skip
+
+#: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
+#: exhausting Python's stack in some later pass.
+MAX_DEPTH = 400
+
+#: Largest expanded tree that ``repr`` spells out in full.
+_REPR_LIMIT = 2_000
+
+Scalar: TypeAlias = int | float | Fraction
+
+
+class _Interned(type):
+    """Metaclass that hash-conses: one object per distinct node."""
+
+    _table: ClassVar[weakref.WeakValueDictionary[tuple[Any, ...], Any]] = (
+        weakref.WeakValueDictionary()
+    )
+
+    def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
+        key = (cls, tuple(map(_key, args)), shape, row)
+        node = _Interned._table.get(key)
+        if node is None:
+            node = super().__call__(*args, shape=shape, row=row)
+            _Interned._table[key] = node
+        return node
+
+
+def _key(value: Any) -> Any:
+    """A hashable key that tells ``1``, ``1.0`` and ``True`` apart."""
+    if isinstance(value, Expr) or is_dataclass(value):
+        return value  # interned node (identity hash) or frozen index-level value
+    if isinstance(value, tuple):
+        return tuple(map(_key, value))
+    return (type(value), repr(value))
+
+
+@dataclass(frozen=True, slots=True, eq=False, repr=False, weakref_slot=True)
+class Expr(metaclass=_Interned):
+    """Base of every matrix-level node.  Equality is identity (nodes are interned)."""
+
+    shape: tuple[Dim, ...] = field(kw_only=True)
+    row: bool = field(kw_only=True, default=False)
+    symbols: tuple[Symbol, ...] = field(init=False)
+    dims: frozenset[Dim] = field(init=False)
+    depth: int = field(init=False)
+    tree_size: int = field(init=False)  # nodes of the expanded tree (shared nodes counted per use)
+
+    def __post_init__(self) -> None:
+        kids = tuple(children(self))
+        syms: dict[str, Symbol] = {}
+        dims = set(self.shape)
+        for kid in kids:
+            for s in kid.symbols:
+                syms.setdefault(s.name, s)
+            dims |= kid.dims
+        if isinstance(self, Symbol):
+            syms[self.name] = self
+        depth = 1 + max((k.depth for k in kids), default=0)
+        if depth > MAX_DEPTH:
+            raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
+        object.__setattr__(self, "symbols", tuple(syms[n] for n in sorted(syms)))
+        object.__setattr__(self, "dims", frozenset(dims))
+        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
+
+    # ---- conveniences -------------------------------------------------------
+    @property
+    def ndim(self) -> int:
+        """Number of axes of the value."""
+        return len(self.shape)
+
+    @property
+    def is_scalar(self) -> bool:
+        """True for a scalar-valued expression."""
+        return not self.shape
+
+    @property
+    def is_vector(self) -> bool:
+        """True for a vector (row or column)."""
+        return len(self.shape) == 1
+
+    @property
+    def is_matrix(self) -> bool:
+        """True for a matrix."""
+        return len(self.shape) == 2
+
+    @property
+    def is_square(self) -> bool:
+        """True for a matrix whose two dimensions have been unified."""
+        return len(self.shape) == 2 and self.shape[0] == self.shape[1]
+
+    @property
+    def T(self) -> Expr:
+        """The transpose."""
+        from matcalc import build
+
+        return build.transpose(self)
+
+    def __str__(self) -> str:
+        from matcalc.printing.text import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        if self.tree_size > _REPR_LIMIT:
+            return f"<{type(self).__name__} of shape {self.shape}, {self.tree_size} nodes expanded>"
+        parts: list[str] = []
+        for f in _fields(type(self)):
+            value = getattr(self, f)
+            parts.extend(map(repr, value) if isinstance(value, tuple) else [repr(value)])
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    # ---- operators: the Python way of building ------------------------------
+    def __add__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.add(self, build.as_expr(other))
+
+    def __radd__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.add(build.as_expr(other), self)
+
+    def __sub__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.sub(self, build.as_expr(other))
+
+    def __rsub__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.sub(build.as_expr(other), self)
+
+    def __neg__(self) -> Expr:
+        from matcalc import build
+
+        return build.neg(self)
+
+    def __pos__(self) -> Expr:
+        return self
+
+    def __matmul__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.matmul(self, build.as_expr(other))
+
+    def __rmatmul__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.matmul(build.as_expr(other), self)
+
+    def __mul__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.hadamard(self, build.as_expr(other))
+
+    def __rmul__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.hadamard(build.as_expr(other), self)
+
+    def __truediv__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.elem_div(self, build.as_expr(other))
+
+    def __rtruediv__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.elem_div(build.as_expr(other), self)
+
+    def __pow__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.power(self, build.as_expr(other))
+
+    def __rpow__(self, other: object) -> Expr:
+        from matcalc import build
+
+        return build.power(build.as_expr(other), self)
+
+    def _repr_latex_(self) -> str | None:
+        try:
+            from matcalc.printing import latex  # type: ignore[attr-defined]
+        except ImportError:
+            return None
+        return f"$${latex.to_latex(self)}$$"  # pragma: no cover - later issue
+
+
+_T = TypeVar("_T")
+
+
+@dataclass_transform(eq_default=False, frozen_default=True, field_specifiers=(field,))
+def node(cls: type[_T]) -> type[_T]:
+    """Declare a node class: frozen, slotted, interned, identity equality."""
+    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+
+
+# ---- leaves -------------------------------------------------------------------
+
+
+@node
+class Symbol(Expr):
+    """A named variable of a kind: scalar, vector, matrix or symmetric (matrix)."""
+
+    name: str
+    kind: str
+
+    def __repr__(self) -> str:
+        return f"Symbol({self.name!r}, {self.kind!r})"
+
+
+@node
+class Number(Expr):
+    """A scalar constant."""
+
+    value: Scalar
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r})"
+
+
+@node
+class Zero(Expr):
+    """The zero array of the node's shape (scalar zero is ``Number(0)``)."""
+
+
+@node
+class Ones(Expr):
+    """The array of ones of the node's shape (``vector(1)``, ``matrix(1)``)."""
+
+
+@node
+class Identity(Expr):
+    """The identity matrix ``eye``."""
+
+
+# ---- sums and products ----------------------------------------------------------
+
+
+@node
+class Add(Expr):
+    """Sum of two or more terms of the same shape and orientation."""
+
+    terms: tuple[Expr, ...]
+
+
+@node
+class Scale(Expr):
+    """A scalar ``coef`` times ``body`` (any shape; body is never itself a Scale)."""
+
+    coef: Expr
+    body: Expr
+
+
+@node
+class MatMul(Expr):
+    """Matrix product of two or more non-scalar factors (flattened)."""
+
+    factors: tuple[Expr, ...]
+
+
+@node
+class Transpose(Expr):
+    """Transpose of a matrix or vector."""
+
+    body: Expr
+
+
+@node
+class Hadamard(Expr):
+    """Elementwise product of two or more non-scalar factors of one shape."""
+
+    factors: tuple[Expr, ...]
+
+
+@node
+class ElemDiv(Expr):
+    """Elementwise quotient; a scalar operand broadcasts (``A/s``, ``1./x``)."""
+
+    num: Expr
+    den: Expr
+
+
+@node
+class Power(Expr):
+    """Elementwise power ``base.^exponent`` (scalar power ``s^p``); a scalar broadcasts."""
+
+    base: Expr
+    exponent: Expr
+
+
+@node
+class Apply(Expr):
+    """An elementwise function (one of `ELEMENTWISE_FUNCTIONS`) applied to ``arg``."""
+
+    func: str
+    arg: Expr
+
+    def __repr__(self) -> str:
+        return f"Apply({self.func!r}, {self.arg!r})"
+
+
+# ---- matrix functions -------------------------------------------------------------
+
+
+@node
+class Trace(Expr):
+    """``tr(X)`` of a square matrix."""
+
+    body: Expr
+
+
+@node
+class Det(Expr):
+    """``det(X)`` of a square matrix."""
+
+    body: Expr
+
+
+@node
+class LogDet(Expr):
+    """``logdet(X)`` = log det X of a square matrix."""
+
+    body: Expr
+
+
+@node
+class Inverse(Expr):
+    """``inv(X)`` of a square matrix."""
+
+    body: Expr
+
+
+@node
+class MatPow(Expr):
+    """``X^k`` for a square matrix and an integer ``k`` other than -1, 0, 1."""
+
+    body: Expr
+    k: int
+
+
+@node
+class DiagMatrix(Expr):
+    """``diag(v)``: the diagonal matrix with the vector ``v`` on its diagonal."""
+
+    body: Expr
+
+
+@node
+class DiagVector(Expr):
+    """``diag(X)``: the vector of the diagonal of a square matrix."""
+
+    body: Expr
+
+
+@node
+class SumEntries(Expr):
+    """``sum(X)``: the sum of all entries."""
+
+    body: Expr
+
+
+@node
+class Norm(Expr):
+    """``norm1``/``norm2``: entrywise 1-norm, or 2-norm (Frobenius for a matrix)."""
+
+    body: Expr
+    p: int
+
+
+@node
+class Softmax(Expr):
+    """``softmax(x)`` = ``exp(x)/sum(exp(x))`` of a vector."""
+
+    body: Expr
+
+
+@node
+class IndexForm(Expr):
+    """A tensor with no matrix form, kept in index notation (see :mod:`matcalc.index`)."""
+
+    tensor: IndexExpr
+
+
+Node: TypeAlias = (
+    Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
+    | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
+    | DiagVector | SumEntries | Norm | Softmax | IndexForm
+)  # fmt: skip
+
+
+# ---- generic traversal --------------------------------------------------------------
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    """The structural fields of a node class, in order (not shape/row/derived)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        base = {"shape", "row", "symbols", "dims", "depth", "tree_size"}
+        names = tuple(n for n in cls.__dataclass_fields__ if n not in base)  # type: ignore[attr-defined]
+        _FIELDS[cls] = names
+    return names
+
+
+def children(e: Expr) -> Iterator[Expr]:
+    """The direct subexpressions of ``e``, in order (of an IndexForm: its factors' bases)."""
+    if isinstance(e, IndexForm):
+        yield from e.tensor.bases()
+        return
+    for name in _fields(type(e)):
+        value = getattr(e, name)
+        if isinstance(value, Expr):
+            yield value
+        elif isinstance(value, tuple):
+            yield from value
+
+
+def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -> Expr:
+    """``e`` with every child mapped by ``child`` and every dim by ``dim``.
+
+    The structure is kept; smart-constructor checks are not rerun, so the
+    mapping must preserve shapes (as a dimension substitution does).
+    """
+    shape = tuple(dim(d) for d in e.shape)
+    if isinstance(e, IndexForm):
+        return IndexForm(e.tensor.map(child, dim), shape=shape, row=e.row)
+    args: list[Any] = []
+    for name in _fields(type(e)):
+        value = getattr(e, name)
+        if isinstance(value, Expr):
+            value = child(value)
+        elif isinstance(value, tuple):
+            value = tuple(child(v) for v in value)
+        args.append(value)
+    return type(e)(*args, shape=shape, row=e.row)
+
+
+def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
+    """Rename dimensions throughout ``e``; subtrees that mention none are kept as they are."""
+    if not sub:
+        return e
+    keys = frozenset(sub)
+    done: dict[int, Expr] = {}
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:  # iterative post-order: no recursion limit on deep trees
+        x, expanded = stack.pop()
+        if id(x) in done:
+            continue
+        if x.dims.isdisjoint(keys):
+            done[id(x)] = x
+        elif expanded:
+            done[id(x)] = rebuild(x, lambda k: done[id(k)], lambda d: sub.get(d, d))
+        else:
+            stack.append((x, True))
+            stack.extend((k, False) for k in children(x))
+    return done[id(e)]
+
+
+def walk(e: Expr) -> Iterator[Expr]:
+    """Every distinct node of ``e``, children before parents (each once)."""
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        x, expanded = stack.pop()
+        if expanded:
+            yield x
+            continue
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        stack.append((x, True))
+        stack.extend((k, False) for k in reversed(tuple(children(x))))

@@ -1,0 +1,294 @@
+"""Parse the input language (matrixcalculus.org's syntax) into an expression.
+
+Grammar, loosest first::
+
+    sum     := product (('+' | '-') product)*
+    product := unary (('*' | '/' | '.*' | './') unary)*
+    unary   := '-' unary | power
+    power   := postfix (('^' | '.^') unary)?          # right-associative
+    postfix := atom "'"*
+    atom    := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'
+
+Nodes are built with the smart constructors of :mod:`matcalc.build`, so shapes
+are checked as the text is read; a `ShapeError` shows the text with a caret
+under the operator at fault.  The text is never evaluated as Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from matcalc import build
+from matcalc.errors import MatcalcError, ParseError, ShapeError
+from matcalc.expr import ELEMENTWISE_FUNCTIONS, KINDS, Expr, Number
+from matcalc.recursion import deep
+
+__all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
+
+#: Deepest nesting of parentheses, calls, unary minus and powers accepted.
+MAX_NESTING = 200
+#: Longest text accepted.
+MAX_LENGTH = 100_000
+
+_ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
+    **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE_FUNCTIONS},  # type: ignore[misc]
+    "tr": build.trace,
+    "det": build.det,
+    "logdet": build.logdet,
+    "inv": build.inv,
+    "diag": build.diag,
+    "sum": build.sum_entries,
+    "norm1": lambda x: build.norm(x, 1),
+    "norm2": lambda x: build.norm(x, 2),
+    "softmax": build.softmax,
+    "vector": lambda c: build.fill(c, 1),
+    "matrix": lambda c: build.fill(c, 2),
+}
+
+#: Names that cannot be symbols.
+RESERVED = frozenset(_ONE_ARG) | {"eye"}
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<number>(?:\d+\.\d+|\d+|\.\d+)(?:[eE][+-]?\d+)?)
+    | (?P<name>[A-Za-z][A-Za-z0-9_]*)
+    | (?P<op>\.\*|\./|\.\^|[-+*/^'(),])
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # "number", "name", "op" or "end"
+    text: str
+    pos: int
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            break
+        m = _TOKEN.match(text, pos)
+        if m is None or m.lastgroup is None:
+            raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
+        start = m.start(m.lastgroup)
+        tokens.append(_Token(m.lastgroup, m.group(m.lastgroup), start))
+        pos = m.end()
+    tokens.append(_Token("end", "", len(text)))
+    return tokens
+
+
+def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
+    """Parse ``text`` into an expression.
+
+    ``kinds`` maps symbol names to ``"scalar"``, ``"vector"``, ``"matrix"`` or
+    ``"symmetric"``; a name not in it takes its kind from its first letter
+    (a-g scalar, h-z vector, A-Z matrix).
+    """
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"expression is longer than {MAX_LENGTH} characters")
+    kinds = dict(kinds or {})
+    for name, kind in kinds.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+            raise MatcalcError(f"kinds: {name!r} is not a symbol name")
+        if name in RESERVED:
+            raise MatcalcError(f"kinds: {name!r} is a built-in function, not a symbol")
+        if kind not in KINDS:
+            raise MatcalcError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
+    with deep():
+        return _Parser(text, kinds).parse()
+
+
+class _Parser:
+    def __init__(self, text: str, kinds: Mapping[str, str]) -> None:
+        self.text = text
+        self.kinds = kinds
+        self.tokens = _tokenize(text)
+        self.i = 0
+        self.nesting = 0
+
+    # ---- token helpers ----------------------------------------------------------------
+    @property
+    def tok(self) -> _Token:
+        return self.tokens[self.i]
+
+    def take(self) -> _Token:
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def error(self, message: str, tok: _Token | None = None) -> ParseError:
+        return ParseError(message, self.text, (tok or self.tok).pos)
+
+    def expect(self, op: str, context: str) -> None:
+        if self.tok.kind == "op" and self.tok.text == op:
+            self.take()
+            return
+        raise self.error(f"expected '{op}' {context}, found {self._found()}")
+
+    def _found(self) -> str:
+        t = self.tok
+        return "the end of the expression" if t.kind == "end" else f"'{t.text}'"
+
+    def make(self, tok: _Token, make: Callable[..., Expr], *args: object) -> Expr:
+        """Call a smart constructor, pointing a ShapeError at ``tok``."""
+        try:
+            return make(*args)
+        except ShapeError as err:
+            pos = tok.pos
+            caret = f"\n  {self.text}\n  {' ' * pos}^" if len(self.text) <= 200 else f" (at character {pos})"
+            raise ShapeError(f"{err}{caret}") from None
+
+    def enter(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(f"expression is nested more than {MAX_NESTING} levels deep")
+
+    # ---- grammar ----------------------------------------------------------------------
+    def parse(self) -> Expr:
+        if self.tok.kind == "end":
+            raise self.error("empty expression")
+        e = self.sum()
+        if self.tok.kind != "end":
+            if self.tok.text == ")":
+                raise self.error("unbalanced ')': no '(' to close")
+            raise self.error(f"unexpected {self._found()} after a complete expression (missing operator?)")
+        return e
+
+    def sum(self) -> Expr:
+        e = self.product()
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.take()
+            rhs = self.product()
+            e = self.make(op, build.add if op.text == "+" else build.sub, e, rhs)
+        return e
+
+    _PRODUCT_OPS: ClassVar[dict[str, Callable[[Expr, Expr], Expr]]] = {
+        "*": build.mul, "/": build.div, ".*": build.hadamard, "./": build.elem_div,
+    }  # fmt: skip
+
+    def product(self) -> Expr:
+        e = self.unary()
+        while self.tok.kind == "op" and self.tok.text in self._PRODUCT_OPS:
+            op = self.take()
+            rhs = self.unary()
+            e = self.make(op, self._PRODUCT_OPS[op.text], e, rhs)
+        return e
+
+    def unary(self) -> Expr:
+        if self.tok.kind == "op" and self.tok.text == "-":
+            op = self.take()
+            self.enter()
+            e = self.make(op, build.neg, self.unary())
+            self.nesting -= 1
+            return e
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.postfix()
+        if self.tok.kind == "op" and self.tok.text in ("^", ".^"):
+            op = self.take()
+            self.enter()
+            exponent = self.unary()
+            self.nesting -= 1
+            if op.text == ".^":
+                return self.make(op, build.power, base, exponent)
+            return self.make(op, _caret_power, base, exponent)
+        return base
+
+    def postfix(self) -> Expr:
+        e = self.atom()
+        while self.tok.kind == "op" and self.tok.text == "'":
+            e = self.make(self.take(), build.transpose, e)
+        return e
+
+    def atom(self) -> Expr:
+        tok = self.tok
+        if tok.kind == "number":
+            self.take()
+            value = float(tok.text)
+            if value == float("inf"):
+                raise self.error(f"the number {_shorten(tok.text)} is too large for floating point", tok)
+            if not _is_float(tok.text):  # an integer below 1.8e308: at most 309 significant digits
+                return build.number(int(tok.text.lstrip("0") or "0"))
+            return build.number(value)
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "op" and tok.text == "(":
+            self.take()
+            self.enter()
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error("empty parentheses")
+            e = self.sum()
+            self.expect(")", f"to close the '(' at character {tok.pos}")
+            self.nesting -= 1
+            return e
+        if tok.kind == "end":
+            raise self.error("expected an operand, found the end of the expression")
+        if tok.text == ")":
+            raise self.error("expected an operand before ')'")
+        raise self.error(f"expected an operand, found '{tok.text}'")
+
+    def name(self) -> Expr:
+        tok = self.take()
+        name = tok.text
+        called = self.tok.kind == "op" and self.tok.text == "("
+        if name == "eye":
+            if called:
+                raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
+            return build.eye()
+        if name in _ONE_ARG:
+            if not called:
+                raise self.error(f"'{name}' is a function: write {name}(...)", tok)
+            return self.call(tok)
+        if called:
+            raise self.error(f"unknown function '{name}'", tok)
+        return self.make(tok, build.symbol, name, self.kinds.get(name))
+
+    def call(self, tok: _Token) -> Expr:
+        self.take()  # '('
+        self.enter()
+        if self.tok.kind == "op" and self.tok.text == ")":
+            raise self.error(f"'{tok.text}' needs an argument")
+        args = [self.sum()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.take()
+            args.append(self.sum())
+        self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
+        self.nesting -= 1
+        if len(args) != 1:
+            raise self.error(f"'{tok.text}' takes 1 argument, got {len(args)}", tok)
+        return self.make(tok, _ONE_ARG[tok.text], args[0])
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 20 else f"{text[:8]}...{text[-8:]} ({len(text)} characters)"
+
+
+def _is_float(text: str) -> bool:
+    return any(c in text for c in ".eE")
+
+
+def _caret_power(base: Expr, exponent: Expr) -> Expr:
+    """``a^b``: the scalar power, or the matrix power ``X^k`` for an integer ``k``."""
+    if base.is_scalar and exponent.is_scalar:
+        return build.power(base, exponent)
+    if base.is_matrix and isinstance(exponent, Number):
+        k = exponent.value
+        if float(k).is_integer():
+            return build.matpow(base, int(k))
+        raise ShapeError(f"the matrix power X^k needs an integer k, got {k}; use .^ for elementwise power")
+    if base.is_matrix:
+        raise ShapeError("the matrix power X^k needs an integer number k; use .^ for elementwise power")
+    raise ShapeError(f"'^' needs a scalar or square-matrix base and a scalar exponent, got "
+                     f"{build.describe(base)} ^ {build.describe(exponent)}; use .^ for elementwise power")

@@ -1,0 +1,1 @@
+"""Printers: input-syntax text and index notation."""

@@ -1,0 +1,56 @@
+"""Index notation for tensors with no matrix form: ``(i,j,k) -> δ[i,j]*x[k]``.
+
+Index names are chosen for reading: the free indices in order get
+``i, j, k, l, m, n``, the summed ones ``p, q, r, s, t, u``, then numbered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matcalc.expr import Expr
+from matcalc.index import Idx, IndexExpr, Term
+
+__all__ = ["index_names", "index_text"]
+
+_FREE = "ijklmn"
+_SUMMED = "pqrstuvw"
+
+
+def index_names(ix: IndexExpr) -> dict[Idx, str]:
+    """Readable names for every index of ``ix``: free ones first, then summed, per term."""
+    names = {i: _pick(_FREE, n) for n, i in enumerate(ix.free)}
+    for term in ix.terms:
+        summed = [i for i in term.indices() if i not in names]
+        for n, i in enumerate(summed):
+            names[i] = _pick(_SUMMED, n)
+    return names
+
+
+def _pick(letters: str, n: int) -> str:
+    return letters[n] if n < len(letters) else f"{letters[0]}{n}"
+
+
+def index_text(ix: IndexExpr, base: Callable[[Expr], str]) -> str:
+    """``(i,j) -> term + term``; ``base(expr)`` gives the text of a factor's base."""
+    names = index_names(ix)
+    terms = [_term(t, names, base) for t in ix.terms]
+    body = terms[0] if terms else "0"
+    for t in terms[1:]:
+        body += t if t.startswith("-") else f"+{t}"
+    return f"({','.join(names[i] for i in ix.free)}) -> {body}"
+
+
+def _term(t: Term, names: dict[Idx, str], base: Callable[[Expr], str]) -> str:
+    parts = [f"{base(f.base)}[{','.join(names[i] for i in f.indices)}]" if f.indices else base(f.base)
+             for f in t.factors]
+    parts += [f"δ[{names[d.a]},{names[d.b]}]" for d in t.deltas]
+    coef = t.coef
+    if not parts:
+        return repr(coef)
+    text = "*".join(parts)
+    if coef == 1:
+        return text
+    if coef == -1:
+        return f"-{text}"
+    return f"{coef}*{text}"

@@ -1,0 +1,219 @@
+"""Print an expression in the input syntax, with minimal parentheses.
+
+``parse(to_text(e), kinds) is e`` for every expression whose dimensions are
+fixed by its symbols: each node prints as the text that the parser turns back
+into that very node.  Parentheses come from one precedence table.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from matcalc import build
+from matcalc.expr import (
+    Add,
+    Apply,
+    Det,
+    DiagMatrix,
+    DiagVector,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Identity,
+    IndexForm,
+    Inverse,
+    LogDet,
+    MatMul,
+    MatPow,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    SumEntries,
+    Symbol,
+    Trace,
+    Transpose,
+    Zero,
+)
+from matcalc.printing.indices import index_text
+from matcalc.recursion import deep
+
+__all__ = ["ADD", "ATOM", "MUL", "POSTFIX", "POW", "UNARY", "to_text"]
+
+# Precedence, loosest to tightest.
+ADD, MUL, UNARY, POW, POSTFIX, ATOM = range(1, 7)
+
+#: Nodes that pull scalar factors out of themselves, so ``-A*B`` or ``2*x.*y``
+#: parse back to a scale of the whole product.
+_SCALAR_TRANSPARENT = (MatMul, Hadamard)
+
+_CALLS: dict[type, str] = {
+    Trace: "tr", Det: "det", LogDet: "logdet", Inverse: "inv", DiagMatrix: "diag",
+    DiagVector: "diag", SumEntries: "sum", Softmax: "softmax",
+}  # fmt: skip
+
+
+def to_text(e: Expr) -> str:
+    """The input-syntax text of ``e``."""
+    with deep():
+        return _Printer().text(e)[0]
+
+
+def _wrap(part: tuple[str, int], at_least: int) -> str:
+    """The text of ``part``, parenthesized unless its precedence is ``>= at_least``."""
+    text, prec = part
+    return text if prec >= at_least else f"({text})"
+
+
+def _number(value: int | float | Fraction) -> tuple[str, int]:
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}", MUL
+    text = repr(value)
+    return text, (UNARY if text.startswith("-") else ATOM)  # -0.0 too
+
+
+def _negated(e: Expr) -> Expr | None:
+    """``m`` with ``-m`` building ``e``, when ``e`` prints with a leading minus."""
+    if isinstance(e, Number) and e.value < 0:
+        return build.number(-e.value)
+    if isinstance(e, Scale):
+        coef = _negated(e.coef)
+        if coef is not None:
+            return build.scale(coef, e.body)
+    return None
+
+
+def _broadcast(e: Expr) -> Expr | None:
+    """The scalar ``s`` of a term ``s*vector(1)`` / ``s*matrix(1)``, else None."""
+    if isinstance(e, Ones):
+        return build.number(1)
+    if isinstance(e, Scale) and isinstance(e.body, Ones):
+        return e.coef
+    return None
+
+
+class _Printer:
+    """Memoized text of each node, with the precedence of its outermost operator."""
+
+    def __init__(self) -> None:
+        # Keyed by the node itself, not id(): printing builds temporary nodes
+        # (`_negated`), and a freed temporary's id can be reused by the next one.
+        self._memo: dict[Expr, tuple[str, int]] = {}
+
+    def text(self, e: Expr) -> tuple[str, int]:
+        done = self._memo.get(e)
+        if done is None:
+            done = self._memo[e] = self._print(e)
+        return done
+
+    def _print(self, e: Expr) -> tuple[str, int]:  # noqa: C901 - one case per node type
+        match e:
+            case Symbol():
+                return e.name, ATOM
+            case Number():
+                return _number(e.value)
+            case Zero() | Ones():
+                return self._filled("0" if isinstance(e, Zero) else "1", e)
+            case Identity():
+                return "eye", ATOM
+            case Add():
+                return self._sum(e)
+            case Scale():
+                return self._scale(e)
+            case MatMul() | Hadamard():
+                return self._factors(e, MUL), MUL
+            case ElemDiv():
+                op = "/" if e.den.is_scalar else "./"
+                return f"{_wrap(self.text(e.num), MUL)}{op}{_wrap(self.text(e.den), MUL + 1)}", MUL
+            case Power():
+                op = "^" if e.base.is_scalar and e.exponent.is_scalar else ".^"
+                return f"{_wrap(self.text(e.base), POSTFIX)}{op}{_wrap(self.text(e.exponent), UNARY)}", POW
+            case MatPow():
+                return f"{_wrap(self.text(e.body), POSTFIX)}^{e.k}", POW
+            case Transpose():
+                return f"{_wrap(self.text(e.body), POSTFIX)}'", POSTFIX
+            case Apply():
+                return f"{e.func}({self.text(e.arg)[0]})", ATOM
+            case Norm():
+                return f"norm{e.p}({self.text(e.body)[0]})", ATOM
+            case (
+                Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
+                | SumEntries() | Softmax()
+            ):
+                return f"{_CALLS[type(e)]}({self.text(e.body)[0]})", ATOM
+            case IndexForm():
+                return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
+        raise TypeError(f"no text form for {type(e).__name__}")  # pragma: no cover
+
+    def _filled(self, value: str, e: Expr) -> tuple[str, int]:
+        if e.ndim > 2:
+            return f"<order-{e.ndim} array of {value}s>", ATOM
+        text = f"{'vector' if e.is_vector else 'matrix'}({value})"
+        return (f"{text}'", POSTFIX) if e.row else (text, ATOM)
+
+    def _factors(self, e: MatMul | Hadamard, first_at: int) -> str:
+        """The factors of a product, the first parenthesized below precedence ``first_at``.
+
+        ``first_at`` is above MUL where the product follows a coefficient (``2*(a./x).*y``),
+        so that the parser does not fold the coefficient into the first factor.
+        """
+        if isinstance(e, Hadamard):
+            return self._chain(".*", e.factors, first_at)
+        return self._product(e.factors, first_at)
+
+    def _product(self, factors: tuple[Expr, ...], first_at: int) -> str:
+        """A matrix product; ``u'*(v*w'*A)`` where a row times a column would end early.
+
+        The parser reads ``u'*v*w'*A`` as the scalar ``u'*v`` times ``w'*A``, a
+        different node from the flat product of the four factors.
+        """
+        first, rest = factors[0], factors[1:]
+        if first.is_vector and first.row and any(f.is_vector and not f.row for f in rest[:-1]):
+            return f"{_wrap(self.text(first), first_at)}*({self._product(rest, MUL)})"
+        return self._chain("*", factors, first_at)
+
+    def _chain(self, op: str, factors: tuple[Expr, ...], first_at: int) -> str:
+        first, *rest = factors
+        parts = [_wrap(self.text(first), first_at)]
+        parts += [_wrap(self.text(f), MUL + 1) for f in rest]
+        return op.join(parts)
+
+    def _scale(self, e: Scale) -> tuple[str, int]:
+        body = self.text(e.body)
+        minus = isinstance(e.coef, Number) and e.coef.value == -1
+        if isinstance(e.body, _SCALAR_TRANSPARENT):
+            # -f*g is (-f)*g and c*f*g is (c*f)*g: the product pulls the scalar out again,
+            # provided the first factor f binds tighter than the minus / the '*'.
+            text = self._factors(e.body, POW if minus else MUL + 1)
+            return (f"-{text}" if minus else f"{_wrap(self.text(e.coef), MUL)}*{text}"), MUL
+        if minus:
+            return f"-{_wrap(body, UNARY)}", UNARY
+        return f"{_wrap(self.text(e.coef), MUL)}*{_wrap(body, MUL + 1)}", MUL
+
+    def _sum(self, e: Add) -> tuple[str, int]:
+        return self._terms(e.terms), ADD
+
+    def _terms(self, terms: tuple[Expr, ...]) -> str:
+        if len(terms) > 2 and isinstance(terms[0], Number) and isinstance(terms[1], Number):
+            # The parser folds 3+3+a to 6+a; 3+(3+a) gives back the sum of three terms.
+            return f"{self._term(terms[0], None, first=True)}+({self._terms(terms[1:])})"
+        # A term s*vector(1) prints as plain s where the parser will broadcast
+        # it back: after a non-broadcast term, or first when the second is not.
+        scalars = [_broadcast(t) for t in terms]
+        seen_array = False
+        out: list[str] = []
+        for i, term in enumerate(terms):
+            bare = scalars[i] is not None and (seen_array or (i == 0 and scalars[1] is None))
+            seen_array = seen_array or scalars[i] is None
+            out.append(self._term(term, scalars[i] if bare else None, first=(i == 0)))
+        return "".join(out)
+
+    def _term(self, term: Expr, bare_scalar: Expr | None, first: bool) -> str:
+        shown = term if bare_scalar is None else bare_scalar
+        positive = _negated(shown)
+        if positive is not None and not first:
+            return f"-{_wrap(self.text(positive), ADD + 1)}"
+        text = _wrap(self.text(shown), ADD + 1 if bare_scalar is not None else ADD)
+        return text if first else f"+{text}"

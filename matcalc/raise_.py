@@ -1,0 +1,290 @@
+"""Raise index expressions back to matrix notation.
+
+Each term is a small tensor network.  Local rules, tried in order, merge two
+factors into one matrix-level factor until one factor over the free indices
+is left (the term's matrix form) or no rule applies (no matrix form: the term
+stays in index notation, as reduced as it got):
+
+====  ==========================================  =====================
+rule  index pattern                               matrix form
+====  ==========================================  =====================
+1     ``c`` (no indices)                          scalar coefficient
+1b    ``(u/c)_i`` with ``c`` a coefficient          ``u_i``
+2     ``A_ii`` (i elsewhere or free) / summed     ``diag(A)_i`` / ``tr(A)``
+3     ``a_i b_i``, ``A_ij B_ij``, ``A_ij B_ji``   Hadamard product
+4     ``x_s A_sj``, ``A_is B_sj`` (s summed, 2x)  matrix product
+5     ``A_sj`` (s summed, once)                   ``sum``, ``A'*1``
+6     ``v_i A_ij`` (i in >2 factors or free)      ``diag(v)*A``
+7     ``a_i b_j`` (both free)                     outer product ``a*b'``
+====  ==========================================  =====================
+
+Matrix-vector products (rule 4 with a vector) come before matrix-matrix ones,
+so chains contract from the vector end, as backpropagation does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from matcalc import build
+from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones
+from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form
+
+__all__ = ["raise_index", "raise_term"]
+
+
+@dataclass
+class _Net:
+    """A term being reduced: coefficient, scalar factors, indexed factors."""
+
+    coef: Coef
+    scalars: list[Expr]
+    factors: list[Factor]
+    free: tuple[Idx, ...]
+    deltas: list[Delta] = field(default_factory=list)
+
+    def count(self, i: Idx) -> int:
+        return sum(f.indices.count(i) for f in self.factors)
+
+
+def raise_index(ix: IndexExpr) -> Expr:
+    """The matrix form of ``ix`` if every term has one, else an `IndexForm` (terms reduced)."""
+    raised: list[Expr] = []
+    reduced: list[Term] = []
+    for term in ix.terms:
+        matrix, rest = raise_term(term, ix.free)
+        reduced.append(rest)
+        if matrix is not None:
+            raised.append(matrix)
+    if len(raised) == len(ix.terms) and ix.terms:
+        total = raised[0]
+        for m in raised[1:]:
+            total = build.add(total, m)
+        return total
+    return index_form(ix.free, reduced)
+
+
+def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
+    """``(matrix form or None, the term as reduced as it got)``."""
+    factors: list[Factor] = []
+    for f in term.factors:
+        base = f.base
+        if isinstance(base, IndexForm):
+            base = raise_index(base.tensor)
+        factors.append(Factor(base, f.indices))
+    for d in term.deltas:  # deltas between free indices are identities
+        factors.append(Factor(build.eye(d.a.dim), (d.a, d.b)))
+    net = _Net(term.coef, [], factors, tuple(free))
+    while any(rule(net) for rule in _RULES):
+        pass
+    return _finish(net), _as_term(net)
+
+
+def _as_term(net: _Net) -> Term:
+    factors = [Factor(s, ()) for s in net.scalars]
+    deltas: list[Delta] = []
+    for f in net.factors:
+        if isinstance(f.base, Identity):
+            deltas.append(Delta(*f.indices))
+        else:
+            factors.append(f)
+    return Term(net.coef, tuple(factors), tuple(deltas))
+
+
+def _finish(net: _Net) -> Expr | None:
+    """The term's matrix form once one factor over the free indices (or none) is left."""
+    if any(f.base.ndim > 2 for f in net.factors) or len(net.free) > 2:
+        return None
+    if not net.factors:
+        if net.free:
+            return None
+        body: Expr = build.number(1)
+    elif len(net.factors) == 1 and sorted(net.factors[0].indices) == sorted(net.free):
+        f = net.factors[0]
+        body = f.base
+        if len(net.free) == 2 and f.indices != net.free:
+            body = build.transpose(body)
+        if body.is_vector and body.row:
+            body = build.transpose(body)
+    else:
+        return None
+    scalar: Expr = build.number(net.coef)
+    for s in _cancel(net.scalars):
+        scalar = build.mul(scalar, s)
+    return build.mul(scalar, body)
+
+
+def _cancel(scalars: list[Expr]) -> list[Expr]:
+    """Scalar factors with ``s`` and ``1/s`` (``u/s`` and ``s``) cancelled."""
+    out = list(scalars)
+    changed = True
+    while changed:
+        changed = False
+        for a in out:
+            if isinstance(a, ElemDiv) and a.den in out:
+                out.remove(a.den)
+                out.remove(a)
+                if not (isinstance(a.num, Number) and a.num.value == 1):
+                    out.append(a.num)
+                changed = True
+                break
+    return out
+
+
+# ---- rules: each returns True when it changed the network --------------------------------
+
+
+def _scalars(net: _Net) -> bool:
+    """1: factors with no indices become scalar coefficients."""
+    for f in net.factors:
+        if not f.indices:
+            net.factors.remove(f)
+            if isinstance(f.base, Number):
+                net.coef *= f.base.value
+            else:
+                net.scalars.append(f.base)
+            return True
+    return False
+
+
+def _quotient(net: _Net) -> bool:
+    """1b: a factor ``u/s`` with the scalar ``s`` among the coefficients is ``u``."""
+    for n, f in enumerate(net.factors):
+        if isinstance(f.base, ElemDiv) and f.base.den.is_scalar and f.base.den in net.scalars:
+            net.scalars.remove(f.base.den)
+            net.factors[n] = Factor(f.base.num, f.indices)
+            return True
+    return False
+
+
+def _diagonal(net: _Net) -> bool:
+    """2: ``A_ii`` is ``diag(A)_i``, or ``tr(A)`` when i is summed and nowhere else."""
+    for n, f in enumerate(net.factors):
+        if len(f.indices) == 2 and f.indices[0] == f.indices[1]:
+            i = f.indices[0]
+            if isinstance(f.base, Identity):  # δ_ii: 1 for each i
+                net.factors[n] = Factor(build.ones((i.dim,)), (i,))
+            elif i in net.free or net.count(i) > 2:
+                net.factors[n] = Factor(build.diag(f.base), (i,))
+            else:
+                net.factors[n] = Factor(build.trace(f.base), ())
+            return True
+    return False
+
+
+def _hadamard(net: _Net) -> bool:
+    """3: two factors over the same indices multiply elementwise."""
+    fs = net.factors
+    for a in range(len(fs)):
+        for b in range(a + 1, len(fs)):
+            p, q = fs[a], fs[b]
+            if p.indices == q.indices:
+                other = q.base
+            elif len(p.indices) == 2 and p.indices == q.indices[::-1]:
+                other = build.transpose(q.base)
+            else:
+                continue
+            if isinstance(p.base, Ones):
+                merged = other if p.indices == q.indices else q.base
+                fs[a] = Factor(merged, p.indices if p.indices == q.indices else q.indices)
+            else:
+                fs[a] = Factor(build.hadamard(_column(p.base), _column(other)), p.indices)
+            del fs[b]
+            return True
+    return False
+
+
+def _column(e: Expr) -> Expr:
+    return build.transpose(e) if e.is_vector and e.row else e
+
+
+def _contractible(net: _Net, vectors_only: bool) -> tuple[int, int, Idx] | None:
+    fs = net.factors
+    for a in range(len(fs)):
+        for b in range(a + 1, len(fs)):
+            p, q = fs[a], fs[b]
+            if vectors_only and not (len(p.indices) == 1 or len(q.indices) == 1):
+                continue
+            for s in p.indices:
+                if s in net.free or s not in q.indices or net.count(s) != 2:
+                    continue
+                if p.indices.count(s) == 1 and q.indices.count(s) == 1:
+                    return a, b, s
+    return None
+
+
+def _contract(net: _Net, vectors_only: bool) -> bool:
+    """4: an index summed over exactly two factors is a matrix product."""
+    found = _contractible(net, vectors_only)
+    if found is None:
+        return False
+    a, b, s = found
+    p, q = net.factors[a], net.factors[b]
+    left = p.base if p.indices[-1] == s else build.transpose(p.base)
+    right = q.base if q.indices[0] == s else build.transpose(q.base)
+    if left.is_vector and not left.row:
+        left = build.transpose(left)
+    if right.is_vector and right.row:
+        right = build.transpose(right)
+    rest = tuple(i for i in p.indices if i != s) + tuple(i for i in q.indices if i != s)
+    net.factors[a] = Factor(build.matmul(left, right), rest)
+    del net.factors[b]
+    return True
+
+
+def _matvec(net: _Net) -> bool:
+    return _contract(net, vectors_only=True)
+
+
+def _matmat(net: _Net) -> bool:
+    return _contract(net, vectors_only=False)
+
+
+def _lone_sum(net: _Net) -> bool:
+    """5: an index summed in one factor only is a sum over that axis."""
+    for n, f in enumerate(net.factors):
+        lone = [i for i in f.indices if i not in net.free and net.count(i) == 1]
+        if not lone:
+            continue
+        if len(lone) == len(f.indices):
+            net.factors[n] = Factor(build.sum_entries(f.base), ())
+        else:
+            s = lone[0]
+            m = f.base if f.indices[0] == s else build.transpose(f.base)
+            ones = build.ones((s.dim,), row=True)
+            net.factors[n] = Factor(build.matmul(ones, m), tuple(i for i in f.indices if i != s))
+        return True
+    return False
+
+
+def _diag_scale(net: _Net) -> bool:
+    """6: ``v_i A_ij`` is ``(diag(v)*A)_ij`` (the last resort for a shared index)."""
+    fs = net.factors
+    for a, v in enumerate(fs):
+        if len(v.indices) != 1:
+            continue
+        i = v.indices[0]
+        for b, m in enumerate(fs):
+            if b == a or len(m.indices) != 2 or i not in m.indices:
+                continue
+            d = build.diag(_column(v.base))
+            base = build.matmul(d, m.base) if m.indices[0] == i else build.matmul(m.base, d)
+            fs[b] = Factor(base, m.indices)
+            del fs[a]
+            return True
+    return False
+
+
+def _outer(net: _Net) -> bool:
+    """7: two vectors over the two free indices form an outer product."""
+    vecs = [f for f in net.factors if len(f.indices) == 1]
+    if len(net.factors) == 2 and len(vecs) == 2 and vecs[0].indices != vecs[1].indices:
+        p, q = vecs
+        outer = build.matmul(_column(p.base), build.transpose(_column(q.base)))
+        net.factors = [Factor(outer, p.indices + q.indices)]
+        return True
+    return False
+
+
+_RULES = (_scalars, _quotient, _diagonal, _hadamard, _matvec, _matmat, _lone_sum, _diag_scale, _outer)

@@ -1,0 +1,260 @@
+"""Matrix-level simplification: the rules a careful human applies to a result.
+
+Rules are data: each is a function from a node to its replacement (or None),
+with the identity it applies in its docstring and the reason it terminates.
+`simplify` runs them with the one driver in :mod:`matcalc.rewrite`.  The
+smart constructors already fold numbers, flatten products and drop zeros and
+identities, so the rules here are the ones that look at more than one node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matcalc import build
+from matcalc.expr import (
+    Add,
+    Apply,
+    DiagMatrix,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Inverse,
+    MatMul,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Symbol,
+    Transpose,
+)
+from matcalc.rewrite import Rule, rewrite
+
+__all__ = ["RULES", "simplify"]
+
+
+def simplify(e: Expr) -> Expr:
+    """``e`` simplified by `RULES`."""
+    return rewrite(e, RULES)
+
+
+# ---- transposes to the leaves ------------------------------------------------------------
+
+_ELEMENTWISE_BINARY: dict[type, Callable[[Expr, Expr], Expr]] = {
+    ElemDiv: build.elem_div,
+    Power: build.power,
+}
+
+
+def transpose_down(e: Expr) -> Expr | None:
+    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A∘B)' = A'∘B', f(A)' = f(A'), diag(v)' = diag(v).
+
+    Terminates: each step moves a transpose strictly closer to the leaves.
+    """
+    if not isinstance(e, Transpose):
+        return None
+    x = e.body
+    t = build.transpose
+    match x:
+        case MatMul(factors=fs):
+            out = t(fs[-1])
+            for f in reversed(fs[:-1]):
+                out = build.matmul(out, t(f))
+            return out
+        case Add(terms=ts):
+            return _sum([t(s) for s in ts])
+        case Scale(coef=c, body=b):
+            return build.scale(c, t(b))
+        case Hadamard(factors=fs):
+            out = t(fs[0])
+            for f in fs[1:]:
+                out = build.hadamard(out, t(f))
+            return out
+        case Apply(func=f, arg=a):
+            return build.apply(f, t(a))
+        case ElemDiv(num=a, den=b) | Power(base=a, exponent=b):
+            return _ELEMENTWISE_BINARY[type(x)](t(a), t(b))
+        case DiagMatrix():
+            return x
+    return None
+
+
+# ---- products ------------------------------------------------------------------------
+
+
+def diag_times_vector(e: Expr) -> Expr | None:
+    """diag(v) x = v∘x,  x' diag(v) = (v∘x)',  diag(v) diag(w) = diag(v∘w).
+
+    Terminates: removes a diag and shortens the product.
+    """
+    if not isinstance(e, MatMul):
+        return None
+    fs = e.factors
+    for n in range(len(fs) - 1):
+        a, b = fs[n], fs[n + 1]
+        merged: Expr | None = None
+        if isinstance(a, DiagMatrix) and isinstance(b, DiagMatrix):
+            merged = build.diag(build.hadamard(_col(a.body), _col(b.body)))
+        elif isinstance(a, DiagMatrix) and b.is_vector and not b.row:
+            merged = build.hadamard(_col(a.body), b)
+        elif a.is_vector and a.row and isinstance(b, DiagMatrix):
+            merged = build.transpose(build.hadamard(_col(a), _col(b.body)))
+        if merged is not None:
+            return _product([*fs[:n], merged, *fs[n + 2:]])
+    return None
+
+
+def inverse_cancels(e: Expr) -> Expr | None:
+    """inv(X) X = I and X inv(X) = I.  Terminates: shortens the product."""
+    if not isinstance(e, MatMul):
+        return None
+    fs = e.factors
+    for n in range(len(fs) - 1):
+        a, b = fs[n], fs[n + 1]
+        if (isinstance(a, Inverse) and a.body is b) or (isinstance(b, Inverse) and b.body is a):
+            rest = [*fs[:n], *fs[n + 2:]]
+            return _product(rest) if rest else build.eye(a.shape[0])
+    return None
+
+
+# ---- sums ----------------------------------------------------------------------------
+
+
+def collect_like_terms(e: Expr) -> Expr | None:
+    """A X + b X = (a+b) X.  Terminates: fewer terms."""
+    if not isinstance(e, Add):
+        return None
+    groups: dict[int, tuple[Expr, list[Expr]]] = {}
+    for term in e.terms:
+        coef, body = _coef_body(term)
+        groups.setdefault(id(body), (body, []))[1].append(coef)
+    if len(groups) == len(e.terms):
+        return None
+    return _sum([build.mul(_sum(coefs), body) for body, coefs in groups.values()])
+
+
+def factor_common(e: Expr) -> Expr | None:
+    """A B + A C = A (B + C) and B A + C A = (B + C) A (the first or last factor in common).
+
+    Terminates: each step removes at least one matrix product from the sum.
+    """
+    if not isinstance(e, Add):
+        return None
+    for side in (-1, 0):
+        groups: dict[int, list[int]] = {}
+        for n, term in enumerate(e.terms):
+            _, body = _coef_body(term)
+            if isinstance(body, MatMul):
+                groups.setdefault(id(body.factors[side]), []).append(n)
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            shared = _coef_body(e.terms[members[0]])[1].factors[side]  # type: ignore[attr-defined]
+            rests = []
+            for n in members:
+                coef, body = _coef_body(e.terms[n])
+                assert isinstance(body, MatMul)
+                rest = body.factors[:-1] if side == -1 else body.factors[1:]
+                rests.append(build.mul(coef, _product(list(rest))))
+            inner = _sum(rests)
+            combined = build.matmul(inner, shared) if side == -1 else build.matmul(shared, inner)
+            others = [t for n, t in enumerate(e.terms) if n not in members]
+            return _sum([combined, *others])
+    return None
+
+
+def quotient_merge(e: Expr) -> Expr | None:
+    """X ∘ (u ⊘ y) = (x∘u) ⊘ y: one quotient per elementwise product.  Terminates: fewer quotients."""
+    if not isinstance(e, Hadamard):
+        return None
+    fs = list(e.factors)
+    for n, f in enumerate(fs):
+        if isinstance(f, ElemDiv) and not f.den.is_scalar:
+            others = fs[:n] + fs[n + 1:]
+            num = f.num
+            for o in others:
+                num = build.hadamard(num, o) if not num.is_scalar else build.mul(num, o)
+            return build.elem_div(num, f.den)
+    return None
+
+
+def _is_one(e: Expr) -> bool:
+    return (isinstance(e, Number) and e.value == 1) or isinstance(e, Ones)
+
+
+def _one_plus_exp(e: Expr) -> Expr | None:
+    """The ``v`` of ``1 + exp(v)``, else None."""
+    if isinstance(e, Add) and len(e.terms) == 2:
+        a, b = e.terms
+        if _is_one(b):
+            a, b = b, a
+        if _is_one(a) and isinstance(b, Apply) and b.func == "exp":
+            return b.arg
+    return None
+
+
+def logistic(e: Expr) -> Expr | None:
+    """exp(v) ⊘ (1+exp(v)) = sigmoid(v) (also with more factors on top).  Terminates: removes exp."""
+    if not isinstance(e, ElemDiv):
+        return None
+    v = _one_plus_exp(e.den)
+    if v is None:
+        return None
+    if isinstance(e.num, Apply) and e.num.func == "exp" and e.num.arg is v:
+        return build.apply("sigmoid", v)
+    if isinstance(e.num, Hadamard) and any(isinstance(f, Apply) and f.func == "exp" and f.arg is v
+                                             for f in e.num.factors):
+        rest = [f for f in e.num.factors if not (isinstance(f, Apply) and f.func == "exp" and f.arg is v)]
+        out = build.apply("sigmoid", v)
+        for f in rest:
+            out = build.hadamard(out, f)
+        return out
+    return None
+
+
+def symmetric_transpose(e: Expr) -> Expr | None:
+    """S' = S for a symmetric symbol (the constructor does this; kept for rebuilt nodes)."""
+    if isinstance(e, Transpose) and isinstance(e.body, Symbol) and e.body.kind == "symmetric":
+        return e.body
+    return None
+
+
+#: The rules, in the order they are tried at each node.
+RULES: tuple[Rule, ...] = (
+    transpose_down,
+    symmetric_transpose,
+    inverse_cancels,
+    diag_times_vector,
+    quotient_merge,
+    logistic,
+    collect_like_terms,
+    factor_common,
+)
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _col(v: Expr) -> Expr:
+    return build.transpose(v) if v.is_vector and v.row else v
+
+
+def _coef_body(term: Expr) -> tuple[Expr, Expr]:
+    if isinstance(term, Scale):
+        return term.coef, term.body
+    return build.number(1), term
+
+
+def _sum(items: list[Expr]) -> Expr:
+    out = items[0]
+    for item in items[1:]:
+        out = build.add(out, item)
+    return out
+
+
+def _product(items: list[Expr]) -> Expr:
+    out = items[0]
+    for item in items[1:]:
+        out = build.mul(out, item)
+    return out
+

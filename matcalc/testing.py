@@ -1,0 +1,115 @@
+"""Helpers for checking derivatives numerically; usable by users as well as by our tests.
+
+>>> import matcalc as mc
+>>> from matcalc.testing import check_derivative
+>>> check_derivative(mc.parse("x'*A*x"), "x").ok
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+from matcalc.evaluate import evaluate
+from matcalc.expr import Expr, Symbol
+
+__all__ = ["DerivativeCheck", "check_derivative", "numeric_derivative", "random_values"]
+
+
+def random_values(
+    expr: Expr, rng: np.random.Generator | int | None = 0, sizes: Mapping[Dim, int] | None = None
+) -> dict[str, np.ndarray | float]:
+    """Random values for the symbols of ``expr``, sized consistently (2 to 4 per dimension).
+
+    Square matrices are well conditioned (``3 I + noise``) so that inverses,
+    determinants and logdets are tame; symmetric ones are symmetric.
+    """
+    rng = np.random.default_rng(rng)
+    size: dict[Dim, int] = dict(sizes or {})
+    values: dict[str, np.ndarray | float] = {}
+    for s in expr.symbols:
+        for d in s.shape:
+            size.setdefault(d, int(rng.integers(2, 5)))
+        values[s.name] = _value(s, size, rng)
+    return values
+
+
+def _value(s: Symbol, size: Mapping[Dim, int], rng: np.random.Generator) -> np.ndarray | float:
+    shape = tuple(size[d] for d in s.shape)
+    if not shape:
+        return float(rng.uniform(0.5, 1.5))
+    if len(shape) == 1:
+        return rng.uniform(-1, 1, shape)
+    m = rng.uniform(-0.5, 0.5, shape)
+    if shape[0] == shape[1]:
+        m = m + 3 * np.eye(shape[0])
+        if s.kind == "symmetric":
+            m = (m + m.T) / 2
+    return m
+
+
+def numeric_derivative(
+    f: Expr, wrt: str, values: Mapping[str, np.ndarray | float], step: float = 1e-6
+) -> np.ndarray:
+    """Central finite differences of ``f`` by ``wrt``, shape ``f.shape + wrt.shape``.
+
+    A symmetric variable is perturbed entry by entry, as if its entries were
+    independent (matcalc's convention).
+    """
+    x0 = np.asarray(values[wrt], dtype=float)
+    f0 = np.asarray(evaluate(f, values), dtype=float)
+    out = np.zeros(f0.shape + x0.shape)
+    for pos in np.ndindex(*x0.shape) if x0.shape else [()]:
+        hi, lo = x0.copy(), x0.copy()
+        hi[pos] += step
+        lo[pos] -= step
+        fh = np.asarray(evaluate(f, {**values, wrt: hi}, check_symmetric=False), dtype=float)
+        fl = np.asarray(evaluate(f, {**values, wrt: lo}, check_symmetric=False), dtype=float)
+        out[(..., *pos)] = (fh - fl) / (2 * step)
+    return out
+
+
+@dataclass(frozen=True)
+class DerivativeCheck:
+    """The outcome of `check_derivative`."""
+
+    ok: bool
+    max_error: float
+    symbolic: np.ndarray
+    numeric: np.ndarray
+    derivative: Expr
+
+
+def check_derivative(
+    f: Expr,
+    *wrt: str,
+    values: Mapping[str, np.ndarray | float] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    seed: int = 0,
+) -> DerivativeCheck:
+    """Compare ``diff(f, *wrt)`` with central finite differences at random (or given) values.
+
+    Higher derivatives are checked against finite differences of the symbolic
+    derivative of one order less.
+    """
+    from matcalc.diff import diff
+
+    if not wrt:
+        raise MatcalcError("check_derivative needs a variable")
+    values = dict(values) if values is not None else random_values(f, seed)
+    lower = diff(f, *wrt[:-1]) if len(wrt) > 1 else f
+    derivative = diff(f, *wrt)
+    symbolic = np.asarray(evaluate(derivative, values), dtype=float)
+    numeric = numeric_derivative(lower, wrt[-1], values)
+    if symbolic.shape != numeric.shape:
+        return DerivativeCheck(False, float("inf"), symbolic, numeric, derivative)
+    scale = max(1.0, float(np.max(np.abs(numeric), initial=0.0)))
+    err = float(np.max(np.abs(symbolic - numeric), initial=0.0)) / scale
+    ok = bool(np.allclose(symbolic, numeric, rtol=rtol, atol=atol * scale, equal_nan=False))
+    return DerivativeCheck(ok, err, symbolic, numeric, derivative)
