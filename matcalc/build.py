@@ -8,7 +8,8 @@ identical without changing the user's structure:
 
 - sums, matrix products and Hadamard products are flattened (associativity);
 - scalar factors move to the front as one `Scale` whose body is never a Scale;
-- numbers fold (``2*3 -> 6``, ``-(2) -> -2``), ``1*X -> X``, ``0*X -> 0``;
+- numbers fold (``2*3 -> 6``, ``-(2) -> -2``), ``1*X -> X`` (but ``0*X`` stays, so
+  that it prints back: a zero array has no text that fixes its shape);
 - ``(X')' -> X``, ``S' -> S`` for symmetric ``S``, ``s' -> s`` for a scalar;
 - a scalar added to an array is that scalar times the array of ones.
 """
@@ -157,8 +158,9 @@ def number(value: object) -> Number:
             v = float(v)  # keep exact fractions printable and convertible to float
     else:
         v = float(value)
-        if not np.isfinite(v):
-            raise ShapeError(f"{value!r} is not a finite number")
+        if not np.isfinite(v):  # inf also where folding constants overflowed (1e300*1e300)
+            why = "too large for floating point" if np.isinf(v) else "not a number"
+            raise ShapeError(f"the constant {value!r} is {why}")
     if isinstance(v, int) and abs(v) > _FLOAT_MAX:
         # Values are computed in floating point: an integer beyond its range cannot be.
         raise ShapeError("an integer of more than 308 digits is too large for floating point")
@@ -252,8 +254,6 @@ def scale(s: Expr, x: Expr) -> Expr:
             return number(s.value * x.value)
         if s.value == 1:
             return x
-        if s.value == 0:
-            return zeros(x.shape, x.row)
         if s.value == -1:
             s = number(-1)  # -1.0*x is -x, as 1.0*x is x (it prints as -x)
     if isinstance(x, Zero):

@@ -9,9 +9,10 @@ time.  The variable itself gives deltas, ``∂X_ij/∂X_kl = δ_ik δ_jl``.
 - multilinear nodes (matrix, Hadamard and scalar products) share one product
   rule;
 - the chain rule for the remaining nodes multiplies an outer factor by the
-  derivative of the argument.  An argument derivative of several terms is
-  wrapped as one nested index factor, so term counts add along a chain rather
-  than multiply, and the nested sum raises to a factored matrix form.
+  derivative of the argument.  An argument derivative of several terms that
+  is a vector or matrix is wrapped as one nested index factor, so term counts
+  add along a chain rather than multiply, and the nested sum raises to a
+  factored matrix form (``exp(x'*A*x)*(A+A')*x``).
 
 Each subexpression is differentiated once per call (memoized on the node), so
 shared subexpressions cost nothing more.
@@ -183,7 +184,7 @@ class _Deriv:
     def chain(self, outer: Term, inner: Expr, idx: tuple[Idx, ...]) -> list[Term]:
         """``outer * ∂ inner[idx]``, the inner derivative kept as one factor if it has several terms."""
         terms = self.d(inner, idx)
-        if len(terms) <= 1:
+        if len(terms) <= 1 or inner.ndim + len(self.widx) > 2:
             return [product(outer, t) for t in terms]
         own = fresh_like(inner.shape)
         nested = self.d(inner, own)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from matcalc import build
-from matcalc.errors import MatcalcError, ParseError, ShapeError
+from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, KINDS, Expr, Number
 from matcalc.recursion import deep
 
@@ -97,14 +97,16 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is longer than {MAX_LENGTH} characters")
+    if kinds is not None and not isinstance(kinds, Mapping):
+        raise ShapeError(f"kinds must map symbol names to kinds, got {type(kinds).__name__}")
     kinds = dict(kinds or {})
     for name, kind in kinds.items():
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
-            raise MatcalcError(f"kinds: {name!r} is not a symbol name")
+            raise ShapeError(f"kinds: {name!r} is not a symbol name")
         if name in RESERVED:
-            raise MatcalcError(f"kinds: {name!r} is a built-in function, not a symbol")
+            raise ShapeError(f"kinds: {name!r} is a built-in function, not a symbol")
         if kind not in KINDS:
-            raise MatcalcError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
+            raise ShapeError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
     with deep():
         return _Parser(text, kinds).parse()
 

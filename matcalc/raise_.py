@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from matcalc import build
 from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones
-from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form
+from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
+from matcalc.simplify_index import simplify_terms
 
 __all__ = ["raise_index", "raise_term"]
 
@@ -52,12 +53,12 @@ def raise_index(ix: IndexExpr) -> Expr:
     """The matrix form of ``ix`` if every term has one, else an `IndexForm` (terms reduced)."""
     raised: list[Expr] = []
     reduced: list[Term] = []
-    for term in ix.terms:
+    for term in _inline_nested(ix):
         matrix, rest = raise_term(term, ix.free)
         reduced.append(rest)
         if matrix is not None:
             raised.append(matrix)
-    if len(raised) == len(ix.terms) and ix.terms:
+    if len(raised) == len(reduced) and reduced:
         total = raised[0]
         for m in raised[1:]:
             total = build.add(total, m)
@@ -65,14 +66,27 @@ def raise_index(ix: IndexExpr) -> Expr:
     return index_form(ix.free, reduced)
 
 
+def _inline_nested(ix: IndexExpr) -> list[Term]:
+    """The terms of ``ix`` with nested index forms raised, or multiplied out where they do not raise."""
+    out: list[Term] = []
+    changed = False
+    for term in ix.terms:
+        expanded = [Term(term.coef, (), term.deltas)]
+        for f in term.factors:
+            base = raise_index(f.base.tensor) if isinstance(f.base, IndexForm) else f.base
+            if isinstance(base, IndexForm):
+                inner = instantiate(base.tensor.terms, base.tensor.free, f.indices)
+                expanded = [product(a, b) for a in expanded for b in inner]
+                changed = True
+            else:
+                expanded = [product(a, Term(1, (Factor(base, f.indices),))) for a in expanded]
+        out.extend(expanded)
+    return simplify_terms(out, ix.free) if changed else out
+
+
 def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
     """``(matrix form or None, the term as reduced as it got)``."""
-    factors: list[Factor] = []
-    for f in term.factors:
-        base = f.base
-        if isinstance(base, IndexForm):
-            base = raise_index(base.tensor)
-        factors.append(Factor(base, f.indices))
+    factors = list(term.factors)
     for d in term.deltas:  # deltas between free indices are identities
         factors.append(Factor(build.eye(d.a.dim), (d.a, d.b)))
     net = _Net(term.coef, [], factors, tuple(free))
@@ -179,6 +193,10 @@ def _hadamard(net: _Net) -> bool:
     for a in range(len(fs)):
         for b in range(a + 1, len(fs)):
             p, q = fs[a], fs[b]
+            if len(p.indices) > 2 or len(q.indices) > 2:
+                continue
+            if len(p.indices) == 1 and p.indices == q.indices and _inner_product(net, p.indices[0]):
+                continue  # x_s y_s summed: leave it to the matrix product x'*y
             if p.indices == q.indices:
                 other = q.base
             elif len(p.indices) == 2 and p.indices == q.indices[::-1]:
@@ -195,6 +213,10 @@ def _hadamard(net: _Net) -> bool:
     return False
 
 
+def _inner_product(net: _Net, s: Idx) -> bool:
+    return s not in net.free and net.count(s) == 2
+
+
 def _column(e: Expr) -> Expr:
     return build.transpose(e) if e.is_vector and e.row else e
 
@@ -204,6 +226,8 @@ def _contractible(net: _Net, vectors_only: bool) -> tuple[int, int, Idx] | None:
     for a in range(len(fs)):
         for b in range(a + 1, len(fs)):
             p, q = fs[a], fs[b]
+            if len(p.indices) > 2 or len(q.indices) > 2:
+                continue
             if vectors_only and not (len(p.indices) == 1 or len(q.indices) == 1):
                 continue
             for s in p.indices:
@@ -245,7 +269,7 @@ def _lone_sum(net: _Net) -> bool:
     """5: an index summed in one factor only is a sum over that axis."""
     for n, f in enumerate(net.factors):
         lone = [i for i in f.indices if i not in net.free and net.count(i) == 1]
-        if not lone:
+        if not lone or len(f.indices) > 2:
             continue
         if len(lone) == len(f.indices):
             net.factors[n] = Factor(build.sum_entries(f.base), ())

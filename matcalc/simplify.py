@@ -9,8 +9,6 @@ identities, so the rules here are the ones that look at more than one node.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from matcalc import build
 from matcalc.expr import (
     Add,
@@ -19,11 +17,12 @@ from matcalc.expr import (
     ElemDiv,
     Expr,
     Hadamard,
+    Identity,
     Inverse,
     MatMul,
+    MatPow,
     Number,
     Ones,
-    Power,
     Scale,
     Symbol,
     Transpose,
@@ -40,21 +39,22 @@ def simplify(e: Expr) -> Expr:
 
 # ---- transposes to the leaves ------------------------------------------------------------
 
-_ELEMENTWISE_BINARY: dict[type, Callable[[Expr, Expr], Expr]] = {
-    ElemDiv: build.elem_div,
-    Power: build.power,
-}
-
-
 def transpose_down(e: Expr) -> Expr | None:
-    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A∘B)' = A'∘B', f(A)' = f(A'), diag(v)' = diag(v).
+    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A^k)' = (A')^k, S' = S for symmetric S.
 
+    A transposed vector-valued sum stays as it is (``u'`` is just ``u`` as a
+    row; spelling it out would break the sharing with ``u``), and no transpose
+    goes into elementwise operations, where it gains nothing.
     Terminates: each step moves a transpose strictly closer to the leaves.
     """
     if not isinstance(e, Transpose):
         return None
     x = e.body
+    if is_symmetric(x):
+        return x
     t = build.transpose
+    if x.is_vector and not isinstance(x, (MatMul, Scale)):
+        return None
     match x:
         case MatMul(factors=fs):
             out = t(fs[-1])
@@ -65,18 +65,34 @@ def transpose_down(e: Expr) -> Expr | None:
             return _sum([t(s) for s in ts])
         case Scale(coef=c, body=b):
             return build.scale(c, t(b))
-        case Hadamard(factors=fs):
-            out = t(fs[0])
-            for f in fs[1:]:
-                out = build.hadamard(out, t(f))
-            return out
-        case Apply(func=f, arg=a):
-            return build.apply(f, t(a))
-        case ElemDiv(num=a, den=b) | Power(base=a, exponent=b):
-            return _ELEMENTWISE_BINARY[type(x)](t(a), t(b))
-        case DiagMatrix():
-            return x
+        case MatPow(body=b, k=k):
+            return build.matpow(t(b), k)
     return None
+
+
+def is_symmetric(e: Expr) -> bool:
+    """True when ``e`` is symmetric by construction (a sufficient test, not a necessary one)."""
+    match e:
+        case Symbol(kind=kind):
+            return kind == "symmetric"
+        case Identity() | DiagMatrix():
+            return True
+        case Inverse(body=b) | MatPow(body=b) | Apply(arg=b):
+            return is_symmetric(b)
+        case Scale(body=b):
+            return is_symmetric(b)
+        case Add(terms=ts) | Hadamard(factors=ts):
+            return all(is_symmetric(t) for t in ts)
+        case MatMul(factors=fs):  # A' B A with B symmetric, or A' A
+            n = len(fs)
+            return all(_mirror(fs[i], fs[n - 1 - i]) for i in range((n + 1) // 2))
+    return False
+
+
+def _mirror(a: Expr, b: Expr) -> bool:
+    if a is b:
+        return is_symmetric(a)
+    return a is build.transpose(b) if not b.is_vector else False
 
 
 # ---- products ------------------------------------------------------------------------
@@ -124,10 +140,10 @@ def collect_like_terms(e: Expr) -> Expr | None:
     """A X + b X = (a+b) X.  Terminates: fewer terms."""
     if not isinstance(e, Add):
         return None
-    groups: dict[int, tuple[Expr, list[Expr]]] = {}
+    groups: dict[object, tuple[Expr, list[Expr]]] = {}
     for term in e.terms:
         coef, body = _coef_body(term)
-        groups.setdefault(id(body), (body, []))[1].append(coef)
+        groups.setdefault(_like_key(body), (body, []))[1].append(coef)
     if len(groups) == len(e.terms):
         return None
     return _sum([build.mul(_sum(coefs), body) for body, coefs in groups.values()])
@@ -212,6 +228,68 @@ def logistic(e: Expr) -> Expr | None:
     return None
 
 
+def repeated_factors(e: Expr) -> Expr | None:
+    """x∘x = x.^2 (Hadamard);  X X = X^2, X^j X^k = X^(j+k) (matrix product).  Terminates: fewer factors."""
+    if isinstance(e, Hadamard):
+        fs = e.factors
+        for n, f in enumerate(fs):
+            if f in fs[n + 1:]:
+                count = fs.count(f)
+                rest = [g for g in fs if g is not f]
+                out = build.power(f, build.number(count))
+                for g in rest:
+                    out = build.hadamard(out, g)
+                return out
+        return None
+    if isinstance(e, MatMul):
+        fs = e.factors
+        for n in range(len(fs) - 1):
+            (a, j), (b, k) = _base_power(fs[n]), _base_power(fs[n + 1])
+            if a is b and a.is_matrix:
+                return _product([*fs[:n], build.matpow(a, j + k), *fs[n + 2:]])
+    return None
+
+
+def _base_power(e: Expr) -> tuple[Expr, int]:
+    return (e.body, e.k) if isinstance(e, MatPow) else (e, 1)
+
+
+def quotient_cancel(e: Expr) -> Expr | None:
+    """U ⊘ u = 1,  (u∘v) ⊘ u = v.  Terminates: removes the quotient or a factor."""
+    if not isinstance(e, ElemDiv) or e.num.is_scalar != e.den.is_scalar:
+        return None
+    if e.num is e.den:
+        return build.ones(e.shape, e.row)
+    if isinstance(e.num, Hadamard) and e.den in e.num.factors:
+        fs = list(e.num.factors)
+        fs.remove(e.den)
+        out = fs[0]
+        for f in fs[1:]:
+            out = build.hadamard(out, f)
+        return out
+    return None
+
+
+def diag_linear(e: Expr) -> Expr | None:
+    """diag(a) + diag(b) = diag(a+b), c diag(a) inside a sum too.  Terminates: fewer diags."""
+    if not isinstance(e, Add):
+        return None
+    split = [(n, *_coef_body(t)) for n, t in enumerate(e.terms)]
+    diags = [(n, c, b) for n, c, b in split if isinstance(b, DiagMatrix)]
+    if len(diags) < 2:
+        return None
+    inner = _sum([build.mul(c, _col(b.body)) for _, c, b in diags])
+    others = [t for n, t in enumerate(e.terms) if n not in {d[0] for d in diags}]
+    return _sum([build.diag(inner), *others])
+
+
+def zero_scale(e: Expr) -> Expr | None:
+    """0 X = 0.  Terminates: a leaf replaces the product."""
+    if isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value == 0:
+        return build.zeros(e.shape, e.row)
+    return None
+
+
 def symmetric_transpose(e: Expr) -> Expr | None:
     """S' = S for a symmetric symbol (the constructor does this; kept for rebuilt nodes)."""
     if isinstance(e, Transpose) and isinstance(e.body, Symbol) and e.body.kind == "symmetric":
@@ -221,18 +299,29 @@ def symmetric_transpose(e: Expr) -> Expr | None:
 
 #: The rules, in the order they are tried at each node.
 RULES: tuple[Rule, ...] = (
+    zero_scale,
     transpose_down,
     symmetric_transpose,
     inverse_cancels,
     diag_times_vector,
+    repeated_factors,
     quotient_merge,
+    quotient_cancel,
     logistic,
+    diag_linear,
     collect_like_terms,
     factor_common,
 )
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+
+def _like_key(body: Expr) -> object:
+    """Equal for bodies equal up to the order of Hadamard factors (x∘y and y∘x)."""
+    if isinstance(body, Hadamard):
+        return ("hadamard", tuple(sorted(id(f) for f in body.factors)))
+    return id(body)
 
 
 def _col(v: Expr) -> Expr:

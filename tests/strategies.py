@@ -136,9 +136,8 @@ _NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan, "sinh": np.sinh,
     "cosh": np.cosh, "tanh": np.tanh, "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign,
-    "relu": lambda u: np.maximum(u, 0.0), "sigmoid": _sigmoid,
+    "relu": lambda u: np.maximum(u, 0.0), "step": lambda u: np.heaviside(u, 0.0), "sigmoid": _sigmoid,
 }  # fmt: skip
-assert set(_NUMPY_FUNCTIONS) == set(ELEMENTWISE_FUNCTIONS)
 
 
 def _softmax(u: Any) -> Any:
@@ -581,6 +580,9 @@ def expressions_with_reference(
     bad = set(functions) - set(ELEMENTWISE_FUNCTIONS)
     if bad or not functions:
         raise ValueError(f"functions must be a non-empty subset of {ELEMENTWISE_FUNCTIONS}")
+    missing = set(functions) - set(_NUMPY_FUNCTIONS)
+    if missing:
+        raise ValueError(f"no NumPy meaning for {sorted(missing)}: add it to strategies._NUMPY_FUNCTIONS")
     funcs = tuple(f for f in ELEMENTWISE_FUNCTIONS if f in set(functions))
     cfg = _Config(funcs, frozenset(exclude) | ({"apply"} if not funcs else set()), conditioned)
     types = TYPES if target is None else (target,)

@@ -206,6 +206,7 @@ _DOMAINS = {
     "abs": (np.abs, (-3, 3)),
     "sign": (np.sign, (-3, 3)),
     "relu": (lambda t: np.where(t > 0, t, 0.0), (-3, 3)),
+    "step": (lambda t: np.where(np.asarray(t) > 0, 1.0, 0.0), (-3, 3)),
     "sigmoid": (_sigmoid, (-10, 10)),
 }
 

@@ -149,7 +149,8 @@ FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
     "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan, "sinh": np.sinh,
     "cosh": np.cosh, "tanh": np.tanh, "sqrt": np.sqrt, "abs": np.abs, "sign": np.sign,
-    "relu": lambda u: np.maximum(u, 0), "sigmoid": lambda u: 1 / (1 + np.exp(-u)),
+    "relu": lambda u: np.maximum(u, 0), "step": lambda u: np.heaviside(u, 0.0),
+    "sigmoid": lambda u: 1 / (1 + np.exp(-u)),
 }  # fmt: skip
 
 for _f in ELEMENTWISE_FUNCTIONS:
@@ -163,7 +164,7 @@ for _f in ELEMENTWISE_FUNCTIONS:
 
 CONSTRUCTS += [
     (f"{f}(x-y)", f"{f}(x-y)", 1, lambda v, g=FUNCTIONS[f]: g(v["x"] - v["y"]))
-    for f in ("abs", "sign", "relu", "sigmoid", "sin", "tanh", "arctan")
+    for f in ("abs", "sign", "relu", "step", "sigmoid", "sin", "tanh", "arctan")
 ]
 
 
