@@ -525,6 +525,23 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
     return rebuild(e, child, lambda d: d)  # leaves and index forms
 
 
+def replace(e: Expr, old: Symbol, new: Expr) -> Expr:
+    """``e`` with the symbol ``old`` replaced by ``new`` (of the same shape); untouched subtrees are kept."""
+    memo: dict[int, Expr] = {}
+
+    def go(x: Expr) -> Expr:
+        if old not in x.symbols:
+            return x
+        if x is old:
+            return new
+        done = memo.get(id(x))
+        if done is None:
+            done = memo[id(x)] = remake(x, go)
+        return done
+
+    return go(e)
+
+
 def _fold(op: Callable[[Expr, Expr], Expr], items: list[Expr]) -> Expr:
     out = items[0]
     for item in items[1:]:

@@ -128,7 +128,15 @@ def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
 
 
 def _derivative(f: Expr, wrt: Symbol) -> Expr:
-    """One derivative: differentiate in index form, contract, raise, simplify."""
+    """One derivative: differentiate in index form, contract, raise, simplify.
+
+    A scalar function is differentiated by reverse accumulation (linear in its
+    depth, see `matcalc.backprop`); anything else in forward mode.
+    """
+    if f.is_scalar:
+        from matcalc.backprop import gradient
+
+        return simplify(gradient(f, wrt))
     free, wfree = fresh_like(f.shape), fresh_like(wrt.shape)
     terms = differentiate(f, wrt, free, wfree)
     if not terms:

@@ -15,6 +15,7 @@ same numbers, the expression tracks orientation.
 from __future__ import annotations
 
 import weakref
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from fractions import Fraction
@@ -74,7 +75,7 @@ ELEMENTWISE_FUNCTIONS = (
 
 #: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
 #: exhausting Python's stack in some later pass.
-MAX_DEPTH = 400
+MAX_DEPTH = 2_000
 
 #: Largest expanded tree that ``repr`` spells out in full.
 _REPR_LIMIT = 2_000
@@ -117,6 +118,7 @@ class Expr(metaclass=_Interned):
     dims: frozenset[Dim] = field(init=False)
     depth: int = field(init=False)
     tree_size: int = field(init=False)  # nodes of the expanded tree (shared nodes counted per use)
+    skey: int = field(init=False)  # a structural hash, the same in every run (an ordering key)
 
     def __post_init__(self) -> None:
         kids = tuple(children(self))
@@ -135,6 +137,10 @@ class Expr(metaclass=_Interned):
         object.__setattr__(self, "dims", frozenset(dims))
         object.__setattr__(self, "depth", depth)
         object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
+        own = [type(self).__name__, repr(self.shape), str(self.row)]
+        own += [repr(getattr(self, f)) for f in _fields(type(self)) if not _has_expr(getattr(self, f))]
+        own += [str(k.skey) for k in kids]
+        object.__setattr__(self, "skey", zlib.crc32("|".join(own).encode()))
 
     # ---- conveniences -------------------------------------------------------
     @property
@@ -472,10 +478,14 @@ def _fields(cls: type) -> tuple[str, ...]:
     """The structural fields of a node class, in order (not shape/row/derived)."""
     names = _FIELDS.get(cls)
     if names is None:
-        base = {"shape", "row", "symbols", "dims", "depth", "tree_size"}
+        base = {"shape", "row", "symbols", "dims", "depth", "tree_size", "skey"}
         names = tuple(n for n in cls.__dataclass_fields__ if n not in base)  # type: ignore[attr-defined]
         _FIELDS[cls] = names
     return names
+
+
+def _has_expr(value: object) -> bool:
+    return isinstance(value, Expr) or (isinstance(value, tuple) and any(isinstance(v, Expr) for v in value))
 
 
 def children(e: Expr) -> Iterator[Expr]:

@@ -29,7 +29,7 @@ from matcalc.recursion import deep
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
 
 #: Deepest nesting of parentheses, calls, unary minus and powers accepted.
-MAX_NESTING = 200
+MAX_NESTING = 1_000
 #: Longest text accepted.
 MAX_LENGTH = 100_000
 

@@ -24,7 +24,8 @@ so chains contract from the vector end, as backpropagation does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from matcalc import build
@@ -47,6 +48,19 @@ class _Net:
 
     def count(self, i: Idx) -> int:
         return sum(f.indices.count(i) for f in self.factors)
+
+    def counts(self) -> Counter[Idx]:
+        """How often each index occurs, over all factors."""
+        return Counter(i for f in self.factors for i in f.indices)
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """Positions ``a < b`` of factors that share an index, each pair once, in order."""
+        where: dict[Idx, list[int]] = {}
+        for n, f in enumerate(self.factors):
+            for i in dict.fromkeys(f.indices):
+                where.setdefault(i, []).append(n)
+        found = {(p[x], p[y]) for p in where.values() for x in range(len(p)) for y in range(x + 1, len(p))}
+        yield from sorted(found)
 
 
 def raise_index(ix: IndexExpr) -> Expr:
@@ -190,31 +204,28 @@ def _diagonal(net: _Net) -> bool:
 def _hadamard(net: _Net) -> bool:
     """3: two factors over the same indices multiply elementwise."""
     fs = net.factors
-    for a in range(len(fs)):
-        for b in range(a + 1, len(fs)):
-            p, q = fs[a], fs[b]
-            if len(p.indices) > 2 or len(q.indices) > 2:
-                continue
-            if len(p.indices) == 1 and p.indices == q.indices and _inner_product(net, p.indices[0]):
-                continue  # x_s y_s summed: leave it to the matrix product x'*y
-            if p.indices == q.indices:
-                other = q.base
-            elif len(p.indices) == 2 and p.indices == q.indices[::-1]:
-                other = build.transpose(q.base)
-            else:
-                continue
-            if isinstance(p.base, Ones):
-                merged = other if p.indices == q.indices else q.base
-                fs[a] = Factor(merged, p.indices if p.indices == q.indices else q.indices)
-            else:
-                fs[a] = Factor(build.hadamard(_column(p.base), _column(other)), p.indices)
-            del fs[b]
-            return True
+    counts = net.counts()
+    for a, b in net.pairs():
+        p, q = fs[a], fs[b]
+        if len(p.indices) > 2 or len(q.indices) > 2:
+            continue
+        s = p.indices[0] if len(p.indices) == 1 else None
+        if s is not None and p.indices == q.indices and s not in net.free and counts[s] == 2:
+            continue  # x_s y_s summed: leave it to the matrix product x'*y
+        if p.indices == q.indices:
+            other = q.base
+        elif len(p.indices) == 2 and p.indices == q.indices[::-1]:
+            other = build.transpose(q.base)
+        else:
+            continue
+        if isinstance(p.base, Ones):
+            merged = other if p.indices == q.indices else q.base
+            fs[a] = Factor(merged, p.indices if p.indices == q.indices else q.indices)
+        else:
+            fs[a] = Factor(build.hadamard(_column(p.base), _column(other)), p.indices)
+        del fs[b]
+        return True
     return False
-
-
-def _inner_product(net: _Net, s: Idx) -> bool:
-    return s not in net.free and net.count(s) == 2
 
 
 def _column(e: Expr) -> Expr:
@@ -223,18 +234,18 @@ def _column(e: Expr) -> Expr:
 
 def _contractible(net: _Net, vectors_only: bool) -> tuple[int, int, Idx] | None:
     fs = net.factors
-    for a in range(len(fs)):
-        for b in range(a + 1, len(fs)):
-            p, q = fs[a], fs[b]
-            if len(p.indices) > 2 or len(q.indices) > 2:
+    counts = net.counts()
+    for a, b in net.pairs():
+        p, q = fs[a], fs[b]
+        if len(p.indices) > 2 or len(q.indices) > 2:
+            continue
+        if vectors_only and not (len(p.indices) == 1 or len(q.indices) == 1):
+            continue
+        for s in p.indices:
+            if s in net.free or s not in q.indices or counts[s] != 2:
                 continue
-            if vectors_only and not (len(p.indices) == 1 or len(q.indices) == 1):
-                continue
-            for s in p.indices:
-                if s in net.free or s not in q.indices or net.count(s) != 2:
-                    continue
-                if p.indices.count(s) == 1 and q.indices.count(s) == 1:
-                    return a, b, s
+            if p.indices.count(s) == 1 and q.indices.count(s) == 1:
+                return a, b, s
     return None
 
 

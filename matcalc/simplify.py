@@ -14,6 +14,7 @@ from matcalc.expr import (
     Add,
     Apply,
     DiagMatrix,
+    DiagVector,
     ElemDiv,
     Expr,
     Hadamard,
@@ -283,6 +284,32 @@ def diag_linear(e: Expr) -> Expr | None:
     return _sum([build.diag(inner), *others])
 
 
+def common_scalar(e: Expr) -> Expr | None:
+    """For a shared non-numeric scalar c: c A + c B = c (A + B).  Terminates: fewer scales."""
+    if not isinstance(e, Add):
+        return None
+    groups: dict[int, list[int]] = {}
+    for n, t in enumerate(e.terms):
+        if isinstance(t, Scale) and not isinstance(t.coef, Number):
+            groups.setdefault(id(t.coef), []).append(n)
+    for members in groups.values():
+        if len(members) > 1:
+            coef = e.terms[members[0]].coef  # type: ignore[attr-defined]
+            inner = _sum([e.terms[n].body for n in members])  # type: ignore[attr-defined]
+            rest = [t for n, t in enumerate(e.terms) if n not in members]
+            return _sum([build.scale(coef, inner), *rest])
+    return None
+
+
+def diag_of_outer(e: Expr) -> Expr | None:
+    """diag(a b') = a∘b.  Terminates: removes the product."""
+    if isinstance(e, DiagVector) and isinstance(e.body, MatMul) and len(e.body.factors) == 2:
+        a, b = e.body.factors
+        if a.is_vector and b.is_vector:
+            return build.hadamard(a, _col(b))
+    return None
+
+
 def zero_scale(e: Expr) -> Expr | None:
     """0 X = 0.  Terminates: a leaf replaces the product."""
     if isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value == 0:
@@ -309,7 +336,9 @@ RULES: tuple[Rule, ...] = (
     quotient_cancel,
     logistic,
     diag_linear,
+    diag_of_outer,
     collect_like_terms,
+    common_scalar,
     factor_common,
 )
 

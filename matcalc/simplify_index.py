@@ -9,11 +9,9 @@ a canonical key (`canonical_key`), never by ``==``.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable, Sequence
 
 from matcalc import build
-from matcalc.expr import Expr
 from matcalc.index import Coef, Delta, Factor, Idx, Term, rename
 
 __all__ = ["canonical_key", "contract", "simplify_terms"]
@@ -47,23 +45,12 @@ def contract(term: Term, free: frozenset[Idx]) -> Term:
     return Term(term.coef, term.factors + tuple(extra), tuple(kept))
 
 
-_TEXT: weakref.WeakKeyDictionary[Expr, str] = weakref.WeakKeyDictionary()
-
-
-def _text(f: Factor) -> str:
-    """A deterministic sort key for a factor's base (its text and shape)."""
-    text = _TEXT.get(f.base)
-    if text is None:
-        text = _TEXT[f.base] = f"{f.base}@{f.base.shape}"
-    return text
-
-
 def canonical_key(term: Term, free: Sequence[Idx]) -> tuple[object, ...]:
     """A key equal for two terms that differ only in coefficient and summed-index names."""
     positions = {i: n for n, i in enumerate(free)}
 
     def shape_key(f: Factor) -> tuple[object, ...]:
-        return (_text(f), tuple(positions.get(i, -1) for i in f.indices))
+        return (f.base.skey, tuple(positions.get(i, -1) for i in f.indices))
 
     ordered = sorted(term.factors, key=shape_key)
     names: dict[Idx, str] = {}

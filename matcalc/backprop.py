@@ -1,0 +1,65 @@
+"""Gradients of scalar functions by reverse accumulation, with the rules of `diff`.
+
+For a scalar ``f``, the gradient is accumulated from ``f`` down to the
+variable, parents before children: the adjoint ``ā_c = ∂f/∂c`` of a node ``c``
+is the sum over its parents ``e`` of ``Σ ā_e[i] ∂e[i]/∂c[k]``.  The local
+partial ``∂e/∂c`` is taken with the very same derivative rules as everything
+else — with the direct occurrences of ``c`` in ``e`` replaced by a placeholder
+variable, so that paths through other children are not counted twice — then
+contracted with the adjoint and raised to matrix form at once.
+
+Each node is visited once and each adjoint is a small expression that refers
+to the adjoints above it, so the cost and the size of the result grow
+linearly with the depth of ``f`` (a forward pass would rebuild a growing
+product at every level).  The result reads like backpropagation:
+``W2'*(ā .* (1-tanh(W2*h).^2))``.
+"""
+
+from __future__ import annotations
+
+from matcalc import build
+from matcalc.expr import Expr, Symbol, children, walk
+from matcalc.index import Factor, IndexExpr, Term, atom, fresh_like, product
+from matcalc.raise_ import raise_index
+from matcalc.simplify_index import simplify_terms
+
+__all__ = ["gradient"]
+
+_SLOT = "_slot"  # not a valid user name, so it never clashes with a symbol
+_KIND = {0: "scalar", 1: "vector", 2: "matrix"}
+
+
+def _put_back(term: Term, slot: Symbol, child: Expr) -> Term:
+    """The local partial with the child in place of the placeholder again."""
+    factors = tuple(Factor(build.replace(f.base, slot, child), f.indices) for f in term.factors)
+    return Term(term.coef, factors, term.deltas)
+
+
+def gradient(f: Expr, wrt: Symbol) -> Expr:
+    """``∂f/∂wrt`` of the scalar ``f``, of ``wrt``'s shape (before final simplification)."""
+    from matcalc.diff import differentiate
+
+    if not f.is_scalar:
+        raise ValueError("gradient needs a scalar function")
+    nodes = [e for e in walk(f) if wrt in e.symbols]
+    adjoint: dict[int, Expr] = {id(f): build.number(1)}
+    for e in reversed(nodes):  # every parent before its children
+        bar = adjoint.get(id(e))
+        if bar is None or e is wrt:
+            continue
+        for c in dict.fromkeys(k for k in children(e) if wrt in k.symbols):
+            slot = Symbol(_SLOT, _KIND[c.ndim], shape=c.shape, row=c.row)
+            local = build.remake(e, lambda k, c=c, slot=slot: slot if k is c else k)  # type: ignore[misc]
+            out, into = fresh_like(e.shape), fresh_like(c.shape)
+            partial = [_put_back(t, slot, c) for t in differentiate(local, slot, out, into)]
+            terms = [product(atom(bar, out), t) for t in partial]
+            terms = simplify_terms(terms, into)
+            if not terms:
+                continue
+            part = raise_index(IndexExpr(into, tuple(terms)))
+            previous = adjoint.get(id(c))
+            adjoint[id(c)] = part if previous is None else build.add(previous, part)
+    result = adjoint.get(id(wrt))
+    if result is None:
+        return build.zeros(wrt.shape)
+    return build.transpose(result) if result.is_vector and result.row else result
