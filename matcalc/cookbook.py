@@ -16,8 +16,10 @@ differences; the benchmark and the documentation gallery reuse the same list.
 >>> str(mc.diff(mc.parse(r.expr, r.kinds), *r.wrt))
 "A'*B'"
 
-Equation numbers follow the 2012-11-15 edition; where a number could not be
-checked, the source names the section instead.  Conventions are matcalc's:
+Equation numbers follow the 2012-11-15 edition.  Numbers (33)-(46), (61)-(64),
+(69)-(72), (77)-(83) and (99)-(127) agree with independent citations of that
+edition; the others were counted in its text between those; where a number
+could not be pinned down (§2.4.4), the source names the section instead.  Conventions are matcalc's:
 a derivative has the layout ``f.shape + wrt.shape``, a symmetric variable is
 differentiated entry by entry, ``logdet(X)`` is ``log|det X|``, and functions
 such as ``sin`` act elementwise (so the Cookbook's matrix-function identity
@@ -100,8 +102,9 @@ def _mc(eq: int | str) -> str:
     return f"Matrix Cookbook eq. ({eq})" if isinstance(eq, int) else f"Matrix Cookbook {eq}"
 
 
-V, S, T = "vector", "symmetric", "scalar"
-_ab = {"a": V, "b": V}
+_V, _S, _T = "vector", "symmetric", "scalar"
+_ab = {"a": _V, "b": _V}
+_ENTRYWISE = "S symmetric, entrywise convention (not the structured gradient of §2.8.2)"
 _tall = {"X": (4, 2)}
 
 
@@ -118,31 +121,31 @@ def _r(
     sizes: Mapping[str, tuple[int, ...]] | None = None,
     note: str = "",
 ) -> Recipe:
-    return Recipe(name, source, expr, dict(kinds or {}), wrt, expected, closed_form, topic,
-                  dict(sizes or {}), note)
+    kinds, sizes = dict(kinds or {}), dict(sizes or {})
+    return Recipe(name, source, expr, kinds, wrt, expected, closed_form, topic, sizes, note)
 
 
 _RULES = (  # the general rules of chapter 2, with a scalar parameter t
-    _r("rule_trace", _mc(36), "tr(A+t*B)", ("t",), "tr(B)", kinds={"t": T}, topic="rules"),
+    _r("rule_trace", _mc(36), "tr(A+t*B)", ("t",), "tr(B)", kinds={"t": _T}, topic="rules"),
     _r("rule_product", _mc(37), "(A+t*B)*(C+t*D)", ("t",), "B*(C+t*D)+(A+t*B)*D",
-       kinds={"t": T}, topic="rules"),
+       kinds={"t": _T}, topic="rules"),
     _r("rule_hadamard", _mc(38), "(A+t*B).*(C+t*D)", ("t",), "B.*(C+t*D)+(A+t*B).*D",
-       kinds={"t": T}, topic="rules"),
-    _r("rule_logdet", _mc(43), "logdet(A+t*B)", ("t",), "tr(inv(A+t*B)*B)", kinds={"t": T},
+       kinds={"t": _T}, topic="rules"),
+    _r("rule_logdet", _mc(43), "logdet(A+t*B)", ("t",), "tr(inv(A+t*B)*B)", kinds={"t": _T},
        topic="rules"),
-    _r("rule_transpose", _mc(44), "(A+t*B)'", ("t",), "B'", kinds={"t": T}, topic="rules"),
+    _r("rule_transpose", _mc(44), "(A+t*B)'", ("t",), "B'", kinds={"t": _T}, topic="rules"),
 )
 
 _DETERMINANT = (
     _r("det_general", _mc(46), "det(A+t*B)", ("t",), "det(A+t*B)*tr(inv(A+t*B)*B)",
-       kinds={"t": T}, topic="determinant"),
+       kinds={"t": _T}, topic="determinant"),
     _r("det_X", _mc(49), "det(X)", ("X",), "det(X)*inv(X)'", topic="determinant"),
     _r("det_AXB", _mc(51), "det(A*X*B)", ("X",), "det(A*X*B)*inv(X)'", topic="determinant",
-       note="A, X, B square"),
+       sizes={"A": (3, 3), "X": (3, 3), "B": (3, 3)}, note="A, X and B square"),
     _r("det_XtAX_square", _mc(52), "det(X'*A*X)", ("X",), "2*det(X'*A*X)*inv(X)'",
-       topic="determinant", note="X square and invertible"),
+       sizes={"X": (3, 3)}, topic="determinant", note="X square and invertible"),
     _r("det_XtSX_tall", _mc(53), "det(X'*S*X)", ("X",), "2*det(X'*S*X)*S*X*inv(X'*S*X)",
-       kinds={"S": S}, sizes=_tall, topic="determinant", note="X not square, S symmetric"),
+       kinds={"S": _S}, sizes=_tall, topic="determinant", note="X not square, S symmetric"),
     _r("det_XtAX_tall", _mc(54), "det(X'*A*X)", ("X",),
        "det(X'*A*X)*(A*X*inv(X'*A*X)+A'*X*inv(X'*A'*X))", sizes=_tall, topic="determinant",
        note="X not square, A not symmetric"),
@@ -153,11 +156,15 @@ _DETERMINANT = (
        note="k = 2"),
     _r("det_X3", _mc(58), "det(X^3)", ("X",), "3*det(X^3)*inv(X)'", topic="determinant",
        note="k = 3"),
+    _r("det_S", _mc(49), "det(S)", ("S",), "det(S)*inv(S)", kinds={"S": _S}, topic="determinant",
+       note=_ENTRYWISE),
+    _r("logdet_S", _mc(57), "logdet(S)", ("S",), "inv(S)", kinds={"S": _S}, topic="determinant",
+       note=_ENTRYWISE),
 )
 
 _INVERSE = (
     _r("inv_general", _mc(59), "inv(A+t*B)", ("t",), "-inv(A+t*B)*B*inv(A+t*B)",
-       kinds={"t": T}, topic="inverse"),
+       kinds={"t": _T}, topic="inverse"),
     _r("inv_X_entries", _mc(60), "inv(X)", ("X",), None, closed_form=False, topic="inverse",
        note="order 4: d inv(X)[k,l]/dX[i,j] = -inv(X)[k,i]*inv(X)[j,l]"),
     _r("inv_aXb", _mc(61), "a'*inv(X)*b", ("X",), "-inv(X)'*a*b'*inv(X)'", kinds=_ab,
@@ -169,31 +176,32 @@ _INVERSE = (
        topic="inverse"),
 )
 
-_W = {"W": S, "s": V}
+_W = {"W": _S, "s": _V}
 _FORMS = (
-    _r("xta", _mc(69), "x'*a", ("x",), "a", kinds={"a": V}),
-    _r("atx", _mc(69), "a'*x", ("x",), "a", kinds={"a": V}),
+    _r("xta", _mc(69), "x'*a", ("x",), "a", kinds={"a": _V}),
+    _r("atx", _mc(69), "a'*x", ("x",), "a", kinds={"a": _V}),
     _r("aXb", _mc(70), "a'*X*b", ("X",), "a*b'", kinds=_ab),
     _r("aXtb", _mc(71), "a'*X'*b", ("X",), "b*a'", kinds=_ab),
-    _r("aXa", _mc(72), "a'*X*a", ("X",), "a*a'", kinds={"a": V}),
-    _r("aXta", _mc(72), "a'*X'*a", ("X",), "a*a'", kinds={"a": V}),
+    _r("aXa", _mc(72), "a'*X*a", ("X",), "a*a'", kinds={"a": _V}),
+    _r("aXta", _mc(72), "a'*X'*a", ("X",), "a*a'", kinds={"a": _V}),
+    _r("xSx_by_S", _mc(72), "x'*S*x", ("S",), "x*x'", kinds={"S": _S}, note=_ENTRYWISE),
     _r("X_by_X", _mc(73), "X", ("X",), None, closed_form=False,
        note="order 4: the single-entry matrices J^ij"),
     _r("XA_by_X", _mc(74), "X*A", ("X",), None, closed_form=False,
        note="order 4: delta[i,m]*A[n,j]"),
     _r("XtA_by_X", _mc(75), "X'*A", ("X",), None, closed_form=False,
        note="order 4: delta[i,n]*A[m,j]"),
-    _r("sumX_squared", _mc(76), "sum(X)^2", ("X",), "2*sum(X)*(X.^0)",
-       note="the textbook writes the sum of all entries; X.^0 is the all-ones matrix"),
-    _r("bXtXc", _mc(77), "b'*X'*X*c", ("X",), "X*(b*c'+c*b')", kinds={"b": V, "c": V}),
+    _r("sumX_squared", _mc(76), "sum(X)^2", ("X",), "2*sum(X)*matrix(1)",
+       note="the textbook writes it entry by entry"),
+    _r("bXtXc", _mc(77), "b'*X'*X*c", ("X",), "X*(b*c'+c*b')", kinds={"b": _V, "c": _V}),
     _r("affine_bilinear", _mc(78), "(B*x+b)'*C*(D*x+d)", ("x",),
-       "B'*C*(D*x+d)+D'*C'*(B*x+b)", kinds={"b": V, "d": V}),
+       "B'*C*(D*x+d)+D'*C'*(B*x+b)", kinds={"b": _V, "d": _V}),
     _r("XtBX_by_X", _mc(80), "X'*B*X", ("X",), None, closed_form=False,
        note="order 4; (79) gives its entries"),
     _r("xBx", _mc(81), "x'*B*x", ("x",), "(B+B')*x"),
-    _r("bXtDXc", _mc(82), "b'*X'*D*X*c", ("X",), "D'*X*b*c'+D*X*c*b'", kinds={"b": V, "c": V}),
+    _r("bXtDXc", _mc(82), "b'*X'*D*X*c", ("X",), "D'*X*b*c'+D*X*c*b'", kinds={"b": _V, "c": _V}),
     _r("Xbc_D_Xbc", _mc(83), "(X*b+c)'*D*(X*b+c)", ("X",), "(D+D')*(X*b+c)*b'",
-       kinds={"b": V, "c": V}),
+       kinds={"b": _V, "c": _V}),
     _r("wls_by_s", _mc(84), "(x-A*s)'*W*(x-A*s)", ("s",), "-2*A'*W*(x-A*s)", kinds=_W,
        note="W symmetric"),
     _r("wdist_by_x", _mc(85), "(x-s)'*W*(x-s)", ("x",), "2*W*(x-s)", kinds=_W),
@@ -205,25 +213,29 @@ _FORMS = (
     _r("aX3b", _mc(91), "a'*X^3*b", ("X",), "a*b'*(X^2)'+X'*a*b'*X'+(X^2)'*a*b'", kinds=_ab,
        note="n = 3"),
     _r("aXntXnb", _mc(92), "a'*(X^2)'*X^2*b", ("X",),
-       "X^2*b*a'+X'*X^2*b*a'*X'+X^2*a*b'+X'*X^2*a*b'*X'", kinds=_ab,
-       note="n = 2; the textbook's first sum is transposed (erratum): it should read "
-       "(X^r)^T X^n b a^T (X^(n-1-r))^T"),
+       "X^2*b*a'*X'+X'*X^2*b*a'+X^2*a*b'*X'+X'*X^2*a*b'", kinds=_ab,
+       note="n = 2; erratum: the textbook's first sum, X^(n-1-r) a b^T (X^n)^T X^r, is the "
+       "transpose of the right one, (X^r)^T X^n b a^T (X^(n-1-r))^T"),
     _r("sAr", _mc(93), "(B*x)'*A*sin(x)", ("x",), "B'*A*sin(x)+diag(cos(x))*A'*B*x",
        note="s(x) = B*x, r(x) = sin(x)"),
     _r("quotient", _mc(94), "(A*x)'*(A*x)/((B*x)'*(B*x))", ("x",),
        "2*A'*A*x/(x'*B'*B*x)-2*(x'*A'*A*x)*B'*B*x/(x'*B'*B*x)^2",
        note="the textbook's denominator x^T B B x should read x^T B^T B x"),
-    _r("gradient_quadratic", _mc("§2.4.4"), "x'*A*x+b'*x", ("x",), "(A+A')*x+b", kinds={"b": V}),
+    _r("gradient_quadratic", _mc("§2.4.4"), "x'*A*x+b'*x", ("x",), "(A+A')*x+b", kinds={"b": _V}),
 )
 
 _TRACE = (
     _r("tr_X", _mc(99), "tr(X)", ("X",), "eye", topic="trace"),
     _r("tr_XA", _mc(100), "tr(X*A)", ("X",), "A'", topic="trace"),
+    _r("tr_SA", _mc(100), "tr(S*A)", ("S",), "A'", kinds={"S": _S}, topic="trace",
+       note=_ENTRYWISE),
     _r("tr_AXB", _mc(101), "tr(A*X*B)", ("X",), "A'*B'", topic="trace"),
     _r("tr_AXtB", _mc(102), "tr(A*X'*B)", ("X",), "B*A", topic="trace"),
     _r("tr_XtA", _mc(103), "tr(X'*A)", ("X",), "A", topic="trace"),
     _r("tr_AXt", _mc(104), "tr(A*X')", ("X",), "A", topic="trace"),
     _r("tr_X2", _mc(106), "tr(X^2)", ("X",), "2*X'", topic="trace"),
+    _r("tr_S2", _mc(106), "tr(S^2)", ("S",), "2*S", kinds={"S": _S}, topic="trace",
+       note=_ENTRYWISE),
     _r("tr_X2B", _mc(107), "tr(X^2*B)", ("X",), "(X*B+B*X)'", topic="trace"),
     _r("tr_XtBX", _mc(108), "tr(X'*B*X)", ("X",), "B*X+B'*X", topic="trace"),
     _r("tr_BXXt", _mc(109), "tr(B*X*X')", ("X",), "B*X+B'*X", topic="trace"),
@@ -247,30 +259,32 @@ _TRACE = (
     _r("tr_BtXtCXXtCXB", _mc(123), "tr(B'*X'*C*X*X'*C*X*B)", ("X",),
        "C*X*X'*C*X*B*B'+C'*X*B*B'*X'*C'*X+C*X*B*B'*X'*C*X+C'*X*X'*C'*X*B*B'", topic="trace"),
     _r("tr_AinvXB", _mc(124), "tr(A*inv(X)*B)", ("X",), "-inv(X)'*A'*B'*inv(X)'", topic="trace"),
+    _r("tr_invS_A", _mc(124), "tr(inv(S)*A)", ("S",), "-inv(S)*A'*inv(S)", kinds={"S": _S},
+       topic="trace", note=_ENTRYWISE + "; the textbook's A is the identity here"),
     _r("tr_inv_XtCX_A", _mc(125), "tr(inv(X'*C*X)*A)", ("X",),
-       "-(C*X*inv(X'*C*X))*(A+A')*inv(X'*C*X)", kinds={"C": S}, sizes=_tall, topic="trace",
+       "-(C*X*inv(X'*C*X))*(A+A')*inv(X'*C*X)", kinds={"C": _S}, sizes=_tall, topic="trace",
        note="C symmetric"),
     _r("tr_inv_XtCX_XtBX", _mc(126), "tr(inv(X'*C*X)*(X'*B*X))", ("X",),
-       "-2*C*X*inv(X'*C*X)*X'*B*X*inv(X'*C*X)+2*B*X*inv(X'*C*X)", kinds={"B": S, "C": S},
+       "-2*C*X*inv(X'*C*X)*X'*B*X*inv(X'*C*X)+2*B*X*inv(X'*C*X)", kinds={"B": _S, "C": _S},
        sizes=_tall, topic="trace", note="B and C symmetric"),
     _r("tr_inv_AXtCX_XtBX", _mc(127), "tr(inv(A+X'*C*X)*(X'*B*X))", ("X",),
        "-2*C*X*inv(A+X'*C*X)*X'*B*X*inv(A+X'*C*X)+2*B*X*inv(A+X'*C*X)",
-       kinds={"A": S, "B": S, "C": S}, sizes=_tall, topic="trace",
+       kinds={"A": _S, "B": _S, "C": _S}, sizes=_tall, topic="trace",
        note="A, B and C symmetric"),
 )
 
 _NORM = (
-    _r("norm_x_minus_a", _mc(129), "norm2(x-a)", ("x",), "(x-a)/norm2(x-a)", kinds={"a": V},
+    _r("norm_x_minus_a", _mc(129), "norm2(x-a)", ("x",), "(x-a)/norm2(x-a)", kinds={"a": _V},
        topic="norm"),
     _r("unit_x_minus_a", _mc(130), "(x-a)/norm2(x-a)", ("x",),
-       "eye/norm2(x-a)-(x-a)*(x-a)'/norm2(x-a)^3", kinds={"a": V}, topic="norm"),
+       "eye/norm2(x-a)-(x-a)*(x-a)'/norm2(x-a)^3", kinds={"a": _V}, topic="norm"),
     _r("norm_x_squared", _mc(131), "norm2(x)^2", ("x",), "2*x", topic="norm"),
     _r("norm_xtx", _mc(131), "norm2(x'*x)", ("x",), "2*x", topic="norm"),
     _r("frobenius_squared", _mc(132), "norm2(X)^2", ("X",), "2*X", topic="norm"),
 )
 
 _GAUSS = "-0.5*logdet(S)-0.5*(x-m)'*inv(S)*(x-m)"
-_GK = {"S": S, "m": V}
+_GK = {"S": _S, "m": _V}
 _LOGISTIC = "sum(log(1+exp(-y.*(X*w))))"
 _TANH_NET = "norm2(W2*tanh(W1*x)-y)^2"
 _ML = (
@@ -298,15 +312,21 @@ _ML = (
        "2*(W2*tanh(W1*x)-y)*tanh(W1*x)'", topic="ml"),
     _r("tanh_net_W1", "ML: two-layer tanh network", _TANH_NET, ("W1",),
        "2*((W2'*(W2*tanh(W1*x)-y)).*(1-tanh(W1*x).^2))*x'", topic="ml"),
+    _r("relu_net_W1", "ML: two-layer ReLU network", "norm2(W2*relu(W1*x)-y)^2", ("W1",),
+       "2*((W2'*(W2*relu(W1*x)-y)).*step(W1*x))*x'", topic="ml", note="away from W1*x = 0"),
+    _r("poisson", "ML: Poisson regression", "sum(exp(X*w))-y'*X*w", ("w",), "X'*(exp(X*w)-y)",
+       topic="ml"),
+    _r("rayleigh", "ML: Rayleigh quotient (PCA)", "x'*S*x/(x'*x)", ("x",),
+       "2*S*x/(x'*x)-2*(x'*S*x)*x/(x'*x)^2", kinds={"S": _S}, topic="ml"),
 )
 
 _HESSIAN = (
-    _r("hessian_quadratic", _mc("§2.4.4"), "x'*A*x+b'*x", ("x", "x"), "A+A'", kinds={"b": V},
+    _r("hessian_quadratic", _mc("§2.4.4"), "x'*A*x+b'*x", ("x", "x"), "A+A'", kinds={"b": _V},
        topic="hessian"),
     _r("hessian_sym_quadratic", "Matrix Cookbook §2.4.4", "x'*S*x", ("x", "x"), "2*S",
-       kinds={"S": S}, topic="hessian", note="S symmetric"),
+       kinds={"S": _S}, topic="hessian", note="S symmetric"),
     _r("hessian_unit", _mc(130), "norm2(x-a)", ("x", "x"),
-       "eye/norm2(x-a)-(x-a)*(x-a)'/norm2(x-a)^3", kinds={"a": V}, topic="hessian"),
+       "eye/norm2(x-a)-(x-a)*(x-a)'/norm2(x-a)^3", kinds={"a": _V}, topic="hessian"),
     _r("hessian_least_squares", "ML: least squares", "norm2(X*w-y)^2", ("w", "w"), "2*X'*X",
        topic="hessian"),
     _r("hessian_ridge", "ML: ridge regression", "norm2(X*w-y)^2+c*norm2(w)^2", ("w", "w"),
@@ -319,15 +339,31 @@ _HESSIAN = (
        kinds=_GK, topic="hessian"),
     _r("mixed_gauss", "ML: Gaussian log-likelihood", _GAUSS, ("m", "x"), "inv(S)", kinds=_GK,
        topic="hessian", note="mixed derivative, by m then x"),
-    _r("mixed_bilinear", _mc(70), "x'*A*y", ("x", "y"), "A", topic="hessian",
+    _r("mixed_bilinear", "calculus", "x'*A*y", ("x", "y"), "A", topic="hessian",
        note="mixed derivative of the bilinear form"),
     _r("hessian_sum_exp", "calculus", "sum(exp(x))", ("x", "x"), "diag(exp(x))",
        topic="hessian"),
+    _r("hessian_poisson", "ML: Poisson regression", "sum(exp(X*w))-y'*X*w", ("w", "w"),
+       "X'*diag(exp(X*w))*X", topic="hessian"),
+    _r("hessian_rayleigh", "ML: Rayleigh quotient (PCA)", "x'*S*x/(x'*x)", ("x", "x"),
+       "2*S/(x'*x)-4*(S*x*x'+x*x'*S)/(x'*x)^2-2*(x'*S*x)*eye/(x'*x)^2"
+       "+8*(x'*S*x)*x*x'/(x'*x)^3", kinds={"S": _S}, topic="hessian"),
+    _r("hessian_norm", _mc(130), "sqrt(x'*x)", ("x", "x"), "eye/sqrt(x'*x)-x*x'/(x'*x)^1.5",
+       topic="hessian", note="the Hessian of norm2(x), written with sqrt"),
+    _r("hessian_exp_quadratic", "calculus", "exp(x'*A*x)", ("x", "x"),
+       "exp(x'*A*x)*((A+A')*x*x'*(A+A')+A+A')", topic="hessian"),
+    _r("hessian_gauss_sigma", "ML: Gaussian log-likelihood", _GAUSS, ("S", "S"), None,
+       kinds=_GK, closed_form=False, topic="hessian"),
+    _r("hessian_tanh_net_W1", "ML: two-layer tanh network", _TANH_NET, ("W1", "W1"), None,
+       closed_form=False, topic="hessian"),
+    _r("hessian_inv", _mc(60), "inv(X)", ("X", "X"), None, closed_form=False, topic="hessian",
+       note="the derivative of (60), order 6"),
     _r("hessian_logdet", _mc(57), "logdet(X)", ("X", "X"), None, closed_form=False,
-       topic="hessian", note="order 4: -inv(X)[l,i]*inv(X)[j,k]"),
-    _r("hessian_det", _mc(49), "det(X)", ("X", "X"), None, closed_form=False, topic="hessian"),
+       topic="hessian", note="the derivative of (57), order 4: -inv(X)[l,i]*inv(X)[j,k]"),
+    _r("hessian_det", _mc(49), "det(X)", ("X", "X"), None, closed_form=False, topic="hessian",
+       note="the derivative of (49), order 4"),
     _r("hessian_tr_XtAX", _mc(108), "tr(X'*A*X)", ("X", "X"), None, closed_form=False,
-       topic="hessian", note="order 4: (A+A')[i,k]*delta[j,l]"),
+       topic="hessian", note="the derivative of (108), order 4: (A+A')[i,k]*delta[j,l]"),
     _r("hessian_tanh_net_W2", "ML: two-layer tanh network", _TANH_NET, ("W2", "W2"), None,
        closed_form=False, topic="hessian"),
     _r("mixed_factorization", "ML: matrix factorization", "norm2(X-U*V')^2", ("U", "V"), None,
@@ -342,11 +378,16 @@ _THIRD = (
     _r("third_xtx_squared", "calculus", "(x'*x)^2", ("x", "x", "x"), None, closed_form=False,
        topic="third", note="8*(x[i]*delta[j,k]+x[j]*delta[i,k]+x[k]*delta[i,j])"),
     _r("third_quadratic", _mc("§2.4.4"), "x'*A*x", ("x", "x", "x"), None, closed_form=False,
-       topic="third", note="zero"),
+       topic="third", note="the derivative of the Hessian A+A': zero"),
+    _r("third_least_squares", "ML: least squares", "norm2(X*w-y)^2", ("w", "w", "w"), None,
+       closed_form=False, topic="third", note="zero"),
+    _r("third_logistic", "ML: logistic regression", _LOGISTIC, ("w", "w", "w"), None,
+       closed_form=False, topic="third"),
     _r("third_scalar_exp", "calculus", "exp(2*t)", ("t", "t", "t"), "8*exp(2*t)",
-       kinds={"t": T}, topic="third"),
+       kinds={"t": _T}, topic="third"),
     _r("third_scalar_logdet", _mc(43), "logdet(A+t*B)", ("t", "t", "t"),
-       "2*tr(inv(A+t*B)*B*inv(A+t*B)*B*inv(A+t*B)*B)", kinds={"t": T}, topic="third"),
+       "2*tr(inv(A+t*B)*B*inv(A+t*B)*B*inv(A+t*B)*B)", kinds={"t": _T}, topic="third",
+       note="(43) differentiated twice more"),
 )
 
 _JACOBIAN = (
@@ -363,12 +404,18 @@ _JACOBIAN = (
     _r("jac_tanh_layer", "Jacobian", "tanh(W*x)", ("x",), "diag(1-tanh(W*x).^2)*W",
        topic="jacobian"),
     _r("jac_hadamard", "Jacobian", "x.*y", ("x",), "diag(y)", topic="jacobian"),
+    _r("gradient_sum", "calculus", "sum(x)", ("x",), "vector(1)", topic="jacobian"),
+    _r("jac_XX_by_X", "Jacobian", "X.*X", ("X",), None, closed_form=False, topic="jacobian",
+       note="order 4: 2*X[i,j]*delta[i,k]*delta[j,l]"),
+    _r("jac_diagX", "Jacobian", "diag(X)", ("X",), None, closed_form=False, topic="jacobian"),
+    _r("hessian_softmax", "Jacobian", "softmax(x)", ("x", "x"), None, closed_form=False,
+       topic="jacobian", note="the second derivative of a vector, order 3"),
     _r("jac_outer", "Jacobian", "x*x'", ("x",), None, closed_form=False, topic="jacobian",
        note="order 3: delta[i,k]*x[j]+x[i]*delta[j,k]"),
     _r("jac_diag", "Jacobian", "diag(x)", ("x",), None, closed_form=False, topic="jacobian"),
     _r("jac_Xw_by_X", "Jacobian", "exp(X*w)", ("X",), None, closed_form=False,
        topic="jacobian"),
-    _r("jac_vector_by_scalar", "Jacobian", "exp(t*x)", ("t",), "x.*exp(t*x)", kinds={"t": T},
+    _r("jac_vector_by_scalar", "Jacobian", "exp(t*x)", ("t",), "x.*exp(t*x)", kinds={"t": _T},
        topic="jacobian"),
     _r("jac_logistic_gradient", "Jacobian", "sigmoid(X*w)", ("w",),
        "diag(sigmoid(X*w).*(1-sigmoid(X*w)))*X", topic="jacobian"),

@@ -168,11 +168,19 @@ class _Parser:
         return e
 
     def sum(self) -> Expr:
-        e = self.product()
+        first = self.product()
+        operands: list[tuple[_Token, Expr]] = []
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.take()
             rhs = self.product()
-            e = self.make(op, build.add if op.text == "+" else build.sub, e, rhs)
+            operands.append((op, rhs if op.text == "+" else self.make(op, build.neg, rhs)))
+        if len(operands) > 8 and all(x.ndim == first.ndim and x.row == first.row for _, x in operands):
+            # Nothing broadcasts, so any grouping flattens to the same sum: a
+            # balanced one avoids re-copying a growing term list n times.
+            return _balanced_sum([first, *(x for _, x in operands)])
+        e = first
+        for op, rhs in operands:
+            e = self.make(op, build.add, e, rhs)
         return e
 
     _PRODUCT_OPS: ClassVar[dict[str, Callable[[Expr, Expr], Expr]]] = {
@@ -275,6 +283,13 @@ class _Parser:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= 20 else f"{text[:8]}...{text[-8:]} ({len(text)} characters)"
+
+
+def _balanced_sum(items: list[Expr]) -> Expr:
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    return build.add(_balanced_sum(items[:mid]), _balanced_sum(items[mid:]))
 
 
 def _is_float(text: str) -> bool:
