@@ -161,6 +161,8 @@ def number(value: object) -> Number:
         if not np.isfinite(v):  # inf also where folding constants overflowed (1e300*1e300)
             why = "too large for floating point" if np.isinf(v) else "not a number"
             raise ShapeError(f"the constant {value!r} is {why}")
+        if v.is_integer() and abs(v) < 2**53:
+            v = int(v)  # 2.0 is the number 2: one value, one node
     if isinstance(v, int) and abs(v) > _FLOAT_MAX:
         # Values are computed in floating point: an integer beyond its range cannot be.
         raise ShapeError("an integer of more than 308 digits is too large for floating point")
@@ -234,6 +236,9 @@ def neg(a: Expr) -> Expr:
 
 def sub(a: Expr, b: Expr) -> Expr:
     """``a-b``."""
+    if not a.is_scalar and not b.is_scalar and (a.ndim != b.ndim or a.row != b.row):
+        # checked here so that the message shows b as written, not as -b
+        raise ShapeError(f"cannot subtract {describe(b)} from {describe(a)}: shapes differ")
     return add(a, neg(b))
 
 

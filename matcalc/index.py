@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from matcalc import build
 from matcalc.dims import Dim
-from matcalc.expr import Expr, Identity, IndexForm, Number, Scale, Transpose
+from matcalc.expr import DiagMatrix, Expr, Identity, IndexForm, Number, Scale, Transpose
 
 __all__ = [
     "Delta",
@@ -161,6 +161,9 @@ def atom(base: Expr, indices: Sequence[Idx]) -> Term:
         return Term(base.coef.value * inner.coef, inner.factors, inner.deltas)
     if isinstance(base, Identity):
         return Term(1, (), (Delta(indices[0], indices[1]),))
+    if isinstance(base, DiagMatrix):  # diag(v)_ij = v_i δ_ij
+        inner = atom(base.body, indices[:1])
+        return Term(inner.coef, inner.factors, (*inner.deltas, Delta(indices[0], indices[1])))
     return Term(1, (Factor(base, indices),))
 
 

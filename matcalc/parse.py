@@ -173,14 +173,15 @@ class _Parser:
         while self.tok.kind == "op" and self.tok.text in "+-":
             op = self.take()
             rhs = self.product()
-            operands.append((op, rhs if op.text == "+" else self.make(op, build.neg, rhs)))
+            operands.append((op, rhs))
         if len(operands) > 8 and all(x.ndim == first.ndim and x.row == first.row for _, x in operands):
             # Nothing broadcasts, so any grouping flattens to the same sum: a
             # balanced one avoids re-copying a growing term list n times.
-            return _balanced_sum([first, *(x for _, x in operands)])
+            signed = [x if op.text == "+" else build.neg(x) for op, x in operands]
+            return _balanced_sum([first, *signed])
         e = first
         for op, rhs in operands:
-            e = self.make(op, build.add, e, rhs)
+            e = self.make(op, build.add if op.text == "+" else build.sub, e, rhs)
         return e
 
     _PRODUCT_OPS: ClassVar[dict[str, Callable[[Expr, Expr], Expr]]] = {

@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from matcalc import build
-from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones
+from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
 from matcalc.simplify_index import simplify_terms
 
@@ -103,6 +103,10 @@ def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
     factors = list(term.factors)
     for d in term.deltas:  # deltas between free indices are identities
         factors.append(Factor(build.eye(d.a.dim), (d.a, d.b)))
+    used = {i for f in factors for i in f.indices}
+    for i in free:  # a free index no factor mentions: the term is constant along it
+        if i not in used:
+            factors.append(Factor(build.ones((i.dim,)), (i,)))
     net = _Net(term.coef, [], factors, tuple(free))
     while any(rule(net) for rule in _RULES):
         pass
@@ -168,12 +172,20 @@ def _scalars(net: _Net) -> bool:
     for f in net.factors:
         if not f.indices:
             net.factors.remove(f)
-            if isinstance(f.base, Number):
-                net.coef *= f.base.value
-            else:
-                net.scalars.append(f.base)
+            for s in _scalar_factors(f.base):
+                if isinstance(s, Number):
+                    net.coef *= s.value
+                else:
+                    net.scalars.append(s)
             return True
     return False
+
+
+def _scalar_factors(s: Expr) -> list[Expr]:
+    """The factors of a scalar product (``2*c*n`` gives 2, c, n), so that they can cancel."""
+    if isinstance(s, Scale) and s.body.is_scalar:
+        return _scalar_factors(s.coef) + _scalar_factors(s.body)
+    return [s]
 
 
 def _quotient(net: _Net) -> bool:
@@ -209,9 +221,8 @@ def _hadamard(net: _Net) -> bool:
         p, q = fs[a], fs[b]
         if len(p.indices) > 2 or len(q.indices) > 2:
             continue
-        s = p.indices[0] if len(p.indices) == 1 else None
-        if s is not None and p.indices == q.indices and s not in net.free and counts[s] == 2:
-            continue  # x_s y_s summed: leave it to the matrix product x'*y
+        if set(p.indices) == set(q.indices) and all(i not in net.free and counts[i] == 2 for i in p.indices):
+            continue  # x_s y_s or A_st B_ts summed: leave it to the products x'*y, tr(A*B)
         if p.indices == q.indices:
             other = q.base
         elif len(p.indices) == 2 and p.indices == q.indices[::-1]:

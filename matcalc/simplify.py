@@ -9,6 +9,8 @@ identities, so the rules here are the ones that look at more than one node.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from matcalc import build
 from matcalc.expr import (
     Add,
@@ -24,8 +26,10 @@ from matcalc.expr import (
     MatPow,
     Number,
     Ones,
+    Power,
     Scale,
     Symbol,
+    Trace,
     Transpose,
 )
 from matcalc.rewrite import Rule, rewrite
@@ -122,15 +126,33 @@ def diag_times_vector(e: Expr) -> Expr | None:
 
 
 def inverse_cancels(e: Expr) -> Expr | None:
-    """inv(X) X = I and X inv(X) = I.  Terminates: shortens the product."""
+    """inv(X^k) X = X inv(X^k) = inv(X^(k-1)), inv(X) X = I (and under a transpose, A'B' = (BA)').
+
+    Terminates: shortens the product.
+    """
     if not isinstance(e, MatMul):
         return None
     fs = e.factors
     for n in range(len(fs) - 1):
         a, b = fs[n], fs[n + 1]
-        if (isinstance(a, Inverse) and a.body is b) or (isinstance(b, Inverse) and b.body is a):
-            rest = [*fs[:n], *fs[n + 2:]]
-            return _product(rest) if rest else build.eye(a.shape[0])
+        merged = _cancel_pair(a, b)
+        if merged is None and isinstance(a, Transpose) and isinstance(b, Transpose):
+            inner = _cancel_pair(b.body, a.body)
+            merged = None if inner is None else build.transpose(inner)
+        if merged is not None:
+            return _product([*fs[:n], merged, *fs[n + 2:]])
+    return None
+
+
+def _cancel_pair(a: Expr, b: Expr) -> Expr | None:
+    """The product ``a b`` when an inverse cancels in it, else None."""
+    for inverse, other in ((a, b), (b, a)):
+        if not isinstance(inverse, Inverse):
+            continue
+        base, k = _base_power(inverse.body)
+        other_base, j = _base_power(other)
+        if base is other_base and a.is_matrix:
+            return build.matpow(base, j - k)
     return None
 
 
@@ -143,7 +165,7 @@ def collect_like_terms(e: Expr) -> Expr | None:
         return None
     groups: dict[object, tuple[Expr, list[Expr]]] = {}
     for term in e.terms:
-        coef, body = _coef_body(term)
+        coef, body = _scalar_split(term) if term.is_scalar else _coef_body(term)
         groups.setdefault(_like_key(body), (body, []))[1].append(coef)
     if len(groups) == len(e.terms):
         return None
@@ -173,6 +195,7 @@ def factor_common(e: Expr) -> Expr | None:
                 assert isinstance(body, MatMul)
                 rest = body.factors[:-1] if side == -1 else body.factors[1:]
                 rests.append(build.mul(coef, _product(list(rest))))
+            rests.sort(key=lambda r: isinstance(_coef_body(r)[1], Transpose))  # A before A'
             inner = _sum(rests)
             combined = build.matmul(inner, shared) if side == -1 else build.matmul(shared, inner)
             others = [t for n, t in enumerate(e.terms) if n not in members]
@@ -310,6 +333,65 @@ def diag_of_outer(e: Expr) -> Expr | None:
     return None
 
 
+def ones_outer(e: Expr) -> Expr | None:
+    """1 1' = the matrix of ones.  Terminates: removes a product."""
+    if isinstance(e, MatMul) and len(e.factors) == 2 and all(isinstance(f, Ones) for f in e.factors):
+        return build.ones(e.shape)
+    return None
+
+
+def trace_of_scale(e: Expr) -> Expr | None:
+    """tr(c X) = c tr(X).  Terminates: moves a scalar out."""
+    if isinstance(e, Trace) and isinstance(e.body, Scale):
+        return build.scale(e.body.coef, build.trace(e.body.body))
+    return None
+
+
+def common_number(e: Expr) -> Expr | None:
+    """C a + c b = c (a + b) for a number c ≠ ±1 shared by every term.  Terminates: removes scales."""
+    if not isinstance(e, Add):
+        return None
+    coefs = [t.coef if isinstance(t, Scale) and isinstance(t.coef, Number) else None for t in e.terms]
+    first = coefs[0]
+    if first is None or first.value in (1, -1) or any(c is not first for c in coefs):
+        return None
+    return build.scale(first, _sum([t.body for t in e.terms]))  # type: ignore[attr-defined]
+
+
+def quotient_dot(e: Expr) -> Expr | None:
+    """(u ⊘ p)' p = sum(u).  Terminates: removes the product."""
+    if isinstance(e, MatMul) and len(e.factors) == 2:
+        a, b = e.factors
+        a = build.transpose(a) if a.is_vector and a.row else a
+        for q, p in ((a, b), (b, a)):
+            if isinstance(q, ElemDiv) and q.den is p and q.num.ndim == 1:
+                return build.sum_entries(q.num)
+    return None
+
+
+def number_into_quotient(e: Expr) -> Expr | None:
+    """C (a/q) = (c a)/q for numbers c and a.  Terminates: removes a scale."""
+    if isinstance(e, Scale) and isinstance(e.coef, Number) and isinstance(e.body, ElemDiv):
+        num = e.body.num
+        if isinstance(num, Number):
+            return build.elem_div(build.number(e.coef.value * num.value), e.body.den)
+    return None
+
+
+def scalar_powers(e: Expr) -> Expr | None:
+    """sqrt(u)^2 = u,  (u^a)^k = u^(a k) for an integer k,  t t = t^2.  Terminates: fewer powers."""
+    if isinstance(e, Power) and isinstance(e.exponent, Number) and float(e.exponent.value).is_integer():
+        k = e.exponent.value
+        base = e.base
+        if isinstance(base, Apply) and base.func == "sqrt" and k == 2:
+            return base.arg
+        if isinstance(base, Power) and isinstance(base.exponent, Number):
+            return build.power(base.base, build.number(base.exponent.value * k))
+    if isinstance(e, Scale) and e.coef is e.body and e.body.is_scalar:
+        return build.power(e.body, build.number(2))
+    return None
+
+
 def zero_scale(e: Expr) -> Expr | None:
     """0 X = 0.  Terminates: a leaf replaces the product."""
     if isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value == 0:
@@ -327,6 +409,11 @@ def symmetric_transpose(e: Expr) -> Expr | None:
 #: The rules, in the order they are tried at each node.
 RULES: tuple[Rule, ...] = (
     zero_scale,
+    ones_outer,
+    trace_of_scale,
+    number_into_quotient,
+    scalar_powers,
+    quotient_dot,
     transpose_down,
     symmetric_transpose,
     inverse_cancels,
@@ -339,6 +426,7 @@ RULES: tuple[Rule, ...] = (
     diag_of_outer,
     collect_like_terms,
     common_scalar,
+    common_number,
     factor_common,
 )
 
@@ -350,7 +438,28 @@ def _like_key(body: Expr) -> object:
     """Equal for bodies equal up to the order of Hadamard factors (x∘y and y∘x)."""
     if isinstance(body, Hadamard):
         return ("hadamard", tuple(sorted(id(f) for f in body.factors)))
+    if body.is_scalar:
+        return ("product", tuple(sorted(id(f) for f in _scalar_product(body))))
     return id(body)
+
+
+def _scalar_split(term: Expr) -> tuple[Expr, Expr]:
+    """A scalar term as (its numeric factor, the product of the rest)."""
+    factors = _scalar_product(term)
+    value: int | float | Fraction = 1
+    rest: list[Expr] = []
+    for f in factors:
+        if isinstance(f, Number):
+            value = value * f.value
+        else:
+            rest.append(f)
+    return build.number(value), (_product(rest) if rest else build.number(1))
+
+
+def _scalar_product(s: Expr) -> list[Expr]:
+    if isinstance(s, Scale) and s.is_scalar:
+        return _scalar_product(s.coef) + _scalar_product(s.body)
+    return [s]
 
 
 def _col(v: Expr) -> Expr:

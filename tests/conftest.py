@@ -1,8 +1,9 @@
 """Shared test configuration: the Hypothesis profiles.
 
 Choose a profile with ``HYPOTHESIS_PROFILE=dev|ci|thorough``.  Without it,
-the profile is ``ci`` when the ``CI`` environment variable is set (CI runs
-set ``CI=true``) and ``dev`` otherwise.
+the profile is ``ci`` when the ``CI`` environment variable is set to anything
+but an empty string, ``0``, ``false`` or ``no`` (CI runs set ``CI=true``), and
+``dev`` otherwise.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("dev", max_examples=100)
-settings.register_profile("ci", max_examples=300, deadline=None, print_blob=True, derandomize=False)
-settings.register_profile("thorough", max_examples=20_000, deadline=None, print_blob=True)
+# Each profile derives from Hypothesis's own defaults, not from whatever profile
+# Hypothesis picked for itself (it switches to its built-in "ci" when CI is set).
+_BASE = settings.get_profile("default")
+settings.register_profile("dev", _BASE, max_examples=100)
+settings.register_profile("ci", _BASE, max_examples=300, deadline=None, print_blob=True, derandomize=False)
+settings.register_profile("thorough", _BASE, max_examples=20_000, deadline=None, print_blob=True)
 
 
 def _default_profile() -> str:

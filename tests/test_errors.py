@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from strategies import kinds_of
 
 import matcalc as mc
+from matcalc.expr import MAX_DEPTH
 from matcalc.parse import MAX_LENGTH, MAX_NESTING, RESERVED
 
 
@@ -88,7 +89,9 @@ PARSE_ERRORS: list[tuple[str, str, int]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "pattern", "column"), PARSE_ERRORS, ids=[p[0] or "<empty>" for p in PARSE_ERRORS])
+@pytest.mark.parametrize(
+    ("text", "pattern", "column"), PARSE_ERRORS, ids=[p[0] or "<empty>" for p in PARSE_ERRORS]
+)
 def test_parse_error(text: str, pattern: str, column: int) -> None:
     with pytest.raises(mc.ParseError, match=pattern) as info:
         mc.parse(text)
@@ -103,10 +106,20 @@ def test_parse_error(text: str, pattern: str, column: int) -> None:
 
 SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
     # products
-    ("x*x", None, r"cannot multiply column vector x by column vector x: a column vector can only be "
-     r"multiplied by a row vector \(outer product\); did you mean a transpose\?", 1),
-    ("x'*x'", None, r"cannot multiply row vector x' by row vector x': a row vector on the right needs "
-     r"a column vector on the left", 2),
+    (
+        "x*x",
+        None,
+        r"cannot multiply column vector x by column vector x: a column vector can only be "
+        r"multiplied by a row vector \(outer product\); did you mean a transpose\?",
+        1,
+    ),
+    (
+        "x'*x'",
+        None,
+        r"cannot multiply row vector x' by row vector x': a row vector on the right needs "
+        r"a column vector on the left",
+        2,
+    ),
     ("A*x*y", None, r"cannot multiply column vector A\*x by column vector y", 3),
     ("x''*A", None, r"cannot multiply column vector x by matrix A", 3),
     # square-matrix functions of non-squares
@@ -118,7 +131,8 @@ SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
     # sums of different shapes
     ("x+A", None, r"cannot add column vector x and matrix A: shapes differ", 1),
     ("A+x'", None, r"cannot add matrix A and row vector x': shapes differ", 1),
-    ("x-y'", None, r"cannot add column vector x and row vector -y': shapes differ", 1),
+    ("x-y'", None, r"cannot subtract row vector y' from column vector x: shapes differ", 1),
+    ("A-x", None, r"cannot subtract column vector x from matrix A: shapes differ", 1),
     ("eye+x", None, r"cannot add matrix eye and column vector x: shapes differ", 3),
     # elementwise operations of different shapes
     ("x.*A", None, r"elementwise product \.\* of column vector x and matrix A: shapes differ", 1),
@@ -126,8 +140,13 @@ SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
     ("A.^x", None, r"elementwise power \.\^ of matrix A and column vector x: shapes differ", 1),
     # division and powers
     ("A/x", None, r"'/' divides by a scalar, but the divisor is column vector x; use \./ for elementwise", 1),
-    ("x^2", None, r"'\^' needs a scalar or square-matrix base and a scalar exponent, got column vector x "
-     r"\^ scalar 2; use \.\^ for elementwise power", 1),
+    (
+        "x^2",
+        None,
+        r"'\^' needs a scalar or square-matrix base and a scalar exponent, got column vector x "
+        r"\^ scalar 2; use \.\^ for elementwise power",
+        1,
+    ),
     ("a^x", None, r"got scalar a \^ column vector x; use \.\^", 1),
     ("X^0.5", None, r"the matrix power X\^k needs an integer k, got 0\.5; use \.\^ for elementwise power", 1),
     ("A^b", None, r"the matrix power X\^k needs an integer number k", 1),
@@ -191,7 +210,9 @@ def test_every_reserved_name_is_refused_in_kinds() -> None:
 
 
 def test_a_name_in_two_kinds_through_the_python_api() -> None:
-    with pytest.raises(mc.ShapeError, match=r"'x' is used both as a (vector and as a scalar|scalar and as a vector)"):
+    with pytest.raises(
+        mc.ShapeError, match=r"'x' is used both as a (vector and as a scalar|scalar and as a vector)"
+    ):
         mc.vector("x") + mc.scalar("x")
 
 
@@ -211,12 +232,14 @@ A3, X3 = np.eye(3), np.ones(3)
         ("x'*A*x", None, {"x": X3, "A": X3}, mc.ShapeError,
          r"A is a matrix, so its value must be a 2-D array, but it has shape \(3,\)"),
         ("x'*A*x", None, {"x": X3, "A": np.eye(2)}, mc.ShapeError,
-         r"x has shape \(3,\) but A has shape \(2, 2\): the length of x and the (rows|columns) of A must agree"),
+         r"x has shape \(3,\) but A has shape \(2, 2\): "
+         r"the length of x and the (rows|columns) of A must agree"),
         ("X*w-y", None, {"X": np.ones((3, 2)), "w": np.ones(2), "y": np.ones(4)}, mc.ShapeError,
          r"must agree"),
         ("x'*A*x", None, {"x": X3}, mc.EvaluationError, r"no value given for 'A'"),
         ("det(A)", None, {"A": np.ones((2, 3))}, mc.ShapeError,
-         r"A has shape \(2, 3\), but the rows of A and the columns of A must agree \(the expression needs it square\)"),
+         r"A has shape \(2, 3\), but the rows of A and the columns of A must agree "
+         r"\(the expression needs it square\)"),
         ("x", None, {"x": np.ones((3, 1))}, mc.ShapeError,
          r"x is a vector, so its value must be a 1-D array, but it has shape \(3, 1\); use \.ravel\(\)"),
         ("a*x", None, {"a": np.ones(2), "x": X3}, mc.ShapeError,
@@ -228,8 +251,9 @@ A3, X3 = np.eye(3), np.ones(3)
         ("inv(A)", None, {"A": np.zeros((2, 2))}, mc.EvaluationError, r"inv\(A\): matrix is singular"),
         ("eye", None, {}, mc.EvaluationError, r"cannot infer the size of eye"),
     ],
-    ids=["matrix-given-1d", "length-mismatch", "rows-mismatch", "missing-value", "not-square", "vector-given-2d",
-         "scalar-given-array", "not-symmetric", "complex", "strings", "singular", "eye-size"],
+    ids=["matrix-given-1d", "length-mismatch", "rows-mismatch", "missing-value", "not-square",
+         "vector-given-2d", "scalar-given-array", "not-symmetric", "complex", "strings", "singular",
+         "eye-size"],
 )  # fmt: skip
 def test_evaluation_error(text: str, kinds: Any, values: dict[str, Any], error: type, pattern: str) -> None:
     e = mc.parse(text, kinds)
@@ -284,7 +308,12 @@ def test_many_transposes_fold() -> None:
 def test_a_deep_left_leaning_chain_is_a_clear_error() -> None:
     # Left-associative operators nest without parentheses: an expression tree too deep.
     with pytest.raises(mc.MatcalcError, match="nested more than"):
-        mc.parse("./".join(["A"] * 2000))
+        mc.parse("./".join(["A"] * (MAX_DEPTH + 2)))
+
+
+def test_the_deepest_accepted_chain_prints_and_round_trips() -> None:
+    e = mc.parse("./".join(["A"] * MAX_DEPTH))
+    assert mc.parse(str(e)) is e
 
 
 def test_long_sums_parse_quickly() -> None:
@@ -294,7 +323,9 @@ def test_long_sums_parse_quickly() -> None:
     assert len(e.terms) == 2000
 
 
-@pytest.mark.xfail(run=False, reason="building an n-term sum one + at a time is quadratic (about 16 s for 10,000 terms)")
+@pytest.mark.xfail(
+    run=False, reason="building an n-term sum one + at a time is quadratic (about 16 s for 10,000 terms)"
+)
 def test_ten_thousand_term_sum_parses_quickly() -> None:
     start = time.perf_counter()
     e = mc.parse("+".join(["x"] * DEEP))
@@ -314,7 +345,12 @@ CHARACTERS = "xyaAbBSX()+-*/^'.,0123456789e _"
 
 
 def check_parse(text: str, kinds: dict[str, str] | None = None) -> None:
-    """Parsing raises nothing but MatcalcError, and what parses prints back to itself."""
+    """Parsing raises nothing but MatcalcError, and what parses prints back to itself.
+
+    The exact ``parse(str(e)) is e`` is test_roundtrip's business (its generator
+    steers clear of the folds below); here the text must be a fixed point, and
+    the expression exact when its symbols fix all its dimensions.
+    """
     try:
         e = mc.parse(text, kinds)
     except mc.MatcalcError as err:
@@ -322,11 +358,25 @@ def check_parse(text: str, kinds: dict[str, str] | None = None) -> None:
         return
     printed = str(e)
     back = mc.parse(printed, kinds_of(e))
-    if any(d.anonymous for d in e.dims):
-        # eye / vector(c) whose size nothing fixes get new anonymous dims on re-parse
-        assert str(back) == printed
-    else:
-        assert back is e, f"{text!r} -> {printed!r} -> {back!r}"
+    assert str(back) == printed
+    if e.dims <= {d for s in e.symbols for d in s.shape}:
+        assert mc.parse(printed, kinds_of(back)) is back
+        if not _LOSES_SQUARENESS.search(text):
+            assert back is e, f"{text!r} -> {printed!r} -> {back!r}"
+
+
+# Folds that keep the squareness they imposed but not the text that imposed it
+# (A^1 is A, inv(inv(A)) is A, both square); see test_known_round_trip_failures.
+# Dimensions no symbol fixes are new on re-parse as well: eye or vector(c) alone,
+# or what a folded-away symbol left (A^0 is eye, 0*x is vector(0)).
+_LOSES_SQUARENESS = re.compile(r"\^|inv")
+
+
+@pytest.mark.xfail(strict=True, reason="A^1 and inv(inv(A)) fold to A made square; the text 'A' is not")
+@pytest.mark.parametrize("text", ["A^1", "inv(inv(A))", "A^-1^-1"])
+def test_known_round_trip_failures(text: str) -> None:
+    e = mc.parse(text)
+    assert mc.parse(str(e)) is e
 
 
 @given(st.lists(st.sampled_from(TOKENS), max_size=20).map("".join))

@@ -24,11 +24,7 @@ from matcalc.testing import check_derivative, random_values
 SEEDS = (0, 1)
 
 #: Recipes that expose a known engine bug: (name, reason).  Temporary; see the report.
-KNOWN_BUGS: dict[str, str] = {
-    "sumX_squared": "raise_: a term whose free indices occur in no factor stays an IndexForm "
-    "((i,j) -> 2*sum(X)) instead of 2*sum(X)*matrix(1)",
-    "gradient_sum": "raise_: d sum(x)/dx stays the IndexForm (i) -> 1 instead of vector(1)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _param(r: Recipe) -> Any:

@@ -1,0 +1,342 @@
+"""How the gradient of a deep network loss scales with depth.
+
+    python benchmarks/scale.py                 # L = 1 ... 64, 5 repeats, table + docs/scale.png
+    python benchmarks/scale.py --layers 1 2 4 --no-write
+
+The loss of an L-layer tanh network is
+
+    norm2(WL*tanh(...tanh(W2*tanh(W1*x))))^2
+
+(W1 ... WL matrices, x a vector).  For each L we time ``mc.diff(f, "W1")``
+cold (see `benchtools`; the expression is parsed before the clock starts) and
+measure the result: distinct nodes of its DAG (`matcalc.expr.walk`), nodes of
+the expanded tree (``tree_size``, shared nodes counted once per use) and the
+length of its text.  For L ≤ 4 the gradient is checked against finite
+differences.  Growth is judged by a least-squares line through the points and
+by the local exponent ``log(y(L)/y(L/2)) / log 2`` (1 for linear, 2 for
+quadratic) between the two deepest networks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import matcalc as mc
+from matcalc.expr import Expr, walk
+from matcalc.testing import check_derivative
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchtools import ROOT, Timer, code, machine, median_ms, table, write_section
+
+LAYERS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 40, 48, 56, 64)
+PLOT = ROOT / "docs" / "scale.png"
+
+
+def loss(layers: int) -> tuple[str, dict[str, str]]:
+    """The text and the kinds of the L-layer loss."""
+    inner = "W1*x"
+    for k in range(2, layers + 1):
+        inner = f"W{k}*tanh({inner})"
+    kinds = {f"W{k}": "matrix" for k in range(1, layers + 1)} | {"x": "vector"}
+    return f"norm2({inner})^2", kinds
+
+
+@dataclass
+class Point:
+    """Measurements for one depth."""
+
+    layers: int
+    parse_ms: float
+    diff_ms: float
+    diff_min_ms: float
+    print_ms: float
+    dag: int
+    tree: int
+    text: int
+    input_dag: int
+    check: str
+
+
+def measure(layers: int, timer: Timer, repeats: int) -> Point:
+    """Time and size of the gradient in W1 of the L-layer loss."""
+    text, kinds = loss(layers)
+    parse = timer.times(lambda _: mc.parse(text, kinds), repeats)
+    diff = timer.times(lambda f: mc.diff(f, "W1"), repeats, setup=lambda: mc.parse(text, kinds))
+    f = mc.parse(text, kinds)
+    g = mc.diff(f, "W1")
+    start = time.perf_counter()
+    printed = str(g)
+    print_ms = 1e3 * (time.perf_counter() - start)
+    check = "—"
+    if layers <= 4:
+        result = check_derivative(f, "W1")
+        check = "✓" if result.ok else f"✗ error {result.max_error:.1e}"
+    return Point(
+        layers,
+        median_ms(parse),
+        median_ms(diff),
+        1e3 * min(diff),
+        print_ms,
+        _count(g),
+        g.tree_size,
+        len(printed),
+        _count(f),
+        check,
+    )
+
+
+def _count(e: Expr) -> int:
+    return sum(1 for _ in walk(e))
+
+
+def run(layers: Sequence[int] = LAYERS, repeats: int = 5, progress: bool = False) -> list[Point]:
+    """Measure every depth in ``layers``."""
+    str(mc.diff(mc.parse(*loss(2)), "W1"))  # warm up lazy imports
+    timer = Timer()
+    points = []
+    for n in layers:
+        points.append(measure(n, timer, repeats))
+        if progress:
+            p = points[-1]
+            print(f"L={n}: diff {p.diff_ms:.2f} ms, {p.dag} nodes, {p.text} chars", file=sys.stderr)
+    if timer.leaks:
+        print(f"warning: {timer.leaks} runs started warm ({sorted(timer.grew)})", file=sys.stderr)
+    return points
+
+
+# ---- growth --------------------------------------------------------------------------------
+
+
+@dataclass
+class Hotspot:
+    """One function's own time at two depths, from cProfile."""
+
+    name: str
+    calls: tuple[int, int]
+    own_ms: tuple[float, float]
+
+    def excess_ms(self, ratio: float) -> float:
+        """Own time at the larger depth beyond what linear growth from the smaller predicts."""
+        return self.own_ms[1] - ratio * self.own_ms[0]
+
+
+def profile(small: int, large: int, top: int = 8) -> list[Hotspot]:
+    """The functions whose own time in ``diff`` grows most beyond linear from L=small to L=large."""
+    import cProfile
+    import pstats
+
+    from benchtools import settle
+
+    own: list[dict[str, tuple[int, float]]] = []
+    for n in (small, large):
+        settle()
+        f = mc.parse(*loss(n))
+        prof = cProfile.Profile()
+        prof.enable()
+        mc.diff(f, "W1")
+        prof.disable()
+        stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+        own.append({_where(k): (v[1], 1e3 * v[2]) for k, v in stats.items()})
+        del f
+    ratio = large / small
+    spots = [
+        Hotspot(name, (own[0].get(name, (0, 0.0))[0], c), (own[0].get(name, (0, 0.0))[1], t))
+        for name, (c, t) in own[1].items()
+    ]
+    spots.sort(key=lambda h: h.excess_ms(ratio), reverse=True)
+    return spots[:top]
+
+
+def _where(key: tuple[str, int, str]) -> str:
+    path, line, func = key
+    if path == "~":
+        return func
+    parts = Path(path).parts
+    short = "/".join(parts[parts.index("matcalc") :]) if "matcalc" in parts else Path(path).name
+    return f"{short}:{line} {func}"
+
+
+def hotspot_table(spots: list[Hotspot], small: int, large: int) -> str:
+    """The profile as a Markdown table."""
+    ratio = large / small
+    rows = [
+        [
+            code(h.name, 60),
+            f"{h.calls[0]} → {h.calls[1]}",
+            f"{h.own_ms[0]:.2f} → {h.own_ms[1]:.2f}",
+            f"{math.log(h.own_ms[1] / h.own_ms[0]) / math.log(ratio):.2f}" if h.own_ms[0] > 0 else "—",
+            f"{h.excess_ms(ratio):.2f}",
+        ]
+        for h in spots
+    ]
+    header = [
+        "function",
+        f"calls, L={small} → {large}",
+        "own ms (under cProfile)",
+        "exponent",
+        f"ms beyond {ratio:g}x growth",
+    ]
+    return table(header, rows, "lrrrr")
+
+
+def fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float]:
+    """Least-squares line ``y = a*x + b`` and its R²."""
+    a, b = np.polyfit(xs, ys, 1)
+    pred = a * np.asarray(xs) + b
+    ss_res = float(np.sum((np.asarray(ys) - pred) ** 2))
+    ss_tot = float(np.sum((np.asarray(ys) - np.mean(ys)) ** 2))
+    return float(a), float(b), 1 - ss_res / ss_tot if ss_tot else 1.0
+
+
+def exponent(points: list[Point], attr: str) -> float:
+    """``log(y(L)/y(L/2)) / log 2`` for the deepest L whose half was measured too (nan if none)."""
+    by = {p.layers: float(getattr(p, attr)) for p in points}
+    for n in sorted(by, reverse=True):
+        if n % 2 == 0 and n // 2 in by and by[n // 2] > 0:
+            return math.log(by[n] / by[n // 2]) / math.log(2)
+    return float("nan")
+
+
+_MEASURES = (
+    ("diff_ms", "diff time (ms)"),
+    ("dag", "result DAG nodes"),
+    ("tree", "result tree nodes"),
+    ("text", "result text length"),
+    ("print_ms", "printing time (ms)"),
+)
+
+
+def report(points: list[Point], repeats: int, spots: tuple[int, int, list[Hotspot]] | None = None) -> str:
+    """The ``scale`` section of docs/benchmarks.md."""
+    xs = [p.layers for p in points]
+    rows = []
+    for attr, label in _MEASURES:
+        ys = [float(getattr(p, attr)) for p in points]
+        a, b, r2 = fit(xs, ys)
+        rows.append([label, f"{a:.4g}", f"{b:.4g}", f"{r2:.4f}", f"{exponent(points, attr):.2f}"])
+    growth = table(["measure", "per layer (slope)", "intercept", "R² of the line", "exponent"], rows, "lrrrr")
+    body = [
+        [
+            str(p.layers),
+            f"{p.parse_ms:.2f}",
+            f"{p.diff_ms:.2f}",
+            f"{p.diff_min_ms:.2f}",
+            f"{p.diff_ms / p.layers:.3f}",
+            str(p.input_dag),
+            str(p.dag),
+            str(p.tree),
+            str(p.text),
+            f"{p.print_ms:.2f}",
+            p.check,
+        ]
+        for p in points
+    ]
+    header = [
+        "L", "parse ms", "diff ms", "diff min ms", "diff ms / L", "input DAG", "result DAG",
+        "result tree", "result chars", "print ms", "check",
+    ]  # fmt: skip
+    return "\n".join(
+        [
+            f"Run on {machine()}; median of {repeats} cold runs per depth.",
+            "",
+            growth,
+            "",
+            "*exponent*: log(y(L)/y(L/2))/log 2 at the deepest measured L (1 = linear, 2 = quadratic).",
+            "",
+            table(header, body, "r" * 10 + "l"),
+            "",
+            "![time and size of the gradient against depth](scale.png)",
+        ]
+        + (_hotspots_text(*spots) if spots else [])
+    )
+
+
+def _hotspots_text(small: int, large: int, spots: list[Hotspot]) -> list[str]:
+    return [
+        "",
+        f"Where the time goes: the functions of `mc.diff` whose own time grows most beyond linear "
+        f"from L = {small} to L = {large} (one cProfile run each; *exponent* as above).",
+        "",
+        hotspot_table(spots, small, large),
+    ]
+
+
+def plot(points: list[Point], path: Path = PLOT) -> None:
+    """Time and sizes against L, with least-squares lines, as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    xs = np.array([p.layers for p in points], dtype=float)
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), constrained_layout=True)
+    panels = [
+        (axes[0], [("diff_ms", "diff (median)"), ("print_ms", "str()")], "milliseconds", "time"),
+        (axes[1], [("dag", "result DAG nodes"), ("input_dag", "input DAG nodes")], "nodes", "DAG size"),
+        (
+            axes[2],
+            [("text", "result text"), ("tree", "result tree nodes")],
+            "characters / nodes",
+            "expanded size",
+        ),
+    ]
+    for ax, series, ylabel, title in panels:
+        for (attr, label), color in zip(series, ("tab:blue", "tab:orange"), strict=True):
+            ys = np.array([float(getattr(p, attr)) for p in points])
+            a, b, r2 = fit(xs, ys)
+            ax.plot(xs, ys, "o", color=color, label=f"{label}")
+            grid = np.linspace(0, xs.max(), 100)
+            ax.plot(
+                grid,
+                a * grid + b,
+                "-",
+                color=color,
+                alpha=0.6,
+                label=f"line: {a:.3g}·L {b:+.3g} (R² {r2:.3f})",
+            )
+        ax.set_xlabel("layers L")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle("gradient in W1 of norm2(WL*tanh(...tanh(W1*x)))^2")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _profile_depths(layers: Sequence[int]) -> tuple[int, int]:
+    """The deepest L measured and a quarter of it (or the shallowest L)."""
+    large = max(layers)
+    small = large // 4 if large // 4 in layers else min(layers)
+    return small, large
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Command line: run the benchmark, write the ``scale`` section of docs/benchmarks.md and the plot."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layers", type=int, nargs="+", default=list(LAYERS))
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true", help="print the table; write no files")
+    args = parser.parse_args(argv)
+    points = run(args.layers, args.repeats, progress=True)
+    small, large = _profile_depths(args.layers)
+    spots = (small, large, profile(small, large)) if small < large else None
+    text = report(points, args.repeats, spots)
+    if args.no_write:
+        print(text)
+        return
+    write_section("scale", text)
+    plot(points)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The hand-run benchmarks still run: each on two items, one repeat (see docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matcalc.cookbook import IDENTITIES
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import benchtools  # noqa: E402
+import derive  # noqa: E402
+import scale  # noqa: E402
+
+HAVE_SYMPY = importlib.util.find_spec("sympy") is not None
+
+
+def test_derive_two_identities() -> None:
+    two = [r for r in IDENTITIES if r.name in ("det_X", "rule_trace")]
+    assert len(two) == 2
+    results, facts = derive.run(two, repeats=1, sympy=HAVE_SYMPY, timeout=5.0, sympy_repeats=1)
+    assert all(r.ok and len(r.times) == 1 for r in results)
+    assert facts["leaks"] == 0
+    if HAVE_SYMPY:
+        verdicts = {r.ident.name: r.sympy["status"] for r in results}
+        assert set(verdicts.values()) <= {"right", "wrong", "fails", "unchecked"}
+    text = derive.report(results, facts)
+    assert "det_X" in text and "median, first derivatives" in text
+
+
+@pytest.mark.skipif(not HAVE_SYMPY, reason="SymPy is in the bench extra")
+def test_sympy_translation_and_layouts() -> None:
+    from sympy_bridge import compare, translate
+
+    import matcalc as mc
+
+    tr = translate(mc.parse("x'*A*x + tr(inv(A))", {"x": "vector", "A": "matrix"}))
+    assert set(tr.symbols) == {"A", "x"}
+    ref = np.arange(6.0).reshape(2, 3)
+    assert compare(ref.T[:, :, None], ref, [(2,), (3,)]) == ("right", "transposed layout")
+    assert compare(ref, ref, [(), (2, 3)]) == ("right", "")
+    assert compare(ref.T, ref.T, [(), (3, 2)])[0] == "right"
+    assert compare(ref.T.reshape(2, 3), ref, [(), (2, 3)])[0] == "wrong"
+
+
+def test_scale_two_depths(tmp_path: Path) -> None:
+    points = scale.run((1, 2), repeats=1)
+    assert [p.layers for p in points] == [1, 2]
+    assert all(p.check == "✓" for p in points)
+    assert points[1].dag > points[0].dag
+    text = scale.report(points, 1, (1, 2, scale.profile(1, 2, top=2)))
+    assert "result DAG" in text and "Where the time goes" in text
+    if importlib.util.find_spec("matplotlib") is not None:
+        scale.plot(points, tmp_path / "scale.png")
+        assert (tmp_path / "scale.png").stat().st_size > 0
+
+
+def test_write_section_replaces_only_its_part(tmp_path: Path) -> None:
+    doc = tmp_path / "doc.md"
+    doc.write_text("# Title\n\n<!-- a:begin -->\nold\n<!-- a:end -->\n\ntail\n")
+    benchtools.write_section("a", "new", doc)
+    benchtools.write_section("b", "added", doc)
+    assert doc.read_text() == (
+        "# Title\n\n<!-- a:begin -->\nnew\n<!-- a:end -->\n\ntail\n\n"
+        "<!-- b:begin -->\nadded\n<!-- b:end -->\n"
+    )
