@@ -241,9 +241,51 @@ def _run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- matcalc diff ------------------------------------------------------------------------
+
+DIFF_EXAMPLES = """\
+examples:
+  matcalc diff "x'*A*x" --wrt x                      # (A+A')*x
+  matcalc diff "x'*A*x" --wrt x --wrt x              # the Hessian: A+A'
+  matcalc diff "logdet(S)" --wrt S --kind S=symmetric
+  matcalc diff "sum(log(1+exp(-y.*(X*w))))" --wrt w  # logistic regression
+  matcalc diff "W*x" --wrt W                         # order 3: (i,j,k) -> x[k]*δ[i,j]
+
+The result has the shape of the expression followed by the shape of each
+variable (the layout of jax.jacobian): a gradient has the variable's shape.
+Results with no matrix form print in index notation.
+"""
+
+
+def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc diff``."""
+    _add_expression_arguments(parser)
+    parser.add_argument(
+        "-w",
+        "--wrt",
+        metavar="NAME",
+        action="append",
+        required=True,
+        help="variable to differentiate by; repeat for higher derivatives (--wrt x --wrt x)",
+    )
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    """Differentiate and print the derivative in input syntax."""
+    print(matcalc.diff(_parse(args), *args.wrt))
+    return 0
+
+
 # ---- the command table and main ------------------------------------------------------------
 
 COMMANDS: tuple[Command, ...] = (
+    Command(
+        name="diff",
+        help="differentiate an expression (gradient, Jacobian, Hessian, ...)",
+        examples=DIFF_EXAMPLES,
+        add_arguments=_add_diff_arguments,
+        run=_run_diff,
+    ),
     Command(
         name="parse",
         help="parse an expression; print it back, its shape and its symbols",
@@ -262,6 +304,7 @@ COMMANDS: tuple[Command, ...] = (
 
 MAIN_EXAMPLES = """\
 examples:
+  matcalc diff "x'*A*x" --wrt x
   matcalc parse "x'*A*x"
   matcalc eval "x'*A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]"
   matcalc eval --help                       # more examples for one command
@@ -276,7 +319,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``matcalc`` with one subparser per `Command`."""
     parser = argparse.ArgumentParser(
         prog="matcalc",
-        description="Symbolic matrix calculus: parse and evaluate matrix expressions.",
+        description="Symbolic matrix calculus: differentiate, parse and evaluate matrix expressions.",
         epilog=MAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

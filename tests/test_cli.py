@@ -291,3 +291,51 @@ def test_console_script():
         pytest.skip("the matcalc console script is not installed next to this Python")
     done = subprocess.run([script, *EXAMPLE], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "14.0\n", "")
+
+
+# ---- matcalc diff --------------------------------------------------------------------------
+
+
+def test_diff_gradient_of_quadratic_form(capsys):
+    assert main(["diff", "x'*A*x", "--wrt", "x"]) == 0
+    assert capsys.readouterr().out.strip() == "(A+A')*x"
+
+
+def test_diff_hessian_by_repeating_wrt(capsys):
+    assert main(["diff", "x'*A*x", "--wrt", "x", "--wrt", "x"]) == 0
+    assert capsys.readouterr().out.strip() == "A+A'"
+
+
+def test_diff_with_kind(capsys):
+    assert main(["diff", "x'*S*x", "--wrt", "x", "--kind", "S=symmetric"]) == 0
+    assert capsys.readouterr().out.strip() == "2*S*x"
+
+
+def test_diff_third_order_prints_index_notation(capsys):
+    assert main(["diff", "W*x", "--wrt", "W"]) == 0
+    assert capsys.readouterr().out.strip() == "(i,j,k) -> x[k]*δ[i,j]"
+
+
+def test_diff_output_parses_back_to_the_same_numbers(capsys):
+    assert main(["diff", "sum(log(1+exp(-y.*(X*w))))", "--wrt", "w"]) == 0
+    printed = capsys.readouterr().out.strip()
+    g = matcalc.diff(matcalc.parse("sum(log(1+exp(-y.*(X*w))))"), "w")
+    rng = np.random.default_rng(0)
+    values = {"X": rng.normal(size=(5, 3)), "w": rng.normal(size=3), "y": rng.choice([-1.0, 1.0], 5)}
+    np.testing.assert_allclose(matcalc.evaluate(matcalc.parse(printed), values), matcalc.evaluate(g, values))
+
+
+def test_diff_bad_expression_shows_caret_and_exits_2(capsys):
+    assert main(["diff", "x'*A*", "--wrt", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "expected an operand" in err and "^" in err
+
+
+def test_diff_needs_wrt(capsys):
+    assert main(["diff", "x'*x"]) == 2
+    assert "--wrt" in capsys.readouterr().err
+
+
+def test_diff_by_a_bad_name_is_a_clear_error(capsys):
+    assert main(["diff", "x'*x", "--wrt", "2x"]) == 2
+    assert "not a symbol name" in capsys.readouterr().err
