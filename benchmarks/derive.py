@@ -295,8 +295,8 @@ def _sympy_summary(results: list[Result], facts: dict[str, Any]) -> str:
         "",
         table(["SymPy result", "identities"], rows, "lr"),
         "",
-        f"Of the right ones, {len(layout)} are right only up to layout (SymPy's derivative of a "
-        "vector by a vector is the transposed Jacobian; see the notes column).",
+        f"Of the right ones, {len(layout)} are right up to layout: SymPy puts the axes of the "
+        "variable before those of the function (for a vector by a vector, the transposed Jacobian).",
     ]
     if both:
         text.append(

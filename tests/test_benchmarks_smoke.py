@@ -43,7 +43,7 @@ def test_sympy_translation_and_layouts() -> None:
     tr = translate(mc.parse("x'*A*x + tr(inv(A))", {"x": "vector", "A": "matrix"}))
     assert set(tr.symbols) == {"A", "x"}
     ref = np.arange(6.0).reshape(2, 3)
-    assert compare(ref.T[:, :, None], ref, [(2,), (3,)]) == ("right", "transposed layout")
+    assert compare(ref.T[:, :, None], ref, [(2,), (3,)]) == ("right", "variable's axes first")
     assert compare(ref, ref, [(), (2, 3)]) == ("right", "")
     assert compare(ref.T, ref.T, [(), (3, 2)])[0] == "right"
     assert compare(ref.T.reshape(2, 3), ref, [(), (2, 3)])[0] == "wrong"
