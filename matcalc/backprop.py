@@ -42,9 +42,9 @@ def gradient(f: Expr, wrt: Symbol) -> Expr:
     if not f.is_scalar:
         raise ValueError("gradient needs a scalar function")
     nodes = [e for e in walk(f) if wrt in e.symbols]
-    adjoint: dict[int, Expr] = {id(f): build.number(1)}
+    adjoint: dict[Expr, Expr] = {f: build.number(1)}
     for e in reversed(nodes):  # every parent before its children
-        bar = adjoint.get(id(e))
+        bar = adjoint.get(e)
         if bar is None or e is wrt:
             continue
         for c in dict.fromkeys(k for k in children(e) if wrt in k.symbols):
@@ -57,9 +57,9 @@ def gradient(f: Expr, wrt: Symbol) -> Expr:
             if not terms:
                 continue
             part = raise_index(IndexExpr(into, tuple(terms)))
-            previous = adjoint.get(id(c))
-            adjoint[id(c)] = part if previous is None else build.add(previous, part)
-    result = adjoint.get(id(wrt))
+            previous = adjoint.get(c)
+            adjoint[c] = part if previous is None else build.add(previous, part)
+    result = adjoint.get(wrt)
     if result is None:
         return build.zeros(wrt.shape)
     return build.transpose(result) if result.is_vector and result.row else result

@@ -320,7 +320,40 @@ def matmul(a: Expr, b: Expr) -> Expr:
     if isinstance(b, Identity):
         return _rescale((ca, cb), a)
     factors = [f for x in (a, b) for f in (x.factors if isinstance(x, MatMul) else (x,))]
-    return _rescale((ca, cb), MatMul(tuple(factors), shape=shape, row=row))
+    return _rescale((ca, cb), _chain(factors))
+
+
+def _is_col(e: Expr) -> bool:
+    return e.is_vector and not e.row
+
+
+def _is_row(e: Expr) -> bool:
+    return e.is_vector and e.row
+
+
+def _chain(factors: list[Expr]) -> Expr:
+    """The product of a well-typed factor list, with scalar sub-products split off.
+
+    ``x'*(x*y')`` flattens to ``x', x, y'``, whose first two factors make a
+    scalar: that is ``(x'*x)*y'``, a Scale, never a chain with a scalar inside.
+    A row vector at ``k`` and the next column vector at ``j`` enclose such a
+    scalar; what is left around it (ending in a column, starting with a row)
+    is again a product, so the form does not depend on how the chain was grouped.
+    """
+    if len(factors) == 1:
+        return factors[0]
+    for k, f in enumerate(factors):
+        if _is_row(f):
+            j = next((j for j in range(k + 1, len(factors)) if _is_col(factors[j])), None)
+            if j is not None and (k, j) != (0, len(factors) - 1):
+                rest = factors[:k] + factors[j + 1 :]
+                return scale(_chain(factors[k : j + 1]), _chain(rest))
+            break
+    first, last = factors[0], factors[-1]
+    left = () if _is_row(first) else (first.shape[0],)
+    right = () if _is_col(last) else (last.shape[-1],)
+    row = _is_row(first) and not _is_col(last)
+    return MatMul(tuple(factors), shape=left + right, row=row)
 
 
 def mul(a: Expr, b: Expr) -> Expr:
@@ -532,16 +565,16 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
 
 def replace(e: Expr, old: Symbol, new: Expr) -> Expr:
     """``e`` with the symbol ``old`` replaced by ``new`` (of the same shape); untouched subtrees are kept."""
-    memo: dict[int, Expr] = {}
+    memo: dict[Expr, Expr] = {}
 
     def go(x: Expr) -> Expr:
         if old not in x.symbols:
             return x
         if x is old:
             return new
-        done = memo.get(id(x))
+        done = memo.get(x)
         if done is None:
-            done = memo[id(x)] = remake(x, go)
+            done = memo[x] = remake(x, go)
         return done
 
     return go(e)

@@ -169,7 +169,9 @@ class _Deriv:
     def __init__(self, wrt: Symbol, widx: tuple[Idx, ...]) -> None:
         self.wrt = wrt
         self.widx = widx
-        self._memo: dict[int, tuple[tuple[Idx, ...], list[Term]]] = {}
+        # Keyed by the node itself (identity hash), never by id(): a rule may
+        # differentiate a temporary node, whose id a later node could reuse.
+        self._memo: dict[Expr, tuple[tuple[Idx, ...], list[Term]]] = {}
 
     def depends(self, e: Expr) -> bool:
         return self.wrt in e.symbols
@@ -178,14 +180,14 @@ class _Deriv:
         """Terms of ``∂ e[idx] / ∂ wrt[widx]`` (memoized per node, re-indexed per use)."""
         if not self.depends(e):
             return []
-        done = self._memo.get(id(e))
+        done = self._memo.get(e)
         if done is None:
             own = fresh_like(e.shape)
             fn = _RULES.get(type(e))
             if fn is None:
                 raise DifferentiationError(f"cannot differentiate {type(e).__name__} node {e}")
             terms = simplify_terms(fn(self, e, own), own + self.widx)
-            done = self._memo[id(e)] = (own, terms)
+            done = self._memo[e] = (own, terms)
         own, terms = done
         return instantiate(terms, own + self.widx, idx + self.widx)
 

@@ -80,6 +80,9 @@ MAX_DEPTH = 2_000
 #: Largest expanded tree that ``repr`` spells out in full.
 _REPR_LIMIT = 2_000
 
+#: Expanded trees larger than this show in Jupyter with shared subexpressions named.
+_WHERE_ABOVE = 200
+
 Scalar: TypeAlias = int | float | Fraction
 
 
@@ -258,12 +261,11 @@ class Expr(metaclass=_Interned):
 
         return build.power(build.as_expr(other), self)
 
-    def _repr_latex_(self) -> str | None:
-        try:
-            from matcalc.printing import latex  # type: ignore[attr-defined]
-        except ImportError:
-            return None
-        return f"$${latex.to_latex(self)}$$"  # pragma: no cover - later issue
+    def _repr_latex_(self) -> str:
+        """Jupyter's display: the matrix-form LaTeX, shared subexpressions named when large."""
+        from matcalc.printing import latex
+
+        return f"$${latex.to_latex(self, where=self.tree_size > _WHERE_ABOVE)}$$"
 
 
 _T = TypeVar("_T")
@@ -526,20 +528,20 @@ def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
     if not sub:
         return e
     keys = frozenset(sub)
-    done: dict[int, Expr] = {}
+    done: dict[Expr, Expr] = {}
     stack: list[tuple[Expr, bool]] = [(e, False)]
     while stack:  # iterative post-order: no recursion limit on deep trees
         x, expanded = stack.pop()
-        if id(x) in done:
+        if x in done:
             continue
         if x.dims.isdisjoint(keys):
-            done[id(x)] = x
+            done[x] = x
         elif expanded:
-            done[id(x)] = rebuild(x, lambda k: done[id(k)], lambda d: sub.get(d, d))
+            done[x] = rebuild(x, lambda k: done[k], lambda d: sub.get(d, d))
         else:
             stack.append((x, True))
             stack.extend((k, False) for k in children(x))
-    return done[id(e)]
+    return done[e]
 
 
 def walk(e: Expr) -> Iterator[Expr]:

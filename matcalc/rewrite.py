@@ -22,13 +22,12 @@ Rule = Callable[[Expr], Expr | None]
 
 def rewrite(e: Expr, rules: Sequence[Rule], max_steps: int = 100_000) -> Expr:
     """``e`` with ``rules`` applied everywhere until none applies."""
-    memo: dict[int, Expr] = {}
-    keep: list[Expr] = []  # keep rewritten inputs alive so their ids stay unique
+    memo: dict[Expr, Expr] = {}  # keyed by node (identity hash): holds the nodes alive
     steps = 0
 
     def go(x: Expr) -> Expr:
         nonlocal steps
-        done = memo.get(id(x))
+        done = memo.get(x)
         if done is not None:
             return done
         y = remake(x, go)
@@ -40,8 +39,7 @@ def rewrite(e: Expr, rules: Sequence[Rule], max_steps: int = 100_000) -> Expr:
                     raise MatcalcError(f"simplification did not settle after {max_steps} steps at {y}")
                 y = go(z)
                 break
-        memo[id(x)] = y
-        keep.append(x)
+        memo[x] = y
         return y
 
     with deep():

@@ -334,9 +334,14 @@ def diag_of_outer(e: Expr) -> Expr | None:
 
 
 def ones_outer(e: Expr) -> Expr | None:
-    """1 1' = the matrix of ones.  Terminates: removes a product."""
-    if isinstance(e, MatMul) and len(e.factors) == 2 and all(isinstance(f, Ones) for f in e.factors):
-        return build.ones(e.shape)
+    """1 1' = the matrix of ones, for vectors only (for matrices, 1 1' is n times that).
+
+    Terminates: removes a product.
+    """
+    if isinstance(e, MatMul) and len(e.factors) == 2:
+        a, b = e.factors
+        if isinstance(a, Ones) and isinstance(b, Ones) and _col(a) is a and a.is_vector and b.row:
+            return build.ones(e.shape)
     return None
 
 

@@ -159,6 +159,9 @@ SAME: list[tuple[str, str]] = [
     ("A*B.*C", "(A*B).*C"),
     ("A.*B*C", "(A.*B)*C"),
     ("x'*y*z", "(x'*y)*z"),
+    # a matrix product is associative: a scalar inside a chain is split off as a Scale
+    ("x'*y*z'", "x'*(y*z')"),
+    ("x*x'*x*x'", "(x'*x)*(x*x')"),
     # + - are the loosest and left-associative
     ("a-b-c", "(a-b)-c"),
     ("a-b+c", "(a-b)+c"),
@@ -182,7 +185,6 @@ DIFFERENT: list[tuple[str, str]] = [
     ("x./y.*z", "x./(y.*z)"),
     ("a-b-c", "a-(b-c)"),
     ("a-b+c", "a-(b+c)"),
-    ("x'*y*z'", "x'*(y*z')"),  # the scalar x'*y times z', not the flat product of three factors
 ]
 
 

@@ -53,8 +53,8 @@ CONSTRUCTS: list[tuple[str, str, int, Ref]] = [
     ("x*y'", "x*y'", 2, lambda v: np.outer(v["x"], v["y"])),
     ("x'*A", "x'*A", 1, lambda v: v["x"] @ v["A"]),
     ("x*(y'*z)", "y'*z*x", 1, lambda v: v["x"] * (v["y"] @ v["z"])),
-    ("(x*y')*z", "x*y'*z", 1, lambda v: np.outer(v["x"], v["y"]) @ v["z"]),
-    ("x'*(y*z')*v", "x'*(y*z'*v)", 0, lambda v: v["x"] @ np.outer(v["y"], v["z"]) @ v["v"]),
+    ("(x*y')*z", "y'*z*x", 1, lambda v: np.outer(v["x"], v["y"]) @ v["z"]),
+    ("x'*(y*z')*v", "x'*y*z'*v", 0, lambda v: v["x"] @ np.outer(v["y"], v["z"]) @ v["v"]),
     # transpose
     ("A'", "A'", 2, lambda v: v["A"].T),
     ("x'", "x'", 1, lambda v: v["x"]),

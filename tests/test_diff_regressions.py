@@ -1,0 +1,39 @@
+"""Wrong derivatives found by the property tests, kept so they stay fixed."""
+
+from __future__ import annotations
+
+import pytest
+
+import matcalc as mc
+from matcalc.testing import check_derivative
+
+CASES = [
+    # ones_outer once turned matrix(1)*matrix(1)' into matrix(1): tr of it was n, not m*n
+    ("sum(A+a)", "a"),
+    ("sum(A.*matrix(1)+a)", "a"),
+    ("tr(A*matrix(1)')*a+sum(B)*a", "a"),
+    # x'*(x*x') used to flatten to a chain with a scalar inside, which diff could not split
+    ("2.^(x'*(x*x'))", "x"),
+    ("x'*(x*y')*A*z", "x"),
+]
+
+
+@pytest.mark.parametrize(("text", "wrt"), CASES, ids=[f"d({t})/d{w}" for t, w in CASES])
+def test_regression(text: str, wrt: str) -> None:
+    result = check_derivative(mc.parse(text), wrt, seed=3)
+    assert result.ok, f"{result.derivative}: error {result.max_error}"
+
+
+SECOND_ORDER = [
+    # the derivative memo was keyed by id(node); a temporary node (inv(B)^2 from
+    # the rule for B^-2) could die and its id be reused by another node
+    ("B^-2*B^-2", "B"),
+    ("(B^-2)^3", "B"),
+    ("diag((B^-2)^2)'", "B"),
+]
+
+
+@pytest.mark.parametrize(("text", "wrt"), SECOND_ORDER, ids=[f"d2({t})/d{w}2" for t, w in SECOND_ORDER])
+def test_second_order_regression(text: str, wrt: str) -> None:
+    result = check_derivative(mc.parse(text), wrt, wrt, seed=1)
+    assert result.ok, f"{result.derivative}: error {result.max_error}"
