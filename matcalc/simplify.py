@@ -397,6 +397,13 @@ def scalar_powers(e: Expr) -> Expr | None:
     return None
 
 
+def diag_of_ones(e: Expr) -> Expr | None:
+    """diag(1) = I.  Terminates: a leaf replaces the node."""
+    if isinstance(e, DiagMatrix) and isinstance(e.body, Ones):
+        return build.eye(e.shape[0])
+    return None
+
+
 def zero_scale(e: Expr) -> Expr | None:
     """0 X = 0.  Terminates: a leaf replaces the product."""
     if isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value == 0:
@@ -415,6 +422,7 @@ def symmetric_transpose(e: Expr) -> Expr | None:
 RULES: tuple[Rule, ...] = (
     zero_scale,
     ones_outer,
+    diag_of_ones,
     trace_of_scale,
     number_into_quotient,
     scalar_powers,

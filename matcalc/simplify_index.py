@@ -2,7 +2,8 @@
 
 Contracting a delta renames one index to the other and removes the delta:
 ``δ_im δ_jn x_j = δ_im x_n``.  A delta between two free indices stays (it is
-an identity); ``δ_ii`` summed is the dimension, kept as ``tr(eye)``.
+an identity); ``δ_ii`` is 1 for each ``i``, kept as ``1_i`` so that the sum over
+``i`` (if ``i`` is summed) still spans the term.
 Like terms, equal up to the names of their summed indices, are collected by
 a canonical key (`canonical_key`), never by ``==``.
 """
@@ -24,11 +25,8 @@ def contract(term: Term, free: frozenset[Idx]) -> Term:
     kept: list[Delta] = []
     while deltas:
         d = deltas.pop()
-        if d.a == d.b:
-            if d.a in free:  # δ_ii = 1 for each i; keep i present as 1_i
-                extra.append(Factor(build.ones((d.a.dim,)), (d.a,)))
-            else:  # Σ_i δ_ii = n
-                extra.append(Factor(build.trace(build.eye(d.a.dim)), ()))
+        if d.a == d.b:  # δ_ii = 1 for each i; 1_i keeps i in the term (alone and summed: n)
+            extra.append(Factor(build.ones((d.a.dim,)), (d.a,)))
             continue
         if d.a not in free:
             old, new = d.a, d.b
