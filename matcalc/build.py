@@ -257,6 +257,8 @@ def scale(s: Expr, x: Expr) -> Expr:
     if isinstance(s, Number):
         if isinstance(x, Number):
             return number(s.value * x.value)
+        if isinstance(x, ElemDiv) and isinstance(x.num, Number):  # 2*(3/q) is 6/q
+            return elem_div(number(s.value * x.num.value), x.den)
         if s.value == 1:
             return x
         if s.value == -1:

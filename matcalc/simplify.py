@@ -125,9 +125,11 @@ def diag_times_vector(e: Expr) -> Expr | None:
     return None
 
 
-def inverse_cancels(e: Expr) -> Expr | None:
-    """inv(X^k) X = X inv(X^k) = inv(X^(k-1)), inv(X) X = I (and under a transpose, A'B' = (BA)').
+def matrix_powers(e: Expr) -> Expr | None:
+    """X^j X^k = X^(j+k) with inverses and transposes as powers: inv(X^3)' X'^2 = inv(X)'.
 
+    Each factor is read as an integer power of a base (`power_form`), so
+    ``inv(X) X = I``, ``X X = X^2`` and their transposed forms are one rule.
     Terminates: shortens the product.
     """
     if not isinstance(e, MatMul):
@@ -135,24 +137,49 @@ def inverse_cancels(e: Expr) -> Expr | None:
     fs = e.factors
     for n in range(len(fs) - 1):
         a, b = fs[n], fs[n + 1]
-        merged = _cancel_pair(a, b)
-        if merged is None and isinstance(a, Transpose) and isinstance(b, Transpose):
-            inner = _cancel_pair(b.body, a.body)
-            merged = None if inner is None else build.transpose(inner)
-        if merged is not None:
-            return _product([*fs[:n], merged, *fs[n + 2:]])
+        if not (a.is_matrix and b.is_matrix):
+            continue
+        (base, j), (other, k) = power_form(a), power_form(b)
+        if base is other:
+            return _product([*fs[:n], _power(base, j + k), *fs[n + 2:]])
     return None
 
 
-def _cancel_pair(a: Expr, b: Expr) -> Expr | None:
-    """The product ``a b`` when an inverse cancels in it, else None."""
-    for inverse, other in ((a, b), (b, a)):
-        if not isinstance(inverse, Inverse):
-            continue
-        base, k = _base_power(inverse.body)
-        other_base, j = _base_power(other)
-        if base is other_base and a.is_matrix:
-            return build.matpow(base, j - k)
+def power_form(e: Expr) -> tuple[Expr, int]:
+    """``(B, k)`` with ``e = B^k``, reading inverses, powers and transposes of a square base."""
+    match e:
+        case MatPow(body=b, k=k):
+            base, j = power_form(b)
+            return base, j * k
+        case Inverse(body=b):
+            base, j = power_form(b)
+            return base, -j
+        case Transpose(body=b) if b.is_matrix:
+            base, j = power_form(b)
+            return build.transpose(base), j
+    return e, 1
+
+
+def _power(base: Expr, k: int) -> Expr:
+    """``base^k``, with a negative power as a transposed inverse when the base is a transpose."""
+    if k < 0 and isinstance(base, Transpose):
+        return build.transpose(build.matpow(build.inv(base.body), -k))
+    return build.matpow(base, k) if k >= 0 else build.matpow(build.inv(base), -k)
+
+
+def inverse_outside(e: Expr) -> Expr | None:
+    """inv(X') = inv(X)': one spelling for one matrix.  Terminates: the transpose moves up once."""
+    if isinstance(e, Inverse) and isinstance(e.body, Transpose):
+        return build.transpose(build.inv(e.body.body))
+    return None
+
+
+def trace_of_transposes(e: Expr) -> Expr | None:
+    """tr(A' B') = tr((B A)') = tr(B A).  Terminates: removes transposes."""
+    if isinstance(e, Trace) and isinstance(e.body, MatMul):
+        bodies = [f.body for f in e.body.factors if isinstance(f, Transpose)]
+        if len(bodies) == len(e.body.factors):
+            return build.trace(_product(bodies[::-1]))
     return None
 
 
@@ -160,7 +187,7 @@ def _cancel_pair(a: Expr, b: Expr) -> Expr | None:
 
 
 def collect_like_terms(e: Expr) -> Expr | None:
-    """A X + b X = (a+b) X.  Terminates: fewer terms."""
+    """Like terms: a X + b X = (a+b) X.  Terminates: fewer terms."""
     if not isinstance(e, Add):
         return None
     groups: dict[object, tuple[Expr, list[Expr]]] = {}
@@ -173,7 +200,7 @@ def collect_like_terms(e: Expr) -> Expr | None:
 
 
 def factor_common(e: Expr) -> Expr | None:
-    """A B + A C = A (B + C) and B A + C A = (B + C) A (the first or last factor in common).
+    """Common factors: A B + A C = A (B + C) and B A + C A = (B + C) A (first or last factor).
 
     Terminates: each step removes at least one matrix product from the sum.
     """
@@ -204,7 +231,7 @@ def factor_common(e: Expr) -> Expr | None:
 
 
 def quotient_merge(e: Expr) -> Expr | None:
-    """X ∘ (u ⊘ y) = (x∘u) ⊘ y: one quotient per elementwise product.  Terminates: fewer quotients."""
+    """One quotient per elementwise product: x ∘ (u ⊘ y) = (x∘u) ⊘ y.  Terminates: fewer quotients."""
     if not isinstance(e, Hadamard):
         return None
     fs = list(e.factors)
@@ -253,7 +280,7 @@ def logistic(e: Expr) -> Expr | None:
 
 
 def repeated_factors(e: Expr) -> Expr | None:
-    """x∘x = x.^2 (Hadamard);  X X = X^2, X^j X^k = X^(j+k) (matrix product).  Terminates: fewer factors."""
+    """x∘x = x.^2 (Hadamard products; matrix products are `matrix_powers`).  Terminates: fewer factors."""
     if isinstance(e, Hadamard):
         fs = e.factors
         for n, f in enumerate(fs):
@@ -265,21 +292,11 @@ def repeated_factors(e: Expr) -> Expr | None:
                     out = build.hadamard(out, g)
                 return out
         return None
-    if isinstance(e, MatMul):
-        fs = e.factors
-        for n in range(len(fs) - 1):
-            (a, j), (b, k) = _base_power(fs[n]), _base_power(fs[n + 1])
-            if a is b and a.is_matrix:
-                return _product([*fs[:n], build.matpow(a, j + k), *fs[n + 2:]])
     return None
 
 
-def _base_power(e: Expr) -> tuple[Expr, int]:
-    return (e.body, e.k) if isinstance(e, MatPow) else (e, 1)
-
-
 def quotient_cancel(e: Expr) -> Expr | None:
-    """U ⊘ u = 1,  (u∘v) ⊘ u = v.  Terminates: removes the quotient or a factor."""
+    """Quotients cancel: u ⊘ u = 1,  (u∘v) ⊘ u = v.  Terminates: removes the quotient or a factor."""
     if not isinstance(e, ElemDiv) or e.num.is_scalar != e.den.is_scalar:
         return None
     if e.num is e.den:
@@ -353,14 +370,26 @@ def trace_of_scale(e: Expr) -> Expr | None:
 
 
 def common_number(e: Expr) -> Expr | None:
-    """C a + c b = c (a + b) for a number c ≠ ±1 shared by every term.  Terminates: removes scales."""
+    """Common numbers out of sums: c a + c b = c (a + b) for c ≠ 1, and -a - 2b = -(a + 2b).
+
+    Terminates: the terms lose their common factor (or their common sign).
+    """
     if not isinstance(e, Add):
         return None
-    coefs = [t.coef if isinstance(t, Scale) and isinstance(t.coef, Number) else None for t in e.terms]
-    first = coefs[0]
-    if first is None or first.value in (1, -1) or any(c is not first for c in coefs):
+    coefs = [t.coef.value if isinstance(t, Scale) and isinstance(t.coef, Number) else 1 for t in e.terms]
+    if all(c == coefs[0] for c in coefs) and coefs[0] != 1:
+        common = coefs[0]
+    elif all(c < 0 for c in coefs):
+        common = -1
+    else:
         return None
-    return build.scale(first, _sum([t.body for t in e.terms]))  # type: ignore[attr-defined]
+    rest = [build.mul(_ratio(c, common), _coef_body(t)[1]) for c, t in zip(coefs, e.terms, strict=True)]
+    return build.scale(build.number(common), _sum(rest))
+
+
+def _ratio(a: int | float | Fraction, b: int | float | Fraction) -> Expr:
+    exact = not isinstance(a, float) and not isinstance(b, float)
+    return build.number(Fraction(a) / Fraction(b) if exact else a / b)
 
 
 def quotient_dot(e: Expr) -> Expr | None:
@@ -375,7 +404,7 @@ def quotient_dot(e: Expr) -> Expr | None:
 
 
 def number_into_quotient(e: Expr) -> Expr | None:
-    """C (a/q) = (c a)/q for numbers c and a.  Terminates: removes a scale."""
+    """Numbers into quotients: c (a/q) = (c a)/q for numbers c and a.  Terminates: removes a scale."""
     if isinstance(e, Scale) and isinstance(e.coef, Number) and isinstance(e.body, ElemDiv):
         num = e.body.num
         if isinstance(num, Number):
@@ -404,6 +433,74 @@ def diag_of_ones(e: Expr) -> Expr | None:
     return None
 
 
+def scalar_fraction(e: Expr) -> Expr | None:
+    """A scalar product or quotient as number * numerators / denominators, common factors cancelled.
+
+    ``-2/(x'x) * (0.5/√(x'x))`` is ``-1/(x'x √(x'x))``.  Terminates: the result
+    is its own normal form (the rule returns None on it), and the form
+    `number_into_quotient` gives.
+    """
+    if not (e.is_scalar and isinstance(e, (Scale, ElemDiv))):
+        return None
+    value, ups, downs = _fraction_parts(e)
+    powers: dict[Expr, int] = {}
+    for factors, sign in ((ups, 1), (downs, -1)):
+        for f in factors:
+            base, k = _scalar_power(f)
+            powers[base] = powers.get(base, 0) + sign * k
+    top_parts = [_raised(b, k) for b, k in powers.items() if k > 0]
+    bottom_parts = [_raised(b, -k) for b, k in powers.items() if k < 0]
+    top = build.mul(build.number(value), _product(top_parts)) if top_parts else build.number(value)
+    out = build.elem_div(top, _product(bottom_parts)) if bottom_parts else top
+    return None if out is e else out
+
+
+def _scalar_power(s: Expr) -> tuple[Expr, int]:
+    """``(u, k)`` for ``s = u^k`` with a positive integer ``k``, else ``(s, 1)``."""
+    if isinstance(s, Power) and isinstance(s.exponent, Number):
+        k = s.exponent.value
+        if isinstance(k, int) and k > 0:
+            return s.base, k
+    return s, 1
+
+
+def _raised(base: Expr, k: int) -> Expr:
+    return base if k == 1 else build.power(base, build.number(k))
+
+
+def _fraction_parts(s: Expr) -> tuple[int | float | Fraction, list[Expr], list[Expr]]:
+    """``(number, numerator factors, denominator factors)`` of a scalar."""
+    match s:
+        case Number(value=v):
+            return v, [], []
+        case Scale(coef=a, body=b) if b.is_scalar:
+            va, ua, da = _fraction_parts(a)
+            vb, ub, db = _fraction_parts(b)
+            return va * vb, ua + ub, da + db
+        case ElemDiv(num=a, den=b) if a.is_scalar and b.is_scalar:
+            va, ua, da = _fraction_parts(a)
+            vb, ub, db = _fraction_parts(b)
+            if vb == 0:
+                return 1, [s], []
+            exact = not isinstance(va, float) and not isinstance(vb, float)
+            return (Fraction(va) / Fraction(vb) if exact else va / vb), ua + db, da + ub
+    return 1, [s], []
+
+
+def transposed_second(e: Expr) -> Expr | None:
+    """A + A' rather than A' + A: a term before its transpose.  Terminates: sorts once."""
+    if not isinstance(e, Add):
+        return None
+    bodies = [_coef_body(t)[1] for t in e.terms]
+    for n, body in enumerate(bodies):
+        if isinstance(body, Transpose) and body.body in bodies[n + 1 :]:
+            m = bodies.index(body.body, n + 1)
+            terms = list(e.terms)
+            terms[n], terms[m] = terms[m], terms[n]
+            return _sum(terms)
+    return None
+
+
 def zero_scale(e: Expr) -> Expr | None:
     """0 X = 0.  Terminates: a leaf replaces the product."""
     if isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value == 0:
@@ -429,7 +526,9 @@ RULES: tuple[Rule, ...] = (
     quotient_dot,
     transpose_down,
     symmetric_transpose,
-    inverse_cancels,
+    inverse_outside,
+    matrix_powers,
+    trace_of_transposes,
     diag_times_vector,
     repeated_factors,
     quotient_merge,
@@ -440,6 +539,8 @@ RULES: tuple[Rule, ...] = (
     collect_like_terms,
     common_scalar,
     common_number,
+    scalar_fraction,
+    transposed_second,
     factor_common,
 )
 

@@ -78,11 +78,18 @@ def _negated(e: Expr) -> Expr | None:
     """``m`` with ``-m`` building ``e``, when ``e`` prints with a leading minus."""
     if isinstance(e, Number) and e.value < 0:
         return build.number(-e.value)
+    if isinstance(e, ElemDiv) and isinstance(e.num, Number) and e.num.value < 0:
+        return build.elem_div(build.number(-e.num.value), e.den)
     if isinstance(e, Scale):
         coef = _negated(e.coef)
         if coef is not None:
             return build.scale(coef, e.body)
     return None
+
+
+def _absorbs_numbers(e: Expr) -> bool:
+    """True for ``2./x``: a number times it folds into it (``-(2./x)`` is ``-2./x``)."""
+    return isinstance(e, ElemDiv) and isinstance(e.num, Number)
 
 
 def _broadcast(e: Expr) -> Expr | None:
@@ -183,7 +190,7 @@ class _Printer:
     def _scale(self, e: Scale) -> tuple[str, int]:
         body = self.text(e.body)
         minus = isinstance(e.coef, Number) and e.coef.value == -1
-        if isinstance(e.body, _SCALAR_TRANSPARENT):
+        if isinstance(e.body, _SCALAR_TRANSPARENT) and not _absorbs_numbers(e.body.factors[0]):
             # -f*g is (-f)*g and c*f*g is (c*f)*g: the product pulls the scalar out again,
             # provided the first factor f binds tighter than the minus / the '*'.
             text = self._factors(e.body, POW if minus else MUL + 1)
