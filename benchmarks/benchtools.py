@@ -89,14 +89,14 @@ class Timer:
 
     def times(
         self, run: Callable[[Any], object], repeats: int, setup: Callable[[], Any] = lambda: None
-    ) -> list[float]:
-        """Seconds taken by ``run(setup())`` in each of ``repeats`` cold runs, ``setup`` not timed.
+    ) -> Timing:
+        """Times of ``run(setup())`` in each of ``repeats`` cold runs, ``setup`` not timed.
 
         Before each run, the caches must be back at the baseline; ``setup``
         (say, parsing the input) runs after that check, and the result of
         ``run`` is dropped.
         """
-        out: list[float] = []
+        out = Timing()
         for _ in range(repeats):
             settle()
             warm = grown(cache_sizes(), self.baseline)
@@ -104,12 +104,43 @@ class Timer:
                 self.leaks += 1
                 self.grew.update(warm)
             arg = setup()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             result = run(arg)
-            out.append(time.perf_counter() - start)
+            out.cpu.append(time.thread_time() - start_cpu)
+            out.wall.append(time.perf_counter() - start)
             del result, arg
         settle()
         return out
+
+
+@dataclass
+class Timing:
+    """Seconds per run: elapsed (``time.perf_counter``) and CPU time of the thread (``time.thread_time``).
+
+    The CPU time leaves out the time the process waited while other processes
+    ran, so it is the steadier figure on a busy machine.
+    """
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.wall)
+
+    @property
+    def median_ms(self) -> float:
+        """Median elapsed time, in milliseconds (nan if nothing was timed)."""
+        return median_ms(self.wall) if self.wall else float("nan")
+
+    @property
+    def min_ms(self) -> float:
+        """Fastest elapsed time, in milliseconds."""
+        return 1e3 * min(self.wall) if self.wall else float("nan")
+
+    @property
+    def cpu_ms(self) -> float:
+        """Median CPU time, in milliseconds."""
+        return median_ms(self.cpu) if self.cpu else float("nan")
 
 
 def median_ms(times: list[float]) -> float:

@@ -34,7 +34,7 @@ from matcalc.expr import Expr, walk
 from matcalc.testing import check_derivative
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchtools import ROOT, Timer, code, machine, median_ms, settle, table, write_section
+from benchtools import ROOT, Timer, code, machine, settle, table, write_section
 
 LAYERS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 40, 48, 56, 64)
 PLOT = ROOT / "docs" / "scale.png"
@@ -57,12 +57,23 @@ class Point:
     parse_ms: float
     diff_ms: float
     diff_min_ms: float
+    diff_cpu_ms: float
     print_ms: float
     dag: int
     tree: int
     text: int
     input_dag: int
     check: str
+
+    @property
+    def per_layer_ms(self) -> float:
+        """Median diff time per layer."""
+        return self.diff_ms / self.layers
+
+    @property
+    def per_layer_cpu_ms(self) -> float:
+        """Median diff CPU time per layer."""
+        return self.diff_cpu_ms / self.layers
 
 
 def measure(layers: int, timer: Timer, repeats: int) -> Point:
@@ -81,9 +92,10 @@ def measure(layers: int, timer: Timer, repeats: int) -> Point:
         check = "✓" if result.ok else f"✗ error {result.max_error:.1e}"
     return Point(
         layers,
-        median_ms(parse),
-        median_ms(diff),
-        1e3 * min(diff),
+        parse.median_ms,
+        diff.median_ms,
+        diff.min_ms,
+        diff.cpu_ms,
         print_ms,
         _count(g),
         g.tree_size,
@@ -205,6 +217,49 @@ def fit(xs: Sequence[float], ys: Sequence[float]) -> tuple[float, float, float]:
     return float(a), float(b), 1 - ss_res / ss_tot if ss_tot else 1.0
 
 
+def quadratic_share(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """In the fit ``y = a + b*L + c*L²``, the share ``c*L²/y`` at the largest L (0 if too few points)."""
+    if len(xs) < 4:
+        return 0.0
+    c, _, _ = np.polyfit(xs, ys, 2)
+    i = int(np.argmax(xs))
+    return float(c * xs[i] ** 2 / ys[i]) if ys[i] else 0.0
+
+
+def verdict(points: list[Point]) -> str:
+    """How the CPU time and the DAG size grow: per-layer cost at the deepest L against shallow ones."""
+    lines = []
+    for attr, what in (
+        ("diff_cpu_ms", "CPU time of the derivative"),
+        ("dag", "size of the result (DAG nodes)"),
+    ):
+        deep, shallow, rise = per_layer_rise(points, attr)
+        if rise <= 1.1:
+            status = "grows linearly in L"
+        elif rise <= 1.5:
+            status = "grows almost linearly in L, with a small superlinear term"
+        else:
+            status = "**grows faster than linearly in L**"
+        lines.append(
+            f"- The {what} {status}: per layer {deep:.3g} at the deepest L against {shallow:.3g} "
+            f"for L ≤ 8 ({rise:.2f}x); exponent {exponent(points, attr):.2f}."
+        )
+    lines.append(
+        f"- The text of the result grows quadratically (exponent {exponent(points, 'text'):.2f}), "
+        "as any text without shared subexpressions must: see above."
+    )
+    return "\n".join(lines)
+
+
+def per_layer_rise(points: list[Point], attr: str) -> tuple[float, float, float]:
+    """``y/L`` at the deepest L, the median ``y/L`` over L ≤ 8, and their ratio (1 for linear growth)."""
+    deepest = max(points, key=lambda p: p.layers)
+    deep = float(getattr(deepest, attr)) / deepest.layers
+    shallow_points = [p for p in points if p.layers <= 8] or [min(points, key=lambda p: p.layers)]
+    shallow = float(np.median([float(getattr(p, attr)) / p.layers for p in shallow_points]))
+    return deep, shallow, deep / shallow if shallow else float("nan")
+
+
 def exponent(points: list[Point], attr: str) -> float:
     """``log(y(L)/y(L/2)) / log 2`` for the deepest L whose half was measured too (nan if none)."""
     by = {p.layers: float(getattr(p, attr)) for p in points}
@@ -217,6 +272,7 @@ def exponent(points: list[Point], attr: str) -> float:
 _MEASURES = (
     ("diff_ms", "diff time, median (ms)"),
     ("diff_min_ms", "diff time, fastest run (ms)"),
+    ("diff_cpu_ms", "diff CPU time, median (ms)"),
     ("dag", "result DAG nodes"),
     ("tree", "result tree nodes"),
     ("text", "result text length"),
@@ -231,14 +287,25 @@ def report(points: list[Point], repeats: int, spots: tuple[int, int, list[Hotspo
     for attr, label in _MEASURES:
         ys = [float(getattr(p, attr)) for p in points]
         a, b, r2 = fit(xs, ys)
-        rows.append([label, f"{a:.4g}", f"{b:.4g}", f"{r2:.4f}", f"{exponent(points, attr):.2f}"])
-    growth = table(["measure", "per layer (slope)", "intercept", "R² of the line", "exponent"], rows, "lrrrr")
+        rows.append(
+            [
+                label,
+                f"{a:.4g}",
+                f"{b:.4g}",
+                f"{r2:.4f}",
+                f"{exponent(points, attr):.2f}",
+                f"{100 * quadratic_share(xs, ys):.0f}%",
+            ]
+        )
+    header = ["measure", "per layer (slope)", "intercept", "R² of the line", "exponent", "L² share"]
+    growth = table(header, rows, "lrrrrr")
     body = [
         [
             str(p.layers),
             f"{p.parse_ms:.2f}",
             f"{p.diff_ms:.2f}",
             f"{p.diff_min_ms:.2f}",
+            f"{p.diff_cpu_ms:.2f}",
             f"{p.diff_ms / p.layers:.3f}",
             str(p.input_dag),
             str(p.dag),
@@ -250,18 +317,22 @@ def report(points: list[Point], repeats: int, spots: tuple[int, int, list[Hotspo
         for p in points
     ]
     header = [
-        "L", "parse ms", "diff ms", "diff min ms", "diff ms / L", "input DAG", "result DAG",
+        "L", "parse ms", "diff ms", "diff min ms", "diff CPU ms", "diff ms / L", "input DAG", "result DAG",
         "result tree", "result chars", "print ms", "check",
     ]  # fmt: skip
     return "\n".join(
         [
-            f"Run on {machine()}; median of {repeats} cold runs per depth.",
+            f"Run on {machine()}; {repeats} cold runs per depth (elapsed time: median and fastest; "
+            "CPU time of the thread: median).",
+            "",
+            verdict(points),
             "",
             growth,
             "",
-            "*exponent*: log(y(L)/y(L/2))/log 2 at the deepest measured L (1 = linear, 2 = quadratic).",
+            "*exponent*: log(y(L)/y(L/2))/log 2 at the deepest measured L (1 = linear, 2 = quadratic). "
+            "*L² share*: in a least-squares fit y = a + b·L + c·L², the part c·L² of y at the deepest L.",
             "",
-            table(header, body, "r" * 10 + "l"),
+            table(header, body, "r" * 11 + "l"),
             "",
             "![time and size of the gradient against depth](scale.png)",
         ]
@@ -280,51 +351,54 @@ def _hotspots_text(small: int, large: int, spots: list[Hotspot]) -> list[str]:
 
 
 def plot(points: list[Point], path: Path = PLOT) -> None:
-    """Time and sizes against L, with least-squares lines, as a PNG."""
+    """Time, time per layer and sizes against L, with least-squares fits, as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     xs = np.array([p.layers for p in points], dtype=float)
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.4), constrained_layout=True)
-    panels = [
-        (
-            axes[0],
-            [("diff_ms", "diff, median"), ("diff_min_ms", "diff, fastest run"), ("print_ms", "str()")],
-            "milliseconds",
-            "time",
-        ),
-        (axes[1], [("dag", "result DAG nodes"), ("input_dag", "input DAG nodes")], "nodes", "DAG size"),
-        (
-            axes[2],
-            [("text", "result text"), ("tree", "result tree nodes")],
-            "characters / nodes",
-            "expanded size",
-        ),
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5), constrained_layout=True)
+    times = [
+        ("diff_ms", "diff, median"),
+        ("diff_min_ms", "diff, fastest run"),
+        ("diff_cpu_ms", "diff, CPU time"),
+        ("print_ms", "str()"),
     ]
-    for ax, series, ylabel, title in panels:
-        for (attr, label), color in zip(series, ("tab:blue", "tab:orange", "tab:green"), strict=False):
+    per_layer = [("per_layer_ms", "diff median / L"), ("per_layer_cpu_ms", "diff CPU time / L")]
+    panels = [  # axes, series (attribute, label), degree of the fitted polynomial, y label, title
+        (axes[0, 0], times, 1, "milliseconds", "time of mc.diff(f, 'W1') and of str()"),
+        (axes[0, 1], per_layer, 0, "milliseconds per layer", "time per layer"),
+        (axes[1, 0], [("dag", "result DAG nodes"), ("input_dag", "input DAG nodes")], 1, "nodes", "DAG size"),
+        (axes[1, 1], [("text", "result text"), ("tree", "result tree nodes")], 2, "characters / nodes",
+         "expanded size (text has no sharing)"),
+    ]  # fmt: skip
+    grid = np.linspace(0, xs.max(), 200)
+    for ax, series, degree, ylabel, title in panels:
+        for (attr, label), color in zip(
+            series, ("tab:blue", "tab:orange", "tab:purple", "tab:green"), strict=False
+        ):
             ys = np.array([float(getattr(p, attr)) for p in points])
-            a, b, r2 = fit(xs, ys)
-            ax.plot(xs, ys, "o", color=color, label=f"{label}")
-            grid = np.linspace(0, xs.max(), 100)
-            ax.plot(
-                grid,
-                a * grid + b,
-                "-",
-                color=color,
-                alpha=0.6,
-                label=f"line: {a:.3g}·L {b:+.3g} (R² {r2:.3f})",
-            )
+            ax.plot(xs, ys, "o", color=color, label=label)
+            coef = np.polyfit(xs, ys, min(degree, len(xs) - 1))
+            ax.plot(grid, np.polyval(coef, grid), "-", color=color, alpha=0.6, label=_fit_label(coef))
         ax.set_xlabel("layers L")
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    axes[0, 1].set_ylim(bottom=0)
     fig.suptitle("gradient in W1 of norm2(WL*tanh(...tanh(W1*x)))^2")
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def _fit_label(coef: np.ndarray) -> str:
+    """``fit: 0.84·L - 0.88`` for the coefficients of a polynomial in L (highest power first)."""
+    powers = ["", "·L", "·L²"]
+    terms = [f"{c:+.3g}{powers[len(coef) - 1 - k]}" for k, c in enumerate(coef)]
+    kind = ["mean", "line", "quadratic"][len(coef) - 1]
+    return f"{kind}: " + " ".join(terms).lstrip("+")
 
 
 def _profile_depths(layers: Sequence[int]) -> tuple[int, int]:

@@ -285,6 +285,8 @@ def layouts(ref: np.ndarray, groups: list[tuple[int, ...]]) -> Iterator[tuple[tu
 def compare(value: np.ndarray, ref: np.ndarray, groups: list[tuple[int, ...]]) -> tuple[str, str]:
     """("right" | "wrong", note): equal up to unit axes and a reordering of whole axis groups."""
     v = np.squeeze(value)
+    if not np.any(ref) and not np.any(v):
+        return "right", "" if v.size == ref.size else "a scalar 0 for a zero array"
     for order, r in layouts(ref, groups):
         r = np.squeeze(r)
         if v.shape == r.shape and np.allclose(v, r, rtol=1e-6, atol=1e-8 * max(1.0, float(np.abs(r).max()))):
@@ -378,7 +380,6 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     """Worker entry point: a pickled job on stdin, a pickled result on stdout."""
-    sys.setrecursionlimit(20_000)
     job = pickle.load(sys.stdin.buffer)
     result = run_job(job)
     sys.stdout.buffer.write(pickle.dumps(result))

@@ -16,6 +16,7 @@ identical without changing the user's structure:
 
 from __future__ import annotations
 
+import bisect
 import numbers
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -96,18 +97,38 @@ def _unify(
 ) -> tuple[list[Expr], Unifier]:
     """`_unified`, and the unifier (to map further dims such as a result shape)."""
     uf = Unifier()
-    seen: dict[str, Symbol] = {}
-    for op in operands:
-        for s in op.symbols:
-            prev = seen.setdefault(s.name, s)
-            if prev is s:
-                continue
-            if prev.kind != s.kind:
-                raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
-            uf.unify_all(zip(prev.shape, s.shape, strict=True))
+    for i, op in enumerate(operands):
+        for other in operands[i + 1 :]:
+            for prev, s in _clashes(op.symbols, other.symbols):
+                if prev.kind != s.kind:
+                    raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
+                uf.unify_all(zip(prev.shape, s.shape, strict=True))
     uf.unify_all(equal)
     sub = uf.substitution()
     return [substitute_dims(op, sub) for op in operands], uf
+
+
+def _name(s: Symbol) -> str:
+    return s.name
+
+
+#: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name.
+_CONSISTENT: set[tuple[int, int]] = set()
+
+
+def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol, Symbol]]:
+    """The pairs of different symbols with one name, one from each set."""
+    small, large = sorted((a, b), key=len)
+    if not small or small is large or (id(small), id(large)) in _CONSISTENT:
+        return []
+    found = []
+    for s in small:  # sorted by name: look each one up in the larger set
+        n = bisect.bisect_left(large, s.name, key=_name)
+        if n < len(large) and large[n].name == s.name and large[n] is not s:
+            found.append((large[n], s))
+    if not found and len(small) > 1:  # interned tuples live on, so their ids stay theirs
+        _CONSISTENT.add((id(small), id(large)))
+    return found
 
 
 # ---- leaves ----------------------------------------------------------------------------

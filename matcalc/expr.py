@@ -125,19 +125,12 @@ class Expr(metaclass=_Interned):
 
     def __post_init__(self) -> None:
         kids = tuple(children(self))
-        syms: dict[str, Symbol] = {}
-        dims = set(self.shape)
-        for kid in kids:
-            for s in kid.symbols:
-                syms.setdefault(s.name, s)
-            dims |= kid.dims
-        if isinstance(self, Symbol):
-            syms[self.name] = self
         depth = 1 + max((k.depth for k in kids), default=0)
         if depth > MAX_DEPTH:
             raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
-        object.__setattr__(self, "symbols", tuple(syms[n] for n in sorted(syms)))
-        object.__setattr__(self, "dims", frozenset(dims))
+        own_symbols = (self,) if isinstance(self, Symbol) else ()
+        object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
+        object.__setattr__(self, "dims", _merged_dims(frozenset(self.shape), [k.dims for k in kids]))
         object.__setattr__(self, "depth", depth)
         object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
         own = [type(self).__name__, repr(self.shape), str(self.row)]
@@ -484,6 +477,43 @@ def _fields(cls: type) -> tuple[str, ...]:
         names = tuple(n for n in cls.__dataclass_fields__ if n not in base)  # type: ignore[attr-defined]
         _FIELDS[cls] = names
     return names
+
+
+def _merged_symbols(groups: list[tuple[Symbol, ...]]) -> tuple[Symbol, ...]:
+    """The union of sorted symbol tuples, sorted by name; a tuple that holds all the others is reused.
+
+    (Reusing keeps building a chain linear: a node over a big subexpression
+    and one more symbol copies the symbols only when the symbol is new.)
+    """
+    groups = [g for g in groups if g]
+    if not groups:
+        return ()
+    largest = max(groups, key=len)
+    if all(g is largest for g in groups):
+        return largest
+    names = {s.name for s in largest}
+    extra = [s for g in groups if g is not largest for s in g if s.name not in names]
+    if not extra:
+        return largest
+    merged = {s.name: s for s in extra}
+    for s in largest:
+        merged.setdefault(s.name, s)
+    out = tuple(merged[n] for n in sorted(merged))
+    return _SYMBOL_SETS.setdefault(out, out)  # one tuple object per set: checks can be memoized
+
+
+#: Interned symbol tuples (symbols hash by identity, so equal tuples hold the same objects).
+_SYMBOL_SETS: dict[tuple[Symbol, ...], tuple[Symbol, ...]] = {}
+
+
+def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset[Dim]:
+    """The union of the dimension sets; a set that holds all the others is reused."""
+    if not groups:
+        return own
+    largest = max(groups, key=len)
+    if own <= largest and all(g is largest or g <= largest for g in groups):
+        return largest
+    return own.union(*groups)
 
 
 def _has_expr(value: object) -> bool:
