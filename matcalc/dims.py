@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Dim", "Unifier", "fresh_dim"]
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Dim:
+class Dim(NamedTuple):
     """One symbolic dimension: axis ``axis`` of symbol ``owner``.
 
     An anonymous dimension has ``owner == ""`` and a serial number as ``axis``.
+    A named tuple: dimensions are hashed and compared very often, and a
+    tuple does both in C (named before anonymous, then by owner and axis).
     """
 
     anonymous: bool

@@ -104,10 +104,14 @@ class _Interned(type):
 
 def _key(value: Any) -> Any:
     """A hashable key that tells ``1``, ``1.0`` and ``True`` apart."""
-    if isinstance(value, Expr) or is_dataclass(value):
-        return value  # interned node (identity hash) or frozen index-level value
+    if isinstance(value, Expr):
+        return value  # interned: identity hash
+    if isinstance(value, (str, int, float, Fraction)):
+        return (type(value), repr(value))
     if isinstance(value, tuple):
         return tuple(map(_key, value))
+    if is_dataclass(value):
+        return value  # a frozen index-level value (IndexExpr)
     return (type(value), repr(value))
 
 

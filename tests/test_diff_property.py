@@ -1,0 +1,419 @@
+"""Random expressions: every derivative matches finite differences.
+
+Hypothesis draws a well-typed expression over every construct of the input
+language (`strategies.expressions_with_values`, nesting depth up to 5), values
+for its symbols, and a variable among them -- scalar, vector, matrix or
+symmetric matrix -- and checks that
+
+- ``mc.diff(f, var)`` raises nothing, evaluates to an array of shape
+  ``f.shape + var.shape``, and equals central finite differences of ``f``;
+- its text, when it is in matrix form (rank at most 2, no index form
+  inside), parses back to an expression with the same value;
+- second derivatives, ``mc.diff(f, u, v)`` (Hessians and mixed), equal central
+  finite differences of the symbolic first derivative ``mc.diff(f, u)``, on a
+  quarter as many examples.
+
+Values are those of `strategies` (positive entries, diagonally dominant
+matrices) for half the examples and those of `matcalc.testing.random_values`
+(entries of both signs) for the other half.
+
+**When the numbers are compared.**  A derivative is checked at every point
+where it is defined and finite differences can see it; an example is assumed
+away (and counted in the statistics) only when
+
+- ``f`` or one of its subexpressions is not finite there, or larger than
+  ``HUGE`` (``tr(M)`` of a matrix with NaN off its diagonal is finite, its
+  derivative is not);
+- a subexpression that depends on a differentiation variable sits within
+  ``KINK`` of a point where its own derivative does not exist: ``abs``,
+  ``sign``, ``relu``, ``step``, ``norm1`` at 0, ``norm2`` of 0, ``sqrt``,
+  ``log``, a division or a fractional power at 0, a power with a variable
+  exponent of a number that is not positive, ``arcsin``/``arccos`` at ±1, a
+  nearly singular matrix under ``inv``/``det``/``logdet``/negative powers;
+- finite differences with steps ``STEP`` and ``STEP/2`` disagree by more than
+  ``STABLE`` (relative to ``max(1, |derivative|)``): they are unreliable there.
+
+Then the Richardson extrapolation of the two must match the symbolic value
+within ``RTOL`` (same scale), ten times the stability bound: a mismatch fails
+with the expression, the variable, the values and both arrays.  An exception
+from ``diff`` is always a failure (every construct is differentiable).
+
+**Budgets.**  The first-derivative property runs 7 times the active profile's
+``max_examples`` (ci: 2,100), capped at the thorough profile's 20,000 and never
+below the profile's own count; the second-derivative one a quarter of that.
+The thorough run (see docs/testing.md)::
+
+    HYPOTHESIS_PROFILE=thorough python -m pytest tests/test_diff_property.py --hypothesis-show-statistics
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from hypothesis import assume, event, given, note, settings
+from hypothesis import strategies as st
+from strategies import expressions_with_values
+
+import matcalc as mc
+from matcalc.dims import Dim
+from matcalc.expr import (
+    Apply,
+    Det,
+    ElemDiv,
+    Expr,
+    IndexForm,
+    Inverse,
+    LogDet,
+    MatPow,
+    Norm,
+    Number,
+    Power,
+    substitute_dims,
+    walk,
+)
+from matcalc.testing import numeric_derivative, random_values
+
+MAX_DEPTH = 5
+
+#: Finite-difference step; the second estimate uses STEP/2.
+STEP = 1e-5
+#: Finite differences are trusted when the two steps agree to this (relative) error.
+STABLE = 1e-6
+#: The symbolic derivative must agree with the extrapolated finite differences to this.
+RTOL = 1e-5
+#: Values larger than this are too large for finite differences to be accurate.
+HUGE = 1e6
+#: Distance to a kink or singularity of a subexpression's derivative below which we do not compare.
+KINK = 1e-3
+#: Largest condition number of a matrix under inv/det/logdet/negative power.
+MAX_COND = 1e8
+
+_PROFILE = settings().max_examples
+FIRST_ORDER_EXAMPLES = max(_PROFILE, min(7 * _PROFILE, 20_000))
+SECOND_ORDER_EXAMPLES = max(1, FIRST_ORDER_EXAMPLES // 4)
+
+# No deadline: an example's time depends on the expression drawn and on the machine's load.
+_SETTINGS = {"deadline": None}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An expression, values for its symbols, and the variables to differentiate by."""
+
+    f: Expr
+    values: dict[str, Any]
+    wrt: tuple[str, ...]
+    signed: bool
+
+    def context(self) -> str:
+        with np.printoptions(precision=17, linewidth=150):
+            vals = "\n".join(f"  {k} = {np.asarray(v)!r}" for k, v in sorted(self.values.items()))
+        kinds = {s.name: s.kind for s in self.f.symbols}
+        source = "matcalc.testing.random_values" if self.signed else "strategies.values_for"
+        return f"f = {self.f}\nkinds = {kinds}\nby {', '.join(self.wrt)}\nvalues ({source}):\n{vals}"
+
+
+@st.composite
+def problems(draw: Any, order: int) -> Problem:
+    case = draw(expressions_with_values(max_depth=MAX_DEPTH))
+    f = case.expr
+    names = sorted(s.name for s in f.symbols)
+    if not names:
+        event("skipped: no symbol")
+    assume(names)
+    signed = draw(st.booleans())
+    values = random_values(f, draw(st.integers(0, 2**32 - 1))) if signed else case.values
+    first = draw(st.sampled_from(names))
+    wrt = [first]
+    if order == 2:  # a Hessian half the time, else a mixed derivative when there is another symbol
+        others = [n for n in names if n != first]
+        wrt.append(draw(st.sampled_from(others)) if others and draw(st.booleans()) else first)
+    return Problem(f, values, tuple(wrt), signed)
+
+
+# ---- where the comparison is meaningful ------------------------------------------------------
+
+
+def _kind(p: Problem, name: str) -> str:
+    return next(s.kind for s in p.f.symbols if s.name == name)
+
+
+def _depends(e: Expr, names: Collection[str]) -> bool:
+    return any(s.name in names for s in e.symbols)
+
+
+def _min_abs(v: Any) -> float:
+    return float(np.min(np.abs(v), initial=np.inf))
+
+
+def _singular_point(e: Expr, value_of: Mapping[int, Any], wrt: Collection[str]) -> str | None:
+    """Why the derivative of node ``e`` (given its children's values) may not exist, or None."""
+    if isinstance(e, Apply):
+        u = value_of.get(id(e.arg))
+        if u is None:
+            return None
+        if e.func in ("abs", "sign", "relu", "step", "sqrt", "log") and _min_abs(u) < KINK:
+            return f"{e.func} at 0"
+        if e.func in ("arcsin", "arccos") and float(np.max(np.abs(u), initial=0.0)) > 1 - KINK:
+            return f"{e.func} at ±1"
+    elif isinstance(e, Norm) and id(e.body) in value_of:
+        u = value_of[id(e.body)]
+        if (_min_abs(u) if e.p == 1 else float(np.sqrt(np.sum(np.square(u))))) < KINK:
+            return f"norm{e.p} at a kink"
+    elif isinstance(e, Power) and id(e.base) in value_of:
+        u, p = value_of[id(e.base)], e.exponent
+        if _depends(p, wrt) and float(np.min(u, initial=np.inf)) < KINK:  # d(u^p) has log(u) dp
+            return "variable power of a non-positive number"
+        smooth = isinstance(p, Number) and float(p.value).is_integer() and p.value >= 1
+        if not smooth and _min_abs(u) < KINK:
+            return "power of 0"
+    elif isinstance(e, ElemDiv) and id(e.den) in value_of:
+        if _min_abs(value_of[id(e.den)]) < KINK:
+            return "division by 0"
+    elif isinstance(e, Inverse | Det | LogDet | MatPow) and id(e.body) in value_of:
+        inverts = not isinstance(e, MatPow) or e.k < 0
+        if inverts and np.linalg.cond(value_of[id(e.body)]) > MAX_COND:
+            return "nearly singular matrix"
+    return None
+
+
+def irregularity(f: Expr, values: Mapping[str, Any], wrt: Collection[str]) -> str | None:
+    """Why ``f`` cannot be compared with finite differences by ``wrt`` at ``values``, or None.
+
+    Evaluates every subexpression (children before parents).  A subexpression
+    whose size only its context fixes (``eye``, ``2*eye``) cannot be evaluated
+    alone; it holds no variable and is skipped.
+    """
+    value_of: dict[int, Any] = {}
+    with np.errstate(all="ignore"):
+        for e in walk(f):
+            try:
+                v = mc.evaluate(e, values)
+            except mc.EvaluationError:
+                if _depends(e, wrt) and not any(d.anonymous for d in e.dims):
+                    return "a subexpression cannot be evaluated"
+                continue
+            if not np.all(np.isfinite(v)):
+                return "a subexpression is not finite"
+            if float(np.max(np.abs(v), initial=0.0)) > HUGE:
+                return "a subexpression is huge"
+            value_of[id(e)] = v
+            if _depends(e, wrt):
+                reason = _singular_point(e, value_of, wrt)
+                if reason is not None:
+                    return reason
+    return None
+
+
+@dataclass(frozen=True)
+class FiniteDifferences:
+    """Two central-difference estimates and their Richardson extrapolation."""
+
+    coarse: np.ndarray
+    fine: np.ndarray
+
+    @property
+    def value(self) -> np.ndarray:
+        return (4 * self.fine - self.coarse) / 3  # error O(h^4)
+
+    @property
+    def scale(self) -> float:
+        return max(1.0, float(np.max(np.abs(self.value), initial=0.0)))
+
+    @property
+    def instability(self) -> float:
+        return float(np.max(np.abs(self.coarse - self.fine), initial=0.0)) / self.scale
+
+
+def finite_differences(g: Expr, var: str, values: Mapping[str, Any]) -> FiniteDifferences:
+    with np.errstate(all="ignore"):
+        return FiniteDifferences(
+            numeric_derivative(g, var, values, STEP), numeric_derivative(g, var, values, STEP / 2)
+        )
+
+
+# ---- the checks ---------------------------------------------------------------------------------
+
+
+def derivative(p: Problem, *wrt: str) -> Expr:
+    """``mc.diff(p.f, *wrt)``; any exception fails the test with the problem printed."""
+    try:
+        return mc.diff(p.f, *wrt)
+    except mc.DifferentiationError as err:  # documented, but every construct is differentiable
+        raise AssertionError(f"diff by {wrt} raised DifferentiationError: {err}\n{p.context()}") from err
+    except Exception as err:
+        raise AssertionError(f"diff by {wrt} raised {type(err).__name__}: {err}\n{p.context()}") from err
+
+
+def evaluated(g: Expr, p: Problem, what: str) -> np.ndarray:
+    try:
+        with np.errstate(all="ignore"):
+            return np.asarray(mc.evaluate(g, p.values), dtype=float)
+    except Exception as err:
+        raise AssertionError(f"{what} {g} cannot be evaluated: {err!r}\n{p.context()}") from err
+
+
+def assert_matches(symbolic: np.ndarray, fd: FiniteDifferences, g: Expr, p: Problem, what: str) -> None:
+    """The symbolic derivative equals the finite differences (shape, finiteness, values)."""
+    header = f"{what}: {g}\n{p.context()}"
+    assert symbolic.shape == fd.value.shape, f"shape {symbolic.shape} != {fd.value.shape}\n{header}"
+    error = float(np.max(np.abs(symbolic - fd.value), initial=0.0)) / fd.scale
+    if error <= RTOL:  # NaN falls through
+        return
+    gap = np.abs(symbolic - fd.value)
+    where = np.unravel_index(np.nanargmax(gap), gap.shape) if np.any(np.isfinite(gap)) else "(all NaN)"
+    with np.printoptions(precision=10, linewidth=150):
+        raise AssertionError(
+            f"WRONG DERIVATIVE: relative error {error:.3g} > {RTOL} (finite differences stable to "
+            f"{fd.instability:.2g}); worst at {where}\n{header}\n"
+            f"symbolic:\n{symbolic!r}\nfinite differences:\n{fd.value!r}"
+        )
+
+
+def _same_dims_as(back: Expr, g: Expr) -> Expr:
+    """``back`` (parsed from ``str(g)``) with its symbols' and axes' dimensions renamed to ``g``'s."""
+    sub: dict[Dim, Dim] = {}
+    mine = {s.name: s for s in g.symbols}
+    for s in back.symbols:
+        if s.name in mine:
+            sub.update(zip(s.shape, mine[s.name].shape, strict=True))
+    for d, gd in zip(back.shape, g.shape, strict=True):
+        sub.setdefault(d, gd)
+    return substitute_dims(back, {d: gd for d, gd in sub.items() if d != gd})
+
+
+def assert_round_trips(g: Expr, value: np.ndarray, p: Problem) -> None:
+    """The text of ``g`` parses back to an expression with the same value.
+
+    Only for a matrix form: no index form inside, and rank at most 2 (the input
+    language has no third-order arrays; a third-order zero prints as a note).
+    """
+    if g.ndim > 2 or any(isinstance(n, IndexForm) for n in walk(g)):
+        event("result: index form")
+        return
+    event("result: matrix form")
+    text = str(g)
+    kinds = {s.name: s.kind for s in p.f.symbols}
+    try:
+        back = mc.parse(text, kinds)
+    except mc.MatcalcError as err:
+        raise AssertionError(f"derivative text {text!r} does not parse: {err}\n{p.context()}") from err
+    assert back.ndim == g.ndim, f"{text!r} parses to rank {back.ndim}, not {g.ndim}\n{p.context()}"
+    back = _same_dims_as(back, g)
+    if any(d.anonymous for d in back.dims):  # e.g. tr(eye): nothing in the text says its size
+        event("round trip: value not comparable (unsized constant)")
+        return
+    again = evaluated(back, p, "parsed-back derivative")
+    scale = max(1.0, float(np.max(np.abs(value), initial=0.0)))
+    same = again.shape == value.shape and np.allclose(
+        again, value, rtol=1e-9, atol=1e-9 * scale, equal_nan=True
+    )
+    assert same, (
+        f"derivative text {text!r} parses back to {back} with another value\n{p.context()}\n"
+        f"derivative:\n{value!r}\nparsed back:\n{again!r}"
+    )
+
+
+def _skip_unless_comparable(f: Expr, p: Problem, wrt: Collection[str]) -> None:
+    reason = irregularity(f, p.values, wrt)
+    if reason is not None:
+        event(f"skipped: {reason}")
+    assume(reason is None)
+
+
+def _skip_unless_stable(fd: FiniteDifferences) -> None:
+    stable = bool(np.isfinite(fd.instability)) and fd.instability <= STABLE
+    if not stable:
+        event("skipped: finite differences unstable")
+    assume(stable)
+
+
+# ---- the properties -----------------------------------------------------------------------------
+
+
+@settings(max_examples=FIRST_ORDER_EXAMPLES, **_SETTINGS)
+@given(problems(order=1))
+def test_first_derivative_matches_finite_differences(p: Problem) -> None:
+    (var,) = p.wrt
+    note(p.context())
+    event(f"variable: {_kind(p, var)}")
+    g = derivative(p, var)
+    _skip_unless_comparable(p.f, p, {var})
+    symbolic = evaluated(g, p, "derivative")
+    f_shape = np.shape(mc.evaluate(p.f, p.values))
+    want = f_shape + np.shape(p.values[var])
+    assert symbolic.shape == want, f"diff has shape {symbolic.shape}, not {want}: {g}\n{p.context()}"
+    assert_round_trips(g, symbolic, p)
+    fd = finite_differences(p.f, var, p.values)
+    _skip_unless_stable(fd)
+    assert_matches(symbolic, fd, g, p, "derivative")
+    event("checked")
+
+
+@settings(max_examples=SECOND_ORDER_EXAMPLES, **_SETTINGS)
+@given(problems(order=2))
+def test_second_derivative_matches_finite_differences(p: Problem) -> None:
+    u, v = p.wrt
+    note(p.context())
+    event("Hessian" if u == v else "mixed")
+    g = derivative(p, u)
+    h = derivative(p, u, v)
+    _skip_unless_comparable(p.f, p, {u, v})
+    _skip_unless_comparable(g, p, {v})
+    symbolic = evaluated(h, p, "second derivative")
+    want = np.shape(mc.evaluate(p.f, p.values)) + np.shape(p.values[u]) + np.shape(p.values[v])
+    assert symbolic.shape == want, f"diff has shape {symbolic.shape}, not {want}: {h}\n{p.context()}"
+    fd = finite_differences(g, v, p.values)
+    _skip_unless_stable(fd)
+    assert_matches(symbolic, fd, h, p, f"second derivative (first derivative: {g})")
+    event("checked")
+
+
+# ---- engine bugs the properties above found (minimized; all fixed) ---------------------------
+# See also tests/test_diff_regressions.py.  A bug found but not yet fixed goes here as a
+# strict xfail, so that the fix turns it into a failure asking to drop the mark.
+
+_FRESH = ("B", "C", "D", "E", "F", "G", "H", "K")
+
+
+def test_regression_two_negative_matrix_powers() -> None:
+    # d(B^-2 + B^-3)/dB came out as 2 * d(B^-2)/dB: diff memoized derivatives by id() of
+    # nodes it built on the fly (B^-3 -> inv(B)^3), and a freed node's id was reused.
+    # Fresh symbols each time, since whether an id is reused depends on the allocator.
+    for name in _FRESH:
+        f = mc.parse(f"{name}^-2+{name}^-3", {name: "matrix"})
+        values = random_values(f, 0)
+        g = mc.diff(f, name)
+        fd = finite_differences(f, name, values)
+        got = np.asarray(mc.evaluate(g, values))
+        assert np.allclose(got, fd.value, rtol=1e-6, atol=1e-6), f"{f} by {name}: {g}"
+
+
+def test_regression_trace_of_diag_in_a_gradient() -> None:
+    # d tr(a*diag(x))/da = sum(x) came out as tr(eye)*sum(x), n times too large: the
+    # delta δ[s,s] became n although s also indexed x
+    f = mc.parse("tr(a*diag(x))")
+    values = {"a": 0.7, "x": np.array([0.5, -1.0, 2.0])}
+    got = mc.evaluate(mc.diff(f, "a"), values)
+    assert np.isclose(got, np.sum(values["x"])), mc.diff(f, "a")
+
+
+def test_regression_trace_of_diag_in_a_jacobian() -> None:
+    # d(x*tr(diag(y)))/dy = x*ones(n)' came out as tr(eye)*x*vector(1)' (same bug, forward mode)
+    f = mc.parse("x*tr(diag(y))")
+    values = {"x": np.array([1.0, 2.0]), "y": np.array([0.5, -1.0, 2.0])}
+    got = np.asarray(mc.evaluate(mc.diff(f, "y"), values))
+    assert np.allclose(got, np.outer(values["x"], np.ones(3))), mc.diff(f, "y")
+
+
+def test_regression_bilinear_form_of_an_outer_product() -> None:
+    # d(w'*(x*y')*z)/dx raised ShapeError "matrix product needs two arrays, got scalar
+    # w'*_slot and row vector y'": the scalar w'*x stayed inside a matrix-product chain
+    f = mc.parse("w'*(x*y')*z")
+    values = {"w": np.array([1.0, 2.0]), "x": np.array([0.5, -1.0]), "y": np.array([3.0, 1.0, 2.0]),
+              "z": np.array([1.0, -2.0, 0.5])}  # fmt: skip
+    got = np.asarray(mc.evaluate(mc.diff(f, "x"), values))
+    assert np.allclose(got, (values["y"] @ values["z"]) * values["w"])
