@@ -137,10 +137,7 @@ class Expr(metaclass=_Interned):
         object.__setattr__(self, "dims", _merged_dims(frozenset(self.shape), [k.dims for k in kids]))
         object.__setattr__(self, "depth", depth)
         object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
-        own = [type(self).__name__, repr(self.shape), str(self.row)]
-        own += [repr(getattr(self, f)) for f in _fields(type(self)) if not _has_expr(getattr(self, f))]
-        own += [str(k.skey) for k in kids]
-        object.__setattr__(self, "skey", zlib.crc32("|".join(own).encode()))
+        object.__setattr__(self, "skey", _structural_key(self, kids))
 
     # ---- conveniences -------------------------------------------------------
     @property
@@ -518,6 +515,33 @@ def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset
     if own <= largest and all(g is largest or g <= largest for g in groups):
         return largest
     return own.union(*groups)
+
+
+_MOD = (1 << 61) - 1
+_CODES: dict[object, int] = {}
+
+
+def _code(value: object) -> int:
+    """A run-independent code for a class name, a dimension or a field value (CRC of its repr)."""
+    key = (type(value), value)
+    code = _CODES.get(key)
+    if code is None:
+        code = _CODES[key] = zlib.crc32(f"{type(value).__name__}:{value!r}".encode())
+    return code
+
+
+def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
+    """A hash of the structure that is the same in every run (Python's str hash is not)."""
+    h = _code(type(e).__name__) * 2 + e.row
+    for d in e.shape:
+        h = (h * 1_000_003 + _code(d)) % _MOD
+    for f in _fields(type(e)):
+        value = getattr(e, f)
+        if not _has_expr(value):
+            h = (h * 1_000_003 + _code(value)) % _MOD
+    for k in kids:
+        h = (h * 1_000_003 + k.skey) % _MOD
+    return h
 
 
 def _has_expr(value: object) -> bool:
