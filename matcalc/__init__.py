@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 from matcalc.build import symbol
+from matcalc.check import check
+from matcalc.codegen import lambdify, numpy_code
 from matcalc.diff import diff
 from matcalc.errors import (
     DifferentiationError,
@@ -18,8 +20,12 @@ from matcalc.errors import (
     ShapeError,
 )
 from matcalc.evaluate import evaluate
+from matcalc.explain import explain
 from matcalc.expr import Expr
 from matcalc.parse import parse
+from matcalc.printing.latex import latex
+from matcalc.sympy_bridge import from_sympy, to_sympy
+from matcalc.vec import vec_jacobian
 
 __version__ = "0.1.0"
 
@@ -30,13 +36,21 @@ __all__ = [
     "MatcalcError",
     "ParseError",
     "ShapeError",
+    "check",
     "diff",
     "evaluate",
+    "explain",
+    "from_sympy",
+    "lambdify",
+    "latex",
     "matrix",
+    "numpy_code",
     "parse",
     "scalar",
     "symbol",
     "symmetric",
+    "to_sympy",
+    "vec_jacobian",
     "vector",
 ]
 

@@ -145,9 +145,14 @@ def _derivative(f: Expr, wrt: Symbol) -> Expr:
     return simplify(raised)
 
 
-def differentiate(f: Expr, wrt: Symbol, free: Sequence[Idx], wfree: Sequence[Idx]) -> list[Term]:
-    """The terms of ``∂ f[free] / ∂ wrt[wfree]``, simplified (deltas contracted)."""
-    return _Deriv(wrt, tuple(wfree)).d(f, tuple(free))
+def differentiate(
+    f: Expr, wrt: Symbol, free: Sequence[Idx], wfree: Sequence[Idx], contract: bool = True
+) -> list[Term]:
+    """The terms of ``∂ f[free] / ∂ wrt[wfree]``, with the deltas contracted.
+
+    With ``contract=False`` the deltas stay, as `matcalc.explain` shows them.
+    """
+    return _Deriv(wrt, tuple(wfree), contract).d(f, tuple(free))
 
 
 Rule = Callable[["_Deriv", Expr, tuple[Idx, ...]], list[Term]]
@@ -166,9 +171,10 @@ def rule(*types: type) -> Callable[[Rule], Rule]:
 
 
 class _Deriv:
-    def __init__(self, wrt: Symbol, widx: tuple[Idx, ...]) -> None:
+    def __init__(self, wrt: Symbol, widx: tuple[Idx, ...], contract: bool = True) -> None:
         self.wrt = wrt
         self.widx = widx
+        self.contract = contract
         # Keyed by the node itself (identity hash), never by id(): a rule may
         # differentiate a temporary node, whose id a later node could reuse.
         self._memo: dict[Expr, tuple[tuple[Idx, ...], list[Term]]] = {}
@@ -186,7 +192,8 @@ class _Deriv:
             fn = _RULES.get(type(e))
             if fn is None:
                 raise DifferentiationError(f"cannot differentiate {type(e).__name__} node {e}")
-            terms = simplify_terms(fn(self, e, own), own + self.widx)
+            raw = fn(self, e, own)
+            terms = simplify_terms(raw, own + self.widx) if self.contract else [t for t in raw if t.coef != 0]
             done = self._memo[e] = (own, terms)
         own, terms = done
         return instantiate(terms, own + self.widx, idx + self.widx)

@@ -339,3 +339,39 @@ def test_diff_needs_wrt(capsys):
 def test_diff_by_a_bad_name_is_a_clear_error(capsys):
     assert main(["diff", "x'*x", "--wrt", "2x"]) == 2
     assert "not a symbol name" in capsys.readouterr().err
+
+
+def test_diff_steps_shows_the_derivation(capsys):
+    assert main(["diff", "W*x", "--wrt", "W", "--steps"]) == 0
+    out = capsys.readouterr().out
+    assert "x[p]*δ[i,j]*δ[p,k]" in out  # the deltas before contraction
+    assert "x[k]*δ[i,j]" in out  # after: ∂f_i/∂W_mn = δ_im x_n
+    assert out.index("Differentiate") < out.index("Contract")
+
+
+def test_diff_as_latex_index_and_vec(capsys):
+    assert main(["diff", "x'*A*x", "--wrt", "x", "--as", "latex"]) == 0
+    assert capsys.readouterr().out.strip() == r"(A + A^\top) x"
+    assert main(["diff", "W*x", "--wrt", "W", "--as", "index"]) == 0
+    assert capsys.readouterr().out.strip() == r"\delta_{ij} x_{k}"
+    assert main(["diff", "W*x", "--wrt", "W", "--as", "vec"]) == 0
+    assert capsys.readouterr().out.strip() == r"x^\top \otimes I_{n}"
+    assert main(["diff", "A*X*B", "--wrt", "X", "--as", "vec"]) == 0
+    assert capsys.readouterr().out.strip() == r"B^\top \otimes A"
+
+
+def test_diff_as_vec_needs_one_variable(capsys):
+    assert main(["diff", "W*x", "--wrt", "W", "--wrt", "x", "--as", "vec"]) == 2
+    assert "one --wrt" in capsys.readouterr().err
+
+
+def test_diff_as_numpy_prints_a_function(capsys):
+    assert main(["diff", "x'*A*x", "--wrt", "x", "--as", "numpy"]) == 0
+    source = capsys.readouterr().out
+    assert "def f(" in source
+    namespace: dict = {}
+    exec(compile(source, "<generated>", "exec"), namespace)  # generated code, not user text
+    A, x = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0])
+    out = namespace["f"](A=A, x=x)
+    np.testing.assert_allclose(out["f"], x @ A @ x)
+    np.testing.assert_allclose(out["dx"], (A + A.T) @ x)

@@ -1,0 +1,226 @@
+"""How each array library spells the operations generated code uses.
+
+A `Backend` is data: the import line, the namespace alias, and a table of
+*templates* -- Python expressions with placeholders ``_0``, ``_1``, ... for
+the operands and ``xp`` for the library's namespace (renamed to the alias at
+generation, e.g. ``np``).  NumPy's table is complete; the others copy it and
+override what their library spells differently, so ``backend="jax"`` is
+mostly a different namespace name.
+
+Constructors (``eye``, ``ones``, ``zeros``) get the size as ``_0`` and an
+array of the same computation as ``_1`` (``_like``), for libraries whose
+constructors need a dtype or device.
+
+Helpers are small functions written once into the generated module where a
+formula needs a temporary (``sigmoid``, ``softmax``); they use ``xp`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["BACKENDS", "Backend", "backend"]
+
+#: Elementwise functions whose template is ``xp.<name>(_0)`` in NumPy.
+_PLAIN_FUNCTIONS = (
+    "exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
+    "sqrt", "abs", "sign",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """The spellings of one array library.
+
+    Attributes:
+        name: the name users pass (``"numpy"``).
+        imports: the import lines of the generated module, in order; the one
+            that binds ``alias`` first.
+        alias: the name the namespace is bound to (``np``).
+        templates: operation name to template expression.
+        helpers: helper name to the source of its ``def`` (using ``xp``).
+        einsum: how a precomputed contraction path is passed: ``"numpy"``
+            (``optimize=['einsum_path', ...]``), ``"pairs"`` (``optimize=[(0, 1), ...]``,
+            as opt_einsum and JAX take it) or ``"none"`` (the library picks);
+            ``"broadcast"`` for a library without einsum: operands are aligned
+            by indexing, multiplied and summed.
+        namespace_from_args: the function's first line binds ``alias`` to the
+            namespace of its array arguments (the array API's way).
+    """
+
+    name: str
+    imports: tuple[str, ...]
+    alias: str
+    templates: Mapping[str, str]
+    helpers: Mapping[str, str] = field(default_factory=dict)
+    einsum: Literal["numpy", "pairs", "none", "broadcast"] = "numpy"
+    namespace_from_args: bool = False
+
+    def template(self, op: str) -> str:
+        """The template of ``op``; KeyError names the backend if it has none."""
+        try:
+            return self.templates[op]
+        except KeyError:
+            raise KeyError(f"backend {self.name!r} has no template for {op!r}") from None
+
+
+_NUMPY_TEMPLATES: dict[str, str] = {
+    **{f: f"xp.{f}(_0)" for f in _PLAIN_FUNCTIONS},
+    # elementwise functions with a safer or simpler spelling
+    "relu": "xp.maximum(_0, 0.0)",
+    "step": "xp.where(_0 > 0, 1.0, 0.0)",  # 0 at 0 and at nan, as mc.evaluate
+    "sigmoid": "_sigmoid(_0)",
+    "softplus": "xp.logaddexp(0.0, _0)",  # log(1+exp(t)), exact and overflow-free
+    "softmax": "_softmax(_0)",
+    "log_softmax": "_log_softmax(_0)",
+    "power": "xp.power(_0, _1)",  # scalars: Python's ** gives complex numbers or raises
+    "divide": "xp.divide(_0, _1)",  # scalars: Python's / raises on division by zero
+    # products
+    "matmul": "_0 @ _1",
+    "outer": "xp.outer(_0, _1)",
+    "transpose": "_0.T",
+    "column": "_0[:, None]",  # a vector as a column, to scale the rows of a matrix
+    "solve": "xp.linalg.solve(_0, _1)",
+    "dot_all": "xp.einsum('ij,ij->', _0, _1)",  # sum of the entrywise product of two matrices
+    "trace_of_product": "xp.einsum('ij,ji->', _0, _1)",
+    "diag_of_product": "xp.einsum('ij,ji->i', _0, _1)",
+    "diag_of_product_t": "xp.einsum('ij,ij->i', _0, _1)",  # diag(A*B')
+    # reductions
+    "sum": "xp.sum(_0)",
+    "sum_rows": "xp.sum(_0, axis=0)",  # ones' * M
+    "sum_cols": "xp.sum(_0, axis=1)",  # M * ones
+    "trace": "xp.trace(_0)",
+    "norm1": "xp.sum(xp.abs(_0))",
+    "norm2": "xp.linalg.norm(_0)",
+    # matrix functions
+    "det": "xp.linalg.det(_0)",
+    "logdet": "xp.linalg.slogdet(_0)[1]",  # log|det X|
+    "inv": "xp.linalg.inv(_0)",
+    "matpow": "xp.linalg.matrix_power(_0, _1)",
+    "diag": "xp.diag(_0)",
+    "diagonal": "xp.diagonal(_0)",
+    "copy": "_0.copy()",  # an output that would be a read-only view of an input
+    # constructors: _0 the shape (or size), _1 an array of the computation
+    "eye": "xp.eye(_0)",
+    "ones": "xp.ones(_0)",
+    "zeros": "xp.zeros(_0)",
+    "einsum": "xp.einsum",
+}
+
+_NUMPY_HELPERS: dict[str, str] = {
+    "_sigmoid": '''def _sigmoid(t):
+    """1/(1+exp(-t)) without overflow: exp only of -|t|."""
+    z = xp.exp(-xp.abs(t))
+    return xp.where(t >= 0, 1 / (1 + z), z / (1 + z))''',
+    "_softmax": '''def _softmax(x):
+    """exp(x)/sum(exp(x)), shifted by max(x) so that exp cannot overflow."""
+    z = xp.exp(x - xp.max(x))
+    return z / xp.sum(z)''',
+    "_log_softmax": '''def _log_softmax(x):
+    """log(softmax(x)) = x - logsumexp(x), without overflow or log(0)."""
+    z = x - xp.max(x)
+    return z - xp.log(xp.sum(xp.exp(z)))''',
+}
+
+NUMPY = Backend("numpy", ("import numpy as np",), "np", _NUMPY_TEMPLATES, _NUMPY_HELPERS, "numpy")
+
+JAX = Backend(
+    "jax",
+    ("import jax.numpy as jnp", "import jax"),
+    "jnp",
+    {
+        **_NUMPY_TEMPLATES,
+        "sigmoid": "jax.nn.sigmoid(_0)",
+        "softmax": "jax.nn.softmax(_0)",
+        "log_softmax": "jax.nn.log_softmax(_0)",
+        "copy": "_0",  # JAX arrays are immutable
+    },
+    {},
+    "pairs",
+)
+
+TORCH = Backend(
+    "torch",
+    ("import torch",),
+    "torch",
+    {
+        **_NUMPY_TEMPLATES,
+        "relu": "torch.relu(_0)",
+        "step": "(_0 > 0).to(_0.dtype)",
+        "sigmoid": "torch.sigmoid(_0)",
+        "softplus": "torch.logaddexp(torch.zeros_like(_0), _0)",
+        "softmax": "torch.softmax(_0, 0)",
+        "log_softmax": "torch.log_softmax(_0, 0)",
+        "transpose": "_0.mT",
+        "power": "torch.pow(_0, _1)",
+        "dot_all": "torch.sum(_0 * _1)",
+        "sum_rows": "torch.sum(_0, 0)",
+        "sum_cols": "torch.sum(_0, 1)",
+        "norm2": "torch.linalg.vector_norm(_0)",
+        "copy": "_0.clone()",
+        "eye": "torch.eye(_0, dtype=_1.dtype, device=_1.device)",
+        "ones": "torch.ones(_0, dtype=_1.dtype, device=_1.device)",
+        "zeros": "torch.zeros(_0, dtype=_1.dtype, device=_1.device)",
+    },
+    {},
+    "none",
+)
+
+_ARRAY_API_HELPERS = {
+    name: text.replace(f"def {name}(", f"def {name}(xp, ") for name, text in _NUMPY_HELPERS.items()
+}
+
+#: Any namespace of the array API standard (NumPy, CuPy, Dask, PyTorch, ...):
+#: the namespace is found from the arguments, by array-api-compat.
+ARRAY_API = Backend(
+    "array_api",
+    ("from array_api_compat import array_namespace",),
+    "xp",
+    {
+        **_NUMPY_TEMPLATES,
+        "arcsin": "xp.asin(_0)",
+        "arccos": "xp.acos(_0)",
+        "arctan": "xp.atan(_0)",
+        "relu": "xp.where(_0 > 0, _0, xp.zeros_like(_0))",
+        "step": "xp.astype(_0 > 0, _0.dtype)",
+        "sigmoid": "_sigmoid(xp, _0)",
+        "softplus": "xp.logaddexp(xp.zeros_like(_0), _0)",
+        "softmax": "_softmax(xp, _0)",
+        "log_softmax": "_log_softmax(xp, _0)",
+        "power": "_0 ** _1",  # scalars are 0-d arrays here
+        "divide": "_0 / _1",
+        "outer": "_0[:, None] * _1",
+        "dot_all": "xp.sum(_0 * _1)",
+        "trace_of_product": "xp.sum(_0 * _1.T)",
+        "diag_of_product": "xp.sum(_0 * _1.T, axis=1)",
+        "diag_of_product_t": "xp.sum(_0 * _1, axis=1)",
+        "trace": "xp.linalg.trace(_0)",
+        "norm2": "xp.linalg.vector_norm(_0)",
+        "diag": "xp.eye(_0.shape[0], dtype=_0.dtype) * _0",
+        "diagonal": "xp.linalg.diagonal(_0)",
+        "copy": "xp.asarray(_0, copy=True)",
+        "permute": "xp.permute_dims(_0, _1)",
+        "sum_axes": "xp.sum(_0, axis=_1)",
+        "eye": "xp.eye(_0, dtype=_1.dtype)",
+        "ones": "xp.ones(_0, dtype=_1.dtype)",
+        "zeros": "xp.zeros(_0, dtype=_1.dtype)",
+    },
+    _ARRAY_API_HELPERS,
+    "broadcast",
+    namespace_from_args=True,
+)
+
+#: Every backend, by name.
+BACKENDS: Mapping[str, Backend] = {b.name: b for b in (NUMPY, JAX, TORCH, ARRAY_API)}
+
+
+def backend(name: str | Backend) -> Backend:
+    """The backend called ``name`` (a `Backend` passes through)."""
+    if isinstance(name, Backend):
+        return name
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise ValueError(f"unknown backend {name!r}; backends are {', '.join(BACKENDS)}") from None

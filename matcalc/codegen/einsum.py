@@ -1,0 +1,197 @@
+"""Index forms (tensors with no matrix form) as ``einsum`` calls, one per term.
+
+Each factor is first unpacked as the differentiation rules pack it
+(`matcalc.index.atom`): ``diag(v)[i,j]`` is ``v[i] δ[i,j]``, ``X'[i,j]`` is
+``X[j,i]``, so no diagonal matrix or transpose is built.  Deltas are then
+contracted the way `matcalc.evaluate` does: a delta with a summed index
+renames that index (the sum picks the diagonal); only a delta between two
+free indices remains, as an identity-matrix operand -- the result itself has
+that structure, so it is as large as the identity anyway.  A free index no
+operand carries is a vector of ones; a summed one, a factor of its size.
+
+Contraction order: dimensions are symbolic, so the path is computed when the
+code is generated, with every dimension of one large size (or the sizes the
+caller gives), by
+``numpy.einsum_path(..., optimize="optimal")`` (``"greedy"`` beyond six
+operands), and written into the call (``optimize=['einsum_path', (0, 1), ...]``):
+no search at run time, and NumPy dispatches each pairwise contraction to BLAS
+where it can.  Two operands with a summed index get ``optimize=True`` (the
+path is trivial; the flag is what enables BLAS).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from matcalc.codegen import syntax as sx
+from matcalc.errors import MatcalcError
+from matcalc.expr import IndexForm, Ones
+from matcalc.index import Coef, Idx, Term, atom, product
+
+if TYPE_CHECKING:
+    from matcalc.codegen.emit import Lowerer
+
+__all__ = ["index_form"]
+
+#: Subscript letters: free indices take i, j, k, ... first, summed ones p, q, r, ...
+_FREE_LETTERS = "ijklmnabcdefgho"
+_SUMMED_LETTERS = "pqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+Operand = tuple[ast.expr, list[Idx]]
+
+
+def index_form(lw: Lowerer, e: IndexForm) -> ast.expr:
+    """The sum of the terms of an index form."""
+    ix = e.tensor
+    total: ast.expr | None = None
+    for t in ix.terms:
+        negative, code = _term(lw, t, ix.free)
+        if total is None:
+            total = sx.neg(code) if negative else code
+        else:
+            total = sx.sub(total, code) if negative else sx.add(total, code)
+    assert total is not None, "an index form has terms"
+    return total
+
+
+def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
+    """``(negative, code)``: one term as ``coef * einsum(...)``, the sign apart."""
+    unpacked = product(*(atom(f.base, f.indices) for f in t.factors))
+    coef: Coef = t.coef * unpacked.coef
+    parent: dict[Idx, Idx] = {}
+
+    def find(i: Idx) -> Idx:
+        while i in parent:
+            i = parent[i]
+        return i
+
+    deltas = (*unpacked.deltas, *t.deltas)
+    eyes: list[tuple[Idx, Idx]] = []
+    for d in deltas:
+        ra, rb = find(d.a), find(d.b)
+        if ra == rb:
+            continue  # δ[i,i] = 1
+        if ra in free and rb in free:
+            eyes.append((ra, rb))
+        elif ra in free:
+            parent[rb] = ra
+        else:
+            parent[ra] = rb
+    operands: list[Operand] = [
+        (lw.ref(f.base), [find(i) for i in f.indices])
+        for f in unpacked.factors
+        if not isinstance(f.base, Ones)  # a factor 1
+    ]
+    operands += [(lw.op("eye", lw.size(a.dim), lw.like(a.dim)), [a, b]) for a, b in eyes]
+    used = {i for _, idx in operands for i in idx}
+    sizes: list[ast.expr] = []
+    everything = {*free, *(find(i) for f in unpacked.factors for i in f.indices)}
+    everything |= {find(i) for d in deltas for i in (d.a, d.b)}
+    for i in sorted(everything - used):
+        if i in free:
+            operands.append((lw.op("ones", lw.size(i.dim), lw.like(i.dim)), [i]))
+        else:
+            sizes.append(lw.size(i.dim))  # sum over an index nothing depends on
+    negative = coef < 0
+    magnitude = -coef if negative else coef
+    factors = [] if magnitude == 1 else [_literal(magnitude)]
+    factors += sizes
+    if operands:
+        factors.append(_einsum(lw, operands, free))
+    return negative, sx.product(factors) if factors else sx.number(1)
+
+
+def _literal(value: Coef) -> ast.expr:
+    return sx.number(value)
+
+
+def _einsum(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) -> ast.expr:
+    """``einsum('ij,jk->ik', a, b, optimize=...)``, or the operand itself if that is all it would do."""
+    if lw.backend.einsum == "broadcast":
+        return _broadcast(lw, operands, free)
+    letters: dict[Idx, str] = {}
+    for n, i in enumerate(free):
+        letters[i] = _FREE_LETTERS[n] if n < len(_FREE_LETTERS) else _SUMMED_LETTERS[-1 - n]
+    summed = iter(c for c in _SUMMED_LETTERS if c not in letters.values())
+    for _, idx in operands:
+        for i in idx:
+            if i not in letters:
+                letters[i] = next(summed)
+    inputs = ["".join(letters[i] for i in idx) for _, idx in operands]
+    output = "".join(letters[i] for i in free)
+    if len(operands) == 1 and inputs[0] == output:
+        return operands[0][0]
+    spec = f"{','.join(inputs)}->{output}"
+    shapes = [tuple(int(lw.dim_size(i.dim)) for i in idx) for _, idx in operands]
+    keywords = _optimize(lw, spec, shapes, output)
+    func = lw.op("einsum")
+    args: list[ast.expr] = [ast.Constant(value=spec), *(code for code, _ in operands)]
+    return ast.Call(func=func, args=args, keywords=keywords)
+
+
+def _broadcast(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) -> ast.expr:
+    """For a library without einsum: align the operands' axes by indexing, multiply, sum.
+
+    The product spans every index at once (memory: the product of all the sizes).
+    """
+    order = list(dict.fromkeys([*free, *(i for _, idx in operands for i in idx)]))
+    parts: list[ast.expr] = []
+    for code, idx in operands:
+        if len(idx) == 2 and idx[0] == idx[1]:  # X[i,i]: the diagonal
+            code, idx = lw.op("diagonal", code), idx[:1]
+        if len(set(idx)) != len(idx):
+            raise MatcalcError("code without einsum cannot take the diagonal of an order-3+ tensor yet")
+        axes = sorted(range(len(idx)), key=lambda a: order.index(idx[a]))
+        if axes != list(range(len(idx))):
+            perm = ast.Tuple(elts=[ast.Constant(value=a) for a in axes], ctx=ast.Load())
+            code = lw.op("permute", code, perm)
+        present = {idx[a] for a in axes}
+        if len(present) < len(order):
+            where: list[ast.expr] = [ast.Slice() if i in present else ast.Constant(value=None) for i in order]
+            code = ast.Subscript(value=code, slice=ast.Tuple(elts=where, ctx=ast.Load()), ctx=ast.Load())
+        parts.append(code)
+    total = sx.product(parts)
+    summed = [n for n, i in enumerate(order) if i not in free]
+    if summed:
+        axis = ast.Tuple(elts=[ast.Constant(value=n) for n in summed], ctx=ast.Load())
+        total = lw.op("sum_axes", total, axis)
+    return total
+
+
+def _pairwise(steps: list[tuple[int, ...]], count: int) -> list[tuple[int, ...]]:
+    """The path with each step of three or more operands split into pairs (as JAX requires).
+
+    A step removes its operands from the list and appends the result at the end.
+    """
+    out: list[tuple[int, ...]] = []
+    for step in steps:
+        idx = sorted(step)
+        while len(idx) > 2:
+            i, j = idx[0], idx[1]
+            out.append((i, j))
+            count -= 1
+            idx = sorted([k - (k > i) - (k > j) for k in idx[2:]] + [count - 1])
+        out.append(tuple(idx))
+        count -= len(idx) - 1
+    return out
+
+
+def _optimize(lw: Lowerer, spec: str, shapes: list[tuple[int, ...]], output: str) -> list[ast.keyword]:
+    """The ``optimize=`` argument: a precomputed path, or True for a contraction of two operands."""
+    mode = lw.backend.einsum
+    inputs = spec.split("->")[0].split(",")
+    contracts = bool(set("".join(inputs)) - set(output))
+    if mode == "none" or len(inputs) == 1 or (len(inputs) == 2 and not contracts):
+        return []
+    if len(inputs) == 2:
+        return [ast.keyword(arg="optimize", value=ast.Constant(value=True))] if mode == "numpy" else []
+    dummies = [np.broadcast_to(np.zeros(()), shape) for shape in shapes]  # shapes without memory
+    strategy = "optimal" if len(inputs) <= 6 else "greedy"
+    path = np.einsum_path(spec, *dummies, optimize=strategy)[0]
+    steps = [tuple(int(k) for k in step) for step in path[1:]]
+    value: list[object] = ["einsum_path", *steps] if mode == "numpy" else list(_pairwise(steps, len(shapes)))
+    return [ast.keyword(arg="optimize", value=ast.parse(repr(value), mode="eval").body)]

@@ -1,0 +1,424 @@
+"""Lowering: each matrix-level node to a Python expression over its operands.
+
+`Lowerer` turns every node that the outputs need into an `ast` expression
+whose operands are `Ref` placeholders to other nodes; :mod:`matcalc.codegen.function`
+then decides which nodes become temporaries.  One exhaustive ``match`` covers
+every node type.  The rules that pay off:
+
+- products, and traces, diagonals and sums of products: :mod:`matcalc.codegen.products`;
+- ``Zero``, ``Identity`` and ``Ones`` are built only where the value is that
+  array; in a sum a (scaled) vector of ones is a broadcast scalar;
+- exact rewrites that are numerically safer: ``log(1+exp(t))`` is
+  ``logaddexp(0, t)``, ``log(softmax(x))`` a log-softmax, ``log(sigmoid(t))``
+  ``-logaddexp(0, -t)``, ``norm2(x)^2`` ``x @ x``.
+
+A rule that looks through a child (``tr(A*B)`` through ``A*B``) does so only
+when nothing else needs that child (`Lowerer.private`); otherwise it uses the
+child's value, which is computed once anyway.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from matcalc import build
+from matcalc.codegen import products
+from matcalc.codegen import syntax as sx
+from matcalc.codegen.backends import Backend
+from matcalc.dims import Dim
+from matcalc.expr import (
+    Add,
+    Apply,
+    Det,
+    DiagMatrix,
+    DiagVector,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Identity,
+    IndexForm,
+    Inverse,
+    LogDet,
+    MatMul,
+    MatPow,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    SumEntries,
+    Symbol,
+    Trace,
+    Transpose,
+    Zero,
+    children,
+    walk,
+)
+
+__all__ = ["Lowerer"]
+
+
+class Lowerer:
+    """The code of each node the outputs need, with `Ref` s to the nodes it uses."""
+
+    def __init__(
+        self, backend: Backend, roots: Sequence[Expr], sizes: Mapping[Dim, int] | None = None
+    ) -> None:
+        self.backend = backend
+        default = float(max(sizes.values())) if sizes else products.N
+        self._sizes = {d: float(n) for d, n in (sizes or {}).items()}
+        self._default_size = default
+        self.roots = frozenset(roots)
+        self.code: dict[Expr, ast.expr] = {}
+        self._uses: Counter[Expr] = Counter(roots)
+        self._products: dict[tuple[Expr, ...], Expr] = {}
+        self._count_parents(roots)
+
+    # ---- the graph ----------------------------------------------------------------------------------
+
+    def _count_parents(self, roots: Sequence[Expr]) -> None:
+        """How many parents use each node; shared products are computed whatever their parents do."""
+        seen: set[Expr] = set()
+        for root in roots:
+            for e in walk(root):
+                if e in seen:
+                    continue
+                seen.add(e)
+                for kid in children(e):
+                    self._uses[kid] += 1
+        self._shared = {e.factors: e for e in seen if isinstance(e, MatMul) and self._uses[e] > 1}
+        self._products = dict(self._shared)
+        self._first_pass: dict[Expr, int] = {}  # the order nodes were lowered in the first pass
+
+    def dim_size(self, d: Dim) -> float:
+        """The size the cost model takes for ``d``: the caller's hint, else one large size for all."""
+        return self._sizes.get(d, self._default_size)
+
+    def private(self, e: Expr) -> bool:
+        """Whether only one parent needs ``e`` (so that parent may compute it its own way)."""
+        return self._uses[e] <= 1 and e not in self.code
+
+    def available(self, factors: tuple[Expr, ...]) -> bool:
+        """Whether the product of ``factors`` is computed anyway."""
+        return factors in self._products
+
+    def lower_all(self, roots: Sequence[Expr]) -> dict[Expr, ast.expr]:
+        """The code of every node the roots need.
+
+        Twice: the second pass knows which products the first one computed, so
+        that every chain can reuse them whatever the order of lowering.
+        """
+        self._lower_pass(roots)
+        refs = Counter(r.node for c in self.code.values() for r in ast.walk(c) if isinstance(r, sx.Ref))
+        refs.update(roots)
+        shared = {e.factors: e for e in self.code if isinstance(e, MatMul) and refs[e] > 1}
+        self._first_pass = {e: n for n, e in enumerate(self.code)}
+        self.code = {}
+        self._products = {**self._shared, **shared}
+        self._lower_pass(roots)
+        return self.code
+
+    def _lower_pass(self, roots: Sequence[Expr]) -> None:
+        stack = list(roots)[::-1]
+        while stack:
+            e = stack.pop()
+            if e in self.code:
+                continue
+            code = self._lower(e)
+            self.code[e] = code
+            needed = [r.node for r in ast.walk(code) if isinstance(r, sx.Ref)]
+            for k in needed:  # computed for sure: later chains may reuse them
+                if isinstance(k, MatMul):
+                    self._products.setdefault(k.factors, k)
+            stack.extend(k for k in reversed(needed) if k not in self.code)  # in the order written
+
+    # ---- building blocks used by the rules ---------------------------------------------------------
+
+    def ref(self, e: Expr) -> ast.expr:
+        """The value of ``e`` (a number is its literal)."""
+        if isinstance(e, Number):
+            return sx.number(e.value)
+        return sx.Ref(e)
+
+    def op(self, name: str, *args: ast.expr) -> ast.expr:
+        """The backend's spelling of operation ``name`` applied to ``args``."""
+        return sx.fill(self.backend.template(name), self.backend.alias, *args)
+
+    def size(self, d: Dim) -> ast.expr:
+        """The size of dimension ``d``."""
+        return sx.SizeRef(d)
+
+    def like(self, d: Dim) -> ast.expr:
+        """An argument array (for the dtype and device of a constructor of size ``d``)."""
+        return sx.LikeRef(d)
+
+    def shape(self, e: Expr) -> ast.expr:
+        """The shape of ``e``: a size for a vector, a tuple of sizes otherwise."""
+        if e.ndim == 1:
+            return self.size(e.shape[0])
+        return ast.Tuple(elts=[self.size(d) for d in e.shape], ctx=ast.Load())
+
+    def _filled(self, what: str, e: Expr) -> ast.expr:
+        assert e.shape, "scalar constants are numbers"
+        return self.op(what, self.shape(e), self.like(e.shape[0]))
+
+    # ---- the rules ---------------------------------------------------------------------------------
+
+    def _lower(self, e: Expr) -> ast.expr:
+        if isinstance(e, Add | MatMul) and e.is_matrix:
+            t = _transposed(e)
+            first = self._first_pass
+            if t is not e and t in first and first[t] < first.get(e, len(first)):  # the earlier form wins
+                return self.op("transpose", self.ref(t))
+        return self._lower_node(e)
+
+    def _lower_node(self, e: Expr) -> ast.expr:  # noqa: C901 - one case per node type
+        match e:
+            case Symbol():
+                return sx.name(e.name)  # resolved to the argument's name later
+            case Number():
+                return sx.number(e.value)
+            case Zero():
+                return self._filled("zeros", e)
+            case Ones():
+                return self._filled("ones", e)
+            case Identity():
+                return self.op("eye", self.size(e.shape[0]), self.like(e.shape[0]))
+            case Add():
+                return self._add(e)
+            case Scale():
+                return self._scale(e)
+            case MatMul():
+                column = self._as_column(e)
+                return products.product(self, e.factors) if column is None else self.ref(column)
+            case Transpose():
+                return self.ref(e.body) if e.is_vector else self.op("transpose", self.ref(e.body))
+            case Hadamard():
+                return sx.product([self.ref(f) for f in e.factors])
+            case ElemDiv():
+                return self._divide(e)
+            case Power():
+                return self._power(e)
+            case Apply():
+                return self._apply(e)
+            case Trace():
+                return self._trace(e)
+            case Det():
+                return self.op("det", self.ref(e.body))
+            case LogDet():
+                return self.op("logdet", self.ref(e.body))
+            case Inverse():
+                return self.op("inv", self.ref(e.body))
+            case MatPow():
+                return self.op("matpow", self.ref(e.body), sx.number(e.k))
+            case DiagMatrix():
+                return self.op("diag", self.ref(e.body))
+            case DiagVector():
+                return self._diag_vector(e)
+            case SumEntries():
+                return self._sum(e)
+            case Norm():
+                return self.op("norm1" if e.p == 1 else "norm2", self.ref(e.body))
+            case Softmax():
+                return self.op("softmax", self.ref(e.body))
+            case IndexForm():
+                from matcalc.codegen.einsum import index_form
+
+                return index_form(self, e)
+        raise TypeError(f"no code for {type(e).__name__}")  # pragma: no cover - the match is exhaustive
+
+    def _broadcast(self, e: Expr) -> ast.expr | None:
+        """The scalar of ``vector(1)`` or ``s*vector(1)`` (of any shape), which broadcasting expands."""
+        if isinstance(e, Ones):
+            return sx.number(1)
+        if isinstance(e, Scale) and isinstance(e.body, Ones):
+            return self.ref(e.coef)
+        return None
+
+    def _add(self, e: Add) -> ast.expr:
+        signed: list[tuple[bool, ast.expr]] = []
+        arrays = False
+        for n, term in enumerate(e.terms):
+            minus, positive = _split_sign(term) if n else (False, term)
+            code = self._broadcast(positive)
+            arrays = arrays or code is None
+            signed.append((minus, self.ref(positive) if code is None else code))
+        total = signed[0][1]
+        for minus, code in signed[1:]:
+            total = sx.sub(total, code) if minus else sx.add(total, code)
+        if not arrays:  # every term is a broadcast scalar: build the array once
+            return sx.mul(total, self._filled("ones", e))
+        return total
+
+    def _as_column(self, e: MatMul) -> Expr | None:
+        """For a row vector ``u'*M``, the column ``M'*u`` (the same array) if that is computed anyway."""
+        if not (e.is_vector and e.row):
+            return None
+        column = products.fold([build.transpose(f) for f in reversed(e.factors)])
+        return column if isinstance(column, MatMul) and self.available(column.factors) else None
+
+    def _scale(self, e: Scale) -> ast.expr:
+        if isinstance(e.body, MatMul) and e.body.is_matrix and self.private(e.body):
+            code = products.scaled_outer(self, e.body.factors, e.coef)
+            if code is not None:
+                return code
+        if isinstance(e.body, Ones):
+            return sx.mul(self.ref(e.coef), self._filled("ones", e))
+        return products.scaled(self, e.coef, self.ref(e.body))
+
+    def _divide(self, e: ElemDiv) -> ast.expr:
+        if _python_scalar(e.num) and _python_scalar(e.den):
+            return self.op("divide", self.ref(e.num), self.ref(e.den))  # 1.0 / 0.0 would raise
+        num = self._broadcast(e.num) if not e.den.is_scalar else None
+        return sx.div(num if num is not None else self.ref(e.num), self.ref(e.den))
+
+    def _power(self, e: Power) -> ast.expr:
+        base, p = e.base, e.exponent
+        if isinstance(base, Norm) and base.p == 2 and _is_number(p, 2) and self.private(base):
+            x = base.body
+            if x.is_scalar:
+                return sx.power(self.ref(x), sx.number(2))
+            if x.is_vector:
+                return self.op("matmul", self.ref(x), self.ref(x))
+            return self.op("dot_all", self.ref(x), self.ref(x))
+        natural = isinstance(p, Number) and isinstance(p.value, int) and p.value >= 0
+        if base.is_scalar and (not natural or _python_scalar(base)):
+            # not Python's ** on floats: (-8.0) ** (1/3) is complex, 0.0 ** -1 and 1e200 ** 2 raise
+            return self.op("power", self.ref(base), self.ref(p))
+        exponent = self._broadcast(p) if not base.is_scalar else None
+        return sx.power(self.ref(base), exponent if exponent is not None else self.ref(p))
+
+    def _apply(self, e: Apply) -> ast.expr:
+        arg = e.arg
+        if e.func == "log":
+            inner = _softplus_argument(arg)
+            if inner is not None:
+                return self.op("softplus", self.ref(inner))
+            if isinstance(arg, Softmax) and self.private(arg):
+                return self.op("log_softmax", self.ref(arg.body))
+            if isinstance(arg, Apply) and arg.func == "sigmoid" and self.private(arg):
+                # log(sigmoid(t)) = -log(1+exp(-t))
+                return sx.neg(self.op("softplus", self.ref(build.neg(arg.arg))))
+            if isinstance(arg, Apply) and arg.func == "exp":
+                return self.ref(arg.arg)
+        return self.op(e.func, self.ref(arg))
+
+    def _trace(self, e: Trace) -> ast.expr:
+        x = e.body
+        if self.private(x):
+            match x:
+                case MatMul():
+                    return products.trace_of_product(self, x.factors)
+                case Add():
+                    return _sum_of([self.ref(build.trace(t)) for t in x.terms])
+                case Scale():
+                    return products.scaled(self, x.coef, self.ref(build.trace(x.body)))
+                case Transpose():
+                    return self.ref(build.trace(x.body))
+                case DiagMatrix():
+                    return self.op("sum", self.ref(x.body))
+                case Identity():
+                    return self.size(x.shape[0])
+        return self.op("trace", self.ref(x))
+
+    def _diag_vector(self, e: DiagVector) -> ast.expr:
+        x = e.body
+        code: ast.expr | None = None
+        if self.private(x):
+            match x:
+                case MatMul():
+                    code = products.diag_of_product(self, x.factors)
+                case Scale():
+                    code = products.scaled(self, x.coef, self.ref(build.diag(x.body)))
+                case Transpose():
+                    code = self.ref(build.diag(x.body))
+                case DiagMatrix():
+                    code = self.ref(x.body)
+        if code is None:
+            code = self.op("diagonal", self.ref(x))
+            if e in self.roots:  # a view of an argument must not be handed out
+                code = self.op("copy", code)
+        return code
+
+    def _sum(self, e: SumEntries) -> ast.expr:
+        x = e.body
+        if self.private(x):
+            match x:
+                case MatMul():
+                    return products.sum_of_product(self, x)
+                case Hadamard() if len(x.factors) == 2:
+                    a, b = (self.ref(f) for f in x.factors)
+                    return self.op("matmul" if x.is_vector else "dot_all", a, b)
+                case Scale():
+                    return products.scaled(self, x.coef, self.ref(build.sum_entries(x.body)))
+                case Transpose():
+                    return self.ref(build.sum_entries(x.body))
+                case DiagMatrix():
+                    return self.op("sum", self.ref(x.body))
+        return self.op("sum", self.ref(x))
+
+
+def _transposed(e: Expr, depth: int = 2) -> Expr:
+    """``e'`` with the transpose taken into sums and products (``(A*B)'`` is ``B'*A'``)."""
+    if depth == 0:
+        return build.transpose(e)
+    match e:
+        case MatMul():
+            return products.fold([_transposed(f, depth - 1) for f in reversed(e.factors)])
+        case Add():
+            terms = [_transposed(t, depth - 1) for t in e.terms]
+            total = terms[0]
+            for t in terms[1:]:
+                total = build.add(total, t)
+            return total
+        case Scale():
+            return build.scale(e.coef, _transposed(e.body, depth))
+    return build.transpose(e)
+
+
+def _python_scalar(e: Expr) -> bool:
+    """Whether the code of ``e`` may compute with Python floats (scalar arguments and numbers only).
+
+    Python's float arithmetic raises where NumPy's gives inf or nan, so such
+    divisions and powers go through NumPy.
+    """
+    if isinstance(e, Number) or (isinstance(e, Symbol) and e.is_scalar):
+        return True
+    if isinstance(e, Add | Scale | Hadamard) and e.is_scalar:
+        return all(_python_scalar(k) for k in children(e))
+    return False
+
+
+def _is_number(e: Expr, value: float) -> bool:
+    return isinstance(e, Number) and e.value == value
+
+
+def _split_sign(term: Expr) -> tuple[bool, Expr]:
+    """``(True, t)`` for a term ``-t`` written as a subtraction of ``t``, else ``(False, term)``."""
+    if isinstance(term, Number) and term.value < 0:
+        return True, build.number(-term.value)
+    if isinstance(term, Scale):
+        minus, coef = _split_sign(term.coef)
+        if minus:
+            return True, build.scale(coef, term.body)
+    return False, term
+
+
+def _softplus_argument(e: Expr) -> Expr | None:
+    """``t`` if ``e`` is ``1+exp(t)``, else None."""
+    if not isinstance(e, Add) or len(e.terms) != 2:
+        return None
+    for one, other in (e.terms, e.terms[::-1]):
+        if (isinstance(one, Ones) or _is_number(one, 1)) and isinstance(other, Apply) and other.func == "exp":
+            return other.arg
+    return None
+
+
+def _sum_of(parts: list[ast.expr]) -> ast.expr:
+    total = parts[0]
+    for p in parts[1:]:
+        total = sx.add(total, p)
+    return total

@@ -1,0 +1,143 @@
+"""Show a derivation the way a person writes it: ``mc.explain(f, "x")``.
+
+The steps: the expression in index notation; its derivative by the product
+and chain rules, with the Kronecker deltas the variable gives
+(``∂x_j/∂x_k = δ_jk``); each delta contracted in turn; like terms
+collected; the result raised back to matrix notation and simplified.  Every
+step comes as text and as LaTeX.
+
+The derivation is the forward one (a student's); `matcalc.diff` may reach
+the same result by reverse accumulation, and the last step is its answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matcalc.diff import _variable, diff, differentiate
+from matcalc.errors import DifferentiationError
+from matcalc.expr import Expr, Symbol
+from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
+from matcalc.printing.indices import index_names
+from matcalc.printing.latex import latex, symbol_tex
+from matcalc.printing.latex_index import index_expr_latex, lowered
+from matcalc.raise_ import raise_index
+from matcalc.recursion import deep
+from matcalc.simplify_index import simplify_terms
+
+__all__ = ["Explanation", "Step", "explain"]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a derivation: what was done, and the result as text and LaTeX."""
+
+    title: str
+    text: str
+    latex: str
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The steps of a derivation; ``str()`` gives the text, `latex` the LaTeX."""
+
+    steps: tuple[Step, ...]
+    result: Expr
+
+    def __str__(self) -> str:
+        return "\n".join(f"{n}. {s.title}\n   {s.text}" for n, s in enumerate(self.steps, 1))
+
+    def latex(self) -> str:
+        """The derivation as an ``aligned`` block, a line a step with its title."""
+        rows = [rf"&\text{{{s.title}}} \\ &\quad {s.latex}" for s in self.steps]
+        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+
+def explain(f: Expr, *wrt: str | Expr) -> Explanation:
+    """The derivation of ``diff(f, *wrt)``, step by step (one section per variable)."""
+    if not isinstance(f, Expr):
+        raise DifferentiationError(f"explain needs an expression, got {type(f).__name__}")
+    if not wrt:
+        raise DifferentiationError("explain needs at least one variable to differentiate by")
+    steps: list[Step] = []
+    with deep():
+        for w in wrt:
+            var = _variable(w, {s.name: s for s in f.symbols})
+            steps.extend(_derivation(f, var))
+            f = diff(f, var)
+    return Explanation(tuple(steps), f)
+
+
+def _derivation(f: Expr, var: Symbol) -> list[Step]:
+    free, wfree = fresh_like(f.shape), fresh_like(var.shape)
+    lhs_text, lhs_tex = _lhs(free, wfree, var)
+    ix = lowered(f)
+    steps = [
+        Step("The expression", str(f), latex(f)),
+        Step("In index notation", _text(ix), index_expr_latex(ix)),
+    ]
+    terms = differentiate(f, var, free, wfree, contract=False)
+    all_free = (*free, *wfree)
+
+    def show(title: str, ts: Sequence[Term]) -> None:
+        ix = IndexExpr(all_free, tuple(ts))
+        steps.append(Step(title, f"{lhs_text} = {_text(ix)}", f"{lhs_tex} = {index_expr_latex(ix)}"))
+
+    show(f"Differentiate by the product and chain rules, with {_VARIABLE_RULE[var.ndim](var.name)}", terms)
+    for (a, b), contracted in _contractions(list(terms), all_free):
+        show(f"Contract δ[{a},{b}]: summing over {a} sets {a} = {b}", contracted)
+        terms = contracted
+    collected = simplify_terms(terms, all_free)
+    if len(collected) != len(terms):
+        show("Collect like terms", collected)
+    raised = raise_index(IndexExpr(all_free, tuple(collected))) if collected else None
+    if raised is not None:
+        steps.append(Step("In matrix notation", str(raised), latex(raised)))
+    answer = diff(f, var)
+    steps.append(Step("Simplified: the derivative", str(answer), latex(answer)))
+    return steps
+
+
+_VARIABLE_RULE = {
+    0: lambda v: f"∂{v}/∂{v} = 1",
+    1: lambda v: f"∂{v}[p]/∂{v}[k] = δ[p,k]",
+    2: lambda v: f"∂{v}[p,q]/∂{v}[k,l] = δ[p,k]*δ[q,l]",
+}
+
+
+def _contractions(terms: list[Term], free: tuple[Idx, ...]) -> list[tuple[tuple[str, str], list[Term]]]:
+    """Each contraction of a delta that touches a summed index: (the summed name, the kept name), terms."""
+    out: list[tuple[tuple[str, str], list[Term]]] = []
+    for n in range(len(terms)):
+        while True:
+            term = terms[n]
+            delta = next((d for d in term.deltas if d.a != d.b and not (d.a in free and d.b in free)), None)
+            if delta is None:
+                break
+            old, new = (delta.a, delta.b) if delta.a not in free else (delta.b, delta.a)
+            rest = tuple(d for d in term.deltas if d is not delta)
+            named = index_names(IndexExpr(free, tuple(terms)))
+            terms = [*terms[:n], rename(Term(term.coef, term.factors, rest), {old: new}), *terms[n + 1 :]]
+            out.append(((named[old], named[new]), terms))
+    return out
+
+
+def _text(ix: IndexExpr) -> str:
+    """The terms of ``ix`` as text, without the ``(i,j) ->`` header."""
+    text = str(index_form(ix.free, ix.terms)) if ix.terms else "0"
+    return text.split(" -> ", 1)[1] if " -> " in text else text
+
+
+def _lhs(free: tuple[Idx, ...], wfree: tuple[Idx, ...], var: Symbol) -> tuple[str, str]:
+    """``∂f[i]/∂x[k]`` as text and as LaTeX."""
+    names = index_names(IndexExpr((*free, *wfree), ()))
+    f_idx = ",".join(names[i] for i in free)
+    w_idx = ",".join(names[i] for i in wfree)
+    text = f"∂f{f'[{f_idx}]' if f_idx else ''}/∂{var.name}{f'[{w_idx}]' if w_idx else ''}"
+    f_tex = f"f_{{{f_idx}}}" if f_idx else "f"
+    w_tex = f"{symbol_tex(var.name)}_{{{w_idx}}}" if w_idx else symbol_tex(var.name)
+    return text, rf"\frac{{\partial {f_tex}}}{{\partial {w_tex}}}"

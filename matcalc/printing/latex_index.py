@@ -1,0 +1,287 @@
+r"""LaTeX in index form: Einstein notation with Kronecker deltas, for any expression.
+
+An `IndexForm` prints its own terms.  Any other expression is lowered to index
+terms for display: ``A B`` is ``A_{ip} B_{pj}``, ``A^\top`` swaps indices,
+``x \odot y`` shares them, ``\operatorname{tr}``, ``\operatorname{diag}``,
+sums of entries, ``I`` (a delta), number multiples and sums open up; every
+other node is one indexed factor in matrix form (``[\exp(X w)]_{i}``).
+Deltas on a summed index are then contracted (``\operatorname{diag}(v) X``
+is ``v_{i} X_{ij}``).
+
+Free indices are named ``i, j, k, ...`` and summed ones ``p, q, r, ...`` (see
+`matcalc.printing.indices`).  A summed index that occurs exactly twice in a
+term is summed implicitly, as in Einstein's convention; one that occurs once
+or more than twice (``\mathbf{1}^\top x`` is ``\sum_{p} x_{p}``) gets an
+explicit ``\sum``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from matcalc.expr import (
+    Add,
+    DiagMatrix,
+    DiagVector,
+    Expr,
+    Hadamard,
+    Identity,
+    IndexForm,
+    Inverse,
+    MatMul,
+    MatPow,
+    Number,
+    Ones,
+    Scale,
+    SumEntries,
+    Trace,
+    Transpose,
+    Zero,
+    children,
+)
+from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
+from matcalc.printing.indices import index_names
+from matcalc.printing.latex import ATOM, FRAC, MUL, Printer, Tex, delimited, number_tex, wrap
+from matcalc.recursion import deep
+from matcalc.simplify_index import contract
+
+__all__ = ["bound_index_latex", "index_definition", "index_latex", "needs_index_form"]
+
+#: Nodes the display lowering opens (an `IndexForm` below them forces the index form).
+_SPINE = (Add, Scale, MatMul, Transpose, Hadamard, Trace, DiagMatrix, DiagVector, SumEntries)
+
+#: Bases that take a subscript as they are: ``A``, ``\Sigma``, ``\mathit{bias}``, ``\mathbf{1}``.
+_PLAIN = re.compile(r"\\?[A-Za-z]+|\\mathit\{[^{}]*\}|\\mathbf\{[01]\}")
+
+
+def needs_index_form(e: Expr) -> bool:
+    """True when ``e`` has no matrix form: order 3 or more, or an index form inside."""
+    if e.ndim > 2:
+        return True
+    seen: set[int] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, IndexForm):
+            return True
+        if id(x) not in seen and isinstance(x, _SPINE):
+            seen.add(id(x))
+            stack.extend(children(x))
+    return False
+
+
+def index_latex(printer: Printer, e: Expr, open_bases: bool = True) -> str:
+    """The index form of ``e``.
+
+    With ``open_bases`` the factors of an `IndexForm` are lowered too
+    (``[B X]_{kj}`` becomes ``B_{kp} X_{pj}``); without, they stay in matrix form.
+    """
+    return _render(printer, _lowered(printer, e, None, open_bases))
+
+
+def index_definition(printer: Printer, e: Expr, open_bases: bool = True) -> tuple[str, str]:
+    """``([t_1]_{ijk}, its terms)``: the definition of a named subexpression in index form."""
+    ix = _lowered(printer, e, e, open_bases)
+    names = index_names(ix)
+    lhs = _indexed(printer, Tex(printer.names[e], ATOM), _subscript([names[i] for i in ix.free]))
+    return lhs, _render(printer, ix)
+
+
+def lowered(e: Expr) -> IndexExpr:
+    """``e`` in index notation (products, transposes, traces ... opened), for display."""
+    with deep():
+        return _lowered(Printer({}, open_bases=True), e, None, True)
+
+
+def index_expr_latex(ix: IndexExpr) -> str:
+    """The LaTeX of the terms of an index expression (the right-hand side only)."""
+    with deep():
+        return _render(Printer({}), ix)
+
+
+def bound_index_latex(printer: Printer, e: IndexForm) -> Tex:
+    r"""An index form inside a matrix expression: ``\left[ \delta_{ij} x_{k} \right]_{ijk}``."""
+    names = index_names(e.tensor)
+    body = _render(printer, e.tensor)
+    return Tex(rf"\left[{body}\right]_{{{_subscript([names[i] for i in e.tensor.free])}}}", ATOM, True)
+
+
+def _lowered(printer: Printer, e: Expr, root: Expr | None, open_bases: bool) -> IndexExpr:
+    free = fresh_like(e.shape)
+    lowering = _Lowering(printer, root, open_bases)
+    terms = [_tidy(contract(t, frozenset(free))) for t in lowering.terms(e, free, top=True)]
+    return IndexExpr(free, tuple(terms))
+
+
+def _tidy(t: Term) -> Term:
+    """``t`` without the factors ``1_i`` that delta contraction leaves where ``i`` occurs anyway."""
+    counts = t.indices()
+    kept = tuple(
+        f for f in t.factors
+        if not (isinstance(f.base, Ones) and f.indices and all(counts[i] > 1 for i in f.indices))
+    )  # fmt: skip
+    return Term(t.coef, kept, t.deltas)
+
+
+class _Lowering:
+    """Index terms of a matrix-level expression, for display; named nodes stay whole."""
+
+    def __init__(self, printer: Printer, root: Expr | None, open_bases: bool) -> None:
+        self._printer = printer
+        self._names = printer.names
+        self._root = root
+        self._open = open_bases
+
+    def terms(self, e: Expr, idx: Sequence[Idx], top: bool) -> list[Term]:  # noqa: C901 - one case per node
+        """``e[idx]`` as a sum of terms; a sum below a product (not ``top``) stays one factor."""
+        idx = tuple(idx)
+        if e in self._names and e is not self._root:
+            return [_atom(e, idx)]
+        match e:
+            case Number():
+                return [Term(e.value)]
+            case Zero():
+                return []
+            case Ones():
+                return [Term(1)]
+            case Identity():
+                return [Term(1, (), (Delta(idx[0], idx[1]),))]
+            case Add() if top:
+                return [t for term in e.terms for t in self.terms(term, idx, True)]
+            case Scale():
+                return _products([self._coefficient(e.coef), self.terms(e.body, idx, top)])
+            case Transpose():
+                return self.terms(e.body, idx[::-1], top)
+            case MatMul():
+                axes = _chain(e.factors, idx)
+                return _products([self.terms(f, ix, False) for f, ix in zip(e.factors, axes, strict=True)])
+            case Hadamard():
+                return _products([self.terms(f, idx, False) for f in e.factors])
+            case Trace():
+                p = fresh(e.body.shape[0])
+                return self.terms(e.body, (p, p), top)
+            case DiagMatrix():  # diag(v)_ij = v_i δ_ij
+                delta = Term(1, (), (Delta(idx[0], idx[1]),))
+                return [product(t, delta) for t in self.terms(e.body, idx[:1], top)]
+            case DiagVector():  # diag(X)_i = X_ii
+                return self.terms(e.body, (idx[0], idx[0]), top)
+            case SumEntries():
+                return self.terms(e.body, fresh_like(e.body.shape), top)
+            case Inverse(body=Transpose()) | MatPow(body=Transpose()):  # inv(X')_ij = inv(X)_ji
+                return [_atom(_untransposed(e), idx[::-1])]
+            case IndexForm():
+                terms = instantiate(e.tensor.terms, e.tensor.free, idx)
+                return [u for t in terms for u in self._opened(t)] if self._open else terms
+        negative, positive = self._printer.signed(e)  # -a/b is -1 times a/b
+        return [Term(-1 if negative else 1, (Factor(positive, idx),))]
+
+    def _coefficient(self, c: Expr) -> list[Term]:
+        r"""A scale's coefficient, its sign pulled out into the number (``-\frac{4}{s}``)."""
+        negative, positive = self._printer.signed(c)
+        terms = self.terms(positive, (), False)
+        return [product(Term(-1), t) for t in terms] if negative else terms
+
+    def _opened(self, t: Term) -> list[Term]:
+        """The terms of ``t`` with each factor lowered in turn."""
+        factors = [self.terms(f.base, f.indices, False) for f in t.factors]
+        return _products([[Term(t.coef, (), t.deltas)], *factors])
+
+
+def _untransposed(e: Inverse | MatPow) -> Expr:
+    """``inv(X)`` for ``inv(X')``, ``X^k`` for ``(X')^k``: the same node of the transpose's body."""
+    assert isinstance(e.body, Transpose)
+    body = e.body.body
+    return Inverse(body, shape=body.shape) if isinstance(e, Inverse) else MatPow(body, e.k, shape=body.shape)
+
+
+def _atom(e: Expr, idx: tuple[Idx, ...]) -> Term:
+    return Term(1, (Factor(e, idx),))
+
+
+def _products(factors: list[list[Term]]) -> list[Term]:
+    """The terms of a product of sums (each factor a list of terms)."""
+    return [product(*combo) for combo in itertools.product(*factors)]
+
+
+def _chain(factors: Sequence[Expr], idx: tuple[Idx, ...]) -> list[tuple[Idx, ...]]:
+    """The indices of each factor of a matrix product whose result has indices ``idx``.
+
+    A column vector has only a row index, a row vector only a column index;
+    neighbours share a fresh summed index, except a column followed by a row
+    (an outer product), which share none.
+    """
+    out = iter(idx)
+    current = next(out) if _has_rows(factors[0]) else None
+    axes: list[tuple[Idx, ...]] = []
+    for n, f in enumerate(factors):
+        ix = [current] if _has_rows(f) and current is not None else []
+        current = None
+        if _has_cols(f):
+            current = next(out) if n == len(factors) - 1 else fresh(f.shape[-1])
+            ix.append(current)
+        axes.append(tuple(ix))
+    return axes
+
+
+def _has_rows(f: Expr) -> bool:
+    return f.is_matrix or (f.is_vector and not f.row)
+
+
+def _has_cols(f: Expr) -> bool:
+    return f.is_matrix or (f.is_vector and f.row)
+
+
+# ---- rendering ------------------------------------------------------------------------
+
+
+def _subscript(names: Sequence[str]) -> str:
+    """``ij``, or ``i,j6`` when a name is longer than one letter."""
+    return ("" if all(len(n) == 1 for n in names) else ",").join(names)
+
+
+def _indexed(printer: Printer, base: Tex, subscript: str) -> str:
+    """``A_{ij}``, or ``[A B]_{ij}`` for a base that is not a plain name."""
+    if _PLAIN.fullmatch(base.text):
+        return f"{base.text}_{{{subscript}}}"
+    return f"{delimited('[', base, ']').text}_{{{subscript}}}"
+
+
+def _factor(printer: Printer, f: Factor, names: dict[Idx, str]) -> str:
+    base = printer.tex(f.base)
+    if not f.indices:  # a scalar: parenthesized like a coefficient
+        return wrap(base, ATOM if base.prec == MUL else FRAC).text
+    return _indexed(printer, base, _subscript([names[i] for i in f.indices]))
+
+
+def _term(printer: Printer, t: Term, free: frozenset[Idx], names: dict[Idx, str]) -> tuple[bool, str]:
+    """``(negative, text)`` of one term: number, scalars, explicit sums, deltas, indexed factors."""
+    parts: list[str] = []
+    coef = -t.coef if t.coef < 0 else t.coef
+    if coef != 1:
+        parts.append(number_tex(coef).text)
+    parts += [_factor(printer, f, names) for f in t.factors if not f.indices]
+    counts = t.indices()
+    explicit = [names[i] for i in counts if i not in free and counts[i] != 2]
+    if explicit:
+        parts.append(rf"\sum_{{{','.join(explicit)}}}")
+    parts += [rf"\delta_{{{_subscript([names[d.a], names[d.b]])}}}" for d in t.deltas]
+    parts += [_factor(printer, f, names) for f in t.factors if f.indices]
+    return t.coef < 0, " ".join(parts) if parts else "1"
+
+
+def _render(printer: Printer, ix: IndexExpr) -> str:
+    """The terms of ``ix`` joined by ``+`` and ``-``."""
+    if not ix.terms:
+        return "0"
+    names = index_names(ix)
+    free = frozenset(ix.free)
+    out = ""
+    for n, t in enumerate(ix.terms):
+        negative, text = _term(printer, t, free, names)
+        if n == 0:
+            out = f"-{text}" if negative else text
+        else:
+            out += f" {'-' if negative else '+'} {text}"
+    return out

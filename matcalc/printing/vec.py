@@ -1,0 +1,230 @@
+r"""Printing the vec form (`matcalc.vec.VecJacobian`) in LaTeX and in text.
+
+``d vec(W*x)/d vec(W)ᵀ`` prints as ``x^\top \otimes I_{n}``, ``d vec(A*X*B)/d
+vec(X)ᵀ`` as ``B^\top \otimes A``, ``d vec(X')/d vec(X)ᵀ`` as ``K_{mn}``.
+Matrix-level factors print with `matcalc.printing.latex` (or, in text, in the
+input syntax).  Identities, all-ones blocks and commutation matrices carry
+their dimensions as subscripts: each dimension gets a letter, ``n, m, p, q,
+r, ...`` in order of first appearance, the dimensions of ``f`` first, then
+those of the variable (letters used as symbol names are skipped), so ``W``
+of ``W*x`` is nxm and ``I_{n}`` is the identity of the length of ``W*x``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from matcalc import build
+from matcalc.dims import Dim
+from matcalc.expr import ElemDiv, Expr, Hadamard, Identity, Number, Ones, Scale, Symbol
+from matcalc.printing.latex import ADD, ATOM, MUL, POW, Printer, Tex, juxtapose, number_tex, wrap
+from matcalc.recursion import deep
+from matcalc.vec import Chain, Kron, KronTerm, VecJacobian, vec_jacobian
+
+__all__ = ["dimension_names", "to_latex_vec", "vec_latex", "vec_text"]
+
+_LETTERS = "nmpqrstuvwabcdefgh"
+
+
+def to_latex_vec(expr: Expr, wrt: Expr | str | None) -> str:
+    """The LaTeX of ``∂vec(expr)/∂vec(wrt)ᵀ`` in Kronecker form (``mc.latex(expr, form="vec", wrt=...)``).
+
+    ``expr`` is the function (scalar, vector or matrix), not its derivative.
+    """
+    from matcalc.errors import MatcalcError
+
+    if wrt is None:
+        raise MatcalcError("form='vec' needs the variable: mc.latex(f, form='vec', wrt='X')")
+    if isinstance(wrt, Expr) and not isinstance(wrt, Symbol):
+        raise MatcalcError(f"form='vec' differentiates by a symbol, not by {wrt}")
+    assert isinstance(wrt, str | Symbol)
+    return vec_latex(vec_jacobian(expr, wrt))
+
+
+def vec_latex(jac: VecJacobian) -> str:
+    """The LaTeX of a vec-form Jacobian."""
+    with deep():
+        return _Writer(jac, _LATEX).sum()
+
+
+def vec_text(jac: VecJacobian) -> str:
+    """A one-line text form: ``x' ⊗ I_n``, ``(B' ⊗ A)*K_mn``, ``diag(vec(A))``."""
+    with deep():
+        return _Writer(jac, _TEXT).sum()
+
+
+def dimension_names(jac: VecJacobian) -> dict[Dim, str]:
+    """The letter of each dimension, as printed: those of ``f`` and of the variable, then any other."""
+    writer = _Writer(jac, _LATEX)
+    writer.sum()
+    return writer.names
+
+
+# ---- styles -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Style:
+    kron: str
+    hadamard: str
+    top: str
+    eye: str
+    ones: str
+    commutation: str
+    vec: str
+    diag: str
+    product: Callable[[list[str]], str]
+    sub: Callable[[str], str]
+
+
+_LATEX = _Style(
+    kron=r" \otimes ", hadamard=r" \odot ", top=r"^\top", eye="I", ones=r"\mathbf{1}", commutation="K",
+    vec=r"\operatorname{vec}", diag=r"\operatorname{diag}", product=juxtapose, sub=lambda s: f"_{{{s}}}",
+)  # fmt: skip
+_TEXT = _Style(
+    kron=" ⊗ ", hadamard=" ⊙ ", top="'", eye="I", ones="1", commutation="K", vec="vec", diag="diag",
+    product="*".join, sub=lambda s: f"_{s}",
+)  # fmt: skip
+
+
+class _Writer:
+    def __init__(self, jac: VecJacobian, style: _Style) -> None:
+        self.jac = jac
+        self.s = style
+        taken = {s.name for s in jac.f.symbols} | {jac.wrt.name}
+        self.letters = [c for c in _LETTERS if c not in taken]
+        self.names: dict[Dim, str] = {}
+        for d in (*jac.rows, *jac.cols):
+            self.name(d)
+        self.printer = Printer({})
+
+    def name(self, d: Dim) -> str:
+        """The letter of ``d``: the next free one the first time it is asked for."""
+        if d not in self.names:
+            n = len(self.names)
+            self.names[d] = self.letters[n] if n < len(self.letters) else f"n{n}"
+        return self.names[d]
+
+    def sum(self) -> str:
+        if not self.jac.terms:
+            return "0"
+        out = ""
+        for n, t in enumerate(self.jac.terms):
+            sign, body = self.term(t)
+            out += ("-" if sign else "") + body if n == 0 else f" {'-' if sign else '+'} {body}"
+        return out
+
+    # ---- matrix-level pieces -------------------------------------------------------------
+
+    def dims(self, dims: tuple[Dim, ...]) -> str:
+        return self.s.sub("".join(self.name(d) for d in dims))
+
+    def matrix(self, e: Expr) -> Tex:
+        """A slot: identities and ones with their dimensions, anything else by the matrix printer."""
+        s = self.s
+        if isinstance(e, Identity):
+            return Tex(s.eye + self.dims(e.shape[:1]), ATOM)
+        if isinstance(e, Ones):
+            col = s.ones + self.dims(e.shape[:1])
+            if e.is_matrix:
+                return Tex(s.product([col, f"{s.ones}{self.dims(e.shape[1:])}{s.top}"]), MUL)
+            return Tex(col + s.top, POW) if e.row else Tex(col, ATOM)
+        tex = self.printer.tex(e)
+        return Tex(str(e), tex.prec) if s is _TEXT else tex
+
+    def vec(self, e: Expr, transposed: bool) -> str:
+        """``vec(e)`` (a vector as itself), transposed for the row side."""
+        if isinstance(e, Ones):
+            ones = self.s.ones + self.dims(e.shape)
+            return ones + (self.s.top if transposed else "")
+        if e.ndim <= 1:
+            body = build.transpose(e) if transposed != e.row else e
+            return wrap(self.matrix(body), POW if transposed else MUL).text
+        text = f"{self.s.vec}({self.matrix(e).text})"
+        return text + self.s.top if transposed else text
+
+    def diag_vec(self, e: Expr) -> str:
+        if e.ndim <= 1:
+            return self.matrix(build.diag(build.transpose(e) if e.row else e)).text
+        return f"{self.s.diag}({self.s.vec}({self.matrix(e).text}))"
+
+    # ---- terms ------------------------------------------------------------------------------
+
+    def term(self, t: KronTerm) -> tuple[bool, str]:
+        """(negative?, the term without its sign)."""
+        negative, coef = self.coefficient(t.coef)
+        parts = self.factors(t)
+        if not parts:
+            return negative, self.s.product(coef) if coef else "1"
+        if not coef and len(parts) == 1:
+            return negative, wrap(parts[0], MUL).text if negative else parts[0].text
+        return negative, self.s.product([*coef, *(wrap(p, MUL).text for p in parts)])
+
+    def coefficient(self, c: Expr) -> tuple[bool, list[str]]:
+        """The sign and the printed factors of a scalar coefficient (none for 1)."""
+        number: Number | None = None
+        if isinstance(c, Number):
+            number, c = c, build.number(1)
+        elif isinstance(c, Scale) and isinstance(c.coef, Number):
+            number, c = c.coef, c.body
+        value = 1 if number is None else number.value
+        parts: list[str] = []
+        if abs(value) != 1:
+            magnitude = build.number(abs(value))
+            assert isinstance(magnitude, Number)
+            parts.append(number_tex(magnitude.value).text if self.s is _LATEX else str(magnitude))
+        if not (isinstance(c, Number) and c.value == 1):
+            parts.append(wrap(self.matrix(c), POW).text)
+        return value < 0, parts
+
+    def factors(self, t: KronTerm) -> list[Tex]:
+        """The matrix factors of a term, multiplied left to right."""
+        if not t.core:
+            vecs = [self.vec(t.left, False)] if t.left is not None else []
+            vecs += [self.vec(t.right, True)] if t.right is not None else []
+            return [Tex(v, ATOM) for v in vecs]
+        left = [Tex(self.diag_vec(t.left), ATOM)] if t.left is not None else []
+        right = [Tex(self.diag_vec(t.right), ATOM)] if t.right is not None else []
+        identity = len(t.core) == 1 and isinstance(t.core[0], Kron) and _is_identity(t.core[0])
+        core = [] if identity and (left or right) else [self.core(t.core)]
+        return left + core + right
+
+    def core(self, core: tuple[Kron | Chain, ...]) -> Tex:
+        """The Hadamard product of the Kronecker products."""
+        parts = [self.kron(c) if isinstance(c, Kron) else self.chain(c) for c in core]
+        if len(parts) == 1:
+            return parts[0]
+        return Tex(self.s.hadamard.join(wrap(p, POW).text for p in parts), ADD)
+
+    def kron(self, c: Kron) -> Tex:
+        slots = [s for s in (c.left, c.right) if s is not None]
+        commute = None if c.commute is None else self.s.commutation + self.dims(c.commute)
+        if all(isinstance(s, Identity) for s in slots):
+            eye = Tex(self.s.eye + self.dims(tuple(s.shape[0] for s in slots)), ATOM)
+            return Tex(commute, ATOM) if commute else eye
+        texts = [self.matrix(s) for s in slots]
+        if len(texts) == 1:
+            body = texts[0]
+        else:  # a product binds tighter than ⊗ (AC ⊗ BD); a sum or ⊙ does not
+            pairs = zip(slots, texts, strict=True)
+            wrapped = [wrap(t, POW if _elementwise(e) else MUL).text for e, t in pairs]
+            body = Tex(self.s.kron.join(wrapped), ADD)
+        if commute is None:
+            return body
+        return Tex(self.s.product([wrap(body, MUL).text, commute]), MUL)
+
+    def chain(self, c: Chain) -> Tex:
+        first = [wrap(f, MUL).text for f in self.factors(c.first)]
+        second = [wrap(f, MUL).text for f in self.factors(c.second)]
+        middle = [self.diag_vec(c.middle)] if c.middle is not None else []
+        return Tex(self.s.product([*first, *middle, *second]), MUL)
+
+
+def _elementwise(e: Expr) -> bool:
+    """Whether ``e`` prints as an elementwise product or quotient (``A ⊙ B``)."""
+    return isinstance(e, Hadamard) or (isinstance(e, ElemDiv) and not e.den.is_scalar)
+
+
+def _is_identity(c: Kron) -> bool:
+    return c.commute is None and all(isinstance(s, Identity) for s in (c.left, c.right) if s is not None)
