@@ -28,9 +28,11 @@ from matcalc.dims import Dim, Unifier, fresh_dim
 from matcalc.errors import ShapeError
 from matcalc.expr import (
     ELEMENTWISE_FUNCTIONS,
+    FUNCTION_KINDS,
     KINDS,
     Add,
     Apply,
+    Call,
     Det,
     DiagMatrix,
     DiagVector,
@@ -548,6 +550,22 @@ def norm(x: Expr, p: int) -> Expr:
     return Norm(x, p, shape=())
 
 
+def call(name: str, kind: str, arg: Expr, order: int = 0) -> Call:
+    """The abstract function ``name`` applied to ``arg``, or its ``order``-th derivative there.
+
+    ``kind`` is ``"scalar function"``, ``"vector function"`` or ``"matrix function"``.
+    """
+    if kind not in FUNCTION_KINDS:
+        kinds = ", ".join(FUNCTION_KINDS)
+        raise ShapeError(f"unknown function kind {kind!r} for '{name}'; kinds are {kinds}")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ShapeError(f"function name {name!r} is not an identifier")
+    if arg.ndim > 2:
+        raise ShapeError(f"{name}(...) of {describe(arg)}: functions take scalars, vectors or matrices")
+    value = tuple(Dim.of(name, k) for k in range(FUNCTION_KINDS[kind]))
+    return Call(name, kind, order, arg, shape=value + arg.shape * order)
+
+
 def softmax(x: Expr) -> Expr:
     """``softmax(x)`` of a vector."""
     if not x.is_vector:
@@ -575,6 +593,8 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
             return power(child(a), child(p))
         case Apply(func=f, arg=a):
             return apply(f, child(a))
+        case Call(name=n, kind=k, order=o, arg=a):
+            return call(n, k, child(a), o)
         case MatPow(body=b, k=k):
             return matpow(child(b), k)
         case Norm(body=b, p=p):

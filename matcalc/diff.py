@@ -28,6 +28,7 @@ from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
+    Call,
     Det,
     DiagMatrix,
     DiagVector,
@@ -321,6 +322,15 @@ def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     if derivative is None:
         return []
     return dv.chain(atom(derivative(e.arg), idx), e.arg, idx)
+
+
+@rule(Call)
+def _call(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂F^(k)(u)[i..] = F^(k+1)(u)[i.., s] ∂u[s]: the function's own derivative stays a symbol
+    assert isinstance(e, Call)
+    s = fresh_like(e.arg.shape)
+    outer = atom(build.call(e.name, e.kind, e.arg, e.order + 1), idx + s)
+    return dv.chain(outer, e.arg, s)
 
 
 @rule(ElemDiv)

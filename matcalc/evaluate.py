@@ -30,8 +30,10 @@ import numpy.typing as npt
 from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, ShapeError
 from matcalc.expr import (
+    FUNCTION_KINDS,
     Add,
     Apply,
+    Call,
     Det,
     DiagMatrix,
     DiagVector,
@@ -58,6 +60,7 @@ from matcalc.expr import (
     children,
     walk,
 )
+from matcalc.printing.text import function_text
 
 if TYPE_CHECKING:
     from matcalc.index import Idx, Term
@@ -101,10 +104,10 @@ def evaluate(
     if not isinstance(expr, Expr):
         hint = " (parse text first with matcalc.parse)" if isinstance(expr, str) else ""
         raise EvaluationError(f"evaluate needs an expression, got {type(expr).__name__}{hint}")
-    nodes = list(walk(expr))
+    nodes = _calls_first(list(walk(expr)))
     given = _by_name(values or {})
     arrays = _arrays(nodes, given, check_symmetric)
-    env = _Env(arrays, _bind_dims(nodes, arrays, given))
+    env = _Env(arrays, _bind_dims(nodes, arrays, given), given)
     memo: dict[int, Value] = {}
     for e in nodes:
         rule = _RULES.get(type(e))
@@ -122,7 +125,8 @@ class _Env:
     """What the rules need besides the children's values."""
 
     arrays: Mapping[str, Value]
-    sizes: Mapping[Dim, int]
+    sizes: dict[Dim, int]  # an abstract function's value sizes are bound when it is called
+    given: Mapping[str, Any]
 
     def shape(self, e: Expr) -> tuple[int, ...]:
         return tuple(self.sizes[d] for d in e.shape)
@@ -245,11 +249,26 @@ def _bind_dims(
             if old.size != size:
                 raise ShapeError(_clash(old, new))
     sizes = {d: b.size for d, b in bound.items()}
+    functions = {s.name for e in nodes for s in e.symbols if s.kind in FUNCTION_KINDS}
     for e in nodes:
         for dim in _dims_of(e):
-            if dim not in sizes:
+            if dim not in sizes and dim.owner not in functions:
                 sizes[dim] = _size_from_name(e, dim, given)
     return sizes
+
+
+def _calls_first(nodes: list[Expr]) -> list[Expr]:
+    """``nodes`` (children first) with every function call and what it needs moved to the front.
+
+    The sizes of a function's value are then known before other nodes need them.
+    """
+    if not any(isinstance(n, Call) for n in nodes):
+        return nodes
+    first: dict[Expr, None] = {}
+    for n in nodes:
+        if isinstance(n, Call):
+            first.update(dict.fromkeys(walk(n)))
+    return [*first, *(n for n in nodes if n not in first)]
 
 
 def _dims_of(e: Expr) -> list[Dim]:
@@ -400,6 +419,44 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     return _FUNCTIONS[e.func](arg)
 
 
+def _call(e: Call, args: list[Value], env: _Env) -> Value:
+    (arg,) = args
+    fn = _function(e, env.given)
+    try:
+        value = np.asarray(fn(np.array(arg, dtype=np.float64)), dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise EvaluationError(f"{function_text(e.name, e.kind, e.order)}(...) failed: {err}") from None
+    if value.ndim != e.ndim:
+        raise ShapeError(
+            f"{function_text(e.name, e.kind, e.order)} returned shape {value.shape}, "
+            f"but a {e.kind} there has {e.ndim} axes"
+        )
+    for dim, size in zip(e.shape, value.shape, strict=True):
+        if env.sizes.setdefault(dim, size) != size:
+            raise ShapeError(
+                f"{function_text(e.name, e.kind, e.order)} returned shape {value.shape}, "
+                f"which does not fit the shape {tuple(env.sizes.get(d) for d in e.shape)} it needs"
+            )
+    return np.float64(value[()]) if value.ndim == 0 else value
+
+
+def _function(e: Call, given: Mapping[str, Any]) -> Any:
+    """The callable for ``e``: ``values["grad(L)"]``, or entry ``order`` of ``values["L"] = (L, dL, ...)``."""
+    text = function_text(e.name, e.kind, e.order)
+    if text in given and callable(given[text]):
+        return given[text]
+    value = given.get(e.name)
+    if callable(value) and e.order == 0:
+        return value
+    if isinstance(value, (tuple, list)) and len(value) > e.order and callable(value[e.order]):
+        return value[e.order]
+    what = "the function" if e.order == 0 else f"its derivative {text}"
+    raise EvaluationError(
+        f"no callable for {what}: give values['{e.name}'] = a callable, or a tuple (F, its derivative, ...)"
+        + (f", or values['{text}']" if e.order else "")
+    )
+
+
 def _trace(e: Trace, args: list[Value], env: _Env) -> Value:
     (body,) = args
     return np.float64(np.trace(body))
@@ -538,5 +595,5 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     ElemDiv: _elem_div, Power: _power, Apply: _apply, Trace: _trace, Det: _det,
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
-    IndexForm: _index_form,
+    IndexForm: _index_form, Call: _call,
 }  # fmt: skip

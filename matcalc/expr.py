@@ -29,10 +29,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ELEMENTWISE_FUNCTIONS",
+    "FUNCTION_KINDS",
     "KINDS",
     "MAX_DEPTH",
     "Add",
     "Apply",
+    "Call",
     "Det",
     "DiagMatrix",
     "DiagVector",
@@ -65,6 +67,9 @@ __all__ = [
 
 #: Kinds a symbol can have.
 KINDS = ("scalar", "vector", "matrix", "symmetric")
+
+#: Kinds of abstract functions (the kind of their value), and the rank of that value.
+FUNCTION_KINDS = {"scalar function": 0, "vector function": 1, "matrix function": 2}
 
 #: Elementwise functions of the input language (they apply to scalars too).
 #: ``step`` (Heaviside, 0 at 0) is the derivative of ``relu``.
@@ -132,7 +137,10 @@ class Expr(metaclass=_Interned):
         depth = 1 + max((k.depth for k in kids), default=0)
         if depth > MAX_DEPTH:
             raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
-        own_symbols = (self,) if isinstance(self, Symbol) else ()
+        own_symbols: tuple[Symbol, ...] = (self,) if isinstance(self, Symbol) else ()
+        if isinstance(self, Call):  # the function itself, so that its uses agree on its shape
+            rank = FUNCTION_KINDS[self.kind]
+            own_symbols = (Symbol(self.name, self.kind, shape=self.shape[:rank]),)
         object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
         object.__setattr__(self, "dims", _merged_dims(frozenset(self.shape), [k.dims for k in kids]))
         object.__setattr__(self, "depth", depth)
@@ -452,6 +460,24 @@ class Softmax(Expr):
 
 
 @node
+class Call(Expr):
+    """An abstract function applied to ``arg`` (``order`` 0), or its ``order``-th derivative there.
+
+    The function's value is a scalar, vector or matrix (``kind``); the k-th
+    derivative has shape ``value shape + k * arg.shape``.  The caller gives
+    the function (and its derivatives) as Python callables to evaluate.
+    """
+
+    name: str
+    kind: str
+    order: int
+    arg: Expr
+
+    def __repr__(self) -> str:
+        return f"Call({self.name!r}, {self.kind!r}, {self.order}, {self.arg!r})"
+
+
+@node
 class IndexForm(Expr):
     """A tensor with no matrix form, kept in index notation (see :mod:`matcalc.index`)."""
 
@@ -461,7 +487,7 @@ class IndexForm(Expr):
 Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
-    | DiagVector | SumEntries | Norm | Softmax | IndexForm
+    | DiagVector | SumEntries | Norm | Softmax | Call | IndexForm
 )  # fmt: skip
 
 

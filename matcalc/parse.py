@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from matcalc import build
 from matcalc.errors import ParseError, ShapeError
-from matcalc.expr import ELEMENTWISE_FUNCTIONS, KINDS, Expr, Number
+from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, KINDS, Expr, Number
 from matcalc.recursion import deep
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
@@ -48,8 +48,11 @@ _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     "matrix": lambda c: build.fill(c, 2),
 }
 
+#: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
+_DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
+
 #: Names that cannot be symbols.
-RESERVED = frozenset(_ONE_ARG) | {"eye"}
+RESERVED = frozenset(_ONE_ARG) | {"eye"} | frozenset(_DERIVATIVES)
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -105,7 +108,7 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
             raise ShapeError(f"kinds: {name!r} is not a symbol name")
         if name in RESERVED:
             raise ShapeError(f"kinds: {name!r} is a built-in function, not a symbol")
-        if kind not in KINDS:
+        if kind not in KINDS and kind not in FUNCTION_KINDS:
             raise ShapeError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
     with deep():
         return _Parser(text, kinds).parse()
@@ -262,9 +265,49 @@ class _Parser:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
+        if name in _DERIVATIVES and called:
+            return self.derivative_call(tok)
+        kind = self.kinds.get(name)
+        if kind in FUNCTION_KINDS:
+            if not called:
+                raise self.error(f"'{name}' is a {kind}: write {name}(...)", tok)
+            return self.apply_function(tok, name, kind, 0)
         if called:
-            raise self.error(f"unknown function '{name}'", tok)
+            raise self.error(
+                f"unknown function '{name}' (declare an abstract function with kinds={{'{name}': "
+                "'scalar function'}, or 'vector function' / 'matrix function')",
+                tok,
+            )
         return self.make(tok, build.symbol, name, self.kinds.get(name))
+
+    def apply_function(self, tok: _Token, name: str, kind: str, order: int) -> Expr:
+        """``F(arg)`` (or a derivative of F) once ``F`` and the order are read; at the '('."""
+        self.expect("(", f"after '{tok.text}'")
+        self.enter()
+        arg = self.sum()
+        if self.tok.kind == "op" and self.tok.text == ",":
+            raise self.error(f"'{name}' takes 1 argument")
+        self.expect(")", f"to close the call of '{name}' at character {tok.pos}")
+        self.nesting -= 1
+        return self.make(tok, build.call, name, kind, arg, order)
+
+    def derivative_call(self, tok: _Token) -> Expr:
+        """``grad(F)(u)``, ``hess(F)(u)``, ``jac(F)(u)`` or ``deriv(F,k)(u)``."""
+        self.take()  # '('
+        target = self.tok
+        kind = self.kinds.get(target.text) if target.kind == "name" else None
+        if kind not in FUNCTION_KINDS:
+            raise self.error(f"'{tok.text}(...)' takes an abstract function declared in kinds", target)
+        self.take()
+        order = _DERIVATIVES[tok.text]
+        if order is None:
+            self.expect(",", f"in '{tok.text}({target.text}, k)'")
+            k = self.take()
+            if k.kind != "number" or not k.text.isdigit() or int(k.text) < 1:
+                raise self.error("the order k of deriv(F, k) is a whole number from 1", k)
+            order = int(k.text)
+        self.expect(")", f"to close '{tok.text}({target.text}'")
+        return self.apply_function(tok, target.text, str(kind), order)
 
     def call(self, tok: _Token) -> Expr:
         self.take()  # '('

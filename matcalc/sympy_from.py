@@ -74,7 +74,7 @@ class _Sizes:
             def show(d: Any, n: Any) -> str:
                 return str(d) if d == n else f"{d} (which is {n} elsewhere)"
 
-            raise ShapeError(f"inconsistent SymPy dimensions: {where} needs {show(a, na)} and "
+            raise ShapeError(f"inconsistent SymPy dimensions: {_short(where)} needs {show(a, na)} and "
                              f"{show(b, nb)} to be equal")
         self.parent[rb] = ra
         if na is not None or nb is not None:
@@ -119,7 +119,7 @@ class _Reader:
         if done is None:
             done = self.memo[e] = self.node(e)
             if _is_matrix(e) and _expected(*e.shape) != _got(done):
-                raise ShapeError(f"SymPy's {e} is {e.shape[0]}x{e.shape[1]}, which is a "
+                raise ShapeError(f"SymPy's {_short(e)} is {e.shape[0]}x{e.shape[1]}, which is a "
                                  f"{_expected(*e.shape)} in matcalc, but it reads as a {_got(done)}")
         return done
 
@@ -371,9 +371,14 @@ def _sigmoid_argument(base: Any) -> Any:
     return None
 
 
-def _unsupported(e: Any) -> MatcalcError:
+def _short(e: Any) -> str:
+    """``e`` as text, cut to 60 characters."""
     text = str(e)
-    text = text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _unsupported(e: Any) -> MatcalcError:
+    text = _short(e)
     if isinstance(e, AppliedUndef):
         return MatcalcError(f"the undefined SymPy function {type(e).__name__} has no matcalc counterpart "
                             f"(in {text})")

@@ -68,6 +68,9 @@ def _deep_net() -> str:
 _S, _V = "scalar", "vector"
 
 CASES: list[Case] = [
+    # abstract functions: the loss L through an affine map (backpropagation's dL/dW)
+    Case("function_gradient", "L(W*x+b)", {"L": "scalar function", "b": _V}, ("W",)),
+    Case("matrix_function", "F(W)*x0", {"F": "matrix function"}, ("W",)),
     # leaves and names
     Case("names", "alpha*W1*x0 + lambda_1*bias + x_max",
          {"alpha": _S, "lambda_1": _S, "bias": _V, "x_max": _V}),

@@ -394,6 +394,22 @@ def test_golden_snapshot(case: str) -> None:
     assert src == path.read_text(), f"{path} changed; rerun with MATCALC_UPDATE_SNAPSHOTS=1 if intended"
 
 
+def test_abstract_functions_are_callable_parameters() -> None:
+    kinds = {"L": "scalar function"}
+    f = mc.parse("L(W*x+b)", kinds)
+    g = mc.diff(f, "W")
+    SEEN.update(type(n) for e in (f, g) for n in walk(e))
+    source = mc.numpy_code({"f": f, "g": g})
+    assert "def f(L, W, b, grad_L, x)" in source
+    assert source.count("W @ x") == 1  # the argument is computed once, for both
+    fn = mc.lambdify({"f": f, "g": g})
+    rng = np.random.default_rng(0)
+    W, x = rng.normal(size=(3, 4)), rng.normal(size=4)
+    out = fn(W=W, x=x, b=0.5, L=lambda u: np.sum(np.exp(u)), grad_L=np.exp)
+    np.testing.assert_allclose(out["f"], np.sum(np.exp(W @ x + 0.5)))
+    np.testing.assert_allclose(out["g"], np.outer(np.exp(W @ x + 0.5), x))
+
+
 def test_every_node_type_is_generated() -> None:
     extra = ["det(X)*norm1(x)+sum(A.^2)+tr(X^3)", "diag(X)'*softmax(x)", "sign(x)'*abs(y)./sqrt(1+z.^2)"]
     for text in extra:

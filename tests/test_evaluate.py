@@ -394,6 +394,7 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.Norm: (b.norm(x, 2), np.linalg.norm(xv)),
         ex.Softmax: (b.softmax(x), np.exp(xv) / np.exp(xv).sum()),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
+        ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
     }
 
 
@@ -416,7 +417,7 @@ def test_node_union_lists_every_node_class() -> None:
 def test_example_node(cls: type) -> None:
     e, expected = _example_of_every_node()[cls]
     assert cls in {type(n) for n in ex.walk(e)}  # a leaf needs a symbol beside it to get a size
-    values = {"x": xv, "y": yv, "A": Av, "X": Xv, "S": Sv, "a": av}
+    values = {"x": xv, "y": yv, "A": Av, "X": Xv, "S": Sv, "a": av, "F": np.cumsum}
     assert_allclose(mc.evaluate(e, values), expected)
 
 

@@ -31,6 +31,7 @@ from matcalc.dims import Dim
 from matcalc.expr import (
     Add,
     Apply,
+    Call,
     Det,
     DiagMatrix,
     DiagVector,
@@ -57,6 +58,7 @@ from matcalc.expr import (
     children,
     walk,
 )
+from matcalc.printing.text import function_text
 
 __all__ = ["Lowerer"]
 
@@ -228,6 +230,8 @@ class Lowerer:
                 from matcalc.codegen.einsum import index_form
 
                 return index_form(self, e)
+            case Call():  # an abstract function: a callable the caller passes
+                return ast.Call(func=sx.name(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
         raise TypeError(f"no code for {type(e).__name__}")  # pragma: no cover - the match is exhaustive
 
     def _broadcast(self, e: Expr) -> ast.expr | None:
@@ -422,3 +426,8 @@ def _sum_of(parts: list[ast.expr]) -> ast.expr:
     for p in parts[1:]:
         total = sx.add(total, p)
     return total
+
+
+def callable_name(e: Call) -> str:
+    """The parameter that holds the callable for ``e``: ``L``, ``grad_L``, ``jac_F``, ``deriv_F_3``, ..."""
+    return function_text(e.name, e.kind, e.order).replace("(", "_").replace(",", "_").replace(")", "")

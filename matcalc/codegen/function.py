@@ -24,10 +24,10 @@ from typing import Literal
 
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
-from matcalc.codegen.emit import Lowerer
+from matcalc.codegen.emit import Lowerer, callable_name
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import Expr, Symbol
+from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
 
 __all__ = ["Generated", "Outputs", "generate"]
 
@@ -59,11 +59,13 @@ def generate(
     """The source of a module defining ``def name(*args)`` that computes ``outputs``."""
     form, keyed = _outputs(outputs)
     roots = list(dict.fromkeys(e for _, e in keyed))
-    symbols = {s.name: s for e in roots for s in e.symbols}
+    everything = {s.name: s for e in roots for s in e.symbols}
+    symbols = {n: s for n, s in everything.items() if s.kind not in FUNCTION_KINDS}  # arrays
+    calls = {callable_name(c) for e in roots for c in walk(e) if isinstance(c, Call)}
     lowerer = Lowerer(backend, roots, _dim_sizes(sizes or {}, symbols))
     code = lowerer.lower_all(roots)
     dims = _needed_dims(code.values())
-    params = _parameters(args, symbols, dims)
+    params = _parameters(args, symbols, dims, calls)
     _check_identifier(name, "function name")
     writer = _Writer(backend, code, symbols, params, taken=set(params))
     returned = writer.outputs(keyed, bind=form != "single")
@@ -132,12 +134,16 @@ def _check_identifier(text: str, what: str) -> None:
 
 
 def _parameters(
-    args: Sequence[str] | None, symbols: Mapping[str, Symbol], dims: Sequence[Dim]
+    args: Sequence[str] | None, symbols: Mapping[str, Symbol], dims: Sequence[Dim], calls: set[str]
 ) -> tuple[str, ...]:
-    """The parameters: ``args`` checked, or every symbol (and array a size is read from), sorted."""
+    """The parameters: ``args`` checked, or everything the code reads, sorted.
+
+    That is every symbol, every callable (an abstract function or one of its
+    derivatives) and every array a size is read from.
+    """
     if args is None:
         owners = {d.owner for d in dims if not d.anonymous and not _has_axis(symbols.values(), d)}
-        return tuple(sorted({*symbols, *owners}))
+        return tuple(sorted({*symbols, *calls, *owners}))
     if isinstance(args, str):
         raise MatcalcError("args must be a sequence of symbol names, not a string")
     params = tuple(args)
@@ -146,7 +152,7 @@ def _parameters(
     repeated = [a for a, n in Counter(params).items() if n > 1]
     if repeated:
         raise MatcalcError(f"argument {repeated[0]!r} is listed twice")
-    missing = [s for s in symbols if s not in params]
+    missing = [s for s in [*symbols, *sorted(calls)] if s not in params]
     if missing:
         raise MatcalcError(f"args lacks {', '.join(map(repr, missing))}, which the expressions use")
     return params

@@ -26,6 +26,7 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
+    Call,
     Det,
     DiagMatrix,
     DiagVector,
@@ -181,6 +182,18 @@ def _where_layout(main: str, definitions: list[tuple[str, str]]) -> str:
 
 
 # ---- names -----------------------------------------------------------------------------
+
+
+def function_tex(name: str, kind: str, order: int) -> str:
+    r"""``L``, ``\nabla L``, ``\nabla^2 L``, ``J_{F}``, ``D^{3} F``: an abstract function or a derivative."""
+    f = symbol_tex(name)
+    if order == 0:
+        return f
+    if kind == "scalar function" and order <= 2:
+        return rf"\nabla {f}" if order == 1 else rf"\nabla^{{2}} {f}"
+    if order == 1:
+        return rf"J_{{{f}}}"
+    return rf"D^{{{order}}} {f}"
 
 
 def symbol_tex(name: str) -> str:
@@ -375,6 +388,8 @@ class Printer:
                 return self._sup(e.body, "-1")
             case Apply():
                 return self._apply(e)
+            case Call():
+                return self._call(function_tex(e.name, e.kind, e.order), e.arg)
             case Norm():
                 return self._norm(e)
             case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector() | Softmax():
