@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from matcalc import build
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
+    FUNCTION_KINDS,
     Add,
     Apply,
     Call,
@@ -118,6 +119,10 @@ def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
             kind = known[w.name].kind
             raise DifferentiationError(f"'{w.name}' is a {kind} in the expression, not a {w.kind}")
         return known.get(w.name, w)
+    if isinstance(w, str) and w in known and known[w].kind in FUNCTION_KINDS:
+        raise DifferentiationError(
+            f"'{w}' is a {known[w].kind}, not a variable: differentiate by the variables of its argument"
+        )
     if isinstance(w, str):
         if w in known:
             return known[w]

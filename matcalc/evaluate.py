@@ -286,6 +286,12 @@ def _size_from_name(e: Expr, dim: Dim, given: Mapping[str, Any]) -> int:
             f"cannot infer the size of {_construct(e)}: no symbol of the expression determines it "
             "(use it where a symbol fixes its size, as in A+eye)"
         )
+    value = given.get(dim.owner)
+    if callable(value) or (isinstance(value, (tuple, list)) and value and callable(value[0])):
+        raise EvaluationError(
+            f"cannot infer the size of {_construct(e)}: it is {dim.describe()}, the value of the "
+            f"function '{dim.owner}', and the expression never calls '{dim.owner}' to measure it"
+        )
     try:
         return int(np.shape(given[dim.owner])[dim.axis])
     except (KeyError, IndexError, ValueError):  # no value, too few axes, ragged

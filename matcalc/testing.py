@@ -8,17 +8,18 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
-from matcalc.expr import Expr, Symbol
+from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
 
-__all__ = ["DerivativeCheck", "check_derivative", "numeric_derivative", "random_values"]
+__all__ = ["DerivativeCheck", "check_derivative", "numeric_derivative", "random_values", "stand_in"]
 
 
 def random_values(
@@ -31,12 +32,54 @@ def random_values(
     """
     rng = np.random.default_rng(rng)
     size: dict[Dim, int] = dict(sizes or {})
-    values: dict[str, np.ndarray | float] = {}
+    values: dict[str, Any] = {}
     for s in expr.symbols:
         for d in s.shape:
             size.setdefault(d, int(rng.integers(2, 5)))
-        values[s.name] = _value(s, size, rng)
+        if s.kind in FUNCTION_KINDS:
+            values[s.name] = stand_in(tuple(size[d] for d in s.shape), rng)
+        else:
+            values[s.name] = _value(s, size, rng)
     return values
+
+
+_SINES = (np.sin, np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t))  # sin and its derivatives
+
+
+def stand_in(
+    shape: tuple[int, ...], rng: np.random.Generator, orders: int = 6
+) -> tuple[Callable[..., Any], ...]:
+    """A smooth function with values of ``shape``, and its derivatives: ``(F, DF, D²F, ...)``.
+
+    ``F(u) = A · sin(vec u)`` for random weights ``A``, so the k-th derivative
+    is exact: ``A[..., j] sin⁽ᵏ⁾(u_j)`` where all k differentiation indices are
+    ``j``, and 0 elsewhere.  For an abstract function declared in kinds
+    (``"scalar function"``, ...), as `random_values` gives it.
+    """
+    weights: dict[int, np.ndarray] = {}
+    seed = int(rng.integers(2**32))
+
+    def a(n: int) -> np.ndarray:
+        if n not in weights:
+            weights[n] = np.random.default_rng(seed + n).uniform(-1, 1, (*shape, n))
+        return weights[n]
+
+    def derivative(k: int) -> Callable[..., Any]:
+        def fn(u: Any) -> np.ndarray:
+            u = np.asarray(u, dtype=float)
+            flat = u.reshape(-1)
+            d = _SINES[k % 4](flat)
+            if k == 0:
+                return np.asarray(a(flat.size) @ d)
+            out = np.zeros((*shape, *(flat.size,) * k))
+            for j in range(flat.size):
+                diagonal: tuple[Any, ...] = (Ellipsis, *(j,) * k)
+                out[diagonal] = a(flat.size)[..., j] * d[j]
+            return out.reshape((*shape, *u.shape * k))
+
+        return fn
+
+    return tuple(derivative(k) for k in range(orders))
 
 
 def _value(s: Symbol, size: Mapping[Dim, int], rng: np.random.Generator) -> np.ndarray | float:

@@ -17,6 +17,12 @@ Some factors are never materialized:
 - a sum factor is multiplied out when that is cheaper: ``(A*B + C*D)*x`` is
   ``A @ (B @ x) + C @ (D @ x)``.
 
+A symmetric chain ``A'*diag(v)*A`` whose weights are provably ``v >= 0``
+(`matcalc.codegen.signs`) is ``B'*B`` with ``B = sqrt(v)[:, None] * A``:
+NumPy computes ``B.T @ B`` with BLAS ``syrk``, one triangle, half the
+multiplications of ``A.T @ (v[:, None] * A)``.  ``A'*A`` needs nothing: the
+operands are the same array, and NumPy sees that.
+
 Traces, diagonals and entry sums of products never form the product:
 ``tr(A*B)`` is ``sum_ij A_ij B_ji`` (with the cheapest cyclic rotation),
 ``diag(A*B)`` is ``sum_j A_ij B_ji``, ``sum(A*B)`` is ``1'*A*B*1``.
@@ -32,6 +38,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from matcalc import build
+from matcalc.codegen import signs
 from matcalc.codegen import syntax as sx
 from matcalc.dims import Dim
 from matcalc.expr import Add, DiagMatrix, Expr, Identity, Inverse, MatMul, Number, Ones, Scale, Transpose
@@ -232,12 +239,37 @@ def product(lw: Lowerer, factors: Sequence[Expr]) -> ast.expr:
     factors = _expand_ones(factors)
     if len(factors) == 1:
         return lw.ref(factors[0])
+    half = _gram_half(lw, factors)
+    if half is not None:
+        return lw.op("matmul", lw.op("transpose", lw.ref(half)), lw.ref(half))
     distributed = _distribute(lw, factors)
     if distributed is not None:
         return lw.ref(distributed)
     elems = [classify(lw, f) for f in factors]
     k = plan(lw, factors, elems)[0][-1].split
     return _pair(lw, _side(lw, factors[:k], elems[:k]), _side(lw, factors[k:], elems[k:]), None)
+
+
+def _gram_half(lw: Lowerer, factors: Sequence[Expr]) -> Expr | None:
+    """``B`` if the chain is ``B'*B``, ``B = diag(sqrt(v))*A`` for ``A'*diag(v)*A`` with ``v >= 0``.
+
+    ``A`` may be a chain itself (``F2'*F1'*diag(v)*F1*F2``).  Only for a matrix
+    result, and only if ``B'*B`` costs less than the chain as planned.
+    """
+    n = len(factors)
+    mid = n // 2
+    weights = factors[mid]
+    if n % 2 == 0 or not isinstance(weights, DiagMatrix):
+        return None
+    if any(factors[n - 1 - i] != build.transpose(factors[i]) for i in range(mid)):
+        return None
+    (rows, _), (inner, _) = _sides(factors[0]), _sides(factors[mid + 1])
+    if rows is None or inner is None or not signs.nonnegative(weights.body):
+        return None
+    half = fold([build.diag(build.apply("sqrt", weights.body)), *factors[mid + 1 :]])
+    size = _sizer(lw)
+    gram = _chain_cost(lw, _expand_term(half)) + size(rows) ** 2 * size(inner) / 2
+    return half if gram < _chain_cost(lw, factors) else None
 
 
 def scaled_outer(lw: Lowerer, factors: Sequence[Expr], coef: Expr) -> ast.expr | None:
