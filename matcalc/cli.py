@@ -25,12 +25,16 @@ import numpy as np
 import matcalc
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import KINDS, Expr
+from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
+from matcalc.gradcheck import value_and_gradient
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
 
 #: Exit status for bad input of any kind (argparse uses it for bad usage too).
 EXIT_ERROR = 2
+
+#: Every kind ``--kind`` accepts: those of arrays, then those of abstract functions.
+ALL_KINDS = (*KINDS, *FUNCTION_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +54,15 @@ class Command:
 def _kind_spec(text: str) -> tuple[str, str]:
     """Parse ``NAME=KIND`` of ``--kind``."""
     name, sep, kind = text.partition("=")
-    name, kind = name.strip(), kind.strip()
+    name, kind = name.strip(), " ".join(kind.split())  # "scalar  function" is "scalar function"
     if not sep or not name or not kind:
         raise argparse.ArgumentTypeError(f"expected NAME=KIND, got {text!r}")
     if not (name.isidentifier() and name.isascii()):
         raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
-    if kind not in KINDS:
-        raise argparse.ArgumentTypeError(f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
+    if kind not in ALL_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(ALL_KINDS)}"
+        )
     return name, kind
 
 
@@ -111,7 +117,8 @@ def _add_expression_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         help=(
-            f"kind of a symbol, one of {', '.join(KINDS)} (repeatable); a symbol given no kind "
+            f"kind of a symbol, one of {', '.join(ALL_KINDS)} (repeatable; quote the "
+            'function kinds: --kind "L=scalar function"); a symbol given no kind '
             "takes it from its first letter: a-g scalar, h-z vector, A-Z matrix"
         ),
     )
@@ -260,17 +267,15 @@ Results with no matrix form print in index notation.
 """
 
 
+def _add_wrt_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """Declare ``--wrt``, required and repeatable."""
+    parser.add_argument("-w", "--wrt", metavar="NAME", action="append", required=True, help=help)
+
+
 def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the arguments of ``matcalc diff``."""
     _add_expression_arguments(parser)
-    parser.add_argument(
-        "-w",
-        "--wrt",
-        metavar="NAME",
-        action="append",
-        required=True,
-        help="variable to differentiate by; repeat for higher derivatives (--wrt x --wrt x)",
-    )
+    _add_wrt_argument(parser, "variable to differentiate by; repeat for higher derivatives (--wrt x --wrt x)")
     parser.add_argument(
         "--as",
         dest="form",
@@ -307,6 +312,136 @@ def _run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---- matcalc check -------------------------------------------------------------------------
+
+CHECK_EXAMPLES = """\
+examples:
+  matcalc check "x'*A*x" --wrt x --claim "(A+A')*x"        # right: exit status 0
+  matcalc check "x'*A*x" --wrt x --claim "2*A*x"           # right only for symmetric A: 1
+  matcalc check "W*x" --wrt W --claim "(x'*vector(1))*vector(1)"     # wrong shape: 1
+  matcalc check "norm2(W*x+b)^2" --wrt W --claim "2*(W*x+b)*x'" --kind b=vector
+  matcalc check "logdet(S)" --wrt S --claim "inv(S)" --kind S=symmetric
+  matcalc check "L(W*x+b)" --wrt W --claim "grad(L)(W*x+b)*x'" --kind "L=scalar function" --kind b=vector
+
+The claim is compared with matcalc's derivative, in its layout (the shape of
+the expression, then that of the variable; see docs/conventions.md), at
+random points and sizes.  A wrong claim is explained in words (wrong shape,
+transposed, a factor off, right only for symmetric matrices, ...) and shown
+false at a counterexample.  Exit status: 0 when the claim is right, 1 when it
+is wrong, 2 for bad input.
+"""
+
+
+def _add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc check``."""
+    _add_expression_arguments(parser)
+    _add_wrt_argument(parser, "variable to differentiate by; repeat for higher derivatives")
+    parser.add_argument("-c", "--claim", required=True, help="the claimed derivative, in the syntax of EXPR")
+
+
+def _no_function_variables(f: Expr, wrt: Sequence[str]) -> None:
+    """Refuse to differentiate by an abstract function (matcalc.check would take its derivative as 0)."""
+    functions = {s.name: s.kind for s in f.symbols if s.kind in FUNCTION_KINDS}
+    for w in wrt:
+        if w in functions:
+            raise MatcalcError(
+                f"'{w}' is a {functions[w]}, not a variable: differentiate by the variables of its argument"
+            )
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    """Compare the claim with the derivative; 0 if it is right, 1 if not."""
+    f = _parse(args)
+    kinds = _kinds(args.kind)
+    _no_function_variables(f, args.wrt)
+    # The claim's symbols are the expression's: the same kinds, even those taken from a first letter.
+    claim_kinds = {**{s.name: s.kind for s in f.symbols}, **kinds}
+    try:
+        claim = matcalc.parse(args.claim, claim_kinds)
+    except MatcalcError as exc:
+        raise MatcalcError(f"in --claim: {exc}") from None
+    result = matcalc.check(f, args.wrt, claim, kinds)
+    print(result)
+    return 0 if result.ok else 1
+
+
+# ---- matcalc code --------------------------------------------------------------------------
+
+CODE_EXAMPLES = """\
+examples:
+  matcalc code "norm2(X*w-y)^2" --wrt w > lsq.py && python lsq.py   # runs its gradient check
+  matcalc code "sum(log(1+exp(-y.*(X*w))))" --wrt w --name logistic
+  matcalc code "x'*A*x" --wrt x --wrt A --backend torch          # two gradients
+  matcalc code "logdet(S) + tr(inv(S)*A)" --wrt S --kind S=symmetric --backend jax
+  matcalc code "L(W*x+b)" --wrt W --kind "L=scalar function" --kind b=vector
+
+The module defines f(...) (see --name), which returns a dict: "f", the value,
+and "grad_w" for each --wrt w ("jac_w" when the value is not a scalar), in
+matcalc's layout.  That is matrixcalculus.org's fAndG, by name rather than by
+position.  It also defines check_f(), which compares each derivative with
+central differences of the value at random inputs of sizes 2 to 5, and a
+__main__ block: "python module.py" prints the error and exits with status 1
+if it is above 1e-6.  The module imports only its array library (and NumPy).
+An expression of abstract functions takes them as arguments and gets no
+built-in check.
+"""
+
+
+def _add_code_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc code``."""
+    _add_expression_arguments(parser)
+    _add_wrt_argument(
+        parser, "variable of a gradient; repeat for the gradients by several variables (--wrt X --wrt w)"
+    )
+    parser.add_argument(
+        "-b", "--backend", choices=CODE_BACKENDS, default="numpy", help="array library (default: numpy)"
+    )
+    parser.add_argument("-n", "--name", default="f", help="name of the generated function (default: f)")
+
+
+CODE_BACKENDS = ("numpy", "jax", "torch")
+
+
+def _run_code(args: argparse.Namespace) -> int:
+    """Print a module computing the value and gradients, with a gradient check."""
+    print(value_and_gradient(_parse(args), args.wrt, args.name, args.backend), end="")
+    return 0
+
+
+# ---- matcalc latex -------------------------------------------------------------------------
+
+LATEX_EXAMPLES = """\
+examples:
+  matcalc latex "x'*A*x"                               # x^\\top A x
+  matcalc latex "x'*A*x" --form index                  # x_{p} A_{pq} x_{q}
+  matcalc latex "logdet(S) + tr(inv(S)*A)" --kind S=symmetric
+  matcalc latex "exp(A*x)'*exp(A*x)" --where           # t_{1}^\\top t_{1}, where t_{1} = ...
+
+The LaTeX has no $ delimiters.  For that of a derivative, use
+matcalc diff --as latex (or --as index, --as vec).
+"""
+
+
+def _add_latex_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc latex``."""
+    _add_expression_arguments(parser)
+    parser.add_argument(
+        "--form",
+        choices=("matrix", "index"),
+        default="matrix",
+        help="matrix (like a paper, the default) or index (Einstein notation)",
+    )
+    parser.add_argument(
+        "--where", action="store_true", help="name subexpressions used more than once and define them below"
+    )
+
+
+def _run_latex(args: argparse.Namespace) -> int:
+    """Print the LaTeX of the expression."""
+    print(matcalc.latex(_parse(args), form=args.form, where=args.where))
+    return 0
+
+
 # ---- the command table and main ------------------------------------------------------------
 
 COMMANDS: tuple[Command, ...] = (
@@ -316,6 +451,27 @@ COMMANDS: tuple[Command, ...] = (
         examples=DIFF_EXAMPLES,
         add_arguments=_add_diff_arguments,
         run=_run_diff,
+    ),
+    Command(
+        name="check",
+        help="check a claimed derivative with numbers, and say what is wrong with it",
+        examples=CHECK_EXAMPLES,
+        add_arguments=_add_check_arguments,
+        run=_run_check,
+    ),
+    Command(
+        name="code",
+        help="generate a value-and-gradient function with a built-in gradient check",
+        examples=CODE_EXAMPLES,
+        add_arguments=_add_code_arguments,
+        run=_run_code,
+    ),
+    Command(
+        name="latex",
+        help="print an expression as LaTeX",
+        examples=LATEX_EXAMPLES,
+        add_arguments=_add_latex_arguments,
+        run=_run_latex,
     ),
     Command(
         name="parse",
@@ -335,10 +491,15 @@ COMMANDS: tuple[Command, ...] = (
 
 MAIN_EXAMPLES = """\
 examples:
-  matcalc diff "x'*A*x" --wrt x
+  matcalc diff "x'*A*x" --wrt x                         # (A+A')*x
+  matcalc diff "W*x" --wrt W --as vec                   # x^\\top \\otimes I_{n}
+  matcalc diff "W*x" --wrt W --steps                    # the derivation, step by step
+  matcalc check "W*x" --wrt W --claim "(x'*vector(1))*vector(1)"   # refuted: exit status 1
+  matcalc code "norm2(X*w-y)^2" --wrt w > lsq.py && python lsq.py
+  matcalc latex "x'*A*x"                                # x^\\top A x
   matcalc parse "x'*A*x"
   matcalc eval "x'*A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]"
-  matcalc eval --help                       # more examples for one command
+  matcalc check --help                                  # more examples for one command
 
 The language is that of matrixcalculus.org: A*B product, A' transpose, A.*B
 elementwise, tr det logdet inv diag sum norm1 norm2 softmax, exp log ... ;
@@ -350,7 +511,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``matcalc`` with one subparser per `Command`."""
     parser = argparse.ArgumentParser(
         prog="matcalc",
-        description="Symbolic matrix calculus: differentiate, parse and evaluate matrix expressions.",
+        description=(
+            "Symbolic matrix calculus: differentiate matrix expressions, check claimed\n"
+            "derivatives, generate code, print LaTeX, parse and evaluate."
+        ),
         epilog=MAIN_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -12,12 +12,13 @@ the same result by reverse accumulation, and the last step is its answer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from matcalc.diff import _variable, diff, differentiate
 from matcalc.errors import DifferentiationError
-from matcalc.expr import Expr, Symbol
+from matcalc.expr import Expr, IndexForm, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
 from matcalc.printing.indices import index_names
 from matcalc.printing.latex import latex, symbol_tex
@@ -50,11 +51,18 @@ class Explanation:
 
     def latex(self) -> str:
         """The derivation as an ``aligned`` block, a line a step with its title."""
-        rows = [rf"&\text{{{s.title}}} \\ &\quad {s.latex}" for s in self.steps]
+        rows = [rf"&\text{{{_title_tex(s.title)}}} \\ &\quad {s.latex}" for s in self.steps]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
+
+
+def _title_tex(title: str) -> str:
+    """A step title for ``\\text{...}``: the maths in it as inline maths (``$\\delta_{pi}$``)."""
+    title = re.sub(r"δ\[(\w+),(\w+)\]", r"$\\delta_{\1\2}$", title)
+    title = re.sub(r"∂(\w+)\[([\w,]+)\]", lambda m: f"$\\partial {m[1]}_{{{m[2].replace(',', '')}}}$", title)
+    return title.replace("∂", "$\\partial$ ").replace("*", " ")
 
 
 def explain(f: Expr, *wrt: str | Expr) -> Explanation:
@@ -95,7 +103,7 @@ def _derivation(f: Expr, var: Symbol) -> list[Step]:
     if len(collected) != len(terms):
         show("Collect like terms", collected)
     raised = raise_index(IndexExpr(all_free, tuple(collected))) if collected else None
-    if raised is not None:
+    if raised is not None and not isinstance(raised, IndexForm):  # else there is no matrix form
         steps.append(Step("In matrix notation", str(raised), latex(raised)))
     answer = diff(f, var)
     steps.append(Step("Simplified: the derivative", str(answer), latex(answer)))
@@ -104,8 +112,8 @@ def _derivation(f: Expr, var: Symbol) -> list[Step]:
 
 _VARIABLE_RULE = {
     0: lambda v: f"∂{v}/∂{v} = 1",
-    1: lambda v: f"∂{v}[p]/∂{v}[k] = δ[p,k]",
-    2: lambda v: f"∂{v}[p,q]/∂{v}[k,l] = δ[p,k]*δ[q,l]",
+    1: lambda v: f"∂{v}[a]/∂{v}[c] = δ[a,c]",
+    2: lambda v: f"∂{v}[a,b]/∂{v}[c,d] = δ[a,c]*δ[b,d]",
 }
 
 
@@ -138,6 +146,6 @@ def _lhs(free: tuple[Idx, ...], wfree: tuple[Idx, ...], var: Symbol) -> tuple[st
     f_idx = ",".join(names[i] for i in free)
     w_idx = ",".join(names[i] for i in wfree)
     text = f"∂f{f'[{f_idx}]' if f_idx else ''}/∂{var.name}{f'[{w_idx}]' if w_idx else ''}"
-    f_tex = f"f_{{{f_idx}}}" if f_idx else "f"
-    w_tex = f"{symbol_tex(var.name)}_{{{w_idx}}}" if w_idx else symbol_tex(var.name)
+    f_tex = f"f_{{{f_idx.replace(',', '')}}}" if f_idx else "f"
+    w_tex = f"{symbol_tex(var.name)}_{{{w_idx.replace(',', '')}}}" if w_idx else symbol_tex(var.name)
     return text, rf"\frac{{\partial {f_tex}}}{{\partial {w_tex}}}"

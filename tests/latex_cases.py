@@ -137,6 +137,8 @@ def corpus() -> Iterator[str]:
             yield repr_latex[2:-2]
     for case in CASES:
         yield from case.forms().values()
+    for text, wrt in (("W*x", "W"), ("x'*A*x", "x"), ("sum(log(1+exp(-y.*(X*w))))", "w"), ("logdet(S)", "S")):
+        yield mc.explain(mc.parse(text, {"S": "symmetric"}), wrt).latex()
 
 
 def vec_corpus() -> Iterator[str]:

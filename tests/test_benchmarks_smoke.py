@@ -15,10 +15,12 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
 import benchtools  # noqa: E402
+import codegen  # noqa: E402
 import derive  # noqa: E402
 import scale  # noqa: E402
 
 HAVE_SYMPY = importlib.util.find_spec("sympy") is not None
+HAVE_JAX = importlib.util.find_spec("jax") is not None
 
 
 def test_derive_two_identities() -> None:
@@ -59,6 +61,27 @@ def test_scale_two_depths(tmp_path: Path) -> None:
     if importlib.util.find_spec("matplotlib") is not None:
         scale.plot(points, tmp_path / "scale.png")
         assert (tmp_path / "scale.png").stat().st_size > 0
+
+
+NEEDS_JAX = pytest.mark.skipif(not HAVE_JAX, reason="JAX is in the bench extra")
+
+
+@pytest.mark.parametrize("use_jax", [False, pytest.param(True, marks=NEEDS_JAX)])
+def test_codegen_tiny(use_jax: bool) -> None:
+    rows = codegen.run(sizes=[(40, 6)], repeats=1, budget=0.0, use_jax=use_jax)
+    assert len(rows) == 2 * len(codegen.PROBLEMS)
+    measured = [r for r in rows if not r.skipped]
+    assert len(measured) == len(rows)  # every Hessian is small at this size
+    for r in measured:
+        assert r.error < 1e-8  # generated, hand-written (and JAX) agree
+        assert ("jax" in r.ms) is use_jax and r.peak_mb["generated"] > 0
+    assert "_on_diagonal(" in next(r.source for r in rows if r.problem.key == "mf" and r.what == "Hessian")
+    assert ".T @ t" in next(r.source for r in rows if r.problem.key == "logreg" and r.what == "Hessian")
+    text = codegen.report(rows, 1, use_jax)
+    assert "generated time" in text and "two-layer network" in text and "```python" in text
+    assert "jax.hessian at" not in text  # the 2x target is judged at the large sizes only
+    large = codegen.rows_for(codegen.PROBLEMS[2], (10000, 500))
+    assert large[1].skipped.startswith("order 4")
 
 
 def test_write_section_replaces_only_its_part(tmp_path: Path) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import doctest
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -11,6 +15,7 @@ import numpy as np
 import pytest
 
 import matcalc
+from matcalc import cli
 from matcalc.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -375,3 +380,393 @@ def test_diff_as_numpy_prints_a_function(capsys):
     out = namespace["f"](A=A, x=x)
     np.testing.assert_allclose(out["f"], x @ A @ x)
     np.testing.assert_allclose(out["dx"], (A + A.T) @ x)
+
+
+# ---- the question matcalc started from, from the command line --------------------------------
+# Let W be n x m and x an m-vector: what is d(Wx)/dW?
+
+
+def test_seed_question_index_form(capsys):
+    # Answer 1: a third-order tensor, ∂(Wx)_i/∂W_jk = δ_ij x_k.
+    assert run(capsys, "diff", "W*x", "--wrt", "W") == (0, "(i,j,k) -> x[k]*δ[i,j]\n", "")
+    assert run(capsys, "diff", "W*x", "--wrt", "W", "--as", "index") == (0, "\\delta_{ij} x_{k}\n", "")
+
+
+def test_seed_question_vec_form(capsys):
+    # Answer 1 by vectorization: d(Wx)/d vec(W) = xᵀ ⊗ I.
+    assert run(capsys, "diff", "W*x", "--wrt", "W", "--as", "vec") == (0, "x^\\top \\otimes I_{n}\n", "")
+
+
+def test_seed_question_backpropagation(capsys):
+    # Answer 2: through a scalar loss L, the derivative by W is an outer product.
+    kinds = ["--kind", "L=scalar function", "--kind", "b=vector"]
+    assert run(capsys, "diff", "L(W*x+b)", "--wrt", "W", *kinds) == (0, "grad(L)(W*x+b)*x'\n", "")
+
+
+def test_seed_question_wrong_claim_is_refuted_with_shapes(capsys):
+    # Answer 3 claims every entry is 1: (xᵀ1)1, an n-vector, where the derivative is n x n x m.
+    status, out, err = run(capsys, "check", "W*x", "--wrt", "W", "--claim", "(x'*vector(1))*vector(1)")
+    assert (status, err) == (1, "")
+    assert out.startswith("claim refuted: The claim has the wrong shape.")
+    assert "has shape (3, 3, 4)" in out  # the derivative's shape at the counterexample
+    assert "The claim has shape (3,)" in out
+    assert "matcalc's derivative is (i,j,k) -> x[k]*δ[i,j]." in out
+    lines = out.splitlines()
+    assert lines[1] == "counterexample:"
+    assert lines[2].startswith("  W = [[") and lines[-1].startswith("  x = [")
+    assert all(len(number.split(".")[1]) <= 4 for number in lines[-1][7:-1].split())  # precision 4
+
+
+def test_seed_question_right_claim_is_accepted(capsys):
+    argv = ["check", "norm2(W*x+b)^2", "--wrt", "W", "--claim", "2*(W*x+b)*x'", "--kind", "b=vector"]
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    assert out.startswith("claim accepted: The claim equals matcalc's derivative at 5 random point(s)")
+    assert "counterexample" not in out
+
+
+# ---- matcalc check ---------------------------------------------------------------------------
+
+
+def test_check_claim_right_only_for_symmetric_matrices(capsys):
+    status, out, _ = run(capsys, "check", "x'*A*x", "--wrt", "x", "--claim", "2*A*x")
+    assert status == 1
+    assert "It is right only when A is symmetric" in out
+    assert "  A = [[" in out
+
+
+def test_check_with_kinds_and_functions(capsys):
+    argv = ["check", "logdet(S)", "--wrt", "S", "--claim", "inv(S)"]
+    assert run(capsys, *argv, "--kind", "S=symmetric")[0] == 0
+    argv = ["check", "L(W*x+b)", "--wrt", "W", "--claim", "grad(L)(W*x+b)*x'"]
+    assert run(capsys, *argv, "--kind", "L=scalar function", "--kind", "b=vector")[0] == 0
+
+
+def test_check_higher_derivative(capsys):
+    assert run(capsys, "check", "x'*A*x", "--wrt", "x", "--wrt", "x", "--claim", "A+A'")[0] == 0
+    assert run(capsys, "check", "x'*A*x", "--wrt", "x", "--wrt", "x", "--claim", "2*A")[0] == 1
+
+
+def test_check_bad_expression_shows_caret(capsys):
+    err = fails(capsys, "check", "x'*A*", "--wrt", "x", "--claim", "x")
+    assert err == (
+        "matcalc: error: expected an operand, found the end of the expression\n  x'*A*\n       ^\n"
+    )
+
+
+def test_check_bad_claim_shows_caret_and_says_it_is_the_claim(capsys):
+    err = fails(capsys, "check", "x'*A*x", "--wrt", "x", "--claim", "2*A*x*")
+    assert err == (
+        "matcalc: error: in --claim: expected an operand, found the end of the expression\n"
+        "  2*A*x*\n"
+        "        ^\n"
+    )
+    err = fails(capsys, "check", "x'*A*x", "--wrt", "x", "--claim", "x*x")
+    assert err.startswith("matcalc: error: in --claim: cannot multiply column vector x by column vector x")
+    assert err.endswith("  x*x\n   ^\n")
+
+
+def test_check_claim_with_a_foreign_symbol(capsys):
+    err = fails(capsys, "check", "x'*x", "--wrt", "x", "--claim", "2*z")
+    assert err == "matcalc: error: the claim uses 'z', which the expression does not\n"
+
+
+def test_check_by_a_function_is_an_error(capsys):
+    err = fails(capsys, "check", "L(x)", "--wrt", "L", "--claim", "x", "--kind", "L=scalar function")
+    assert "'L' is a scalar function, not a variable" in err
+
+
+@pytest.mark.parametrize("missing", ["-w/--wrt", "-c/--claim"])
+def test_check_needs_wrt_and_claim(capsys, missing):
+    argv = {"-w/--wrt": ["--wrt", "x"], "-c/--claim": ["--claim", "2*x"]}
+    del argv[missing]
+    err = fails(capsys, "check", "x'*x", *(a for pair in argv.values() for a in pair))
+    assert f"the following arguments are required: {missing}" in err
+
+
+# ---- matcalc code ----------------------------------------------------------------------------
+
+
+def generated(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    status, out, err = run(capsys, "code", *argv)
+    assert (status, err) == (0, "")
+    return out
+
+
+def run_module(source: str, tmp_path: Path, name: str = "generated.py") -> subprocess.CompletedProcess[str]:
+    path = tmp_path / name
+    path.write_text(source)
+    return subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, cwd=tmp_path, check=False
+    )
+
+
+def check_passed(done: subprocess.CompletedProcess[str], function: str = "f") -> float:
+    """The error the module's gradient check printed; asserts it passed."""
+    assert (done.returncode, done.stderr) == (0, ""), done
+    match = re.fullmatch(
+        rf"gradient check of {function}: relative error (\S+) \(ok, tolerance 1e-06\)\n", done.stdout
+    )
+    assert match, done.stdout
+    return float(match[1])
+
+
+def test_code_least_squares_runs_its_gradient_check(capsys, tmp_path):
+    source = generated(capsys, "norm2(X*w-y)^2", "--wrt", "w")
+    assert check_passed(run_module(source, tmp_path)) < 1e-8
+    tree = ast.parse(source)
+    imported = {a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names}
+    assert imported == {"numpy"}
+    assert not any(isinstance(node, ast.ImportFrom) for node in ast.walk(tree))
+
+
+def test_code_function_returns_value_and_gradient(capsys):
+    source = generated(capsys, "norm2(X*w-y)^2", "--wrt", "w")
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(source, "<generated>", "exec"), namespace)  # our generated code, not user text
+    rng = np.random.default_rng(1)
+    X, w, y = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5)
+    out = namespace["f"](X=X, w=w, y=y)
+    assert set(out) == {"f", "grad_w"}
+    np.testing.assert_allclose(out["f"], np.sum((X @ w - y) ** 2))
+    np.testing.assert_allclose(out["grad_w"], 2 * X.T @ (X @ w - y))
+    assert namespace["check_f"]() < 1e-8
+    assert namespace["check_f"](seed=7) < 1e-8
+
+
+def test_code_check_catches_a_wrong_gradient(capsys, tmp_path):
+    source = generated(capsys, "norm2(X*w-y)^2", "--wrt", "w")
+    head, main_block = source.split('if __name__ == "__main__":')
+    wrong = (
+        "_right = f\n\n\ndef f(**arrays):\n"
+        "    out = _right(**arrays)\n"
+        "    return {**out, 'grad_w': 1.001 * out['grad_w']}\n\n\n"
+    )
+    done = run_module(head + wrong + 'if __name__ == "__main__":' + main_block, tmp_path)
+    assert done.returncode == 1
+    assert re.fullmatch(r"gradient check of f: relative error \S+ \(FAILED, tolerance 1e-06\)\n", done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("argv", "keys"),
+    [
+        (["x'*A*x", "--wrt", "x", "--wrt", "A"], {"f", "grad_x", "grad_A"}),
+        (["logdet(S) + tr(inv(S)*A)", "--wrt", "S", "--kind", "S=symmetric"], {"f", "grad_S"}),
+        (["sum(log(1+exp(-y.*(X*w))))", "--wrt", "w", "--wrt", "X"], {"f", "grad_w", "grad_X"}),
+        (["a*sum(log(x))", "--wrt", "a", "--wrt", "x"], {"f", "grad_a", "grad_x"}),  # needs x > 0
+        (["W*x", "--wrt", "W"], {"f", "jac_W"}),  # a Jacobian, not a gradient
+        (["logdet(X'*X)", "--wrt", "X"], {"f", "grad_X"}),  # needs X at least as tall as wide
+    ],
+)
+def test_code_gradient_check_passes(capsys, tmp_path, argv, keys):
+    source = generated(capsys, *argv)
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(source, "<generated>", "exec"), namespace)  # our generated code, not user text
+    inputs = namespace["_random_inputs_f"](np.random.default_rng(0), positive=True)
+    assert set(namespace["f"](**inputs)) == keys
+    assert check_passed(run_module(source, tmp_path)) < 1e-7
+
+
+def test_code_symmetric_inputs_are_symmetric_and_square_ones_well_conditioned(capsys):
+    source = generated(capsys, "x'*S*x + tr(inv(A))", "--wrt", "S", "--kind", "S=symmetric")
+    namespace: dict = {"__name__": "generated"}
+    exec(compile(source, "<generated>", "exec"), namespace)  # our generated code, not user text
+    for seed in range(20):
+        inputs = namespace["_random_inputs_f"](np.random.default_rng(seed))
+        S, A, x = inputs["S"], inputs["A"], inputs["x"]
+        assert 2 <= len(x) <= 5 and S.shape == (len(x), len(x))
+        np.testing.assert_array_equal(S, S.T)
+        assert np.linalg.cond(A) < 50
+
+
+def test_code_with_a_name(capsys, tmp_path):
+    source = generated(capsys, "sum(log(1+exp(-y.*(X*w))))", "--wrt", "w", "--name", "logistic")
+    assert "def logistic(X, w, y):" in source and "def check_logistic(seed=0):" in source
+    assert check_passed(run_module(source, tmp_path), "logistic") < 1e-8
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_code_other_backends_run_their_gradient_check(capsys, tmp_path, backend):
+    pytest.importorskip(backend)
+    argv = ["logdet(S) + x'*S*x", "--wrt", "S", "--wrt", "x", "--kind", "S=symmetric"]
+    source = generated(capsys, *argv, "--backend", backend)
+    assert source.startswith(f'"""Generated by matcalc ({backend})')
+    assert check_passed(run_module(source, tmp_path)) < 1e-7
+
+
+def test_code_with_abstract_functions_skips_the_check(capsys, tmp_path):
+    source = generated(capsys, "L(W*x+b)", "--wrt", "W", "--kind", "L=scalar function", "--kind", "b=vector")
+    assert "def f(L, W, b, grad_L, x):" in source
+    assert "# No built-in gradient check: f takes the functions L, grad_L as arguments," in source
+    done = run_module(source, tmp_path)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == "f takes the functions L, grad_L: no built-in gradient check (it needs them)\n"
+
+
+def test_code_bad_expression_shows_caret(capsys):
+    err = fails(capsys, "code", "norm2(X*w-y", "--wrt", "w")
+    assert err.startswith("matcalc: error: ")
+    assert "expected ')' to close the call of 'norm2'" in err
+    assert err.endswith("  norm2(X*w-y\n             ^\n")  # where the ')' is missing
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["x'*x", "--wrt", "y"], "the expression has no symbol 'y' to differentiate by (it has: x)"),
+        (["x'*x", "--wrt", "x", "--wrt", "x"], "the variable 'x' is given twice"),
+        (
+            ["x'*x", "--wrt", "x", "--name", "np"],
+            "the function cannot be called 'np': the gradient check uses",
+        ),
+        (["x'*x", "--wrt", "x", "--name", "1f"], "function name '1f' is not a Python identifier"),
+        (["L(x)", "--wrt", "L", "--kind", "L=scalar function"], "'L' is a scalar function, not a variable"),
+    ],
+)
+def test_code_errors(capsys, argv, message):
+    err = fails(capsys, "code", *argv)
+    assert err.startswith("matcalc: error: ")
+    assert message in err
+
+
+def test_code_unknown_backend(capsys):
+    err = fails(capsys, "code", "x'*x", "--wrt", "x", "--backend", "tensorflow")
+    assert "argument -b/--backend: invalid choice: 'tensorflow'" in err
+
+
+# ---- matcalc latex ---------------------------------------------------------------------------
+
+
+def test_latex_quadratic_form(capsys):
+    assert run(capsys, "latex", "x'*A*x") == (0, "x^\\top A x\n", "")
+
+
+def test_latex_forms_and_kinds(capsys):
+    assert run(capsys, "latex", "x'*A*x", "--form", "index")[1] == "x_{p} A_{pq} x_{q}\n"
+    out = run(capsys, "latex", "logdet(S) + tr(inv(S)*A)", "--kind", "S=symmetric")[1]
+    assert out == "\\log\\det(S) + \\operatorname{tr}(S^{-1} A)\n"
+    out = run(capsys, "latex", "L(W*x+b)", "--kind", "L=scalar function", "--kind", "b=vector")[1]
+    assert out == "L(W x + b)\n"
+
+
+def test_latex_where_names_repeated_subexpressions(capsys):
+    status, out, _ = run(capsys, "latex", "exp(A*x)'*exp(A*x)", "--where")
+    assert status == 0
+    assert out == matcalc.latex(matcalc.parse("exp(A*x)'*exp(A*x)"), where=True) + "\n"
+    assert "t_{1}^\\top t_{1}" in out and "\\text{where }t_{1} = \\exp(A x)" in out
+
+
+def test_latex_bad_expression_shows_caret(capsys):
+    err = fails(capsys, "latex", "x'*A*x)")
+    assert err.startswith("matcalc: error: ")
+    assert err.endswith("  x'*A*x)\n        ^\n")
+
+
+def test_latex_unknown_form(capsys):
+    assert "argument --form: invalid choice: 'vec'" in fails(capsys, "latex", "x", "--form", "vec")
+
+
+# ---- function kinds in --kind ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", ["scalar function", "vector function", "matrix function", " scalar  function "]
+)
+def test_function_kinds_are_accepted(capsys, kind):
+    status, out, _ = run(capsys, "parse", "F(x)", "--kind", f"F={kind}")
+    assert status == 0
+    assert out.splitlines()[2:4] == ["symbols:", out.splitlines()[3]]
+    assert " ".join(kind.split()) in out
+
+
+def test_unknown_kind_lists_the_function_kinds(capsys):
+    err = fails(capsys, "parse", "F(x)", "--kind", "F=function")
+    kinds = "scalar, vector, matrix, symmetric, scalar function, vector function, matrix function"
+    assert f"kinds are {kinds}" in err
+
+
+# ---- help: every command shows examples, and every example runs ------------------------------
+
+
+def help_text(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    status, out, _ = run(capsys, *argv, "--help")
+    assert status == 0
+    return out
+
+
+@pytest.mark.parametrize("command", ["diff", "check", "code", "latex"])
+def test_new_commands_help_shows_examples(capsys, command):
+    out = help_text(capsys, command)
+    assert f"usage: matcalc {command}" in out
+    assert "\nexamples:\n" in out
+    assert f'  matcalc {command} "' in out
+
+
+def test_main_help_lists_every_command_with_an_example(capsys):
+    out = help_text(capsys)
+    for command in ("diff", "check", "code", "latex", "parse", "eval"):
+        assert f"  matcalc {command} " in out.split("examples:")[1]
+        assert f"    {command} " in out.split("examples:")[0]
+
+
+def help_examples() -> list[list[str]]:
+    """Every example command in the help texts: the words after ``matcalc``, up to a redirection."""
+    texts = [cli.MAIN_EXAMPLES, *(c.examples for c in cli.COMMANDS)]
+    examples = []
+    for line in (line for text in texts for line in text.splitlines()):
+        if line.startswith("  matcalc "):
+            words = shlex.split(line, comments=True)[1:]
+            for stop in (">", "&&"):
+                words = words[: words.index(stop)] if stop in words else words
+            if "--help" not in words:
+                examples.append(words)
+    return examples
+
+
+@pytest.mark.parametrize("argv", help_examples(), ids=" ".join)
+def test_help_example_runs(capsys, argv):
+    status, out, err = run(capsys, *argv)
+    refuted = argv[0] == "check" and out.startswith("claim refuted")
+    assert (status, err) == (1 if refuted else 0, ""), err
+    assert out
+
+
+# ---- the command-line examples of README.md and docs/ run ------------------------------------------------
+
+
+def console_sessions() -> list[list[tuple[str, str]]]:
+    """The ``console`` blocks of README.md and docs/: (command, expected output) pairs, in order."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    blocks = [b for page in pages for b in re.findall(r"```console\n(.*?)```", page.read_text(), re.DOTALL)]
+    sessions = []
+    for block in blocks:
+        steps: list[tuple[str, str]] = []
+        for line in block.splitlines(keepends=True):
+            if line.startswith("$ "):
+                steps.append((line[2:].strip(), ""))
+            else:
+                steps[-1] = (steps[-1][0], steps[-1][1] + line)
+        sessions.append(steps)
+    return sessions
+
+
+@pytest.mark.parametrize("session", console_sessions())
+def test_console_examples(capsys, tmp_path, monkeypatch, session):
+    """``$ matcalc ...`` runs main (``> FILE`` writes its output there); ``$ python FILE`` runs FILE."""
+    monkeypatch.chdir(tmp_path)
+    checker = doctest.OutputChecker()
+    for command, expected in session:
+        words = shlex.split(command)
+        if words[0] == "python":
+            done = subprocess.run([sys.executable, *words[1:]], capture_output=True, text=True, check=False)
+            output = done.stdout + done.stderr
+        else:
+            assert words[0] == "matcalc", command
+            target = words[words.index(">") + 1] if ">" in words else None
+            status, out, err = run(capsys, *words[1 : words.index(">") if target else None])
+            assert status in (0, 1, 2)
+            if target:
+                Path(target).write_text(out)
+                out = ""
+            output = out + err
+        assert checker.check_output(expected, output, doctest.ELLIPSIS), f"$ {command}\n{output}"

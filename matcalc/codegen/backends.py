@@ -124,7 +124,21 @@ _NUMPY_HELPERS: dict[str, str] = {
     return z - xp.log(xp.sum(xp.exp(z)))''',
 }
 
-NUMPY = Backend("numpy", ("import numpy as np",), "np", _NUMPY_TEMPLATES, _NUMPY_HELPERS, "numpy")
+#: Only NumPy's arrays can be written through a view (``einsum`` of one operand returns one).
+_ON_DIAGONAL = '''def _on_diagonal(shape, spec, value):
+    """Zeros of ``shape`` with ``value`` on the diagonal that ``spec`` picks (deltas between axes)."""
+    out = xp.zeros(shape, dtype=xp.result_type(value, 1.0))
+    xp.einsum(spec, out)[...] = value
+    return out'''
+
+NUMPY = Backend(
+    "numpy",
+    ("import numpy as np",),
+    "np",
+    {**_NUMPY_TEMPLATES, "on_diagonal": "_on_diagonal(_0, _1, _2)"},
+    {**_NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL},
+    "numpy",
+)
 
 JAX = Backend(
     "jax",

@@ -4,10 +4,13 @@ Each factor is first unpacked as the differentiation rules pack it
 (`matcalc.index.atom`): ``diag(v)[i,j]`` is ``v[i] δ[i,j]``, ``X'[i,j]`` is
 ``X[j,i]``, so no diagonal matrix or transpose is built.  Deltas are then
 contracted the way `matcalc.evaluate` does: a delta with a summed index
-renames that index (the sum picks the diagonal); only a delta between two
-free indices remains, as an identity-matrix operand -- the result itself has
-that structure, so it is as large as the identity anyway.  A free index no
-operand carries is a vector of ones; a summed one, a factor of its size.
+renames that index (the sum picks the diagonal).  A delta between two free
+indices makes the term zero off a diagonal of the result: with NumPy the
+term's values are computed without the second index and written onto that
+diagonal of a zero array (the ``_on_diagonal`` helper); a library whose arrays
+cannot be written through a view gets an identity-matrix operand instead.  A
+free index no operand carries is a vector of ones (broadcast, on a
+diagonal); a summed one, a factor of its size.
 
 Contraction order: dimensions are symbolic, so the path is computed when the
 code is generated, with every dimension of one large size (or the sizes the
@@ -22,7 +25,7 @@ path is trivial; the flag is what enables BLAS).
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,6 +65,7 @@ def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
     """``(negative, code)``: one term as ``coef * einsum(...)``, the sign apart."""
     unpacked = product(*(atom(f.base, f.indices) for f in t.factors))
     coef: Coef = t.coef * unpacked.coef
+    on_diagonal = "on_diagonal" in lw.backend.templates
     parent: dict[Idx, Idx] = {}
 
     def find(i: Idx) -> Idx:
@@ -75,10 +79,10 @@ def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
         ra, rb = find(d.a), find(d.b)
         if ra == rb:
             continue  # δ[i,i] = 1
-        if ra in free and rb in free:
+        if ra in free and rb in free and not on_diagonal:
             eyes.append((ra, rb))
         elif ra in free:
-            parent[rb] = ra
+            parent[rb] = ra  # a free rb: the values go on the diagonal of its axis with ra's
         else:
             parent[ra] = rb
     operands: list[Operand] = [
@@ -88,21 +92,56 @@ def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
     ]
     operands += [(lw.op("eye", lw.size(a.dim), lw.like(a.dim)), [a, b]) for a, b in eyes]
     used = {i for _, idx in operands for i in idx}
-    sizes: list[ast.expr] = []
-    everything = {*free, *(find(i) for f in unpacked.factors for i in f.indices)}
+    everything = {*(find(i) for i in free), *(find(i) for f in unpacked.factors for i in f.indices)}
     everything |= {find(i) for d in deltas for i in (d.a, d.b)}
-    for i in sorted(everything - used):
-        if i in free:
-            operands.append((lw.op("ones", lw.size(i.dim), lw.like(i.dim)), [i]))
-        else:
-            sizes.append(lw.size(i.dim))  # sum over an index nothing depends on
+    roots = tuple(dict.fromkeys(find(i) for i in free))
+    # a summed index nothing depends on is a factor of its size
+    sizes = [lw.size(i.dim) for i in sorted(everything - used) if i not in roots]
     negative = coef < 0
     magnitude = -coef if negative else coef
+    if len(roots) < len(free):
+        return negative, _diagonal_term(lw, magnitude, sizes, operands, free, find)
+    for i in sorted((everything - used) & set(roots)):  # a free index no operand carries
+        operands.append((lw.op("ones", lw.size(i.dim), lw.like(i.dim)), [i]))
+    return negative, _scaled_einsum(lw, magnitude, sizes, operands, free)
+
+
+def _scaled_einsum(
+    lw: Lowerer, magnitude: Coef, sizes: list[ast.expr], operands: Sequence[Operand], free: Sequence[Idx]
+) -> ast.expr:
+    """``magnitude * size * ... * einsum(operands -> free)``."""
     factors = [] if magnitude == 1 else [_literal(magnitude)]
     factors += sizes
     if operands:
-        factors.append(_einsum(lw, operands, free))
-    return negative, sx.product(factors) if factors else sx.number(1)
+        factors.append(_einsum(lw, operands, tuple(free)))
+    return sx.product(factors) if factors else sx.number(1)
+
+
+def _diagonal_term(
+    lw: Lowerer,
+    magnitude: Coef,
+    sizes: list[ast.expr],
+    operands: Sequence[Operand],
+    free: tuple[Idx, ...],
+    find: Callable[[Idx], Idx],
+) -> ast.expr:
+    """A term with deltas between free indices: zeros, with the values written on that diagonal only.
+
+    With ``free = (i, j, k, l)`` and ``δ[i,k]``, the values ``v[i,j,l]`` (an
+    einsum over the free indices the operands carry: ``j`` and ``l`` for
+    ``G[j,l] δ[i,k]``) go to ``np.einsum('ijil->ijl', out)``, a writable view
+    of the diagonal, broadcast over the indices no operand carries (first in
+    the view).  No identity matrix is built, and no product with its zeros.
+    """
+    roots = list(dict.fromkeys(find(i) for i in free))
+    letters = {r: _FREE_LETTERS[free.index(r)] for r in roots}  # free has at most 15 indices here
+    used = {i for _, idx in operands for i in idx}
+    carried = [r for r in roots if r in used]
+    view = [r for r in roots if r not in used] + carried
+    spec = "".join(letters[find(i)] for i in free) + "->" + "".join(letters[r] for r in view)
+    value = _scaled_einsum(lw, magnitude, sizes, operands, carried)
+    shape = ast.Tuple(elts=[lw.size(i.dim) for i in free], ctx=ast.Load())
+    return lw.op("on_diagonal", shape, ast.Constant(value=spec), value)
 
 
 def _literal(value: Coef) -> ast.expr:

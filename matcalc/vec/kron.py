@@ -99,6 +99,13 @@ def _kron_terms(f: Expr, var: Symbol) -> list[KronTerm]:
             return _plain(d, f.shape, var.shape)
     free, wfree = fresh_like(f.shape), fresh_like(var.shape)
     terms = _flatten(differentiate(f, var, free, wfree), free + wfree)
+    for t in terms:
+        for factor in t.factors:
+            if len(factor.indices) > 2:  # e.g. jac(F)(W) of an abstract matrix function F
+                raise MatcalcError(
+                    f"no vec form yet for a derivative through the order-{len(factor.indices)} "
+                    f"tensor {factor.base}; use mc.latex(mc.diff(f, ...), form='index')"
+                )
     roles = Roles(free, wfree)
     return [_kron_term(t, roles).build() for t in terms]
 

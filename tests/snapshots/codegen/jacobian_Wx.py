@@ -3,6 +3,13 @@
 import numpy as np
 
 
+def _on_diagonal(shape, spec, value):
+    """Zeros of ``shape`` with ``value`` on the diagonal that ``spec`` picks (deltas between axes)."""
+    out = np.zeros(shape, dtype=np.result_type(value, 1.0))
+    np.einsum(spec, out)[...] = value
+    return out
+
+
 def jacobian_Wx(W, x):
     """Return a dict of:
 
@@ -11,5 +18,5 @@ def jacobian_Wx(W, x):
     d_x = W
     """
     f = W @ x
-    d_W = np.einsum('k,ij->ijk', x, np.eye(W.shape[0]))
+    d_W = _on_diagonal((W.shape[0], W.shape[0], W.shape[1]), 'iik->ik', x)
     return {'f': f, 'd_W': d_W, 'd_x': W}

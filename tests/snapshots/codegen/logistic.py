@@ -20,5 +20,6 @@ def logistic(X, w, y):
     f = np.sum(np.logaddexp(0.0, t0))
     t1 = _sigmoid(t0)
     d_w = -(X.T @ (t1 * y))
-    d_w_w = X.T @ ((y ** 2 * t1 * (1 - t1))[:, None] * X)
+    t2 = np.sqrt(y ** 2 * t1 * (1 - t1))[:, None] * X
+    d_w_w = t2.T @ t2
     return {'f': f, 'd_w': d_w, 'd_w_w': d_w_w}

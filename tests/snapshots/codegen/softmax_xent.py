@@ -20,6 +20,7 @@ def softmax_xent(W, x, y):
     f = -(y @ np.log(t0))
     t1 = np.sum(y)
     d_W = np.outer(-y + t1 * t0, x)
-    t2 = W.T @ t0
-    d_x_x = t1 * (W.T @ (t0[:, None] * W)) - np.outer(t1 * t2, t2)
+    t2 = np.sqrt(t0)[:, None] * W
+    t3 = W.T @ t0
+    d_x_x = t1 * (t2.T @ t2) - np.outer(t1 * t3, t3)
     return {'f': f, 'd_W': d_W, 'd_x_x': d_x_x}

@@ -1,0 +1,107 @@
+"""Bounds on the entries of an expression, for code that needs a sign: ``sqrt(v)`` of a weight ``v >= 0``.
+
+Interval arithmetic over the few nodes whose range is known for any input:
+numbers, ``exp``, ``sigmoid``, ``tanh``, even powers, and sums, products and
+scalings of those (``1-sigmoid(t)`` lies in [0, 1]).  Everything else is
+unbounded.  The bounds hold in floating point too, not only for real numbers:
+each operation used here rounds monotonically and the library functions
+respect their ranges (``sigmoid`` is at most 1, ``tanh`` at most 1 in
+magnitude), so a computed value cannot leave an interval whose ends are
+exact (0 and ±1).
+"""
+
+from __future__ import annotations
+
+import math
+
+from matcalc.expr import (
+    Add,
+    Apply,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    Transpose,
+    Zero,
+)
+
+__all__ = ["bounds", "nonnegative"]
+
+Interval = tuple[float, float]
+
+_ANY: Interval = (-math.inf, math.inf)
+_NONNEGATIVE: Interval = (0.0, math.inf)
+
+#: The ranges of elementwise functions, for any argument.
+_RANGES: dict[str, Interval] = {
+    "exp": (0.0, math.inf),
+    "sigmoid": (0.0, 1.0),
+    "tanh": (-1.0, 1.0),
+    "sin": (-1.0, 1.0),
+    "cos": (-1.0, 1.0),
+    "abs": _NONNEGATIVE,
+    "sqrt": _NONNEGATIVE,
+    "relu": _NONNEGATIVE,
+    "step": (0.0, 1.0),
+    "cosh": (1.0, math.inf),
+}
+
+
+def nonnegative(e: Expr) -> bool:
+    """Whether every entry of ``e`` is ``>= 0`` (or nan), whatever the values of its symbols."""
+    return bounds(e)[0] >= 0
+
+
+def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
+    """An interval containing every entry of ``e``; ``(-inf, inf)`` when nothing is known."""
+    match e:
+        case Number() if isinstance(e.value, int | float):
+            return float(e.value), float(e.value)
+        case Ones():
+            return 1.0, 1.0
+        case Zero():
+            return 0.0, 0.0
+        case Transpose():
+            return bounds(e.body)
+        case Apply():
+            return _RANGES.get(e.func, _ANY)
+        case Softmax():
+            return 0.0, 1.0
+        case Norm():
+            return _NONNEGATIVE
+        case Power():
+            return _power(e)
+        case Scale():
+            return _times(bounds(e.coef), bounds(e.body))
+        case Hadamard():
+            out: Interval = (1.0, 1.0)
+            for f in e.factors:
+                out = _times(out, bounds(f))
+            return out
+        case Add():
+            lo, hi = 0.0, 0.0
+            for t in e.terms:
+                a, b = bounds(t)
+                lo, hi = lo + a, hi + b
+            return lo, hi
+        case ElemDiv() if nonnegative(e.num) and nonnegative(e.den):
+            return _NONNEGATIVE
+    return _ANY
+
+
+def _power(e: Power) -> Interval:
+    p = e.exponent
+    if isinstance(p, Number) and isinstance(p.value, int) and p.value % 2 == 0:
+        return _NONNEGATIVE  # an even power (0 and negative ones included)
+    return _NONNEGATIVE if nonnegative(e.base) else _ANY
+
+
+def _times(a: Interval, b: Interval) -> Interval:
+    """The product of two intervals (0 times an infinite end is 0)."""
+    ends = [x * y if x and y else 0.0 for x in a for y in b]
+    return min(ends), max(ends)
