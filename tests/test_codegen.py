@@ -11,6 +11,7 @@ rewrites them.
 from __future__ import annotations
 
 import ast
+import math
 import os
 import typing
 from pathlib import Path
@@ -22,6 +23,7 @@ from hypothesis import given, note
 from strategies import expressions_with_values
 
 import matcalc as mc
+from matcalc import codegen
 from matcalc import expr as ex
 from matcalc.cookbook import IDENTITIES, Recipe, by_name
 from matcalc.dims import Dim
@@ -221,6 +223,29 @@ def test_sum_factor_multiplied_out_when_cheaper() -> None:
     assert body(source_of(P("(A+B)*x"))) == "return (A + B) @ x"
 
 
+def test_weighted_gram_with_nonnegative_weights_is_half_a_product() -> None:
+    # A'*diag(v)*A with v >= 0 is B'*B, B = diag(sqrt(v))*A: NumPy's B.T @ B is BLAS syrk
+    src = body(source_of(P("X'*diag(exp(X*w))*X")))
+    assert src == "t0 = np.sqrt(np.exp(X @ w))[:, None] * X\nreturn t0.T @ t0"
+    src = body(source_of(P("B'*X'*diag(1-tanh(X*w).^2)*X*B")))  # a longer symmetric chain
+    assert src == "t0 = np.sqrt(1 - np.tanh(X @ w) ** 2)[:, None] * (X @ B)\nreturn t0.T @ t0"
+    assert "np.sqrt(" not in source_of(P("X'*diag(v)*X"))  # the sign of v is unknown
+    assert "np.sqrt(" not in source_of(P("X'*diag(exp(v))*Y"))  # not symmetric
+    assert "np.sqrt(" not in source_of(P("x'*diag(exp(v))*x"))  # a scalar: x @ (exp(v) * x)
+
+
+def test_bounds_of_entries() -> None:
+    from matcalc.codegen.signs import bounds, nonnegative
+
+    assert bounds(P("1-sigmoid(t)")) == (0.0, 1.0)
+    assert bounds(P("1-tanh(t).^2")) == (0.0, 1.0)
+    assert bounds(P("(-exp(t)).^3")) == (-math.inf, 0.0)
+    assert nonnegative(P("y.^2.*sigmoid(t).*(1-sigmoid(t))"))  # the logistic Hessian's weights
+    assert nonnegative(P("softmax(t)")) and nonnegative(P("exp(t)./exp(s)"))
+    assert not nonnegative(P("exp(t)-1")) and not nonnegative(P("t.^3")) and not nonnegative(P("-t"))
+    assert nonnegative(P("1e200.^2*t.^2"))  # no OverflowError
+
+
 # ---- constants -----------------------------------------------------------------------------------------
 
 
@@ -260,6 +285,17 @@ def test_index_forms_are_einsums() -> None:
     # diag(v)[i,j] unpacks to v[i] with a delta: no diagonal matrix is built
     src = body(source_of(mc.diff(P("exp(X*w)"), "X")))
     assert "np.diag(" not in src and "np.eye" not in src and "_on_diagonal(" in src
+
+
+def test_deltas_between_result_axes_write_a_diagonal() -> None:
+    # d2 norm2(X)^2 / dX2 = 2*δ[i,k]*δ[j,l]: no operand at all, the value 2 on the diagonal
+    src = body(source_of(mc.diff(P("norm2(X)^2"), "X", "X"), {"X": np.ones((2, 3))}))
+    assert src == "return _on_diagonal((X.shape[0], X.shape[1], X.shape[0], X.shape[1]), 'ijij->ij', 2)"
+    # the order-4 Hessian of a matrix factorization: 2*U'*U in d diagonal blocks
+    src = body(source_of(mc.diff(P("norm2(M-U*V')^2"), "V", "V"), {"M": np.ones((3, 3))}))
+    assert src.startswith("return _on_diagonal(") and "'ijil->ijl', 2 * (U.T @ U))" in src
+    # libraries whose arrays cannot be written through a view keep the identity operand
+    assert "jnp.eye(" in codegen.code(mc.diff(P("W*x"), "W"), backend="jax")
 
 
 # ---- numerically safe forms -------------------------------------------------------------------------------

@@ -95,9 +95,18 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
 
 
 def _power(e: Power) -> Interval:
-    p = e.exponent
-    if isinstance(p, Number) and isinstance(p.value, int) and p.value % 2 == 0:
-        return _NONNEGATIVE  # an even power (0 and negative ones included)
+    p = e.exponent.value if isinstance(e.exponent, Number) else None
+    if isinstance(p, int) and p > 0:  # monotone in |base| (even p) or in base (odd p)
+        lo, hi = bounds(e.base)
+        try:
+            if p % 2:
+                return lo**p, hi**p
+            low = 0.0 if lo <= 0 <= hi else min(abs(lo), abs(hi)) ** p
+            return low, max(abs(lo), abs(hi)) ** p
+        except OverflowError:  # a huge number in the expression
+            return _NONNEGATIVE if p % 2 == 0 or lo >= 0 else _ANY
+    if isinstance(p, int) and p % 2 == 0:
+        return _NONNEGATIVE  # 1/x^2, ...
     return _NONNEGATIVE if nonnegative(e.base) else _ANY
 
 
