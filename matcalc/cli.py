@@ -380,9 +380,10 @@ and "grad_w" for each --wrt w ("jac_w" when the value is not a scalar), in
 matcalc's layout.  That is matrixcalculus.org's fAndG, by name rather than by
 position.  It also defines check_f(), which compares each derivative with
 central differences of the value at random inputs of sizes 2 to 5, and a
-__main__ block: "python module.py" prints the error and exits with status 1
-if it is above 1e-6.  The module imports only its array library (and NumPy).
-An expression of abstract functions takes them as arguments and gets no
+__main__ block: "python module.py" prints the largest relative error and
+exits with status 0 if it is at most 1e-6, 1 if not, 2 if no usable inputs
+were found.  The module imports only its array library (and NumPy).  An
+expression of abstract functions takes them as arguments and gets no
 built-in check.
 """
 

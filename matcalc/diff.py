@@ -114,15 +114,17 @@ def diff(f: Expr, *wrt: str | Expr) -> Expr:
 
 def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
     """The symbol to differentiate by: the expression's own (unified) one if it has it."""
+    name = w.name if isinstance(w, Symbol) else w
+    if isinstance(name, str) and name in known and known[name].kind in FUNCTION_KINDS:
+        kind = known[name].kind
+        raise DifferentiationError(
+            f"'{name}' is a {kind}, not a variable: differentiate by the variables of its argument"
+        )
     if isinstance(w, Symbol):
         if w.name in known and known[w.name].kind != w.kind:
             kind = known[w.name].kind
             raise DifferentiationError(f"'{w.name}' is a {kind} in the expression, not a {w.kind}")
         return known.get(w.name, w)
-    if isinstance(w, str) and w in known and known[w].kind in FUNCTION_KINDS:
-        raise DifferentiationError(
-            f"'{w}' is a {known[w].kind}, not a variable: differentiate by the variables of its argument"
-        )
     if isinstance(w, str):
         if w in known:
             return known[w]

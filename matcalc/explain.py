@@ -59,7 +59,7 @@ class Explanation:
 
 
 def _title_tex(title: str) -> str:
-    """A step title for ``\\text{...}``: the maths in it as inline maths (``$\\delta_{pi}$``)."""
+    r"""A step title for ``\text{...}``: the maths in it as inline maths (``$\delta_{pi}$``)."""
     title = re.sub(r"δ\[(\w+),(\w+)\]", r"$\\delta_{\1\2}$", title)
     title = re.sub(r"∂(\w+)\[([\w,]+)\]", lambda m: f"$\\partial {m[1]}_{{{m[2].replace(',', '')}}}$", title)
     return title.replace("∂", "$\\partial$ ").replace("*", " ")

@@ -7,13 +7,16 @@ does the same for matcalc: the module it returns defines
 - ``f(...)`` (the name is a parameter), returning a dict: ``"f"``, the value,
   and ``"grad_w"`` for each variable ``w`` (``"jac_w"`` when the value is not a
   scalar), in matcalc's layout (``f.shape + w.shape``);
-- ``check_f(seed=0)``, which draws random inputs (each dimension a size from 2
-  to 5, square matrices ``3 I`` plus noise, symmetric ones symmetric), compares
-  each derivative with central differences of the value, entry by entry (pairs
-  ``S[k, l]``, ``S[l, k]`` together for a symmetric ``S``), and returns the
-  largest relative error;
+- ``check_f(seed=0, points=3)``, which draws random inputs (each dimension a
+  size from 2 to 5, square matrices ``3 I`` plus noise, symmetric ones
+  symmetric), compares each derivative with central differences of the value,
+  entry by entry (pairs ``S[k, l]``, ``S[l, k]`` together for a symmetric
+  ``S``), and returns the largest relative error over ``points`` inputs.  It
+  skips inputs where the function is not finite or is ill-conditioned (a
+  nearly singular matrix makes values and differences rounding noise);
 - a ``__main__`` block, so that ``python module.py`` runs the check, prints
-  the error and exits with status 0 when it is below ``1e-6``, 1 otherwise.
+  the error and exits with status 0 when it is at most ``1e-6``, 1 when it is
+  larger, 2 when no usable inputs were found.
 
 The check is text this module writes, not a call into matcalc: the generated
 module imports only its array library (and NumPy, which draws the inputs).
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping, Sequence
+from string import Template
 
 from matcalc.codegen import code
 from matcalc.diff import diff
@@ -154,7 +158,7 @@ if __name__ == "__main__":
 '''
 
 
-# ---- the text of the check -----------------------------------------------------------------
+# ---- the text of the check (templates: $name is replaced, the code itself has no $) ---------
 
 _HELPERS = '''
 
@@ -162,26 +166,48 @@ _HELPERS = '''
 
 
 def _backend_inputs(inputs):
-    """The NumPy inputs of the check as the arrays {function} takes."""
-    return {convert}
+    """The NumPy inputs of the check as the arrays $function takes."""
+    return $convert
 
 
 def _value_at(function, inputs, variable, x):
     """The value of function (key "f") at inputs, with variable set to x, as a NumPy array."""
     value = x if np.ndim(x) else float(x)
-    return np.asarray(function(**_backend_inputs({{**inputs, variable: value}}))["f"], dtype=np.float64)
+    return np.asarray(function(**_backend_inputs({**inputs, variable: value}))["f"], dtype=np.float64)
 
 
-def _gradient_error(function, inputs, derivative, variable, symmetric, step):
+def _ill_conditioned(function, inputs, out, rng):
+    """Whether changing the inputs by 1e-9 (relatively) changes an output by 1e-4 of its size.
+
+    That is a condition number above 1e5: a matrix nearly singular, where the
+    value and derivatives are rounding noise that no difference can check.
+    """
+    nudged = {}
+    for name, value in inputs.items():
+        noise = rng.standard_normal(np.shape(value))
+        if np.ndim(value) == 2 and np.array_equal(value, np.transpose(value)):
+            noise = (noise + noise.T) / 2  # a symmetric matrix stays symmetric
+        nudged[name] = value * (1 + 1e-9 * noise) if np.ndim(value) else float(value * (1 + 1e-9 * noise))
+    again = function(**_backend_inputs(nudged))
+    for key, value in out.items():
+        before = np.asarray(value, dtype=np.float64)
+        change = np.abs(np.asarray(again[key], dtype=np.float64) - before)
+        if np.max(change, initial=0.0) > 1e-4 * max(1.0, float(np.max(np.abs(before), initial=0.0))):
+            return True
+    return False
+
+
+def _gradient_error(function, inputs, derivative, variable, eps, symmetric):
     """max|derivative - central differences| / max(1, max|differences|), over the entries of variable.
 
-    A symmetric matrix changes by pairs of entries, S[k, l] and S[l, k] together,
-    so that it stays symmetric.
+    None where the differences are unstable: those with steps h and 4h differ by more
+    than 10*sqrt(eps), relatively (near a singular matrix).  The step h is eps**(1/3)
+    times the size of the entries.  A symmetric matrix changes by pairs of entries,
+    S[k, l] and S[l, k] together, so that it stays symmetric.
     """
     x = np.asarray(inputs[variable], dtype=np.float64)
-    derivative = np.asarray(derivative, dtype=np.float64)
-    h = step * max(1.0, float(np.max(np.abs(x))))
-    claimed, differences = [], []
+    h = eps ** (1 / 3) * max(1.0, float(np.max(np.abs(x))))
+    claimed, fine, coarse = [], [], []
     for index in np.ndindex(*x.shape):
         if symmetric and index[0] > index[1]:
             continue
@@ -189,43 +215,66 @@ def _gradient_error(function, inputs, derivative, variable, symmetric, step):
         direction[index] = 1.0
         if symmetric:
             direction[index[::-1]] = 1.0
-        after = _value_at(function, inputs, variable, x + h * direction)
-        before = _value_at(function, inputs, variable, x - h * direction)
-        differences.append((after - before) / (2 * h))
-        claimed.append(np.tensordot(derivative, direction, axes=x.ndim))
-    claimed, differences = np.array(claimed), np.array(differences)
-    return float(np.max(np.abs(claimed - differences)) / max(1.0, float(np.max(np.abs(differences)))))
+        for differences, t in ((fine, h), (coarse, 4 * h)):
+            after = _value_at(function, inputs, variable, x + t * direction)
+            before = _value_at(function, inputs, variable, x - t * direction)
+            differences.append((after - before) / (2 * t))
+        claimed.append(np.tensordot(np.asarray(derivative, dtype=np.float64), direction, axes=x.ndim))
+    claimed, fine, coarse = np.array(claimed), np.array(fine), np.array(coarse)
+    scale = max(1.0, float(np.max(np.abs(fine))))
+    if np.max(np.abs(fine - coarse)) > 10 * np.sqrt(eps) * scale:
+        return None
+    return float(np.max(np.abs(claimed - fine))) / scale
 '''
 
 _CHECK = '''
 
-def check_{function}(seed=0):
-    """The largest relative error of the derivatives {function} returns, against central differences.
+def check_$function(seed=0, points=3):
+    """The largest relative error of the derivatives $function returns, against central differences.
 
-    At random inputs (see _random_inputs_{function}); the step is the cube root of
-    the precision of {function}'s value, about 6e-6 in float64.
+    At `points` random inputs of random sizes (see _random_inputs_$function), one
+    in two with positive vectors and scalars, skipping those where $function is not
+    finite, ill-conditioned (a matrix it inverts nearly singular) or its differences
+    unstable.
     """
     rng = np.random.default_rng(seed)
-    for attempt in range(20):  # until the value and derivatives are finite (log, sqrt, inv, ...)
-        inputs = _random_inputs_{function}(rng, positive=attempt % 2 == 1)
-        with np.errstate(all="ignore"):
-            out = {function}(**_backend_inputs(inputs))
-        if all(np.all(np.isfinite(np.asarray(v))) for v in out.values()):
-            break
-    else:
-        raise ValueError("{function} is not finite at any of the random inputs tried")
-    step = np.finfo(np.asarray(out["f"]).dtype).eps ** (1 / 3)
-    derivatives = {derivatives}  # output: (variable, symmetric)
-    return max(
-        _gradient_error({function}, inputs, out[key], variable, symmetric, step)
-        for key, (variable, symmetric) in derivatives.items()
-    )
+    derivatives = $derivatives  # output: (variable, symmetric)
+    errors, problem = [], "not finite"
+    for attempt in range(20 * points):
+        inputs = _random_inputs_$function(rng, positive=attempt % 2 == 1)
+        try:
+            with np.errstate(all="ignore"):
+                out = $function(**_backend_inputs(inputs))
+                if not all(np.all(np.isfinite(np.asarray(v))) for v in out.values()):
+                    continue
+                if _ill_conditioned($function, inputs, out, rng):
+                    problem = "ill-conditioned"
+                    continue
+                eps = np.finfo(np.asarray(out["f"]).dtype).eps
+                found = [
+                    _gradient_error($function, inputs, out[key], variable, eps, symmetric)
+                    for key, (variable, symmetric) in derivatives.items()
+                ]
+        except (ArithmeticError, ValueError, RuntimeError) as exc:  # a singular matrix: draw again
+            problem = f"{type(exc).__name__}: {exc}"
+            continue
+        if None in found:
+            problem = "unstable differences"
+            continue
+        errors += found
+        if len(errors) >= points * len(derivatives):
+            return max(errors)
+    raise ValueError(f"no usable random inputs in {20 * points} tries (the last: {problem})")
 
 
 if __name__ == "__main__":
-{setup}    error = check_{function}()
-    verdict = "ok" if error <= {tolerance} else "FAILED"
-    print(f"gradient check of {function}: relative error {{error:.1e}} ({{verdict}}, tolerance {tolerance})")
+$setup    try:
+        error = check_$function()
+    except ValueError as exc:
+        print(f"gradient check of $function: not run: {exc}")
+        raise SystemExit(2) from None
+    verdict = "ok" if error <= $tolerance else "FAILED"
+    print(f"gradient check of $function: relative error {error:.1e} ({verdict}, tolerance $tolerance)")
     raise SystemExit(0 if verdict == "ok" else 1)
 '''
 
@@ -234,9 +283,9 @@ def _check_block(name: str, backend: str, arrays: Sequence[Symbol], outputs: Map
     """The helpers, ``_random_inputs_<name>``, ``check_<name>`` and the ``__main__`` block."""
     derivatives = {key: (v.name, v.kind == "symmetric") for key, v in outputs.items()}
     return (
-        _HELPERS.format(function=name, convert=_CONVERT[backend])
+        Template(_HELPERS).substitute(function=name, convert=_CONVERT[backend])
         + _random_inputs(name, arrays)
-        + _CHECK.format(
+        + Template(_CHECK).substitute(
             function=name, derivatives=derivatives, setup=_SETUP.get(backend, ""), tolerance=TOLERANCE
         )
     )

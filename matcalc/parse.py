@@ -265,7 +265,11 @@ class _Parser:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
-        if name in _DERIVATIVES and called:
+        if name in _DERIVATIVES:
+            if not called:
+                raise self.error(
+                    f"'{name}' is reserved: {name}(F)(u) is a derivative of an abstract function F", tok
+                )
             return self.derivative_call(tok)
         kind = self.kinds.get(name)
         if kind in FUNCTION_KINDS:

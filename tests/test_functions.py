@@ -90,3 +90,15 @@ def test_bad_function_syntax(text: str, message: str) -> None:
 def test_a_function_is_not_a_variable() -> None:
     with pytest.raises(mc.MatcalcError):
         mc.diff(mc.parse("L(x)", KINDS), "L")
+
+
+def test_a_function_symbol_object_is_not_a_variable_either() -> None:
+    f = mc.parse("L(x)", KINDS)
+    function = next(s for s in f.symbols if s.name == "L")
+    with pytest.raises(mc.DifferentiationError, match="not a variable"):
+        mc.diff(f, function)
+
+
+def test_bare_derivative_names_are_reserved() -> None:
+    with pytest.raises(mc.ParseError, match="reserved"):
+        mc.parse("grad")
