@@ -27,6 +27,7 @@ import numpy as np
 from matcalc.dims import Dim, Unifier, fresh_dim
 from matcalc.errors import ShapeError
 from matcalc.expr import (
+    _ON_FORGET,
     ELEMENTWISE_FUNCTIONS,
     FUNCTION_KINDS,
     KINDS,
@@ -55,6 +56,7 @@ from matcalc.expr import (
     Trace,
     Transpose,
     Zero,
+    interned,
     rebuild,
     substitute_dims,
 )
@@ -114,8 +116,10 @@ def _name(s: Symbol) -> str:
     return s.name
 
 
-#: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name.
+#: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name;
+#: cleared with the interned sets, so an id here always belongs to its tuple.
 _CONSISTENT: set[tuple[int, int]] = set()
+_ON_FORGET.append(_CONSISTENT.clear)
 
 
 def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol, Symbol]]:
@@ -128,7 +132,7 @@ def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol,
         n = bisect.bisect_left(large, s.name, key=_name)
         if n < len(large) and large[n].name == s.name and large[n] is not s:
             found.append((large[n], s))
-    if not found and len(small) > 1:  # interned tuples live on, so their ids stay theirs
+    if not found and interned(small) and interned(large):  # their ids stay theirs while interned
         _CONSISTENT.add((id(small), id(large)))
     return found
 

@@ -526,11 +526,29 @@ def _merged_symbols(groups: list[tuple[Symbol, ...]]) -> tuple[Symbol, ...]:
     for s in largest:
         merged.setdefault(s.name, s)
     out = tuple(merged[n] for n in sorted(merged))
+    if len(_SYMBOL_SETS) >= _CACHE_LIMIT:
+        forget_symbol_sets()
     return _SYMBOL_SETS.setdefault(out, out)  # one tuple object per set: checks can be memoized
 
 
 #: Interned symbol tuples (symbols hash by identity, so equal tuples hold the same objects).
 _SYMBOL_SETS: dict[tuple[Symbol, ...], tuple[Symbol, ...]] = {}
+#: Entries the caches of this module keep before they start again (they only save time).
+_CACHE_LIMIT = 50_000
+#: Called when the interned symbol sets are dropped (build registers its memo of them).
+_ON_FORGET: list[Callable[[], None]] = []
+
+
+def interned(symbols: tuple[Symbol, ...]) -> bool:
+    """True while ``symbols`` is the interned tuple for its set (so its id is its own)."""
+    return _SYMBOL_SETS.get(symbols) is symbols
+
+
+def forget_symbol_sets() -> None:
+    """Drop the interned symbol sets, and every memo keyed by their ids."""
+    _SYMBOL_SETS.clear()
+    for forget in _ON_FORGET:
+        forget()
 
 
 def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset[Dim]:
@@ -550,6 +568,8 @@ _CODES: dict[object, int] = {}
 def _code(value: object) -> int:
     """A run-independent code for a class name, a dimension or a field value (CRC of its repr)."""
     key = (type(value), value)
+    if len(_CODES) >= _CACHE_LIMIT:
+        _CODES.clear()
     code = _CODES.get(key)
     if code is None:
         code = _CODES[key] = zlib.crc32(f"{type(value).__name__}:{value!r}".encode())
