@@ -39,7 +39,7 @@ def test_second_order_regression(text: str, wrt: str) -> None:
     assert result.ok, f"{result.derivative}: error {result.max_error}"
 
 
-def test_derivatives_stay_right_when_the_interning_caches_start_again(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_derivatives_stay_right_when_the_caches_start_again(monkeypatch: pytest.MonkeyPatch) -> None:
     # The caches of symbol sets only save time: at a tiny limit they are dropped
     # (with every memo keyed by their ids) over and over, and nothing changes.
     from matcalc import expr
