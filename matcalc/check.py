@@ -23,9 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matcalc import build
 from matcalc.diagnose import explain_failure, relative_error, short
-from matcalc.diff import diff
+from matcalc.diff import diff, variable
 from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, MatcalcError
 from matcalc.evaluate import evaluate
@@ -295,16 +294,7 @@ def _variables(
     items = [wrt] if isinstance(wrt, str | Expr) else list(wrt)
     if not items:
         raise MatcalcError("check needs a variable to differentiate by")
-    known = {s.name: s for s in f.symbols}
-    out: list[Symbol] = []
-    for w in items:
-        if isinstance(w, Symbol):
-            out.append(known.get(w.name, w))
-        elif isinstance(w, str):
-            out.append(known.get(w) or build.symbol(w, (kinds or {}).get(w)))
-        else:
-            raise MatcalcError(f"can only differentiate by a symbol, not by {short(w)}")
-    return tuple(out)
+    return tuple(variable(f, w, kinds) for w in items)
 
 
 def _check_claim_symbols(claim: Expr, symbols: tuple[Symbol, ...]) -> None:

@@ -21,7 +21,7 @@ shared subexpressions cost nothing more.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from matcalc import build
 from matcalc.errors import DifferentiationError, MatcalcError
@@ -60,7 +60,7 @@ from matcalc.recursion import deep
 from matcalc.simplify import simplify
 from matcalc.simplify_index import simplify_terms
 
-__all__ = ["ELEMENTWISE_DERIVATIVES", "diff", "differentiate"]
+__all__ = ["ELEMENTWISE_DERIVATIVES", "diff", "differentiate", "variable"]
 
 _one = build.number(1)
 
@@ -104,16 +104,21 @@ def diff(f: Expr, *wrt: str | Expr) -> Expr:
         raise DifferentiationError(f"diff needs an expression, got {type(f).__name__}")
     if not wrt:
         raise DifferentiationError("diff needs at least one variable to differentiate by")
-    known = {s.name: s for s in f.symbols}
+    variables = [variable(f, w) for w in wrt]  # the original's symbols: a derivative may lose some
     with deep():
-        for w in wrt:
-            var = _variable(w, known)
+        for var in variables:
             f = _derivative(f, var)
     return f
 
 
-def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
-    """The symbol to differentiate by: the expression's own (unified) one if it has it."""
+def variable(f: Expr, w: str | Expr, kinds: Mapping[str, str] | None = None) -> Symbol:
+    """The symbol of ``f`` to differentiate by: ``f``'s own (unified) one if it has it.
+
+    ``w`` is a name or a symbol; a name ``f`` does not have becomes a new symbol
+    of the kind ``kinds`` gives (the derivative is then 0).  An abstract function
+    is not a variable.
+    """
+    known = {s.name: s for s in f.symbols}
     name = w.name if isinstance(w, Symbol) else w
     if isinstance(name, str) and name in known and known[name].kind in FUNCTION_KINDS:
         kind = known[name].kind
@@ -129,7 +134,7 @@ def _variable(w: str | Expr, known: dict[str, Symbol]) -> Symbol:
         if w in known:
             return known[w]
         try:
-            return build.symbol(w)
+            return build.symbol(w, (kinds or {}).get(w))
         except MatcalcError:
             raise DifferentiationError(f"cannot differentiate by {w!r}: not a symbol name") from None
     raise DifferentiationError(f"can only differentiate by a symbol, not by {w}")

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matcalc.diff import _variable, diff, differentiate
+from matcalc.diff import diff, differentiate, variable
 from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, IndexForm, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
@@ -73,8 +73,7 @@ def explain(f: Expr, *wrt: str | Expr) -> Explanation:
         raise DifferentiationError("explain needs at least one variable to differentiate by")
     steps: list[Step] = []
     with deep():
-        for w in wrt:
-            var = _variable(w, {s.name: s for s in f.symbols})
+        for var in [variable(f, w) for w in wrt]:
             steps.extend(_derivation(f, var))
             f = diff(f, var)
     return Explanation(tuple(steps), f)

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from string import Template
 
 from matcalc.codegen import code
-from matcalc.diff import diff
+from matcalc.diff import diff, variable
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
@@ -86,17 +86,13 @@ def value_and_gradient(f: Expr, wrt: Sequence[str], name: str = "f", backend: st
 
 def _variables(f: Expr, wrt: Sequence[str]) -> list[Symbol]:
     """The symbols of ``f`` named in ``wrt``, checked."""
-    known = {s.name: s for s in f.symbols}
+    known = {s.name for s in f.symbols}
     out: list[Symbol] = []
     for w in wrt:
-        s = known.get(w)
-        if s is None:
-            listed = ", ".join(known) or "none"
+        s = variable(f, w)  # refuses abstract functions
+        if w not in known:
+            listed = ", ".join(sorted(known)) or "none"
             raise MatcalcError(f"the expression has no symbol {w!r} to differentiate by (it has: {listed})")
-        if s.kind in FUNCTION_KINDS:  # diff by the symbol would take its derivative as 0
-            raise MatcalcError(
-                f"'{w}' is a {s.kind}, not a variable: differentiate by the variables of its argument"
-            )
         if s in out:
             raise MatcalcError(f"the variable {w!r} is given twice")
         out.append(s)

@@ -66,28 +66,11 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
             f"has {f.ndim} axes (a derivative?): pass the function itself, as in "
             "mc.latex(f, form='vec', wrt='X') or mc.vec_jacobian(f, 'X')"
         )
-    var = _variable(f, wrt)
+    from matcalc.diff import variable
+
+    var = variable(f, wrt)
     with deep():
         return VecJacobian(f, var, tuple(collect(_kron_terms(f, var))))
-
-
-def _variable(f: Expr, wrt: str | Symbol) -> Symbol:
-    """The symbol of ``f`` named ``wrt`` (a new one if ``f`` does not have it: the Jacobian is 0)."""
-    name = wrt.name if isinstance(wrt, Symbol) else wrt
-    if not isinstance(name, str):
-        raise DifferentiationError(f"can only differentiate by a symbol, not by {wrt!r}")
-    known = {s.name: s for s in f.symbols}
-    if name in known:
-        if isinstance(wrt, Symbol) and wrt.kind != known[name].kind:
-            kind = known[name].kind
-            raise DifferentiationError(f"'{name}' is a {kind} in the expression, not a {wrt.kind}")
-        return known[name]
-    if isinstance(wrt, Symbol):
-        return wrt
-    try:
-        return build.symbol(name)
-    except MatcalcError:
-        raise DifferentiationError(f"cannot differentiate by {name!r}: not a symbol name") from None
 
 
 def _kron_terms(f: Expr, var: Symbol) -> list[KronTerm]:
