@@ -33,7 +33,7 @@ from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
 from matcalc.simplify_index import simplify_terms
 
-__all__ = ["raise_index", "raise_term"]
+__all__ = ["inline_nested", "raise_index", "raise_term"]
 
 
 @dataclass
@@ -67,7 +67,7 @@ def raise_index(ix: IndexExpr) -> Expr:
     """The matrix form of ``ix`` if every term has one, else an `IndexForm` (terms reduced)."""
     raised: list[Expr] = []
     reduced: list[Term] = []
-    for term in _inline_nested(ix):
+    for term in inline_nested(ix.terms, ix.free):
         matrix, rest = raise_term(term, ix.free)
         reduced.append(rest)
         if matrix is not None:
@@ -80,11 +80,15 @@ def raise_index(ix: IndexExpr) -> Expr:
     return index_form(ix.free, reduced)
 
 
-def _inline_nested(ix: IndexExpr) -> list[Term]:
-    """The terms of ``ix`` with nested index forms raised, or multiplied out where they do not raise."""
+def inline_nested(terms: Sequence[Term], free: Sequence[Idx]) -> list[Term]:
+    """The terms with nested index forms raised, or multiplied out where they do not raise.
+
+    The terms are expected simplified (as `differentiate` gives them); they are
+    simplified again only where a nested form was multiplied out.
+    """
     out: list[Term] = []
     changed = False
-    for term in ix.terms:
+    for term in terms:
         expanded = [Term(term.coef, (), term.deltas)]
         for f in term.factors:
             base = raise_index(f.base.tensor) if isinstance(f.base, IndexForm) else f.base
@@ -95,7 +99,7 @@ def _inline_nested(ix: IndexExpr) -> list[Term]:
             else:
                 expanded = [product(a, Term(1, (Factor(base, f.indices),))) for a in expanded]
         out.extend(expanded)
-    return simplify_terms(out, ix.free) if changed else out
+    return simplify_terms(out, free) if changed else out
 
 
 def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:

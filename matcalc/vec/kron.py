@@ -25,11 +25,10 @@ from matcalc import build
 from matcalc.dims import Dim
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import Expr, IndexForm, Number, Ones, Symbol, Zero
-from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, instantiate, product
-from matcalc.raise_ import raise_index, raise_term
+from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, product
+from matcalc.raise_ import inline_nested, raise_term
 from matcalc.recursion import deep
 from matcalc.simplify import simplify
-from matcalc.simplify_index import simplify_terms
 from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
 from matcalc.vec.slots import (
     Cost,
@@ -81,7 +80,7 @@ def _kron_terms(f: Expr, var: Symbol) -> list[KronTerm]:
         if not isinstance(d, IndexForm):
             return _plain(d, f.shape, var.shape)
     free, wfree = fresh_like(f.shape), fresh_like(var.shape)
-    terms = _flatten(differentiate(f, var, free, wfree), free + wfree)
+    terms = inline_nested(differentiate(f, var, free, wfree), free + wfree)
     for t in terms:
         for factor in t.factors:
             if len(factor.indices) > 2:  # e.g. jac(F)(W) of an abstract matrix function F
@@ -105,22 +104,6 @@ def _plain(d: Expr, rows: tuple[Dim, ...], cols: tuple[Dim, ...]) -> list[KronTe
     if cols:
         return [normalized(KronTerm(one, rows, cols, right=d))]
     return [KronTerm(d, rows, cols)]
-
-
-def _flatten(terms: list[Term], free: tuple[Idx, ...]) -> list[Term]:
-    """The terms with nested index forms raised, or multiplied out where they do not raise."""
-    out: list[Term] = []
-    for term in terms:
-        expanded = [Term(term.coef, (), term.deltas)]
-        for f in term.factors:
-            base = raise_index(f.base.tensor) if isinstance(f.base, IndexForm) else f.base
-            if isinstance(base, IndexForm):
-                inner = instantiate(base.tensor.terms, base.tensor.free, f.indices)
-                expanded = [product(a, b) for a in expanded for b in inner]
-            else:
-                expanded = [product(a, Term(1, (Factor(base, f.indices),))) for a in expanded]
-        out.extend(expanded)
-    return simplify_terms(out, free)
 
 
 # ---- one term -------------------------------------------------------------------------------
