@@ -1,0 +1,149 @@
+"""Arguments and output helpers that the subcommands share.
+
+Values are read with `json.loads` and expressions with `matcalc.parse`;
+nothing the user types is evaluated as Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+import matcalc
+from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
+
+__all__ = [
+    "ALL_KINDS",
+    "add_expression_arguments",
+    "add_wrt_argument",
+    "describe_shape",
+    "dims_text",
+    "format_value",
+    "kind_spec",
+    "kinds_of",
+    "parse_expr",
+    "value_spec",
+]
+
+#: Every kind ``--kind`` accepts: those of arrays, then those of abstract functions.
+ALL_KINDS = (*KINDS, *FUNCTION_KINDS)
+
+
+def kind_spec(text: str) -> tuple[str, str]:
+    """Parse ``NAME=KIND`` of ``--kind``."""
+    name, sep, kind = text.partition("=")
+    name, kind = name.strip(), " ".join(kind.split())  # "scalar  function" is "scalar function"
+    if not sep or not name or not kind:
+        raise argparse.ArgumentTypeError(f"expected NAME=KIND, got {text!r}")
+    if not (name.isidentifier() and name.isascii()):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
+    if kind not in ALL_KINDS:
+        raise argparse.ArgumentTypeError(
+            f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(ALL_KINDS)}"
+        )
+    return name, kind
+
+
+def check_numeric(name: str, data: object) -> None:
+    """Raise unless ``data`` is a number or (nested) lists of numbers."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            raise argparse.ArgumentTypeError(
+                f"the value of '{name}' must be a number or nested lists of numbers, found {json.dumps(item)}"
+            )
+
+
+def value_spec(text: str) -> tuple[str, np.ndarray[Any, np.dtype[np.float64]]]:
+    """Parse ``NAME=JSON`` of ``--value`` into a float array (0-d for a scalar)."""
+    name, sep, source = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=JSON, got {text!r}")
+    if not (name.isidentifier() and name.isascii()):
+        raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
+    try:
+        data = json.loads(source)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"the value of '{name}' is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise argparse.ArgumentTypeError(f"the value of '{name}' is nested too deeply") from None
+    check_numeric(name, data)
+    try:
+        array = np.asarray(data, dtype=np.float64)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"the value of '{name}' is not a rectangular array (rows of different lengths)"
+        ) from None
+    return name, array
+
+
+def add_expression_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare EXPR and ``--kind``, which every subcommand that reads an expression takes."""
+    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x\'*A*x"')
+    parser.add_argument(
+        "-k",
+        "--kind",
+        metavar="NAME=KIND",
+        type=kind_spec,
+        action="append",
+        default=[],
+        help=(
+            f"kind of a symbol, one of {', '.join(ALL_KINDS)} (repeatable; quote the "
+            'function kinds: --kind "L=scalar function"); a symbol given no kind '
+            "takes it from its first letter: a-g scalar, h-z vector, A-Z matrix"
+        ),
+    )
+
+
+def kinds_of(specs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The ``--kind`` specs as a mapping; a name given two different kinds is an error."""
+    kinds: dict[str, str] = {}
+    for name, kind in specs:
+        if kinds.setdefault(name, kind) != kind:
+            raise MatcalcError(f"--kind gives '{name}' two kinds: {kinds[name]} and {kind}")
+    return kinds
+
+
+def parse_expr(args: argparse.Namespace) -> Expr:
+    """Parse the EXPR argument with the ``--kind`` specs."""
+    return matcalc.parse(args.expr, kinds_of(args.kind))
+
+
+def dims_text(shape: Sequence[Dim]) -> str:
+    """``A.0 x A.1``: the dimensions of a shape."""
+    return " x ".join(repr(d) for d in shape)
+
+
+def describe_shape(e: Expr) -> str:
+    """A phrase for the shape of ``e``: ``scalar``, ``column vector of length x.0``, ..."""
+    if not e.shape:
+        return "scalar"
+    if len(e.shape) == 1:
+        return f"{'row' if e.row else 'column'} vector of length {e.shape[0]!r}"
+    if len(e.shape) == 2:
+        return f"{dims_text(e.shape)} matrix"
+    return f"{dims_text(e.shape)} order-{len(e.shape)} tensor"
+
+
+def format_value(value: object) -> str:
+    """A value as plain numbers: ``14.0``, ``[1. 2.]`` (no ``array(...)`` around it)."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        return str(array.item())
+    return np.array2string(array, threshold=sys.maxsize)
+
+
+def add_wrt_argument(parser: argparse.ArgumentParser, help: str) -> None:
+    """Declare ``--wrt``, required and repeatable."""
+    parser.add_argument("-w", "--wrt", metavar="NAME", action="append", required=True, help=help)

@@ -1,0 +1,75 @@
+"""``matcalc diff``: a derivative of any order, in text, LaTeX, index, vec form or as code."""
+
+from __future__ import annotations
+
+import argparse
+
+import matcalc
+from matcalc.cli.args import add_expression_arguments, add_wrt_argument, parse_expr
+from matcalc.cli.command import Command
+from matcalc.errors import MatcalcError
+
+DIFF_EXAMPLES = """\
+examples:
+  matcalc diff "x'*A*x" --wrt x                      # (A+A')*x
+  matcalc diff "x'*A*x" --wrt x --steps              # the derivation, with its Kronecker deltas
+  matcalc diff "x'*A*x" --wrt x --as latex           # (A + A^\\top) x
+  matcalc diff "W*x" --wrt W --as vec                # x^\\top \\otimes I_{n}
+  matcalc diff "x'*A*x" --wrt x --wrt x              # the Hessian: A+A'
+  matcalc diff "logdet(S)" --wrt S --kind S=symmetric
+  matcalc diff "sum(log(1+exp(-y.*(X*w))))" --wrt w  # logistic regression
+  matcalc diff "W*x" --wrt W                         # order 3: (i,j,k) -> x[k]*δ[i,j]
+
+The result has the shape of the expression followed by the shape of each
+variable (the layout of jax.jacobian): a gradient has the variable's shape.
+Results with no matrix form print in index notation.
+"""
+
+
+def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc diff``."""
+    add_expression_arguments(parser)
+    add_wrt_argument(parser, "variable to differentiate by; repeat for higher derivatives (--wrt x --wrt x)")
+    parser.add_argument(
+        "--as",
+        dest="form",
+        choices=DIFF_FORMS,
+        default="text",
+        help="text (input syntax, the default), latex (matrix form), index (Einstein notation), "
+        "vec (d vec(f)/d vec(X)^T, first derivatives), numpy (a function computing f and the derivative)",
+    )
+    parser.add_argument("--steps", action="store_true", help="show the derivation step by step")
+
+
+DIFF_FORMS = ("text", "latex", "index", "vec", "numpy")
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    """Differentiate and print the derivative (or its derivation) in the chosen form."""
+    f = parse_expr(args)
+    if args.steps:
+        explanation = matcalc.explain(f, *args.wrt)
+        print(explanation.latex() if args.form == "latex" else explanation)
+        return 0
+    derivative = matcalc.diff(f, *args.wrt)
+    if args.form == "text":
+        print(derivative)
+    elif args.form in ("latex", "index"):
+        print(matcalc.latex(derivative, form="matrix" if args.form == "latex" else "index"))
+    elif args.form == "vec":
+        if len(args.wrt) != 1:
+            raise MatcalcError("--as vec is for first derivatives: give one --wrt")
+        print(matcalc.latex(f, form="vec", wrt=args.wrt[0]))
+    else:
+        name = "d" + "d".join(args.wrt)
+        print(matcalc.numpy_code({"f": f, name: derivative}), end="")
+    return 0
+
+
+COMMAND = Command(
+    name="diff",
+    help="differentiate an expression (gradient, Jacobian, Hessian, ...)",
+    examples=DIFF_EXAMPLES,
+    add_arguments=_add_diff_arguments,
+    run=_run_diff,
+)
