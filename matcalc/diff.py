@@ -60,7 +60,7 @@ from matcalc.recursion import deep
 from matcalc.simplify import simplify
 from matcalc.simplify_index import simplify_terms
 
-__all__ = ["ELEMENTWISE_DERIVATIVES", "diff", "differentiate", "variable"]
+__all__ = ["ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "diff", "differentiate", "variable"]
 
 _one = build.number(1)
 
@@ -94,30 +94,49 @@ ELEMENTWISE_DERIVATIVES: dict[str, Callable[[Expr], Expr] | None] = {
 }
 
 
-def diff(f: Expr, *wrt: str | Expr) -> Expr:
+#: What `diff` does when the expression does not contain a variable.
+IF_ABSENT = ("error", "zero")
+
+
+def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
     """The derivative of ``f`` by each of ``wrt`` in turn, of shape ``f.shape + wrt[0].shape + ...``.
 
     ``wrt`` are symbol names or symbols.  The result is in matrix form when
     one exists, else an `IndexForm` (index notation, still evaluable).
+
+    A variable ``f`` does not contain at all is most often a misspelling, so it
+    raises `DifferentiationError` naming the symbols ``f`` has; with
+    ``if_absent="zero"`` the derivative is the zero array instead (of shape
+    ``f.shape + wrt.shape``, the kind of the variable read from its first
+    letter or from the symbol given).  A variable that ``f`` contains but an
+    intermediate derivative lost (``diff(x'*A*x, x, x, x)``) gives zero
+    without complaint.
     """
     if not isinstance(f, Expr):
         raise DifferentiationError(f"diff needs an expression, got {type(f).__name__}")
     if not wrt:
         raise DifferentiationError("diff needs at least one variable to differentiate by")
-    variables = [variable(f, w) for w in wrt]  # the original's symbols: a derivative may lose some
+    # the original's symbols: a derivative may lose some
+    variables = [variable(f, w, if_absent=if_absent) for w in wrt]
     with deep():
         for var in variables:
             f = _derivative(f, var)
     return f
 
 
-def variable(f: Expr, w: str | Expr, kinds: Mapping[str, str] | None = None) -> Symbol:
+def variable(
+    f: Expr, w: str | Expr, kinds: Mapping[str, str] | None = None, if_absent: str = "error"
+) -> Symbol:
     """The symbol of ``f`` to differentiate by: ``f``'s own (unified) one if it has it.
 
-    ``w`` is a name or a symbol; a name ``f`` does not have becomes a new symbol
-    of the kind ``kinds`` gives (the derivative is then 0).  An abstract function
-    is not a variable.
+    ``w`` is a name or a symbol.  A name ``f`` does not have raises
+    `DifferentiationError` naming the ones it has, unless ``if_absent="zero"``:
+    then it becomes a new symbol of the kind ``kinds`` gives (the derivative is
+    then 0).  An abstract function is not a variable.
     """
+    if if_absent not in IF_ABSENT:
+        choices = ", ".join(map(repr, IF_ABSENT))
+        raise DifferentiationError(f"if_absent must be one of {choices}, not {if_absent!r}")
     known = {s.name: s for s in f.symbols}
     name = w.name if isinstance(w, Symbol) else w
     if isinstance(name, str) and name in known and known[name].kind in FUNCTION_KINDS:
@@ -129,15 +148,30 @@ def variable(f: Expr, w: str | Expr, kinds: Mapping[str, str] | None = None) -> 
         if w.name in known and known[w.name].kind != w.kind:
             kind = known[w.name].kind
             raise DifferentiationError(f"'{w.name}' is a {kind} in the expression, not a {w.kind}")
+        if w.name not in known and if_absent == "error":
+            raise _absent(f, w.name)
         return known.get(w.name, w)
     if isinstance(w, str):
         if w in known:
             return known[w]
         try:
-            return build.symbol(w, (kinds or {}).get(w))
+            s = build.symbol(w, (kinds or {}).get(w))
         except MatcalcError:
             raise DifferentiationError(f"cannot differentiate by {w!r}: not a symbol name") from None
+        if if_absent == "error":
+            raise _absent(f, w)
+        return s
     raise DifferentiationError(f"can only differentiate by a symbol, not by {w}")
+
+
+def _absent(f: Expr, name: str) -> DifferentiationError:
+    """The error for a variable ``f`` does not contain."""
+    names = [s.name for s in f.symbols if s.kind not in FUNCTION_KINDS]
+    has = f"its symbols are {', '.join(names)}" if names else "it has no symbols (it is a constant)"
+    return DifferentiationError(
+        f"the expression does not contain {name!r} ({has}); a misspelling? "
+        "To get the zero derivative, pass if_absent='zero' (--if-absent zero in the CLI)"
+    )
 
 
 def _derivative(f: Expr, wrt: Symbol) -> Expr:

@@ -75,7 +75,7 @@ def explain(f: Expr, *wrt: str | Expr) -> Explanation:
     with deep():
         for var in [variable(f, w) for w in wrt]:
             steps.extend(_derivation(f, var))
-            f = diff(f, var)
+            f = diff(f, var, if_absent="zero")  # a later variable may have left the derivative
     return Explanation(tuple(steps), f)
 
 
@@ -104,7 +104,7 @@ def _derivation(f: Expr, var: Symbol) -> list[Step]:
     raised = raise_index(IndexExpr(all_free, tuple(collected))) if collected else None
     if raised is not None and not isinstance(raised, IndexForm):  # else there is no matrix form
         steps.append(Step("In matrix notation", str(raised), latex(raised)))
-    answer = diff(f, var)
+    answer = diff(f, var, if_absent="zero")
     steps.append(Step("Simplified: the derivative", str(answer), latex(answer)))
     return steps
 

@@ -78,7 +78,7 @@ CASES: list[Case] = [
     Case("numbers", "0.5*A - 2.5e-8*B + 1/3*C + 1e20*D"),
     Case("eye_ones", "A + eye + matrix(1)"),
     Case("ones_vector", "vector(1)'*x + x'*(y + vector(1))"),
-    Case("zero_matrix", "A*y", wrt=("x",)),
+    Case("zero_matrix", "A*y+0*x", wrt=("x",)),
     # sums and products
     Case("sum_signs", "A - 2*B + C' - (D + E)"),
     Case("scale_coefficients", "(x'*y)*z + (a+b)*z + tr(A)*det(B)*z - a/b*z"),

@@ -1,0 +1,63 @@
+"""Differentiating by a name the expression does not contain is refused (issue 11, item 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.cli import main
+
+
+def test_a_misspelled_variable_is_an_error_naming_the_symbols() -> None:
+    with pytest.raises(mc.DifferentiationError, match=r"does not contain 'z' \(its symbols are A, x\)"):
+        mc.diff(mc.parse("x'*A*x"), "z")
+
+
+def test_a_symbol_object_that_does_not_occur_is_refused_too() -> None:
+    with pytest.raises(mc.DifferentiationError, match="does not contain 'z'"):
+        mc.diff(mc.parse("x'*A*x"), mc.vector("z"))
+
+
+def test_a_constant_has_no_symbols() -> None:
+    with pytest.raises(mc.DifferentiationError, match="it has no symbols"):
+        mc.diff(mc.parse("2*3"), "x")
+
+
+def test_the_opt_out_gives_the_zero_of_the_right_shape() -> None:
+    d = mc.diff(mc.parse("A*x"), "y", if_absent="zero")
+    values = {"A": np.ones((2, 3)), "x": np.ones(3), "y": np.ones(4)}
+    assert mc.evaluate(d, values).shape == (2, 4)
+    assert not mc.evaluate(d, values).any()
+
+
+def test_an_unknown_opt_out_value_is_refused() -> None:
+    with pytest.raises(mc.DifferentiationError, match="if_absent must be one of"):
+        mc.diff(mc.parse("A*x"), "x", if_absent="ignore")
+
+
+def test_a_variable_lost_by_an_earlier_derivative_gives_zero() -> None:
+    f = mc.parse("x'*A*x + y'*y")
+    values = {"A": np.ones((3, 3)), "x": np.ones(3), "y": np.ones(3)}
+    assert not mc.evaluate(mc.diff(f, "x", "y"), values).any()  # mixed: ∂x of f has no y
+    assert not mc.evaluate(mc.diff(f, "x", "x", "x"), values).any()  # a quadratic's third derivative
+
+
+def test_explain_follows_a_variable_lost_by_an_earlier_derivative() -> None:
+    e = mc.explain(mc.parse("x'*A*x + y'*y"), "x", "y")
+    values = {"A": np.ones((3, 3)), "x": np.ones(3), "y": np.ones(3)}
+    assert not mc.evaluate(e.result, values).any()
+    with pytest.raises(mc.DifferentiationError, match="does not contain 'z'"):
+        mc.explain(mc.parse("x'*A*x"), "z")
+
+
+def test_check_and_vec_refuse_a_variable_that_does_not_occur() -> None:
+    with pytest.raises(mc.DifferentiationError, match="does not contain 'y'"):
+        mc.check("A*x", "y", "matrix(0)")
+    with pytest.raises(mc.DifferentiationError, match="does not contain 'X'"):
+        mc.vec_jacobian(mc.parse("A*x"), "X")
+
+
+def test_the_cli_exits_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "x'*A*x", "--wrt", "z"]) == 2
+    assert "does not contain 'z' (its symbols are A, x)" in capsys.readouterr().err
