@@ -61,3 +61,8 @@ def test_check_and_vec_refuse_a_variable_that_does_not_occur() -> None:
 def test_the_cli_exits_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "x'*A*x", "--wrt", "z"]) == 2
     assert "does not contain 'z' (its symbols are A, x)" in capsys.readouterr().err
+
+
+def test_the_cli_opt_out_prints_the_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "x'*A*x", "--wrt", "z", "--if-absent", "zero"]) == 0
+    assert capsys.readouterr().out.strip() == "vector(0)"

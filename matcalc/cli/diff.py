@@ -39,6 +39,12 @@ def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
         "vec (d vec(f)/d vec(X)^T, first derivatives), numpy (a function computing f and the derivative)",
     )
     parser.add_argument("--steps", action="store_true", help="show the derivation step by step")
+    parser.add_argument(
+        "--if-absent",
+        choices=("error", "zero"),
+        default="error",
+        help="a variable the expression does not contain: an error (exit status 2, the default) or zero",
+    )
 
 
 DIFF_FORMS = ("text", "latex", "index", "vec", "numpy")
@@ -51,7 +57,7 @@ def _run_diff(args: argparse.Namespace) -> int:
         explanation = matcalc.explain(f, *args.wrt)
         print(explanation.latex() if args.form == "latex" else explanation)
         return 0
-    derivative = matcalc.diff(f, *args.wrt)
+    derivative = matcalc.diff(f, *args.wrt, if_absent=args.if_absent)
     if args.form == "text":
         print(derivative)
     elif args.form in ("latex", "index"):
