@@ -15,6 +15,8 @@ import itertools
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from matcalc.unionfind import UnionFind
+
 __all__ = ["Dim", "Unifier", "fresh_dim"]
 
 
@@ -53,30 +55,16 @@ def fresh_dim() -> Dim:
     return Dim(True, "", next(_serial))
 
 
-class Unifier:
-    """Union-find over dimensions; ``unify`` returns False on nothing (dims never clash)."""
+class Unifier(UnionFind[Dim]):
+    """Classes of equal dimensions; the smallest member stands for its class (dims never clash)."""
 
-    def __init__(self) -> None:
-        self._parent: dict[Dim, Dim] = {}
-
-    def find(self, d: Dim) -> Dim:
-        """The representative of ``d``'s class (the smallest member)."""
-        root = d
-        while root in self._parent:
-            root = self._parent[root]
-        while d != root:  # path compression
-            nxt = self._parent[d]
-            self._parent[d] = root
-            d = nxt
-        return root
+    __slots__ = ()
 
     def unify(self, a: Dim, b: Dim) -> None:
         """Record that ``a`` and ``b`` are the same dimension."""
         ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        lo, hi = (ra, rb) if ra < rb else (rb, ra)
-        self._parent[hi] = lo
+        if ra != rb:
+            self.union(*((ra, rb) if ra < rb else (rb, ra)))
 
     def unify_all(self, pairs: Iterable[tuple[Dim, Dim]]) -> None:
         """Unify each pair."""
@@ -85,4 +73,4 @@ class Unifier:
 
     def substitution(self) -> Mapping[Dim, Dim]:
         """Every dimension that changes, mapped to its representative."""
-        return {d: self.find(d) for d in list(self._parent)}
+        return {d: self.find(d) for d in self.merged()}

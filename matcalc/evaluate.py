@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
+from matcalc.contraction import plan
 from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, ShapeError
 from matcalc.expr import (
@@ -557,34 +558,14 @@ def _einsum_term(t: Term, free: tuple[Idx, ...], bases: Mapping[int, Value], env
     picks ``b = a``); only a delta between two free indices becomes an identity
     matrix.  An index left in no operand is a sum of ones: a factor of its size.
     """
-    parent: dict[Idx, Idx] = {}
-
-    def find(i: Idx) -> Idx:
-        while i in parent:
-            i = parent[i]
-        return i
-
-    eyes: list[tuple[Idx, Idx]] = []
-    for d in t.deltas:
-        ra, rb = find(d.a), find(d.b)
-        if ra == rb:
-            continue  # δ[i, i] = 1
-        if ra in free and rb in free:
-            eyes.append((ra, rb))  # free indices are never merged, so they stay roots
-        elif ra in free:
-            parent[rb] = ra
-        else:
-            parent[ra] = rb
-    operands: list[tuple[Any, list[Idx]]] = [
-        (bases[id(f.base)], [find(i) for i in f.indices]) for f in t.factors
-    ]
-    operands += [(np.eye(env.sizes[a.dim]), [a, b]) for a, b in eyes]
-    used = {i for _, idx in operands for i in idx}
+    p = plan(((bases[id(f.base)], f.indices) for f in t.factors), t.deltas, free)
+    operands: list[tuple[Any, list[Idx]]] = [*p.operands]
+    operands += [(np.eye(env.sizes[a.dim]), [a, b]) for a, b in p.eyes]
     coef = np.float64(t.coef)
-    for i in dict.fromkeys([*free, *map(find, t.indices())]):
-        if i not in used and i in free:
+    for i in p.unused:
+        if i in p.out:
             operands.append((np.ones(env.sizes[i.dim]), [i]))
-        elif i not in used:
+        else:
             coef = coef * env.sizes[i.dim]
     if not operands:
         return coef

@@ -31,6 +31,7 @@ from matcalc import build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
+from matcalc.unionfind import UnionFind
 
 __all__ = ["read"]
 
@@ -51,17 +52,14 @@ def read(e: Any, kinds: Mapping[str, str] | None) -> Expr:
     return _Reader(kinds, _Sizes(), {}, {}).go(e)
 
 
-class _Sizes:
-    """Union-find over SymPy dimensions; a class holds at most one number."""
+class _Sizes(UnionFind[Any]):
+    """Classes of equal SymPy dimensions; a class holds at most one number."""
+
+    __slots__ = ("number",)
 
     def __init__(self) -> None:
-        self.parent: dict[Any, Any] = {}
+        super().__init__()
         self.number: dict[Any, Any] = {}
-
-    def find(self, d: Any) -> Any:
-        while d in self.parent:
-            d = self.parent[d]
-        return d
 
     def same(self, a: Any, b: Any, where: Any) -> None:
         """Record that dimensions ``a`` and ``b`` are equal (``where`` requires it)."""
@@ -76,7 +74,7 @@ class _Sizes:
 
             raise ShapeError(f"inconsistent SymPy dimensions: {_short(where)} needs {show(a, na)} and "
                              f"{show(b, nb)} to be equal")
-        self.parent[rb] = ra
+        self.union(ra, rb)
         if na is not None or nb is not None:
             self.number[ra] = na if na is not None else nb
 

@@ -3,7 +3,7 @@
 Each factor is first unpacked as the differentiation rules pack it
 (`matcalc.index.atom`): ``diag(v)[i,j]`` is ``v[i] δ[i,j]``, ``X'[i,j]`` is
 ``X[j,i]``, so no diagonal matrix or transpose is built.  Deltas are then
-contracted the way `matcalc.evaluate` does: a delta with a summed index
+contracted by the plan `matcalc.evaluate` follows too (`matcalc.contraction`): a delta with a summed index
 renames that index (the sum picks the diagonal).  A delta between two free
 indices makes the term zero off a diagonal of the result: with NumPy the
 term's values are computed without the second index and written onto that
@@ -25,12 +25,13 @@ path is trivial; the flag is what enables BLAS).
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcalc.codegen import syntax as sx
+from matcalc.contraction import plan
 from matcalc.errors import MatcalcError
 from matcalc.expr import IndexForm, Ones
 from matcalc.index import Coef, Idx, Term, atom, product
@@ -66,42 +67,19 @@ def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
     unpacked = product(*(atom(f.base, f.indices) for f in t.factors))
     coef: Coef = t.coef * unpacked.coef
     on_diagonal = "on_diagonal" in lw.backend.templates
-    parent: dict[Idx, Idx] = {}
-
-    def find(i: Idx) -> Idx:
-        while i in parent:
-            i = parent[i]
-        return i
-
-    deltas = (*unpacked.deltas, *t.deltas)
-    eyes: list[tuple[Idx, Idx]] = []
-    for d in deltas:
-        ra, rb = find(d.a), find(d.b)
-        if ra == rb:
-            continue  # δ[i,i] = 1
-        if ra in free and rb in free and not on_diagonal:
-            eyes.append((ra, rb))
-        elif ra in free:
-            parent[rb] = ra  # a free rb: the values go on the diagonal of its axis with ra's
-        else:
-            parent[ra] = rb
-    operands: list[Operand] = [
-        (lw.ref(f.base), [find(i) for i in f.indices])
-        for f in unpacked.factors
-        if not isinstance(f.base, Ones)  # a factor 1
-    ]
-    operands += [(lw.op("eye", lw.size(a.dim), lw.like(a.dim)), [a, b]) for a, b in eyes]
-    used = {i for _, idx in operands for i in idx}
-    everything = {*(find(i) for i in free), *(find(i) for f in unpacked.factors for i in f.indices)}
-    everything |= {find(i) for d in deltas for i in (d.a, d.b)}
-    roots = tuple(dict.fromkeys(find(i) for i in free))
+    # a factor 1 is no operand, but its indices count
+    factors = [(None if isinstance(f.base, Ones) else f.base, f.indices) for f in unpacked.factors]
+    p = plan(factors, (*unpacked.deltas, *t.deltas), free, merge_free=on_diagonal)
+    operands: list[Operand] = [(lw.ref(base), idx) for base, idx in p.operands]
+    operands += [(lw.op("eye", lw.size(a.dim), lw.like(a.dim)), [a, b]) for a, b in p.eyes]
+    roots = tuple(dict.fromkeys(p.out))
     # a summed index nothing depends on is a factor of its size
-    sizes = [lw.size(i.dim) for i in sorted(everything - used) if i not in roots]
+    sizes = [lw.size(i.dim) for i in sorted(p.unused) if i not in roots]
     negative = coef < 0
     magnitude = -coef if negative else coef
     if len(roots) < len(free):
-        return negative, _diagonal_term(lw, magnitude, sizes, operands, free, find)
-    for i in sorted((everything - used) & set(roots)):  # a free index no operand carries
+        return negative, _diagonal_term(lw, magnitude, sizes, operands, free, p.out)
+    for i in sorted(set(p.unused) & set(roots)):  # a free index no operand carries
         operands.append((lw.op("ones", lw.size(i.dim), lw.like(i.dim)), [i]))
     return negative, _scaled_einsum(lw, magnitude, sizes, operands, free)
 
@@ -123,7 +101,7 @@ def _diagonal_term(
     sizes: list[ast.expr],
     operands: Sequence[Operand],
     free: tuple[Idx, ...],
-    find: Callable[[Idx], Idx],
+    out: tuple[Idx, ...],
 ) -> ast.expr:
     """A term with deltas between free indices: zeros, with the values written on that diagonal only.
 
@@ -133,12 +111,12 @@ def _diagonal_term(
     of the diagonal, broadcast over the indices no operand carries (first in
     the view).  No identity matrix is built, and no product with its zeros.
     """
-    roots = list(dict.fromkeys(find(i) for i in free))
+    roots = list(dict.fromkeys(out))
     letters = {r: _FREE_LETTERS[free.index(r)] for r in roots}  # free has at most 15 indices here
     used = {i for _, idx in operands for i in idx}
     carried = [r for r in roots if r in used]
     view = [r for r in roots if r not in used] + carried
-    spec = "".join(letters[find(i)] for i in free) + "->" + "".join(letters[r] for r in view)
+    spec = "".join(letters[i] for i in out) + "->" + "".join(letters[r] for r in view)
     value = _scaled_einsum(lw, magnitude, sizes, operands, carried)
     shape = ast.Tuple(elts=[lw.size(i.dim) for i in free], ctx=ast.Load())
     return lw.op("on_diagonal", shape, ast.Constant(value=spec), value)

@@ -29,6 +29,7 @@ from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, product
 from matcalc.raise_ import inline_nested, raise_term
 from matcalc.recursion import deep
 from matcalc.simplify import simplify
+from matcalc.unionfind import UnionFind
 from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
 from matcalc.vec.slots import (
     Cost,
@@ -182,21 +183,15 @@ def _contract_summed(term: Term, roles: Roles) -> tuple[Term, bool]:
     as reduced as it got (the term then needs a `Chain`).
     """
     summed = {i for i in term.indices() if i not in roles.role}
-    parent = list(range(len(term.factors)))
-
-    def find(n: int) -> int:
-        while parent[n] != n:
-            n = parent[n]
-        return n
-
+    linked: UnionFind[int] = UnionFind()
     first: dict[Idx, int] = {}
     for n, f in enumerate(term.factors):
         for i in f.indices:
             if i in summed:
-                parent[find(n)] = find(first.setdefault(i, n))
+                linked.union(first.setdefault(i, n), n)
     blobs: dict[int, list[Factor]] = {}
     for n, f in enumerate(term.factors):
-        blobs.setdefault(find(n), []).append(f)
+        blobs.setdefault(linked.find(n), []).append(f)
     out = Term(term.coef, (), term.deltas)
     contracted = True
     for blob in blobs.values():
