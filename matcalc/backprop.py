@@ -18,7 +18,7 @@ product at every level).  The result reads like backpropagation:
 from __future__ import annotations
 
 from matcalc import build
-from matcalc.expr import Expr, Symbol, children, walk
+from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, children, walk
 from matcalc.index import Factor, IndexExpr, Term, atom, fresh_like, product
 from matcalc.raise_ import raise_index
 from matcalc.simplify_index import simplify_terms
@@ -35,9 +35,30 @@ def _put_back(term: Term, slot: Symbol, child: Expr) -> Term:
     return Term(term.coef, factors, term.deltas)
 
 
+def _accumulate(adjoint: dict[Expr, Expr], c: Expr, part: Expr) -> None:
+    previous = adjoint.get(c)
+    adjoint[c] = part if previous is None else build.add(previous, part)
+
+
+def _multiple_of_identity(e: Expr) -> bool:
+    """True for ``eye``, a scalar times one, and sums and transposes of such (they commute with all)."""
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Scale):
+            stack.append(x.body)
+        elif isinstance(x, Add):
+            stack.extend(x.terms)
+        elif isinstance(x, Transpose):
+            stack.append(x.body)
+        elif not isinstance(x, Identity):
+            return False
+    return True
+
+
 def gradient(f: Expr, wrt: Symbol) -> Expr:
     """``∂f/∂wrt`` of the scalar ``f``, of ``wrt``'s shape (before final simplification)."""
-    from matcalc.diff import differentiate
+    from matcalc.diff import differentiate, power_terms_limit
 
     if not f.is_scalar:
         raise ValueError("gradient needs a scalar function")
@@ -47,6 +68,13 @@ def gradient(f: Expr, wrt: Symbol) -> Expr:
         bar = adjoint.get(e)
         if bar is None or e is wrt:
             continue
+        if isinstance(e, MatPow) and _multiple_of_identity(bar):
+            # Σ_r (A^r)' B (A^(k-1-r))' = k B (A^(k-1))' when B = c I commutes (Matrix Cookbook eq. 121)
+            power = build.transpose(build.matpow(e.body, e.k - 1))
+            _accumulate(adjoint, e.body, build.mul(build.number(e.k), build.mul(bar, power)))
+            continue
+        if isinstance(e, MatPow):
+            power_terms_limit(e.k)
         for c in dict.fromkeys(k for k in children(e) if wrt in k.symbols):
             slot = Symbol(_SLOT, _KIND[c.ndim], shape=c.shape, row=c.row)
             local = build.remake(e, lambda k, c=c, slot=slot: slot if k is c else k)  # type: ignore[misc]
@@ -56,9 +84,7 @@ def gradient(f: Expr, wrt: Symbol) -> Expr:
             terms = simplify_terms(terms, into)
             if not terms:
                 continue
-            part = raise_index(IndexExpr(into, tuple(terms)))
-            previous = adjoint.get(c)
-            adjoint[c] = part if previous is None else build.add(previous, part)
+            _accumulate(adjoint, c, raise_index(IndexExpr(into, tuple(terms))))
     result = adjoint.get(wrt)
     if result is None:
         return build.zeros(wrt.shape)

@@ -60,7 +60,10 @@ from matcalc.recursion import deep
 from matcalc.simplify import simplify
 from matcalc.simplify_index import simplify_terms
 
-__all__ = ["ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "diff", "differentiate", "variable"]
+__all__ = [
+    "ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate", "power_terms_limit",
+    "variable",
+]  # fmt: skip
 
 _one = build.number(1)
 
@@ -332,9 +335,14 @@ def _transpose(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 @rule(Trace)
 def _trace(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # tr(A) = A_ss
+    # tr(A) = A_ss;  ∂ tr(A^k) = k (A^(k-1))_ts ∂A_st, for every integer k (Matrix Cookbook eq. 121)
     assert isinstance(e, Trace)
-    s = fresh(e.body.shape[0])
+    n = e.body.shape[0]
+    if isinstance(e.body, MatPow):
+        a, k = e.body.body, e.body.k
+        s, t = fresh(n), fresh(n)
+        return dv.chain(Term(k, (Factor(build.matpow(a, k - 1), (t, s)),)), a, (s, t))
+    s = fresh(n)
     return dv.d(e.body, (s, s))
 
 
@@ -431,11 +439,16 @@ def _logdet(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return dv.chain(atom(build.inv(e.body), (t, s)), e.body, (s, t))
 
 
+#: Largest |k| whose ∂(A^k) is expanded into its k terms (it has no closed form in general).
+MAX_POWER_TERMS = 100
+
+
 @rule(MatPow)
 def _matpow(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     # ∂(A^k) = Σ_r A^r ∂A A^(k-1-r)   (Matrix Cookbook eq. 91); A^-k = (A⁻¹)^k
     assert isinstance(e, MatPow)
     a, k = e.body, e.k
+    power_terms_limit(k)
     if k < 0:
         return dv.d(build.matpow(build.inv(a), -k), idx)
     out: list[Term] = []
@@ -444,6 +457,16 @@ def _matpow(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
         outer = product(atom(build.matpow(a, r), (idx[0], s)), atom(build.matpow(a, k - 1 - r), (t, idx[1])))
         out.extend(dv.chain(outer, a, (s, t)))
     return out
+
+
+def power_terms_limit(k: int) -> None:
+    """Refuse to expand ∂(A^k) into more than `MAX_POWER_TERMS` terms."""
+    if abs(k) > MAX_POWER_TERMS:
+        raise DifferentiationError(
+            f"the derivative of a matrix power A^{k} is a sum of {abs(k)} terms with no closed form; "
+            f"matcalc expands at most {MAX_POWER_TERMS} (closed forms exist under a trace: "
+            f"d tr(A^k) = k tr(A^(k-1) dA), which matcalc uses)"
+        )
 
 
 @rule(Norm)

@@ -62,6 +62,7 @@ __all__ = [
     "children",
     "rebuild",
     "substitute_dims",
+    "tree_repr",
     "walk",
 ]
 
@@ -186,13 +187,7 @@ class Expr(metaclass=_Interned):
         return to_text(self)
 
     def __repr__(self) -> str:
-        if self.tree_size > _REPR_LIMIT:
-            return f"<{type(self).__name__} of shape {self.shape}, {self.tree_size} nodes expanded>"
-        parts: list[str] = []
-        for f in _fields(type(self)):
-            value = getattr(self, f)
-            parts.extend(map(repr, value) if isinstance(value, tuple) else [repr(value)])
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return tree_repr(self)
 
     # ---- operators: the Python way of building ------------------------------
     def __add__(self, other: object) -> Expr:
@@ -289,8 +284,6 @@ class Symbol(Expr):
     name: str
     kind: str
 
-    def __repr__(self) -> str:
-        return f"Symbol({self.name!r}, {self.kind!r})"
 
 
 @node
@@ -299,8 +292,6 @@ class Number(Expr):
 
     value: Scalar
 
-    def __repr__(self) -> str:
-        return f"Number({self.value!r})"
 
 
 @node
@@ -380,8 +371,6 @@ class Apply(Expr):
     func: str
     arg: Expr
 
-    def __repr__(self) -> str:
-        return f"Apply({self.func!r}, {self.arg!r})"
 
 
 # ---- matrix functions -------------------------------------------------------------
@@ -473,8 +462,6 @@ class Call(Expr):
     order: int
     arg: Expr
 
-    def __repr__(self) -> str:
-        return f"Call({self.name!r}, {self.kind!r}, {self.order}, {self.arg!r})"
 
 
 @node
@@ -645,6 +632,24 @@ def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
         else:
             stack.append((x, True))
             stack.extend((k, False) for k in children(x))
+    return done[e]
+
+
+def tree_repr(e: Expr) -> str:
+    """The constructor form ``MatMul(Symbol('A', 'matrix'), ...)``, built without recursion.
+
+    Trees larger than `_REPR_LIMIT` nodes when expanded show as a summary.
+    """
+    if e.tree_size > _REPR_LIMIT:
+        return f"<{type(e).__name__} of shape {e.shape}, {e.tree_size} nodes expanded>"
+    done: dict[Expr, str] = {}
+    for x in walk(e):  # children before parents: each one's text is ready when needed
+        parts: list[str] = []
+        for f in _fields(type(x)):
+            value = getattr(x, f)
+            items = value if isinstance(value, tuple) else (value,)
+            parts.extend(done[v] if isinstance(v, Expr) else repr(v) for v in items)
+        done[x] = f"{type(x).__name__}({', '.join(parts)})"
     return done[e]
 
 

@@ -23,7 +23,7 @@ from typing import ClassVar
 
 from matcalc import build
 from matcalc.errors import ParseError, ShapeError
-from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, KINDS, Expr, Number
+from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, KINDS, Expr, Number, Scale
 from matcalc.recursion import deep
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
@@ -56,7 +56,7 @@ RESERVED = frozenset(_ONE_ARG) | {"eye"} | frozenset(_DERIVATIVES)
 
 _TOKEN = re.compile(
     r"""\s*(?:
-      (?P<number>(?:\d+\.\d+|\d+|\.\d+)(?:[eE][+-]?\d+)?)
+      (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<name>[A-Za-z][A-Za-z0-9_]*)
     | (?P<op>\.\*|\./|\.\^|[-+*/^'(),])
     )""",
@@ -193,10 +193,36 @@ class _Parser:
 
     def product(self) -> Expr:
         e = self.unary()
+        run: list[tuple[_Token, Expr]] = []  # operands of one associative operator, not yet applied
         while self.tok.kind == "op" and self.tok.text in self._PRODUCT_OPS:
             op = self.take()
             rhs = self.unary()
-            e = self.make(op, self._PRODUCT_OPS[op.text], e, rhs)
+            if run and (op.text != run[0][0].text or not _plain(op.text, rhs, run[0][1])):
+                e = self.apply_run(e, run)
+                run = []
+            if _plain(op.text, rhs, run[0][1] if run else rhs):
+                run.append((op, rhs))
+            else:
+                e = self.make(op, self._PRODUCT_OPS[op.text], e, rhs)
+        return self.apply_run(e, run)
+
+    def apply_run(self, e: Expr, run: list[tuple[_Token, Expr]]) -> Expr:
+        """``e op x1 op x2 ...``, grouped as a balanced tree: linear, not quadratic, in the run's length.
+
+        The operands are plain arrays of one shape class, so every grouping
+        builds the same node; if the balanced build fails, the left-to-right
+        one runs, so that the error points at the operator at fault.
+        """
+        if not run:
+            return e
+        build_op = self._PRODUCT_OPS[run[0][0].text]
+        if len(run) > 8:
+            try:
+                return build_op(e, _balanced([x for _, x in run], build_op))
+            except ShapeError:
+                pass
+        for op, rhs in run:
+            e = self.make(op, build_op, e, rhs)
         return e
 
     def unary(self) -> Expr:
@@ -331,6 +357,27 @@ class _Parser:
 
 def _shorten(text: str) -> str:
     return text if len(text) <= 20 else f"{text[:8]}...{text[-8:]} ({len(text)} characters)"
+
+
+#: Product operators whose operands, when plain arrays, may be grouped in any way.
+_ASSOCIATIVE = ("*", ".*")
+
+
+def _plain(op: str, x: Expr, like: Expr) -> bool:
+    """True if ``x`` may join a run of ``op``: a matrix (``*``) or array (``.*``) with no scalar factor.
+
+    It must have the rank and orientation of ``like``, the run's first operand.
+    """
+    if op not in _ASSOCIATIVE or x.is_scalar or isinstance(x, Scale):
+        return False
+    return x.ndim == like.ndim and x.row == like.row and (op != "*" or x.ndim == 2)
+
+
+def _balanced(items: list[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    return op(_balanced(items[:mid], op), _balanced(items[mid:], op))
 
 
 def _balanced_sum(items: list[Expr]) -> Expr:

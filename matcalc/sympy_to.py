@@ -80,6 +80,13 @@ def translate(f: E.Expr, dims: Mapping[str, Any] | Any = None) -> Translation:
     elif dims is not None:
         t.given(dims)
     t.name_dims()
+    try:
+        for node in E.walk(f):  # children first: `go` then never recurses more than a level
+            t.go(node)
+    except RecursionError:  # SymPy's own constructors recurse over deep arguments
+        raise MatcalcError(
+            f"the expression is nested {f.depth} levels deep, too deep for SymPy to build"
+        ) from None
     return Translation(t.go(f), t.symbols, t.dims)
 
 

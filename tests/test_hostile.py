@@ -1,0 +1,130 @@
+"""Regression tests for the hostile-input reproducers of issue 12 (parsing, building, printing).
+
+Each test names the reproducer it guards.  Timing bounds are generous (the
+machine is shared); docs/robustness.md gives the measured times.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.diff import MAX_POWER_TERMS
+from matcalc.testing import check_derivative
+
+DEEP = "exp(" * 999 + "a" + ")" * 999
+
+
+def _timed(fn):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+# ---- printers on deep expressions ------------------------------------------------------
+
+
+def test_repr_of_deep_expression_does_not_recurse() -> None:
+    e = mc.parse(DEEP)
+    text = repr(e)
+    assert text.startswith("Apply('exp', Apply('exp',") and text.count("Apply(") == 999
+
+
+def test_to_sympy_of_deep_expression_is_built_or_refused_clearly() -> None:
+    pytest.importorskip("sympy")
+    e = mc.parse(DEEP)
+    try:
+        out = mc.to_sympy(e)
+    except mc.MatcalcError as exc:
+        assert "too deep" in str(exc)
+    else:  # built (what SymPy can then do with 999 levels is SymPy's affair)
+        assert type(out).__name__ == "exp"
+
+
+def test_text_and_latex_of_deep_expression() -> None:
+    e = mc.parse(DEEP)
+    assert mc.parse(str(e)) is e
+    assert mc.latex(e).count(r"\exp") == 999
+
+
+# ---- numbers -------------------------------------------------------------------------
+
+
+# Arabic-Indic 3, fullwidth 3, superscript 2, Arabic-Indic 0
+@pytest.mark.parametrize("text", ["x*\u0663", "x*\uff13", "x*\u00b2", "1\u0660"])
+def test_numbers_are_ascii_digits_only(text: str) -> None:
+    with pytest.raises(mc.ParseError, match="unexpected character"):
+        mc.parse(text)
+
+
+@pytest.mark.parametrize("text", ["1e999", "a*1e400", "9" * 401, "2e308"])
+def test_numbers_beyond_floating_point_are_refused(text: str) -> None:
+    with pytest.raises(mc.ParseError, match="too large for floating point"):
+        mc.parse(text)
+
+
+def test_tiny_numbers_underflow_to_zero_consistently() -> None:
+    assert mc.evaluate(mc.parse("a+1e-999"), {"a": 2.0}) == 2.0
+
+
+# ---- parsing and building are linear ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "node"),
+    [
+        (".*".join(["x"] * 20_000), "Hadamard"),
+        ("*".join(["X"] * 12_000), "MatMul"),
+        ("x'*" + "*".join(["A", "B"] * 6_000) + "*x", "MatMul"),
+    ],
+)
+def test_long_flat_chains_parse_quickly(text: str, node: str) -> None:
+    e, seconds = _timed(lambda: mc.parse(text))
+    assert type(e).__name__ == node and len(e.factors) == text.count("*") + 1 - text.count(".*") * 0
+    assert seconds < 5, f"{len(text)} characters took {seconds:.1f} s"
+
+
+def test_grouping_of_a_long_chain_does_not_change_the_node() -> None:
+    flat = mc.parse("y'*" + "*".join("ABCDEFGHIJKL") + "*x")
+    nested = mc.parse("(" * 13 + "y'" + "".join(f"*{c})" for c in "ABCDEFGHIJKL") + "*x)")
+    assert flat is nested
+
+
+def test_shape_error_in_a_long_chain_points_at_the_operator() -> None:
+    text = "A*B*C*D*E*F*G*H*I*J*x*K*L"
+    with pytest.raises(mc.ShapeError) as info:
+        mc.parse(text)
+    assert "\n  " + " " * text.index("*K") + "^" in str(info.value)
+
+
+# ---- matrix powers stay in closed form ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("k", "expected"), [(1_000_000, "1000000*X'^999999"), (-1_000_000, "-1000000*X'^-1000001")]
+)
+def test_derivative_of_trace_of_a_huge_power_is_closed_form(k: int, expected: str) -> None:
+    # d tr(X^k)/dX = k (X^(k-1))'   (Matrix Cookbook eq. 121)
+    d, seconds = _timed(lambda: mc.diff(mc.parse(f"tr(X^{k})"), "X"))
+    assert str(d) == expected and seconds < 1
+
+
+@pytest.mark.parametrize("text", ["tr(X^7)", "tr(X^-3)", "a*tr(X^4)+tr(X^4*A)", "tr(X^3)*x", "tr(3*X^5)"])
+def test_trace_power_rules_agree_with_finite_differences(text: str) -> None:
+    assert check_derivative(mc.parse(text), "X").ok
+
+
+def test_power_without_closed_form_is_refused_beyond_the_limit() -> None:
+    with pytest.raises(mc.DifferentiationError, match=f"at most {MAX_POWER_TERMS}"):
+        mc.diff(mc.parse("x'*X^10000*x"), "X")
+    with pytest.raises(mc.DifferentiationError, match="no closed form"):
+        mc.diff(mc.parse("X^1000"), "X")
+    assert check_derivative(mc.parse(f"x'*X^{MAX_POWER_TERMS}*x"), "X", values=_small_x()).ok
+
+
+def _small_x() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return {"X": rng.normal(size=(3, 3)) / 3, "x": rng.normal(size=3)}
