@@ -17,6 +17,7 @@ from matcalc.errors import (
     EvaluationError,
     MatcalcError,
     ParseError,
+    RegistryError,
     ShapeError,
 )
 from matcalc.evaluate import evaluate
@@ -35,6 +36,7 @@ __all__ = [
     "Expr",
     "MatcalcError",
     "ParseError",
+    "RegistryError",
     "ShapeError",
     "check",
     "diff",

@@ -28,7 +28,6 @@ from matcalc.dims import Dim, Unifier, fresh_dim
 from matcalc.errors import ShapeError
 from matcalc.expr import (
     _ON_FORGET,
-    ELEMENTWISE_FUNCTIONS,
     FUNCTION_KINDS,
     KINDS,
     Add,
@@ -60,6 +59,7 @@ from matcalc.expr import (
     rebuild,
     substitute_dims,
 )
+from matcalc.ops import ELEMENTWISE
 
 __all__ = [
     "add", "apply", "as_expr", "default_kind", "det", "diag", "elem_div", "eye", "fill",
@@ -493,8 +493,8 @@ def transpose(x: Expr) -> Expr:
 
 def apply(func: str, x: Expr) -> Expr:
     """An elementwise function applied to ``x``."""
-    if func not in ELEMENTWISE_FUNCTIONS:
-        raise ShapeError(f"unknown elementwise function {func!r}")
+    if func not in ELEMENTWISE:
+        raise ShapeError(f"unknown elementwise function {func!r}; the functions are {', '.join(ELEMENTWISE)}")
     return Apply(func, x, shape=x.shape, row=x.row)
 
 

@@ -55,14 +55,15 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, atom, fresh, fresh_like, instantiate, product
+from matcalc.ops import ELEMENTWISE
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
 from matcalc.simplify import simplify
 from matcalc.simplify_index import simplify_terms
 
 __all__ = [
-    "ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate", "power_terms_limit",
-    "variable",
+    "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate",
+    "elementwise_derivative", "power_terms_limit", "variable",
 ]  # fmt: skip
 
 _one = build.number(1)
@@ -72,29 +73,10 @@ def _sq(u: Expr) -> Expr:
     return build.power(u, build.number(2))
 
 
-#: f'(u) for each elementwise function; None where the derivative is zero
-#: wherever it exists (sign and step are piecewise constant).
-ELEMENTWISE_DERIVATIVES: dict[str, Callable[[Expr], Expr] | None] = {
-    "exp": lambda u: build.apply("exp", u),  # exp' = exp
-    "log": lambda u: build.elem_div(_one, u),  # log' = 1/u
-    "sin": lambda u: build.apply("cos", u),  # sin' = cos
-    "cos": lambda u: build.neg(build.apply("sin", u)),  # cos' = -sin
-    "tan": lambda u: build.add(_one, _sq(build.apply("tan", u))),  # tan' = 1 + tan²
-    "arcsin": lambda u: build.elem_div(_one, build.apply("sqrt", build.sub(_one, _sq(u)))),  # 1/√(1-u²)
-    "arccos": lambda u: build.neg(build.elem_div(_one, build.apply("sqrt", build.sub(_one, _sq(u))))),
-    "arctan": lambda u: build.elem_div(_one, build.add(_one, _sq(u))),  # 1/(1+u²)
-    "sinh": lambda u: build.apply("cosh", u),
-    "cosh": lambda u: build.apply("sinh", u),
-    "tanh": lambda u: build.sub(_one, _sq(build.apply("tanh", u))),  # 1 - tanh²
-    "sqrt": lambda u: build.elem_div(build.number(0.5), build.apply("sqrt", u)),  # 1/(2√u)
-    "abs": lambda u: build.apply("sign", u),  # |u|' = sign(u); 0 at 0
-    "sign": None,  # 0 (undefined at 0)
-    "relu": lambda u: build.apply("step", u),  # relu' = step; 0 at 0
-    "step": None,  # 0 (undefined at 0)
-    "sigmoid": lambda u: build.hadamard(  # sigmoid' = sigmoid (1 - sigmoid)
-        build.apply("sigmoid", u), build.sub(_one, build.apply("sigmoid", u))
-    ),
-}
+def elementwise_derivative(func: str, u: Expr) -> Expr | None:
+    """f'(u) for the elementwise function ``func`` (its registry record's rule); None where f' is 0."""
+    rule = ELEMENTWISE[func].derivative
+    return None if rule is None else rule(u, build.apply)
 
 
 #: What `diff` does when the expression does not contain a variable.
@@ -372,10 +354,10 @@ def _diag_matrix(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     # ∂f(u)_i = f'(u)_i ∂u_i
     assert isinstance(e, Apply)
-    derivative = ELEMENTWISE_DERIVATIVES[e.func]
+    derivative = elementwise_derivative(e.func, e.arg)
     if derivative is None:
         return []
-    return dv.chain(atom(derivative(e.arg), idx), e.arg, idx)
+    return dv.chain(atom(derivative, idx), e.arg, idx)
 
 
 @rule(Call)

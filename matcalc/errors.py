@@ -7,6 +7,7 @@ __all__ = [
     "EvaluationError",
     "MatcalcError",
     "ParseError",
+    "RegistryError",
     "ShapeError",
 ]
 
@@ -39,3 +40,7 @@ class EvaluationError(MatcalcError):
 
 class DifferentiationError(MatcalcError):
     """A derivative the engine cannot take; the message names the construct."""
+
+
+class RegistryError(MatcalcError):
+    """An operation the registry does not know, or a record that is incomplete (`matcalc.ops`)."""

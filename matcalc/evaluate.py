@@ -61,6 +61,7 @@ from matcalc.expr import (
     children,
     walk,
 )
+from matcalc.ops import ELEMENTWISE
 from matcalc.printing.text import function_text
 
 if TYPE_CHECKING:
@@ -404,26 +405,10 @@ def _power(e: Power, args: list[Value], env: _Env) -> Value:
     return np.power(base, exponent)
 
 
-def _sigmoid(x: Value) -> Value:
-    """1/(1+exp(-x)), computed from exp(-|x|) so that it neither overflows nor loses digits."""
-    z = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1 / (1 + z), z / (1 + z))[()]
-
-
-_FUNCTIONS: Final[Mapping[str, Callable[[Value], Value]]] = {
-    "exp": np.exp, "log": np.log, "sin": np.sin, "cos": np.cos, "tan": np.tan,
-    "arcsin": np.arcsin, "arccos": np.arccos, "arctan": np.arctan,
-    "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh, "sqrt": np.sqrt,
-    "abs": np.abs, "sign": np.sign,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "step": lambda x: np.where(x > 0, 1.0, 0.0),
-    "sigmoid": _sigmoid,
-}  # fmt: skip
-
-
 def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     (arg,) = args
-    return _FUNCTIONS[e.func](arg)
+    value: Value = ELEMENTWISE[e.func].numpy(arg)
+    return value
 
 
 def _call(e: Call, args: list[Value], env: _Env) -> Value:

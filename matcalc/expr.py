@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, dataclass_t
 
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
+from matcalc.ops import ELEMENTWISE
 
 if TYPE_CHECKING:
     from matcalc.index import IndexExpr
@@ -72,12 +73,9 @@ KINDS = ("scalar", "vector", "matrix", "symmetric")
 #: Kinds of abstract functions (the kind of their value), and the rank of that value.
 FUNCTION_KINDS = {"scalar function": 0, "vector function": 1, "matrix function": 2}
 
-#: Elementwise functions of the input language (they apply to scalars too).
-#: ``step`` (Heaviside, 0 at 0) is the derivative of ``relu``.
-ELEMENTWISE_FUNCTIONS = (
-    "exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan",
-    "sinh", "cosh", "tanh", "sqrt", "abs", "sign", "relu", "step", "sigmoid",
-)  # fmt: skip
+#: Elementwise functions of the input language (they apply to scalars too): the
+#: names of the records in `matcalc.ops.ELEMENTWISE`, in order.
+ELEMENTWISE_FUNCTIONS = ELEMENTWISE.names
 
 #: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
 #: exhausting Python's stack in some later pass.

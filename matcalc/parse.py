@@ -23,7 +23,8 @@ from typing import ClassVar
 
 from matcalc import build
 from matcalc.errors import ParseError, ShapeError
-from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, KINDS, Expr, Number, Scale
+from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
+from matcalc.ops import ELEMENTWISE
 from matcalc.recursion import deep
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
@@ -34,7 +35,7 @@ MAX_NESTING = 1_000
 MAX_LENGTH = 100_000
 
 _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
-    **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE_FUNCTIONS},  # type: ignore[misc]
+    **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE},  # type: ignore[misc]
     "tr": build.trace,
     "det": build.det,
     "logdet": build.logdet,

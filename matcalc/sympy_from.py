@@ -31,16 +31,30 @@ from matcalc import build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
+from matcalc.ops import ELEMENTWISE
 from matcalc.unionfind import UnionFind
 
 __all__ = ["read"]
 
-#: SymPy's elementwise functions that are matcalc functions of the same name or meaning.
-_FUNCTIONS: dict[Any, str] = {
-    sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan",
-    sp.asin: "arcsin", sp.acos: "arccos", sp.atan: "arctan",
-    sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.Abs: "abs", sp.sign: "sign",
-}  # fmt: skip
+
+
+def _one_function_records() -> dict[Any, str]:
+    """SymPy function classes that are a matcalc function: the records whose SymPy form is ``F(t)``.
+
+    The other records (``relu`` is ``Max(0, t)``, ``sqrt`` a power, ...) are read by
+    the handlers of those SymPy nodes below.
+    """
+    t = sp.Dummy("t", real=True)
+    out: dict[Any, str] = {}
+    for r in ELEMENTWISE.values():
+        form = r.sympy(sp, t)
+        if isinstance(form, sp.Function) and form.args == (t,):
+            out[form.func] = r.name
+    return out
+
+
+#: SymPy's elementwise functions that are matcalc functions of the same meaning.
+_FUNCTIONS: dict[Any, str] = _one_function_records()
 
 
 def read(e: Any, kinds: Mapping[str, str] | None) -> Expr:

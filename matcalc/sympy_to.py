@@ -33,6 +33,7 @@ import sympy as sp
 from matcalc import expr as E
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
+from matcalc.ops import ELEMENTWISE
 
 __all__ = ["FUNCTIONS", "Translation", "translate"]
 
@@ -41,25 +42,9 @@ _LETTERS = "nmpqrstuvwabcdefgh"
 
 _T = sp.Dummy("t")
 
-#: matcalc's elementwise functions as functions of one SymPy scalar.
+#: matcalc's elementwise functions as functions of one SymPy scalar (from their registry records).
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "exp": sp.exp,
-    "log": sp.log,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "tan": sp.tan,
-    "arcsin": sp.asin,
-    "arccos": sp.acos,
-    "arctan": sp.atan,
-    "sinh": sp.sinh,
-    "cosh": sp.cosh,
-    "tanh": sp.tanh,
-    "sqrt": sp.sqrt,
-    "abs": sp.Abs,
-    "sign": sp.sign,
-    "relu": lambda t: sp.Max(0, t),
-    "step": lambda t: sp.Heaviside(t, 0),
-    "sigmoid": lambda t: 1 / (1 + sp.exp(-t)),
+    r.name: (lambda t, r=r: r.sympy(sp, t)) for r in ELEMENTWISE.values()  # type: ignore[misc]
 }
 
 

@@ -74,6 +74,7 @@ from matcalc.expr import (
     substitute_dims,
     walk,
 )
+from matcalc.ops import ELEMENTWISE, Elementwise
 from matcalc.testing import numeric_derivative, random_values
 
 MAX_DEPTH = 5
@@ -149,16 +150,23 @@ def _min_abs(v: Any) -> float:
     return float(np.min(np.abs(v), initial=np.inf))
 
 
+def _near_a_kink(f: Elementwise, u: Any) -> str | None:
+    """Why f' may not exist at some entry of ``u``: near a kink or an end of where f is defined."""
+    lo, hi = f.defined
+    for point in (*f.kinks, lo, hi):
+        if np.isfinite(point) and _min_abs(np.asarray(u) - point) < KINK:
+            return f"{f.name} at {point:g}"
+    outside = np.any((np.asarray(u) < lo + KINK) | (np.asarray(u) > hi - KINK))
+    return f"{f.name} outside where it is defined" if outside else None
+
+
 def _singular_point(e: Expr, value_of: Mapping[int, Any], wrt: Collection[str]) -> str | None:
     """Why the derivative of node ``e`` (given its children's values) may not exist, or None."""
     if isinstance(e, Apply):
         u = value_of.get(id(e.arg))
         if u is None:
             return None
-        if e.func in ("abs", "sign", "relu", "step", "sqrt", "log") and _min_abs(u) < KINK:
-            return f"{e.func} at 0"
-        if e.func in ("arcsin", "arccos") and float(np.max(np.abs(u), initial=0.0)) > 1 - KINK:
-            return f"{e.func} at ±1"
+        return _near_a_kink(ELEMENTWISE[e.func], u)
     elif isinstance(e, Norm) and id(e.body) in value_of:
         u = value_of[id(e.body)]
         if (_min_abs(u) if e.p == 1 else float(np.sqrt(np.sum(np.square(u))))) < KINK:

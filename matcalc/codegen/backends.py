@@ -21,13 +21,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcalc.errors import RegistryError
+from matcalc.ops import BACKENDS as BACKEND_NAMES
+from matcalc.ops import ELEMENTWISE
+
 __all__ = ["BACKENDS", "Backend", "backend"]
 
-#: Elementwise functions whose template is ``xp.<name>(_0)`` in NumPy.
-_PLAIN_FUNCTIONS = (
-    "exp", "log", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-    "sqrt", "abs", "sign",
-)  # fmt: skip
+
+
+def _functions(backend: str) -> dict[str, str]:
+    """The templates of the elementwise functions for ``backend``, from their registry records."""
+    return {r.name: r.code[backend] for r in ELEMENTWISE.values()}
+
+
+def _function_helpers() -> dict[str, str]:
+    """The helpers the elementwise functions' templates call (NumPy's spelling, with ``xp``)."""
+    return {name: text for r in ELEMENTWISE.values() for name, text in r.helpers.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +68,15 @@ class Backend:
     namespace_from_args: bool = False
 
     def template(self, op: str) -> str:
-        """The template of ``op``; KeyError names the backend if it has none."""
+        """The template of ``op``; a `RegistryError` names the backend if it has none."""
         try:
             return self.templates[op]
         except KeyError:
-            raise KeyError(f"backend {self.name!r} has no template for {op!r}") from None
+            raise RegistryError(f"backend {self.name!r} has no template for {op!r}") from None
 
 
 _NUMPY_TEMPLATES: dict[str, str] = {
-    **{f: f"xp.{f}(_0)" for f in _PLAIN_FUNCTIONS},
-    # elementwise functions with a safer or simpler spelling
-    "relu": "xp.maximum(_0, 0.0)",
-    "step": "xp.where(_0 > 0, 1.0, 0.0)",  # 0 at 0 and at nan, as mc.evaluate
-    "sigmoid": "_sigmoid(_0)",
+    # log(1+exp(t)) and friends, which code generation recognizes
     "softplus": "xp.logaddexp(0.0, _0)",  # log(1+exp(t)), exact and overflow-free
     "softmax": "_softmax(_0)",
     "log_softmax": "_log_softmax(_0)",
@@ -110,10 +115,7 @@ _NUMPY_TEMPLATES: dict[str, str] = {
 }
 
 _NUMPY_HELPERS: dict[str, str] = {
-    "_sigmoid": '''def _sigmoid(t):
-    """1/(1+exp(-t)) without overflow: exp only of -|t|."""
-    z = xp.exp(-xp.abs(t))
-    return xp.where(t >= 0, 1 / (1 + z), z / (1 + z))''',
+    **_function_helpers(),
     "_softmax": '''def _softmax(x):
     """exp(x)/sum(exp(x)), shifted by max(x) so that exp cannot overflow."""
     z = xp.exp(x - xp.max(x))
@@ -135,7 +137,7 @@ NUMPY = Backend(
     "numpy",
     ("import numpy as np",),
     "np",
-    {**_NUMPY_TEMPLATES, "on_diagonal": "_on_diagonal(_0, _1, _2)"},
+    {**_NUMPY_TEMPLATES, **_functions("numpy"), "on_diagonal": "_on_diagonal(_0, _1, _2)"},
     {**_NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL},
     "numpy",
 )
@@ -146,7 +148,7 @@ JAX = Backend(
     "jnp",
     {
         **_NUMPY_TEMPLATES,
-        "sigmoid": "jax.nn.sigmoid(_0)",
+        **_functions("jax"),
         "softmax": "jax.nn.softmax(_0)",
         "log_softmax": "jax.nn.log_softmax(_0)",
         "copy": "_0",  # JAX arrays are immutable
@@ -161,9 +163,7 @@ TORCH = Backend(
     "torch",
     {
         **_NUMPY_TEMPLATES,
-        "relu": "torch.relu(_0)",
-        "step": "(_0 > 0).to(_0.dtype)",
-        "sigmoid": "torch.sigmoid(_0)",
+        **_functions("torch"),
         "softplus": "torch.logaddexp(torch.zeros_like(_0), _0)",
         "softmax": "torch.softmax(_0, 0)",
         "log_softmax": "torch.log_softmax(_0, 0)",
@@ -194,12 +194,7 @@ ARRAY_API = Backend(
     "xp",
     {
         **_NUMPY_TEMPLATES,
-        "arcsin": "xp.asin(_0)",
-        "arccos": "xp.acos(_0)",
-        "arctan": "xp.atan(_0)",
-        "relu": "xp.where(_0 > 0, _0, xp.zeros_like(_0))",
-        "step": "xp.astype(_0 > 0, _0.dtype)",
-        "sigmoid": "_sigmoid(xp, _0)",
+        **_functions("array_api"),
         "softplus": "xp.logaddexp(xp.zeros_like(_0), _0)",
         "softmax": "_softmax(xp, _0)",
         "log_softmax": "_log_softmax(xp, _0)",
@@ -228,6 +223,9 @@ ARRAY_API = Backend(
 
 #: Every backend, by name.
 BACKENDS: Mapping[str, Backend] = {b.name: b for b in (NUMPY, JAX, TORCH, ARRAY_API)}
+
+if tuple(BACKENDS) != BACKEND_NAMES:  # every record spells exactly these backends
+    raise RegistryError(f"the backends {tuple(BACKENDS)} are not the registry's {BACKEND_NAMES}")
 
 
 def backend(name: str | Backend) -> Backend:

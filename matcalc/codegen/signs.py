@@ -29,6 +29,7 @@ from matcalc.expr import (
     Transpose,
     Zero,
 )
+from matcalc.ops import ELEMENTWISE
 
 __all__ = ["bounds", "nonnegative"]
 
@@ -37,19 +38,6 @@ Interval = tuple[float, float]
 _ANY: Interval = (-math.inf, math.inf)
 _NONNEGATIVE: Interval = (0.0, math.inf)
 
-#: The ranges of elementwise functions, for any argument.
-_RANGES: dict[str, Interval] = {
-    "exp": (0.0, math.inf),
-    "sigmoid": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-    "sin": (-1.0, 1.0),
-    "cos": (-1.0, 1.0),
-    "abs": _NONNEGATIVE,
-    "sqrt": _NONNEGATIVE,
-    "relu": _NONNEGATIVE,
-    "step": (0.0, 1.0),
-    "cosh": (1.0, math.inf),
-}
 
 
 def nonnegative(e: Expr) -> bool:
@@ -69,7 +57,7 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
         case Transpose():
             return bounds(e.body)
         case Apply():
-            return _RANGES.get(e.func, _ANY)
+            return ELEMENTWISE[e.func].range  # each record states its range
         case Softmax():
             return 0.0, 1.0
         case Norm():

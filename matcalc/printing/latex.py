@@ -53,6 +53,7 @@ from matcalc.expr import (
     children,
     walk,
 )
+from matcalc.ops import ELEMENTWISE
 from matcalc.recursion import deep
 
 __all__ = [
@@ -68,13 +69,6 @@ FORMS = ("matrix", "index", "vec")
 # FRAC is self-delimiting but takes no superscript (``\frac{a}{b}``);
 # POW carries a superscript already (``A^\top``); ATOM takes anything.
 ADD, UNARY, MUL, FRAC, POW, ATOM = range(1, 7)
-
-_FUNCTIONS = {
-    "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "arcsin": r"\arcsin", "arccos": r"\arccos", "arctan": r"\arctan", "sinh": r"\sinh",
-    "cosh": r"\cosh", "tanh": r"\tanh", "sigmoid": r"\sigma", "sign": r"\operatorname{sign}",
-    "relu": r"\operatorname{relu}", "step": r"\operatorname{step}",
-}  # fmt: skip
 
 _CALLS: dict[type, str] = {
     Trace: r"\operatorname{tr}", Det: r"\det", LogDet: r"\log\det", DiagMatrix: r"\operatorname{diag}",
@@ -460,12 +454,13 @@ class Printer:
         return self._sup(e.base, rf"\odot {exponent}")
 
     def _apply(self, e: Apply) -> Tex:
-        arg = self.tex(e.arg)
-        if e.func == "sqrt":
+        record = ELEMENTWISE[e.func]
+        if record.latex_style == "root":
+            arg = self.tex(e.arg)
             return combined(rf"\sqrt{{{arg.text}}}", ATOM, [arg], True)
-        if e.func == "abs":
-            return delimited(r"\lvert ", arg, r"\rvert")
-        return self._call(_FUNCTIONS[e.func], e.arg)
+        if record.latex_style == "bars":
+            return delimited(r"\lvert ", self.tex(e.arg), r"\rvert")
+        return self._call(record.latex, e.arg)
 
     def _call(self, name: str, arg: Expr) -> Tex:
         a = delimited("(", self.tex(arg), ")")

@@ -1,0 +1,107 @@
+"""The registry of operations: records are validated, a local copy takes a new record, nothing global.
+
+The worked example of docs/architecture.md (adding ``softplus``) is the
+record `SOFTPLUS` here: a test registers it in a local copy of the registry,
+and the registry refuses records with a missing or malformed piece, naming
+the record and the piece.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc import build
+from matcalc.codegen.backends import BACKENDS as CODE_BACKENDS
+from matcalc.errors import RegistryError
+from matcalc.ops import BACKENDS, ELEMENTWISE, Elementwise, Registry, spelled
+
+#: The worked example: softplus(t) = log(1 + exp(t)), softplus' = sigmoid.
+SOFTPLUS = Elementwise(
+    "softplus",
+    lambda x: np.logaddexp(0.0, x),
+    lambda u, f: f("sigmoid", u),
+    r"\operatorname{softplus}",
+    spelled("xp.logaddexp(0.0, _0)", torch="torch.nn.functional.softplus(_0)",
+            array_api="xp.logaddexp(xp.zeros_like(_0), _0)"),
+    lambda sp, t: sp.log(1 + sp.exp(t)),
+    (-5, 5),
+    range=(0.0, math.inf),
+)  # fmt: skip
+
+
+def test_a_local_copy_takes_a_new_record_and_the_global_registry_is_unchanged() -> None:
+    local = ELEMENTWISE.extended(SOFTPLUS)
+    assert local["softplus"] is SOFTPLUS
+    assert local.names == (*ELEMENTWISE.names, "softplus")
+    assert "softplus" not in ELEMENTWISE
+    with pytest.raises(RegistryError, match="no elementwise function 'softplus'"):
+        ELEMENTWISE["softplus"]
+
+
+def test_the_registry_cannot_be_changed_in_place() -> None:
+    with pytest.raises(TypeError):
+        ELEMENTWISE["softplus"] = SOFTPLUS  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ELEMENTWISE["exp"].latex = "e"  # type: ignore[misc]
+
+
+def test_every_backend_of_code_generation_is_spelled_by_every_record() -> None:
+    assert tuple(CODE_BACKENDS) == BACKENDS
+    for record in ELEMENTWISE.values():
+        for name, backend in CODE_BACKENDS.items():
+            assert backend.template(record.name) == record.code[name]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"code": {b: t for b, t in SOFTPLUS.code.items() if b != "torch"}}, r"backend\(s\) torch"),
+        ({"code": {**SOFTPLUS.code, "cupy": "cp.logaddexp(0, _0)"}}, r"unknown backend\(s\) cupy"),
+        ({"code": {**SOFTPLUS.code, "jax": "jnp.logaddexp(0.0, x)"}}, "does not use the argument _0"),
+        ({"code": {**SOFTPLUS.code, "numpy": "_softplus(_0)"}}, "calls _softplus, which helpers"),
+        ({"name": "Soft plus"}, "is not a lower-case identifier"),
+        ({"numpy": None}, "numpy is not callable"),
+        ({"sympy": "log(1+exp(t))"}, "sympy is not callable"),
+        ({"derivative": 0.5}, "derivative is neither None nor callable"),
+        ({"latex": " "}, "latex is empty"),
+        ({"latex_style": "frac"}, "latex_style 'frac' is not one of"),
+        ({"samples": (1, 1)}, r"samples \(1, 1\) is not an interval"),
+        ({"range": (1.0, 0.0)}, r"range \(1.0, 0.0\) is not an interval"),
+        ({"defined": (0.0, math.inf)}, r"samples \(-5, 5\) leave where it is defined"),
+    ],
+)
+def test_an_incomplete_record_is_refused_with_what_is_missing(change: dict, message: str) -> None:
+    broken = dataclasses.replace(SOFTPLUS, **change)
+    with pytest.raises(RegistryError, match=message) as info:
+        ELEMENTWISE.extended(broken)
+    assert isinstance(info.value, mc.MatcalcError)
+    assert f"operation {broken.name!r} is incomplete" in str(info.value)
+
+
+def test_a_name_registered_twice_is_refused() -> None:
+    with pytest.raises(RegistryError, match="'exp' is registered twice"):
+        ELEMENTWISE.extended(dataclasses.replace(SOFTPLUS, name="exp"))
+
+
+def test_only_records_go_into_a_registry() -> None:
+    with pytest.raises(RegistryError, match="holds Elementwise records, not str"):
+        Registry(("exp",))  # type: ignore[arg-type]
+
+
+def test_an_unknown_backend_in_spelled_is_refused() -> None:
+    with pytest.raises(RegistryError, match=r"unknown backend\(s\) cupy"):
+        spelled("xp.exp(_0)", cupy="cp.exp(_0)")
+
+
+def test_an_unknown_function_is_a_matcalc_error_everywhere() -> None:
+    with pytest.raises(RegistryError, match="no elementwise function 'erf'; the functions are exp, log"):
+        ELEMENTWISE["erf"]
+    with pytest.raises(mc.ShapeError, match="unknown elementwise function 'erf'"):
+        build.apply("erf", mc.parse("x"))
+    with pytest.raises(RegistryError, match="backend 'numpy' has no template for 'erf'"):
+        CODE_BACKENDS["numpy"].template("erf")
