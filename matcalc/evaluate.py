@@ -62,7 +62,6 @@ from matcalc.expr import (
     walk,
 )
 from matcalc.ops import ELEMENTWISE
-from matcalc.printing.text import function_text
 
 if TYPE_CHECKING:
     from matcalc.index import Idx, Term
@@ -417,16 +416,16 @@ def _call(e: Call, args: list[Value], env: _Env) -> Value:
     try:
         value = np.asarray(fn(np.array(arg, dtype=np.float64)), dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise EvaluationError(f"{function_text(e.name, e.kind, e.order)}(...) failed: {err}") from None
+        raise EvaluationError(f"{e.function}(...) failed: {err}") from None
     if value.ndim != e.ndim:
         raise ShapeError(
-            f"{function_text(e.name, e.kind, e.order)} returned shape {value.shape}, "
+            f"{e.function} returned shape {value.shape}, "
             f"but a {e.kind} there has {e.ndim} axes"
         )
     for dim, size in zip(e.shape, value.shape, strict=True):
         if env.sizes.setdefault(dim, size) != size:
             raise ShapeError(
-                f"{function_text(e.name, e.kind, e.order)} returned shape {value.shape}, "
+                f"{e.function} returned shape {value.shape}, "
                 f"which does not fit the shape {tuple(env.sizes.get(d) for d in e.shape)} it needs"
             )
     return np.float64(value[()]) if value.ndim == 0 else value
@@ -434,7 +433,7 @@ def _call(e: Call, args: list[Value], env: _Env) -> Value:
 
 def _function(e: Call, given: Mapping[str, Any]) -> Any:
     """The callable for ``e``: ``values["grad(L)"]``, or entry ``order`` of ``values["L"] = (L, dL, ...)``."""
-    text = function_text(e.name, e.kind, e.order)
+    text = e.function
     if text in given and callable(given[text]):
         return given[text]
     value = given.get(e.name)

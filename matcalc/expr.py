@@ -461,6 +461,18 @@ class Call(Expr):
     arg: Expr
 
 
+    @property
+    def function(self) -> str:
+        """``L``, ``grad(L)``, ``hess(L)``, ``jac(F)`` or ``deriv(F,3)``: the function or a derivative."""
+        name, kind, order = self.name, self.kind, self.order
+        if order == 0:
+            return name
+        if order == 1:
+            return f"grad({name})" if kind == "scalar function" else f"jac({name})"
+        if order == 2 and kind == "scalar function":
+            return f"hess({name})"
+        return f"deriv({name},{order})"
+
 
 @node
 class IndexForm(Expr):

@@ -58,7 +58,6 @@ from matcalc.expr import (
     children,
     walk,
 )
-from matcalc.printing.text import function_text
 
 __all__ = ["Lowerer"]
 
@@ -430,4 +429,4 @@ def _sum_of(parts: list[ast.expr]) -> ast.expr:
 
 def callable_name(e: Call) -> str:
     """The parameter that holds the callable for ``e``: ``L``, ``grad_L``, ``jac_F``, ``deriv_F_3``, ..."""
-    return function_text(e.name, e.kind, e.order).replace("(", "_").replace(",", "_").replace(")", "")
+    return e.function.replace("(", "_").replace(",", "_").replace(")", "")

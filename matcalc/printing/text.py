@@ -88,17 +88,6 @@ def _negated(e: Expr) -> Expr | None:
     return None
 
 
-def function_text(name: str, kind: str, order: int) -> str:
-    """``L``, ``grad(L)``, ``hess(L)``, ``jac(F)`` or ``deriv(F,3)``: the function or a derivative of it."""
-    if order == 0:
-        return name
-    if order == 1:
-        return f"grad({name})" if kind == "scalar function" else f"jac({name})"
-    if order == 2 and kind == "scalar function":
-        return f"hess({name})"
-    return f"deriv({name},{order})"
-
-
 def _absorbs_numbers(e: Expr) -> bool:
     """True for ``2./x``: a number times it folds into it (``-(2./x)`` is ``-2./x``)."""
     return isinstance(e, ElemDiv) and isinstance(e.num, Number)
@@ -156,7 +145,7 @@ class _Printer:
             case Apply():
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
             case Call():
-                return f"{function_text(e.name, e.kind, e.order)}({self.text(e.arg)[0]})", ATOM
+                return f"{e.function}({self.text(e.arg)[0]})", ATOM
             case Norm():
                 return f"norm{e.p}({self.text(e.body)[0]})", ATOM
             case (

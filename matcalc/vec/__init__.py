@@ -21,7 +21,8 @@ B^\top \otimes A
 itself with `matcalc.printing.vec`.
 """
 
-from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian, commutation_matrix
+from matcalc.vec.dense import commutation_matrix
+from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
 from matcalc.vec.kron import vec_jacobian
 
 __all__ = ["Chain", "Kron", "KronTerm", "VecJacobian", "commutation_matrix", "vec_jacobian"]
