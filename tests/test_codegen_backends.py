@@ -1,7 +1,8 @@
 """Generated code for other array libraries: JAX, PyTorch, and any array-API namespace.
 
-Each library is an optional extra; its tests are skipped when it is not
-installed.  The generated function must agree with `mc.evaluate` on the
+Each library is an optional extra of matcalc and part of the test extra; its
+tests are skipped where it is not installed, and fail in CI
+(`optional.require`).  The generated function must agree with `mc.evaluate` on the
 identity corpus (JAX on a subset: eager JAX dispatches slowly), run under
 ``jax.jit``, and run on ``array_api_strict`` and ``dask.array`` arrays.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from optional import require
 
 import matcalc as mc
 from matcalc.codegen import code
@@ -59,7 +61,7 @@ def _ids(recipes: list[Recipe]) -> list[Any]:
 
 @pytest.fixture(scope="module")
 def jax() -> Any:
-    jax = pytest.importorskip("jax")
+    jax = require("jax")
     jax.config.update("jax_enable_x64", True)
     return jax
 
@@ -93,12 +95,12 @@ def test_jax_functions_jit(jax: Any) -> None:
 
 @pytest.mark.parametrize("r", _ids(list(IDENTITIES)))
 def test_torch_agrees_with_evaluate(r: Recipe) -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     _check(r, "torch", torch.as_tensor, lambda t: t.numpy())
 
 
 def test_torch_constructors_follow_the_arguments_dtype() -> None:
-    torch = pytest.importorskip("torch")
+    torch = require("torch")
     fn = mc.lambdify(mc.parse("X+eye"), backend="torch")
     assert fn(torch.zeros((2, 2), dtype=torch.float64)).dtype == torch.float64
     assert "torch.eye(X.shape[0], dtype=X.dtype, device=X.device)" in code(mc.parse("X+eye"), backend="torch")
@@ -109,22 +111,22 @@ def test_torch_constructors_follow_the_arguments_dtype() -> None:
 
 @pytest.mark.parametrize("r", _ids(list(IDENTITIES)))
 def test_array_api_strict_agrees_with_evaluate(r: Recipe) -> None:
-    pytest.importorskip("array_api_compat")
-    xs = pytest.importorskip("array_api_strict")
+    require("array_api_compat")
+    xs = require("array_api_strict")
     _check(r, "array_api", xs.asarray, np.asarray)
 
 
 @pytest.mark.parametrize("r", _ids([r for r in IDENTITIES if _dask_can(r)]))
 def test_dask_agrees_with_evaluate(r: Recipe) -> None:
-    pytest.importorskip("array_api_compat")
-    da = pytest.importorskip("dask.array")
+    require("array_api_compat")
+    da = require("dask.array")
     _check(r, "array_api", da.from_array, lambda t: np.asarray(t))
 
 
 def test_dask_gradient_and_hessian_on_row_chunks() -> None:
     """Logistic regression with X split into row blocks, as on a cluster: all lazy until computed."""
-    pytest.importorskip("array_api_compat")
-    da = pytest.importorskip("dask.array")
+    require("array_api_compat")
+    da = require("dask.array")
     f = mc.parse("sum(log(1+exp(-y.*(X*w))))")
     outputs = {"f": f, "grad": mc.diff(f, "w"), "hess": mc.diff(f, "w", "w")}
     rng = np.random.default_rng(0)
