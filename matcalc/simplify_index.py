@@ -10,7 +10,9 @@ a canonical key (`canonical_key`), never by ``==``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from matcalc import build
 from matcalc.index import Coef, Delta, Factor, Idx, Term, rename
@@ -43,26 +45,86 @@ def contract(term: Term, free: frozenset[Idx]) -> Term:
     return Term(term.coef, term.factors + tuple(extra), tuple(kept))
 
 
+#: Most orders of interchangeable factors `canonical_key` compares (6! = 720); beyond it the
+#: refined order stands (one order-dependent key: like terms may then stay apart, never merge wrongly).
+MAX_ORDERS = 720
+
+
 def canonical_key(term: Term, free: Sequence[Idx]) -> tuple[object, ...]:
-    """A key equal for two terms that differ only in coefficient and summed-index names."""
+    """A key equal for two terms that differ only in coefficient, factor order and summed-index names.
+
+    Summed indices are named by where they first occur once the factors are in a canonical
+    order.  Factors are ordered by base and free-index pattern, refined once by the
+    neighbourhood of their summed indices; factors still alike (``A[p,q]`` and ``A[q,r]``
+    in ``A[p,q] A[q,r]``) are tried in every order (up to `MAX_ORDERS`), and the
+    smallest labelling wins, so the key does not depend on the order the term was built in.
+    """
     positions = {i: n for n, i in enumerate(free)}
+    keys = _sort_keys(term.factors, positions)
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ordered = [term.factors[n] for n in order]
+    runs = _tied_runs([keys[n] for n in order])
+    if runs:
+        ordered = min(_orders(ordered, runs), key=lambda fs: _labelled(fs, term.deltas, positions)[0])
+    return _labelled(ordered, term.deltas, positions)[1]
 
-    def shape_key(f: Factor) -> tuple[object, ...]:
-        return (f.base.skey, tuple(positions.get(i, -1) for i in f.indices))
 
-    ordered = sorted(term.factors, key=shape_key)
-    names: dict[Idx, str] = {}
+def _sort_keys(factors: Sequence[Factor], positions: Mapping[Idx, int]) -> list[tuple[object, ...]]:
+    """Per factor: base and free-index slots, refined (on a tie) by what its summed indices meet."""
+    plain = [(f.base.skey, tuple(positions.get(i, -1) for i in f.indices)) for f in factors]
+    if len(set(plain)) == len(plain):
+        return plain  # type: ignore[return-value]
+    meets: dict[Idx, list[tuple[object, int]]] = {}
+    for f, p in zip(factors, plain, strict=True):
+        for slot, i in enumerate(f.indices):
+            if i not in positions:
+                meets.setdefault(i, []).append((p, slot))
+    sig = {i: tuple(sorted(m, key=repr)) for i, m in meets.items()}
+    return [(p, tuple(sig.get(i, ()) for i in f.indices)) for f, p in zip(factors, plain, strict=True)]
+
+
+def _tied_runs(keys: Sequence[object]) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of two or more equal keys in a sorted list."""
+    runs, start = [], 0
+    for n in range(1, len(keys) + 1):
+        if n == len(keys) or keys[n] != keys[start]:
+            if n - start > 1:
+                runs.append((start, n))
+            start = n
+    return runs
+
+
+def _orders(ordered: list[Factor], runs: list[tuple[int, int]]) -> Iterator[list[Factor]]:
+    """Every order of ``ordered`` that permutes factors only within the tied runs (bounded)."""
+    total = math.prod(math.factorial(b - a) for a, b in runs)
+    if total > MAX_ORDERS:
+        yield ordered
+        return
+    choices = [itertools.permutations(ordered[a:b]) for a, b in runs]
+    for picks in itertools.product(*choices):
+        out = list(ordered)
+        for (a, b), pick in zip(runs, picks, strict=True):
+            out[a:b] = pick
+        yield out
+
+
+def _labelled(
+    ordered: Sequence[Factor], deltas: Sequence[Delta], positions: Mapping[Idx, int]
+) -> tuple[tuple[object, ...], tuple[object, ...]]:
+    """(a comparable labelling, the key) for the factors in this order."""
+    names: dict[Idx, int] = {}
     for f in ordered:
         for i in f.indices:
             if i not in positions and i not in names:
-                names[i] = f"s{len(names)}"
+                names[i] = len(names)
 
-    def label(i: Idx) -> str:
-        return f"f{positions[i]}" if i in positions else names.get(i, "?")
+    def label(i: Idx) -> int:  # free indices negative, summed ones from 0 in order of appearance
+        return -1 - positions[i] if i in positions else names.setdefault(i, len(names))
 
-    factors = tuple((f.base, tuple(label(i) for i in f.indices)) for f in ordered)
-    deltas = tuple(sorted(tuple(sorted((label(d.a), label(d.b)))) for d in term.deltas))
-    return factors, deltas
+    labels = tuple(tuple(label(i) for i in f.indices) for f in ordered)
+    delta_labels = tuple(sorted(tuple(sorted((label(d.a), label(d.b)))) for d in deltas))
+    factors = tuple((f.base, ls) for f, ls in zip(ordered, labels, strict=True))
+    return (labels, delta_labels), (factors, delta_labels)
 
 
 def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
