@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, assert_never, cast
 
 import sympy as sp
 
@@ -220,6 +220,7 @@ class _Translator:
 
     def node(self, e: E.Expr) -> Any:  # noqa: C901 - one case per node type
         go = self.go
+        e = cast(E.Node, e)  # the closed set of nodes: assert_never below names a missing case
         match e:
             case E.Symbol():
                 return self.symbol(e)
@@ -277,12 +278,14 @@ class _Translator:
             case E.Softmax(body=body):
                 ex = self.apply(sp.exp, go(body), False)
                 return (1 / _scalar(self.sum(ex, body))) * ex
+            case E.Call():
+                raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
             case E.IndexForm():
                 raise MatcalcError(
                     f"{e} has no matrix form (it is in index notation); "
                     "SymPy's array expressions are not supported"
                 )
-        raise MatcalcError(f"no SymPy counterpart for the matcalc node {type(e).__name__}")
+        assert_never(e)
 
     def quotient(self, u: Any, v: Any, u_scalar: bool, v_scalar: bool) -> Any:
         if v_scalar:

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never, cast
 
 from matcalc import build
 from matcalc.errors import MatcalcError
@@ -39,6 +40,7 @@ from matcalc.expr import (
     LogDet,
     MatMul,
     MatPow,
+    Node,
     Norm,
     Number,
     Ones,
@@ -347,6 +349,7 @@ class Printer:
         return negative, e
 
     def _print(self, e: Expr) -> Tex:  # noqa: C901 - one case per node type
+        e = cast(Node, e)  # the closed set of nodes: assert_never below names a missing case
         match e:
             case Symbol():
                 return Tex(symbol_tex(e.name), ATOM)
@@ -394,7 +397,7 @@ class Printer:
                 from matcalc.printing.latex_index import bound_index_latex
 
                 return bound_index_latex(self, e)
-        raise TypeError(f"no LaTeX form for {type(e).__name__}")  # pragma: no cover
+        assert_never(e)
 
     def _sup(self, base: Expr, sup: str) -> Tex:
         b = wrap(self.tex(base), ATOM)

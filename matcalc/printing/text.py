@@ -8,6 +8,7 @@ into that very node.  Parentheses come from one precedence table.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import assert_never, cast
 
 from matcalc import build
 from matcalc.expr import (
@@ -26,6 +27,7 @@ from matcalc.expr import (
     LogDet,
     MatMul,
     MatPow,
+    Node,
     Norm,
     Number,
     Ones,
@@ -117,6 +119,7 @@ class _Printer:
         return done
 
     def _print(self, e: Expr) -> tuple[str, int]:  # noqa: C901 - one case per node type
+        e = cast(Node, e)  # the closed set of nodes: assert_never below names a missing case
         match e:
             case Symbol():
                 return e.name, ATOM
@@ -155,7 +158,7 @@ class _Printer:
                 return f"{_CALLS[type(e)]}({self.text(e.body)[0]})", ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
-        raise TypeError(f"no text form for {type(e).__name__}")  # pragma: no cover
+        assert_never(e)
 
     def _filled(self, value: str, e: Expr) -> tuple[str, int]:
         if e.ndim > 2:
