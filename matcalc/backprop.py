@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from matcalc import build
 from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, children, walk
-from matcalc.index import Factor, IndexExpr, Term, atom, fresh_like, product
+from matcalc.index import Factor, IndexExpr, Term, fresh_like, product
+from matcalc.lower import atom
 from matcalc.raise_ import raise_index
 from matcalc.simplify_index import simplify_terms
 

@@ -5,9 +5,9 @@ lazy: a factor that does not contain the variable stays one opaque factor
 ``base[indices]``; only what is differentiated is opened up, one level at a
 time.  The variable itself gives deltas, ``∂X_ij/∂X_kl = δ_ik δ_jl``.
 
-- linear nodes (sum, transpose, trace, sum of entries, diag) map indices;
-- multilinear nodes (matrix, Hadamard and scalar products) share one product
-  rule;
+- structural nodes (sums, products, transposes, traces, sums of entries,
+  diag, identities, index forms) are multilinear in their children; their one
+  rule is derived from their index form in `matcalc.lower`;
 - the chain rule for the remaining nodes multiplies an outer factor by the
   derivative of the argument.  An argument derivative of several terms that
   is a vector or matrix is wrapped as one nested index factor, so term counts
@@ -20,41 +20,30 @@ shared subexpressions cost nothing more.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 
 from matcalc import build
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
     FUNCTION_KINDS,
-    Add,
     Apply,
     Call,
     Det,
-    DiagMatrix,
-    DiagVector,
     ElemDiv,
     Expr,
-    Hadamard,
-    Identity,
     IndexForm,
     Inverse,
     LogDet,
-    MatMul,
     MatPow,
     Norm,
     Number,
-    Ones,
     Power,
-    Scale,
     Softmax,
-    SumEntries,
     Symbol,
     Trace,
-    Transpose,
-    Zero,
 )
-from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, atom, fresh, fresh_like, instantiate, product
+from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
+from matcalc.lower import LOWERINGS, atom, lower
 from matcalc.ops import ELEMENTWISE
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
@@ -262,92 +251,36 @@ def _symbol(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return [Term(1, (), tuple(Delta(a, b) for a, b in zip(idx, dv.widx, strict=True)))]
 
 
-@rule(Number, Zero, Ones, Identity)
-def _constant(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    return []
-
-
-@rule(Add)
-def _add(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Add)
-    return [t for term in e.terms for t in dv.d(term, idx)]
-
-
-@rule(Scale)
-def _scale(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Scale)
-    return dv.products([(e.coef, ()), (e.body, idx)])
-
-
-@rule(Hadamard)
-def _hadamard(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Hadamard)
-    return dv.products([(f, idx) for f in e.factors])
-
-
-@rule(MatMul)
-def _matmul(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # (F1 F2 ... Fn)[i, j] = F1[i, s1] F2[s1, s2] ... Fn[s_{n-1}, j]; a column
-    # vector has only a left slot, a row vector only a right one.
-    assert isinstance(e, MatMul)
-    fs = e.factors
-    links: list[Idx | None] = []
-    for a, b in itertools.pairwise(fs):
-        has_right = not (a.is_vector and not a.row)
-        has_left = not (b.is_vector and b.row)
-        links.append(fresh(a.shape[-1]) if has_right and has_left else None)
-    out = list(idx)
-    first_left = out.pop(0) if not (fs[0].is_vector and fs[0].row) else None
-    last_right = out.pop(0) if not (fs[-1].is_vector and not fs[-1].row) else None
-    lefts = [first_left, *links]
-    rights = [*links, last_right]
-    factors: list[tuple[Expr, tuple[Idx, ...]]] = []
-    for f, left, right in zip(fs, lefts, rights, strict=True):
-        slots = (left,) if f.is_vector and not f.row else (right,) if f.is_vector else (left, right)
-        assert all(s is not None for s in slots)
-        factors.append((f, tuple(s for s in slots if s is not None)))
-    return dv.products(factors)
-
-
-@rule(Transpose)
-def _transpose(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    assert isinstance(e, Transpose)
-    return dv.d(e.body, idx[::-1])
+@rule(*LOWERINGS)
+def _multilinear(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # Derived from the node's index form (matcalc.lower), which is a sum of
+    # products of children: each product with one child at a time replaced by
+    # its derivative (JAX's deflinear/defbilinear; constants have no terms).
+    out: list[Term] = []
+    for term in lower(e, idx):
+        if len(term.factors) == 1:
+            (f,) = term.factors
+            parts = dv.d(f.base, f.indices)
+        else:
+            parts = dv.products([(f.base, f.indices) for f in term.factors])
+        if term.coef == 1 and not term.deltas:
+            out.extend(parts)
+        else:
+            constant = Term(term.coef, (), term.deltas)
+            out.extend(product(constant, t) for t in parts)
+    return out
 
 
 @rule(Trace)
 def _trace(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # tr(A) = A_ss;  ∂ tr(A^k) = k (A^(k-1))_ts ∂A_st, for every integer k (Matrix Cookbook eq. 121)
+    # ∂ tr(A^k) = k (A^(k-1))_ts ∂A_st, for every integer k (Matrix Cookbook eq. 121); else derived
     assert isinstance(e, Trace)
-    n = e.body.shape[0]
     if isinstance(e.body, MatPow):
+        n = e.body.shape[0]
         a, k = e.body.body, e.body.k
         s, t = fresh(n), fresh(n)
         return dv.chain(Term(k, (Factor(build.matpow(a, k - 1), (t, s)),)), a, (s, t))
-    s = fresh(n)
-    return dv.d(e.body, (s, s))
-
-
-@rule(SumEntries)
-def _sum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # sum(A) = A_st summed over both
-    assert isinstance(e, SumEntries)
-    return dv.d(e.body, fresh_like(e.body.shape))
-
-
-@rule(DiagVector)
-def _diag_vector(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # diag(A)_i = A_ii
-    assert isinstance(e, DiagVector)
-    return dv.d(e.body, (idx[0], idx[0]))
-
-
-@rule(DiagMatrix)
-def _diag_matrix(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # diag(v)_ij = v_i δ_ij
-    assert isinstance(e, DiagMatrix)
-    delta = Term(1, (), (Delta(idx[0], idx[1]),))
-    return [product(delta, t) for t in dv.d(e.body, (idx[0],))]
+    return _multilinear(dv, e, idx)
 
 
 @rule(Apply)
@@ -469,14 +402,3 @@ def _softmax(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     diagonal = product(atom(e, idx), Term(1, (), (Delta(idx[0], j),)))
     outer = product(Term(-1), atom(e, idx), atom(e, (j,)))
     return dv.chain(diagonal, e.body, (j,)) + dv.chain(outer, e.body, (j,))
-
-
-@rule(IndexForm)
-def _index_form(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # a sum of products: the product rule on each term (deltas are constants)
-    assert isinstance(e, IndexForm)
-    out: list[Term] = []
-    for term in instantiate(e.tensor.terms, e.tensor.free, idx):
-        constant = Term(term.coef, (), term.deltas)
-        out.extend(product(constant, t) for t in dv.products([(f.base, f.indices) for f in term.factors]))
-    return out

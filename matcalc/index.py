@@ -22,7 +22,7 @@ from fractions import Fraction
 
 from matcalc import build
 from matcalc.dims import Dim
-from matcalc.expr import DiagMatrix, Expr, Identity, IndexForm, Number, Scale, Transpose
+from matcalc.expr import Expr, IndexForm
 
 __all__ = [
     "Delta",
@@ -30,7 +30,6 @@ __all__ = [
     "Idx",
     "IndexExpr",
     "Term",
-    "atom",
     "fresh",
     "fresh_like",
     "index_form",
@@ -145,26 +144,6 @@ def product(*terms: Term) -> Term:
         factors.extend(t.factors)
         deltas.extend(t.deltas)
     return Term(coef, tuple(factors), tuple(deltas))
-
-
-def atom(base: Expr, indices: Sequence[Idx]) -> Term:
-    """The term ``base[indices]``, with transposes, number scales and identities unpacked."""
-    indices = tuple(indices)
-    if len(indices) != base.ndim:
-        raise AssertionError(f"{len(indices)} indices for an order-{base.ndim} expression")
-    if isinstance(base, Number):
-        return Term(base.value)
-    if isinstance(base, Transpose):
-        return atom(base.body, indices[::-1])
-    if isinstance(base, Scale) and isinstance(base.coef, Number):
-        inner = atom(base.body, indices)
-        return Term(base.coef.value * inner.coef, inner.factors, inner.deltas)
-    if isinstance(base, Identity):
-        return Term(1, (), (Delta(indices[0], indices[1]),))
-    if isinstance(base, DiagMatrix):  # diag(v)_ij = v_i δ_ij
-        inner = atom(base.body, indices[:1])
-        return Term(inner.coef, inner.factors, (*inner.deltas, Delta(indices[0], indices[1])))
-    return Term(1, (Factor(base, indices),))
 
 
 def rename(term: Term, mapping: Mapping[Idx, Idx]) -> Term:

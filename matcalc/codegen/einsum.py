@@ -1,7 +1,7 @@
 """Index forms (tensors with no matrix form) as ``einsum`` calls, one per term.
 
 Each factor is first unpacked as the differentiation rules pack it
-(`matcalc.index.atom`): ``diag(v)[i,j]`` is ``v[i] δ[i,j]``, ``X'[i,j]`` is
+(`matcalc.lower.atom`): ``diag(v)[i,j]`` is ``v[i] δ[i,j]``, ``X'[i,j]`` is
 ``X[j,i]``, so no diagonal matrix or transpose is built.  Deltas are then
 contracted by the plan `matcalc.evaluate` follows too (`matcalc.contraction`): a delta with a summed index
 renames that index (the sum picks the diagonal).  A delta between two free
@@ -34,7 +34,8 @@ from matcalc.codegen import syntax as sx
 from matcalc.contraction import plan
 from matcalc.errors import MatcalcError
 from matcalc.expr import IndexForm, Ones
-from matcalc.index import Coef, Idx, Term, atom, product
+from matcalc.index import Coef, Idx, Term, product
+from matcalc.lower import atom
 
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer

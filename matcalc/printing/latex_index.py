@@ -1,10 +1,11 @@
 r"""LaTeX in index form: Einstein notation with Kronecker deltas, for any expression.
 
 An `IndexForm` prints its own terms.  Any other expression is lowered to index
-terms for display: ``A B`` is ``A_{ip} B_{pj}``, ``A^\top`` swaps indices,
-``x \odot y`` shares them, ``\operatorname{tr}``, ``\operatorname{diag}``,
-sums of entries, ``I`` (a delta), number multiples and sums open up; every
-other node is one indexed factor in matrix form (``[\exp(X w)]_{i}``).
+terms for display by the index forms of `matcalc.lower`: ``A B`` is
+``A_{ip} B_{pj}``, ``A^\top`` swaps indices, ``x \odot y`` shares them,
+``\operatorname{tr}``, ``\operatorname{diag}``, sums of entries, ``I`` (a
+delta), number multiples and sums open up; every other node is one indexed
+factor in matrix form (``[\exp(X w)]_{i}``).
 Deltas on a summed index are then contracted (``\operatorname{diag}(v) X``
 is ``v_{i} X_{ij}``).
 
@@ -23,25 +24,17 @@ from collections.abc import Sequence
 
 from matcalc.expr import (
     Add,
-    DiagMatrix,
-    DiagVector,
     Expr,
-    Hadamard,
-    Identity,
     IndexForm,
     Inverse,
-    MatMul,
     MatPow,
-    Number,
     Ones,
     Scale,
-    SumEntries,
-    Trace,
     Transpose,
-    Zero,
     children,
 )
-from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
+from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
+from matcalc.lower import LOWERINGS, lower
 from matcalc.printing.indices import index_names
 from matcalc.printing.latex import ATOM, FRAC, MUL, Printer, Tex, delimited, number_tex, wrap
 from matcalc.recursion import deep
@@ -50,7 +43,7 @@ from matcalc.simplify_index import contract
 __all__ = ["bound_index_latex", "index_definition", "index_latex", "needs_index_form"]
 
 #: Nodes the display lowering opens (an `IndexForm` below them forces the index form).
-_SPINE = (Add, Scale, MatMul, Transpose, Hadamard, Trace, DiagMatrix, DiagVector, SumEntries)
+_SPINE = tuple(LOWERINGS)
 
 #: Bases that take a subscript as they are: ``A``, ``\Sigma``, ``\mathit{bias}``, ``\mathbf{1}``.
 _PLAIN = re.compile(r"\\?[A-Za-z]+|\\mathit\{[^{}]*\}|\\mathbf\{[01]\}")
@@ -134,48 +127,34 @@ class _Lowering:
         self._root = root
         self._open = open_bases
 
-    def terms(self, e: Expr, idx: Sequence[Idx], top: bool) -> list[Term]:  # noqa: C901 - one case per node
-        """``e[idx]`` as a sum of terms; a sum below a product (not ``top``) stays one factor."""
+    def terms(self, e: Expr, idx: Sequence[Idx], top: bool) -> list[Term]:
+        """``e[idx]`` as a sum of terms; a sum below a product (not ``top``) stays one factor.
+
+        Structural nodes open by their index form (`matcalc.lower`); a
+        child that is the only factor of its term keeps ``top``.
+        """
         idx = tuple(idx)
         if e in self._names and e is not self._root:
             return [_atom(e, idx)]
         match e:
-            case Number():
-                return [Term(e.value)]
-            case Zero():
-                return []
-            case Ones():
-                return [Term(1)]
-            case Identity():
-                return [Term(1, (), (Delta(idx[0], idx[1]),))]
-            case Add() if top:
-                return [t for term in e.terms for t in self.terms(term, idx, True)]
+            case Add() if not top:
+                pass
             case Scale():
                 return _products([self._coefficient(e.coef), self.terms(e.body, idx, top)])
-            case Transpose():
-                return self.terms(e.body, idx[::-1], top)
-            case MatMul():
-                axes = _chain(e.factors, idx)
-                return _products([self.terms(f, ix, False) for f, ix in zip(e.factors, axes, strict=True)])
-            case Hadamard():
-                return _products([self.terms(f, idx, False) for f in e.factors])
-            case Trace():
-                p = fresh(e.body.shape[0])
-                return self.terms(e.body, (p, p), top)
-            case DiagMatrix():  # diag(v)_ij = v_i δ_ij
-                delta = Term(1, (), (Delta(idx[0], idx[1]),))
-                return [product(t, delta) for t in self.terms(e.body, idx[:1], top)]
-            case DiagVector():  # diag(X)_i = X_ii
-                return self.terms(e.body, (idx[0], idx[0]), top)
-            case SumEntries():
-                return self.terms(e.body, fresh_like(e.body.shape), top)
             case Inverse(body=Transpose()) | MatPow(body=Transpose()):  # inv(X')_ij = inv(X)_ji
                 return [_atom(_untransposed(e), idx[::-1])]
             case IndexForm():
-                terms = instantiate(e.tensor.terms, e.tensor.free, idx)
+                terms = lower(e, idx)
                 return [u for t in terms for u in self._opened(t)] if self._open else terms
+            case _ if type(e) in LOWERINGS:
+                return [u for t in lower(e, idx) for u in self._spread(t, top and len(t.factors) == 1)]
         negative, positive = self._printer.signed(e)  # -a/b is -1 times a/b
         return [Term(-1 if negative else 1, (Factor(positive, idx),))]
+
+    def _spread(self, t: Term, top: bool) -> list[Term]:
+        """The terms of ``t`` with each factor lowered in turn, its number and deltas last."""
+        factors = [self.terms(f.base, f.indices, top) for f in t.factors]
+        return _products([*factors, [Term(t.coef, (), t.deltas)]])
 
     def _coefficient(self, c: Expr) -> list[Term]:
         r"""A scale's coefficient, its sign pulled out into the number (``-\frac{4}{s}``)."""
@@ -203,34 +182,6 @@ def _atom(e: Expr, idx: tuple[Idx, ...]) -> Term:
 def _products(factors: list[list[Term]]) -> list[Term]:
     """The terms of a product of sums (each factor a list of terms)."""
     return [product(*combo) for combo in itertools.product(*factors)]
-
-
-def _chain(factors: Sequence[Expr], idx: tuple[Idx, ...]) -> list[tuple[Idx, ...]]:
-    """The indices of each factor of a matrix product whose result has indices ``idx``.
-
-    A column vector has only a row index, a row vector only a column index;
-    neighbours share a fresh summed index, except a column followed by a row
-    (an outer product), which share none.
-    """
-    out = iter(idx)
-    current = next(out) if _has_rows(factors[0]) else None
-    axes: list[tuple[Idx, ...]] = []
-    for n, f in enumerate(factors):
-        ix = [current] if _has_rows(f) and current is not None else []
-        current = None
-        if _has_cols(f):
-            current = next(out) if n == len(factors) - 1 else fresh(f.shape[-1])
-            ix.append(current)
-        axes.append(tuple(ix))
-    return axes
-
-
-def _has_rows(f: Expr) -> bool:
-    return f.is_matrix or (f.is_vector and not f.row)
-
-
-def _has_cols(f: Expr) -> bool:
-    return f.is_matrix or (f.is_vector and f.row)
 
 
 # ---- rendering ------------------------------------------------------------------------
