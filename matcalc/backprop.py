@@ -17,9 +17,11 @@ product at every level).  The result reads like backpropagation:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from matcalc import build
 from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, children, walk
-from matcalc.index import Factor, IndexExpr, Term, fresh_like, product
+from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import atom
 from matcalc.raise_ import raise_index
 from matcalc.simplify_index import simplify_terms
@@ -57,10 +59,17 @@ def _multiple_of_identity(e: Expr) -> bool:
     return True
 
 
-def gradient(f: Expr, wrt: Symbol) -> Expr:
-    """``∂f/∂wrt`` of the scalar ``f``, of ``wrt``'s shape (before final simplification)."""
-    from matcalc.diff import differentiate, power_terms_limit
+#: ``differentiate(e, c, out, into)``: the terms of ``∂e[out]/∂c[into]`` (`matcalc.diff.differentiate`).
+Partial = Callable[[Expr, Symbol, Sequence[Idx], Sequence[Idx]], list[Term]]
 
+
+def gradient(f: Expr, wrt: Symbol, differentiate: Partial) -> Expr:
+    """``∂f/∂wrt`` of the scalar ``f``, of ``wrt``'s shape (before final simplification).
+
+    ``differentiate`` takes the local partials: `matcalc.diff` passes its own
+    index-level rules (which also refuse a too-long expansion of ``A^k``), so
+    this module sits below it in the import graph.
+    """
     if not f.is_scalar:
         raise ValueError("gradient needs a scalar function")
     nodes = [e for e in walk(f) if wrt in e.symbols]
@@ -74,8 +83,6 @@ def gradient(f: Expr, wrt: Symbol) -> Expr:
             power = build.transpose(build.matpow(e.body, e.k - 1))
             _accumulate(adjoint, e.body, build.mul(build.number(e.k), build.mul(bar, power)))
             continue
-        if isinstance(e, MatPow):
-            power_terms_limit(e.k)
         for c in dict.fromkeys(k for k in children(e) if wrt in k.symbols):
             slot = Symbol(_SLOT, _KIND[c.ndim], shape=c.shape, row=c.row)
             local = build.remake(e, lambda k, c=c, slot=slot: slot if k is c else k)  # type: ignore[misc]

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from matcalc import build
+from matcalc.backprop import gradient
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
     FUNCTION_KINDS,
@@ -155,9 +156,7 @@ def _derivative(f: Expr, wrt: Symbol) -> Expr:
     depth, see `matcalc.backprop`); anything else in forward mode.
     """
     if f.is_scalar:
-        from matcalc.backprop import gradient
-
-        return simplify(gradient(f, wrt))
+        return simplify(gradient(f, wrt, differentiate))
     free, wfree = fresh_like(f.shape), fresh_like(wrt.shape)
     terms = differentiate(f, wrt, free, wfree)
     if not terms:

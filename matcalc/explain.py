@@ -21,8 +21,8 @@ from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, IndexForm, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
 from matcalc.printing.indices import index_names
-from matcalc.printing.latex import latex, symbol_tex
-from matcalc.printing.latex_index import index_expr_latex, lowered
+from matcalc.printing.latex import index_expr_latex, latex, lowered
+from matcalc.printing.tex import symbol_tex
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
 from matcalc.simplify_index import simplify_terms

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from matcalc.diff import diff
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
@@ -141,8 +142,6 @@ def check_derivative(
     Higher derivatives are checked against finite differences of the symbolic
     derivative of one order less.
     """
-    from matcalc.diff import diff
-
     if not wrt:
         raise MatcalcError("check_derivative needs a variable")
     values = dict(values) if values is not None else random_values(f, seed)

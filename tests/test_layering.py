@@ -87,3 +87,79 @@ def test_evaluation_and_codegen_do_not_import_printers() -> None:
 
 def test_the_vec_ir_does_not_evaluate() -> None:
     assert _depends("matcalc.vec.ir", "matcalc.evaluate") == []
+
+
+# ---- the documented layers -------------------------------------------------------------
+
+ARCHITECTURE = PACKAGE.parent / "docs" / "architecture.md"
+
+#: The operator sugar: methods of the IR objects that make `x + y`, `str(e)`,
+#: `e.latex()` and `jac.evaluate(values)` work call the layers above through
+#: imports inside the method (documented in docs/architecture.md, "Layers").
+SUGAR = {"matcalc.expr": "Expr", "matcalc.vec.ir": "VecJacobian"}
+
+
+def _is_sugar(module: str, where: str | None) -> bool:
+    cls = SUGAR.get(module)
+    return where is not None and cls is not None and where.startswith(cls + ".")
+
+
+def layers() -> list[tuple[str, list[str]]]:
+    """The layers as docs/architecture.md lists them, bottom first: ``1. **name**: `mod`, `pkg.*` ...``."""
+    import re
+
+    out: list[tuple[str, list[str]]] = []
+    for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines():
+        m = re.fullmatch(r"\d+\. \*\*(.+?)\*\*: (.*)", line.strip())
+        if m:
+            out.append((m[1], re.findall(r"`([\w.*]+)`", m[2])))
+    return out
+
+
+def _layer_of() -> dict[str, int]:
+    """Each module's layer number; a pattern ``pkg.*`` takes the package and everything in it."""
+    found: dict[str, int] = {}
+    for n, (_, patterns) in enumerate(layers()):
+        for pattern in patterns:
+            name = "matcalc" if pattern == "matcalc" else f"matcalc.{pattern.removesuffix('.*')}"
+            for m in MODULES:
+                if m == name or (pattern.endswith(".*") and m.startswith(name + ".")):
+                    assert m not in found, f"{m} is listed in two layers"
+                    found[m] = n
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    return {m: {t for t, where in imports(m) if not _is_sugar(m, where)} for m in MODULES}
+
+
+def test_every_module_has_a_documented_layer() -> None:
+    assert layers(), "docs/architecture.md lists no layers"
+    assert sorted(set(MODULES) - set(_layer_of())) == []
+
+
+def test_imports_go_down_the_layers() -> None:
+    layer = _layer_of()
+    names = [name for name, _ in layers()]
+    upward = [
+        f"{m} ({names[layer[m]]}) imports {t} ({names[layer[t]]})"
+        for m, targets in _graph().items()
+        for t in targets
+        if layer[t] > layer[m]
+    ]
+    assert upward == []
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    import graphlib
+
+    graphlib.TopologicalSorter(_graph()).prepare()  # raises CycleError, naming the cycle
+
+
+def test_the_sugar_is_the_only_way_up_from_the_ir() -> None:
+    layer = _layer_of()
+    ir = [m for m in ("matcalc.dims", "matcalc.expr", "matcalc.index")]
+    for m in ir:
+        for target, where in imports(m):
+            if layer[target] > layer[m]:
+                assert _is_sugar(m, where), f"{m} imports {target} outside the operator sugar"

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
 from matcalc import build
-from matcalc.codegen import products
+from matcalc.codegen import einsum, products
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.dims import Dim
@@ -229,9 +229,7 @@ class Lowerer:
             case Softmax():
                 return self.op("softmax", self.ref(e.body))
             case IndexForm():
-                from matcalc.codegen.einsum import index_form
-
-                return index_form(self, e)
+                return einsum.index_form(self, e)
             case Call():  # an abstract function: a callable the caller passes
                 return ast.Call(func=sx.name(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
         assert_never(e)

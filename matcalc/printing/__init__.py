@@ -1,1 +1,1 @@
-"""Printers: input-syntax text and index notation."""
+"""Printers: input-syntax text, index notation, and LaTeX in matrix, index and vec form."""

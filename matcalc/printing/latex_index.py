@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from matcalc.expr import (
     Add,
@@ -36,11 +37,16 @@ from matcalc.expr import (
 from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import LOWERINGS, lower
 from matcalc.printing.indices import index_names
-from matcalc.printing.latex import ATOM, FRAC, MUL, Printer, Tex, delimited, number_tex, wrap
-from matcalc.recursion import deep
+from matcalc.printing.tex import ATOM, FRAC, MUL, Tex, delimited, number_tex, wrap
 from matcalc.simplify_index import contract
 
-__all__ = ["bound_index_latex", "index_definition", "index_latex", "needs_index_form"]
+if TYPE_CHECKING:
+    from matcalc.printing.matrix import Printer
+
+__all__ = [
+    "bound_index_latex", "index_definition", "index_latex", "lowered_for_display", "needs_index_form",
+    "render",
+]  # fmt: skip
 
 #: Nodes the display lowering opens (an `IndexForm` below them forces the index form).
 _SPINE = tuple(LOWERINGS)
@@ -82,16 +88,14 @@ def index_definition(printer: Printer, e: Expr, open_bases: bool = True) -> tupl
     return lhs, _render(printer, ix)
 
 
-def lowered(e: Expr) -> IndexExpr:
+def lowered_for_display(printer: Printer, e: Expr) -> IndexExpr:
     """``e`` in index notation (products, transposes, traces ... opened), for display."""
-    with deep():
-        return _lowered(Printer({}, open_bases=True), e, None, True)
+    return _lowered(printer, e, None, True)
 
 
-def index_expr_latex(ix: IndexExpr) -> str:
+def render(printer: Printer, ix: IndexExpr) -> str:
     """The LaTeX of the terms of an index expression (the right-hand side only)."""
-    with deep():
-        return _render(Printer({}), ix)
+    return _render(printer, ix)
 
 
 def bound_index_latex(printer: Printer, e: IndexForm) -> Tex:

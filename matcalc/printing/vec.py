@@ -2,7 +2,7 @@ r"""Printing the vec form (`matcalc.vec.VecJacobian`) in LaTeX and in text.
 
 ``d vec(W*x)/d vec(W)ᵀ`` prints as ``x^\top \otimes I_{n}``, ``d vec(A*X*B)/d
 vec(X)ᵀ`` as ``B^\top \otimes A``, ``d vec(X')/d vec(X)ᵀ`` as ``K_{mn}``.
-Matrix-level factors print with `matcalc.printing.latex` (or, in text, in the
+Matrix-level factors print with `matcalc.printing.matrix` (or, in text, in the
 input syntax).  Identities, all-ones blocks and commutation matrices carry
 their dimensions as subscripts: each dimension gets a letter, ``n, m, p, q,
 r, ...`` in order of first appearance, the dimensions of ``f`` first, then
@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from matcalc import build
 from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
 from matcalc.expr import ElemDiv, Expr, Hadamard, Identity, Number, Ones, Scale, Symbol
-from matcalc.printing.latex import ADD, ATOM, MUL, POW, Printer, Tex, juxtapose, number_tex, wrap
+from matcalc.printing.matrix import Printer
+from matcalc.printing.tex import ADD, ATOM, MUL, POW, Tex, juxtapose, number_tex, wrap
 from matcalc.recursion import deep
 from matcalc.vec import Chain, Kron, KronTerm, VecJacobian, vec_jacobian
 
@@ -32,8 +34,6 @@ def to_latex_vec(expr: Expr, wrt: Expr | str | None) -> str:
 
     ``expr`` is the function (scalar, vector or matrix), not its derivative.
     """
-    from matcalc.errors import MatcalcError
-
     if wrt is None:
         raise MatcalcError("form='vec' needs the variable: mc.latex(f, form='vec', wrt='X')")
     if isinstance(wrt, Expr) and not isinstance(wrt, Symbol):

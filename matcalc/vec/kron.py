@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from matcalc import build
+from matcalc.diff import diff, differentiate, variable
 from matcalc.dims import Dim
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import Expr, IndexForm, Number, Ones, Symbol, Zero
@@ -66,16 +67,12 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
             f"has {f.ndim} axes (a derivative?): pass the function itself, as in "
             "mc.latex(f, form='vec', wrt='X') or mc.vec_jacobian(f, 'X')"
         )
-    from matcalc.diff import variable
-
     var = variable(f, wrt)
     with deep():
         return VecJacobian(f, var, tuple(collect(_kron_terms(f, var))))
 
 
 def _kron_terms(f: Expr, var: Symbol) -> list[KronTerm]:
-    from matcalc.diff import diff, differentiate
-
     if f.ndim + var.ndim <= 2:
         d = diff(f, var)
         if not isinstance(d, IndexForm):
