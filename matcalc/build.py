@@ -570,11 +570,20 @@ def call(name: str, kind: str, arg: Expr, order: int = 0) -> Call:
     return Call(name, kind, order, arg, shape=value + arg.shape * order)
 
 
-def softmax(x: Expr) -> Expr:
-    """``softmax(x)`` of a vector."""
-    if not x.is_vector:
-        raise ShapeError(f"softmax needs a vector, got {describe(x)}")
-    return Softmax(x, shape=x.shape, row=x.row)
+def softmax(x: Expr, axis: int = 0) -> Expr:
+    """``softmax(x)`` of a vector; of each column (``axis`` 1) or row (2) of a matrix."""
+    if axis == 0:
+        if not x.is_vector:
+            raise ShapeError(
+                f"softmax needs a vector, got {describe(x)}; "
+                "softmax(X, 2) normalizes each row of a matrix, softmax(X, 1) each column"
+            )
+        return Softmax(x, 0, shape=x.shape, row=x.row)
+    if not x.is_matrix:
+        raise ShapeError(
+            f"softmax(X, {axis}) needs a matrix, got {describe(x)}; softmax(x) of a vector needs no axis"
+        )
+    return Softmax(x, axis, shape=x.shape)
 
 
 # ---- rebuilding ------------------------------------------------------------------------
@@ -603,7 +612,9 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
             return matpow(child(b), k)
         case Norm(body=b, p=p):
             return norm(child(b), p)
-        case Transpose() | Trace() | Det() | LogDet() | Inverse() | SumEntries() | Softmax():
+        case Softmax(body=b, axis=k):
+            return softmax(child(b), k)
+        case Transpose() | Trace() | Det() | LogDet() | Inverse() | SumEntries():
             return _UNARY[type(e)](child(e.body))
         case DiagMatrix(body=b) | DiagVector(body=b):
             return diag(child(b))
@@ -636,5 +647,5 @@ def _fold(op: Callable[[Expr, Expr], Expr], items: list[Expr]) -> Expr:
 
 _UNARY: dict[type, Callable[[Expr], Expr]] = {
     Transpose: transpose, Trace: trace, Det: det, LogDet: logdet, Inverse: inv,
-    SumEntries: sum_entries, Softmax: softmax,
+    SumEntries: sum_entries,
 }  # fmt: skip

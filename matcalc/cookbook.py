@@ -287,6 +287,8 @@ _GAUSS = "-0.5*logdet(S)-0.5*(x-m)'*inv(S)*(x-m)"
 _GK = {"S": _S, "m": _V}
 _LOGISTIC = "sum(log(1+exp(-y.*(X*w))))"
 _TANH_NET = "norm2(W2*tanh(W1*x)-y)^2"
+_XENT_BATCH = "-sum(Y.*log(softmax(X*W, 2)))"
+
 _ML = (
     _r("least_squares", "ML: least squares", "norm2(X*w-y)^2", ("w",), "2*X'*(X*w-y)", topic="ml"),
     _r("ridge", "ML: ridge regression", "norm2(X*w-y)^2+c*norm2(w)^2", ("w",),
@@ -318,9 +320,23 @@ _ML = (
        topic="ml"),
     _r("rayleigh", "ML: Rayleigh quotient (PCA)", "x'*S*x/(x'*x)", ("x",),
        "2*S*x/(x'*x)-2*(x'*S*x)*x/(x'*x)^2", kinds={"S": _S}, topic="ml"),
+    _r("softmax_xent_batch", "ML: batched softmax cross-entropy", _XENT_BATCH, ("W",),
+       "X'*(diag(Y*vector(1))*softmax(X*W, 2)-Y)", topic="ml",
+       note="rows of X are examples, rows of Y targets; X'*(softmax(X*W, 2)-Y) when each row of Y sums to 1"),
+    _r("logsumexp_rows", "ML: log-partition of a batch", "sum(logsumexp(X*W, 2))", ("W",),
+       "X'*softmax(X*W, 2)", topic="ml"),
+    _r("logsumexp", "ML: log-partition (logsumexp)", "logsumexp(x)", ("x",), "softmax(x)", topic="ml"),
+    _r("mean_squared_error", "ML: mean squared error", "mean((X*w-y).^2)", ("w",),
+       "2*X'*(X*w-y)/size(X, 1)", topic="ml"),
+    _r("attention_K", "ML: attention by rows", "tr(V'*softmax(Q*K'/c, 2))", ("K",), None, topic="ml",
+       note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )
 
 _HESSIAN = (
+    _r("hessian_logsumexp", "ML: log-partition (logsumexp)", "logsumexp(x)", ("x", "x"),
+       "diag(softmax(x))-softmax(x)*softmax(x)'", topic="hessian"),
+    _r("hessian_xent_batch", "ML: batched softmax cross-entropy", _XENT_BATCH, ("W", "W"), None,
+       closed_form=False, topic="hessian", note="order 4"),
     _r("hessian_quadratic", _mc("§2.4.4"), "x'*A*x+b'*x", ("x", "x"), "A+A'", kinds={"b": _V},
        topic="hessian"),
     _r("hessian_sym_quadratic", "Matrix Cookbook §2.4.4", "x'*S*x", ("x", "x"), "2*S",
@@ -391,6 +407,11 @@ _THIRD = (
 )
 
 _JACOBIAN = (
+    _r("jac_softmax_rows", "Jacobian", "softmax(X, 2)", ("X",), None, closed_form=False, topic="jacobian",
+       note="order 4: S[i,j]*delta[i,k]*(delta[j,l]-S[i,l]) with S = softmax(X, 2)"),
+    _r("jac_logsumexp_cols", "Jacobian", "logsumexp(X*W, 1)", ("W",), None, closed_form=False,
+       topic="jacobian"),
+    _r("jac_row_sums", "Jacobian", "sum(X*W, 2)", ("W",), None, closed_form=False, topic="jacobian"),
     _r("jac_Wx_by_W", "Jacobian", "W*x", ("W",), None, closed_form=False, topic="jacobian",
        note="order 3: delta[i,j]*x[k]"),
     _r("jac_Wx_by_x", "Jacobian", "W*x", ("x",), "W", topic="jacobian"),

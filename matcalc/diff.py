@@ -35,10 +35,12 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    LogSumExp,
     MatPow,
     Norm,
     Number,
     Power,
+    Size,
     Softmax,
     Symbol,
     Trace,
@@ -270,6 +272,11 @@ def _multilinear(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return out
 
 
+@rule(Size)
+def _size(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    return []  # size(X, k) is a count: constant
+
+
 @rule(Trace)
 def _trace(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     # ∂ tr(A^k) = k (A^(k-1))_ts ∂A_st, for every integer k (Matrix Cookbook eq. 121); else derived
@@ -395,9 +402,30 @@ def _norm(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 @rule(Softmax)
 def _softmax(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # ∂ softmax(u)_i = s_i (δ_ij - s_j) ∂u_j
+    # ∂ softmax(u)_i = s_i (δ_ij - s_j) ∂u_j; by rows (axis 2) the same in each row:
+    # ∂S_ij = S_ij ∂U_ij - S_ij S_il ∂U_il, and by columns ∂S_ij = S_ij ∂U_ij - S_ij S_lj ∂U_lj
     assert isinstance(e, Softmax)
-    j = fresh(idx[0].dim)
-    diagonal = product(atom(e, idx), Term(1, (), (Delta(idx[0], j),)))
-    outer = product(Term(-1), atom(e, idx), atom(e, (j,)))
-    return dv.chain(diagonal, e.body, (j,)) + dv.chain(outer, e.body, (j,))
+    if e.axis == 0:
+        j = fresh(idx[0].dim)
+        diagonal = product(atom(e, idx), Term(1, (), (Delta(idx[0], j),)))
+        outer = product(Term(-1), atom(e, idx), atom(e, (j,)))
+        return dv.chain(diagonal, e.body, (j,)) + dv.chain(outer, e.body, (j,))
+    i, j = idx
+    other = (i, fresh(j.dim)) if e.axis == 2 else (fresh(i.dim), j)
+    outer = product(Term(-1), atom(e, idx), atom(e, other))
+    return dv.chain(atom(e, idx), e.body, idx) + dv.chain(outer, e.body, other)
+
+
+@rule(LogSumExp)
+def _logsumexp(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ logsumexp(u) = softmax(u)_s ∂u_s; of all entries of U: exp(U - logsumexp(U))_st ∂U_st;
+    # by rows (axis 2) ∂L_i = softmax(U, 2)_il ∂U_il, by columns ∂L_j = softmax(U, 1)_lj ∂U_lj
+    assert isinstance(e, LogSumExp)
+    u = e.body
+    if e.axis == 0:
+        s = fresh_like(u.shape)
+        weights = build.softmax(u) if u.is_vector else build.apply("exp", build.sub(u, e))
+        return dv.chain(atom(weights, s), u, s)
+    inner = (idx[0], fresh(u.shape[1])) if e.axis == 2 else (fresh(u.shape[0]), idx[0])
+    return dv.chain(atom(build.softmax(u, e.axis), inner), u, inner)
+

@@ -45,6 +45,7 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    LogSumExp,
     MatMul,
     MatPow,
     Norm,
@@ -52,6 +53,7 @@ from matcalc.expr import (
     Ones,
     Power,
     Scale,
+    Size,
     Softmax,
     SumEntries,
     Symbol,
@@ -516,13 +518,34 @@ def _norm(e: Norm, args: list[Value], env: _Env) -> Value:
     return np.float64(top * np.sqrt(np.sum(np.square(a / top))))
 
 
+def _numpy_axis(e: Softmax | LogSumExp) -> int | None:
+    """The NumPy axis that ``e`` reduces over (None: all entries)."""
+    return e.axis - 1 if e.axis else None
+
+
 def _softmax(e: Softmax, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    x = np.asarray(body)
+    """exp(x - max x) / sum: shifted per row or column, so that exp cannot overflow."""
+    x = np.asarray(args[0], dtype=np.float64)
     if x.size == 0:
         return x.copy()
-    z = np.exp(x - np.max(x))
-    return np.asarray(z / np.sum(z), dtype=np.float64)
+    z = np.exp(x - np.max(x, axis=_numpy_axis(e), keepdims=True))
+    return np.asarray(z / np.sum(z, axis=_numpy_axis(e), keepdims=True), dtype=np.float64)
+
+
+def _logsumexp(e: LogSumExp, args: list[Value], env: _Env) -> Value:
+    """Max + log(sum(exp(x - max))), the max taken as 0 where it is infinite (all -inf gives -inf)."""
+    x = np.asarray(args[0], dtype=np.float64)
+    if x.size == 0:
+        return np.full(env.shape(e), -np.inf) if e.ndim else np.float64(-np.inf)
+    top = np.max(x, axis=_numpy_axis(e), keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - top), axis=_numpy_axis(e), keepdims=True)) + top
+    return np.float64(out.item()) if e.ndim == 0 else np.asarray(out.reshape(env.shape(e)))
+
+
+def _size(e: Size, args: list[Value], env: _Env) -> Value:
+    return np.float64(env.sizes[e.body.shape[e.axis - 1]])
 
 
 def _index_form(e: IndexForm, args: list[Value], env: _Env) -> Value:
@@ -566,5 +589,6 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     ElemDiv: _elem_div, Power: _power, Apply: _apply, Trace: _trace, Det: _det,
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
+    LogSumExp: _logsumexp, Size: _size,
     IndexForm: _index_form, Call: _call,
 }  # fmt: skip

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from matcalc.index import IndexExpr
 
 __all__ = [
+    "AXES",
     "ELEMENTWISE_FUNCTIONS",
     "FUNCTION_KINDS",
     "KINDS",
@@ -46,6 +47,7 @@ __all__ = [
     "IndexForm",
     "Inverse",
     "LogDet",
+    "LogSumExp",
     "MatMul",
     "MatPow",
     "Node",
@@ -54,6 +56,7 @@ __all__ = [
     "Ones",
     "Power",
     "Scale",
+    "Size",
     "Softmax",
     "SumEntries",
     "Symbol",
@@ -76,6 +79,11 @@ FUNCTION_KINDS = {"scalar function": 0, "vector function": 1, "matrix function":
 #: Elementwise functions of the input language (they apply to scalars too): the
 #: names of the records in `matcalc.ops.ELEMENTWISE`, in order.
 ELEMENTWISE_FUNCTIONS = ELEMENTWISE.names
+
+#: Axis arguments of the reductions and row/column-wise functions, as in MATLAB:
+#: 1 works down each column (one result per column), 2 along each row (one per row);
+#: 0 (not written) means the whole vector or all entries.
+AXES = {0: "all entries", 1: "each column", 2: "each row"}
 
 #: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
 #: exhausting Python's stack in some later pass.
@@ -441,9 +449,37 @@ class Norm(Expr):
 
 @node
 class Softmax(Expr):
-    """``softmax(x)`` = ``exp(x)/sum(exp(x))`` of a vector."""
+    """``softmax(x)`` = ``exp(x)/sum(exp(x))`` of a vector (``axis`` 0).
+
+    Of a matrix, ``axis`` 1 normalizes each column and ``axis`` 2 each row
+    (`AXES`): ``softmax(X, 2)[i, j] = exp(X[i, j]) / Σ_k exp(X[i, k])``.
+    """
 
     body: Expr
+    axis: int
+
+
+@node
+class LogSumExp(Expr):
+    """``logsumexp(X)`` = log Σ exp of all entries (``axis`` 0), or per column (1) / row (2).
+
+    The reduced axis disappears: per column gives a row vector, per row a column vector.
+    """
+
+    body: Expr
+    axis: int
+
+
+@node
+class Size(Expr):
+    """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
+
+    The length of a vector is ``size(x, 1)``.  It holds the expression (not just the
+    dimension) so that it prints, parses and unifies like any other node.
+    """
+
+    body: Expr
+    axis: int
 
 
 @node
@@ -484,7 +520,7 @@ class IndexForm(Expr):
 Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
-    | DiagVector | SumEntries | Norm | Softmax | Call | IndexForm
+    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Call | IndexForm
 )  # fmt: skip
 
 

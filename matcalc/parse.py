@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from matcalc import build
+from matcalc import axes, build
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
 from matcalc.ops import ELEMENTWISE
@@ -45,15 +45,26 @@ _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     "norm1": lambda x: build.norm(x, 1),
     "norm2": lambda x: build.norm(x, 2),
     "softmax": build.softmax,
+    "logsumexp": axes.logsumexp,
+    "mean": axes.mean,
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
+}
+
+#: Functions with an axis argument ``f(X, k)`` (k = 1 down columns, 2 along rows); see `matcalc.axes`.
+_WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
+    "sum": axes.sum_axis,
+    "mean": axes.mean,
+    "softmax": build.softmax,
+    "logsumexp": axes.logsumexp,
+    "size": axes.size,
 }
 
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
 _DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
 
 #: Names that cannot be symbols.
-RESERVED = frozenset(_ONE_ARG) | {"eye"} | frozenset(_DERIVATIVES)
+RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | {"eye"} | frozenset(_DERIVATIVES)
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -288,7 +299,7 @@ class _Parser:
             if called:
                 raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
             return build.eye()
-        if name in _ONE_ARG:
+        if name in _ONE_ARG or name in _WITH_AXIS:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
@@ -351,9 +362,14 @@ class _Parser:
             args.append(self.sum())
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
-        if len(args) != 1:
-            raise self.error(f"'{tok.text}' takes 1 argument, got {len(args)}", tok)
-        return self.make(tok, _ONE_ARG[tok.text], args[0])
+        name = tok.text
+        if len(args) == 2 and name in _WITH_AXIS:
+            return self.make(tok, lambda x, k: _WITH_AXIS[name](x, axes.axis_number(name, k)), *args)
+        if len(args) != 1 or name not in _ONE_ARG:
+            counts = ("1 or " if name in _ONE_ARG else "") + ("2" if name in _WITH_AXIS else "1")
+            takes = f"{counts} argument{'s' if counts != '1' else ''}"
+            raise self.error(f"'{name}' takes {takes}, got {len(args)}", tok)
+        return self.make(tok, _ONE_ARG[name], args[0])
 
 
 def _shorten(text: str) -> str:

@@ -27,7 +27,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from matcalc import build
+from matcalc import axes, build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
@@ -63,7 +63,26 @@ def read(e: Any, kinds: Mapping[str, str] | None) -> Expr:
     for name, kind in kinds.items():
         if kind not in KINDS:
             raise ShapeError(f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
-    return _Reader(kinds, _Sizes(), {}, {}).go(e)
+    sizes = _Sizes()
+    if isinstance(e, sp.Basic):
+        sizes.axes = _dimension_symbols(e, kinds)
+    return _Reader(kinds, sizes, {}, {}).go(e)
+
+
+def _dimension_symbols(e: Any, kinds: Mapping[str, str]) -> dict[Any, tuple[Any, int]]:
+    """Each SymPy symbol that is a dimension of a `MatrixSymbol` of ``e``: the symbol and matcalc axis.
+
+    Such a symbol reads as ``size(X, k)`` (``mean`` translates to a sum over one), unless
+    kinds declares it.
+    """
+    out: dict[Any, tuple[Any, int]] = {}
+    for m in sorted(e.atoms(sp.MatrixSymbol), key=lambda m: m.name):
+        rows, cols = m.shape
+        axes = [(cols, 1)] if rows == 1 else [(rows, 1)] if cols == 1 else [(rows, 1), (cols, 2)]
+        for d, k in axes:
+            if isinstance(d, sp.Symbol) and d.name not in kinds:
+                out.setdefault(d, (m, k))
+    return out
 
 
 class _Sizes(UnionFind[Any]):
@@ -74,6 +93,7 @@ class _Sizes(UnionFind[Any]):
     def __init__(self) -> None:
         super().__init__()
         self.number: dict[Any, Any] = {}
+        self.axes: dict[Any, tuple[Any, int]] = {}  # a dimension symbol: a matrix symbol and axis
 
     def same(self, a: Any, b: Any, where: Any) -> None:
         """Record that dimensions ``a`` and ``b`` are equal (``where`` requires it)."""
@@ -182,6 +202,9 @@ class _Reader:
     def scalar_symbol(self, e: Any) -> Expr:
         if isinstance(e, sp.Dummy):
             raise MatcalcError(f"the SymPy Dummy {e} is not the variable of an elementwise function")
+        if e in self.sizes.axes:
+            matrix, axis = self.sizes.axes[e]
+            return axes.size(self.go(matrix), axis)
         self.claim(e)
         kind = self.kinds.get(e.name, "scalar")
         if kind != "scalar":

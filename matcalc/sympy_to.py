@@ -18,7 +18,9 @@ SymPy handles best: a scalar-valued product stays a ``1x1`` matrix expression
 through `Trace` only where a scalar is required (the argument of a scalar
 function, a coefficient).  ``sum(X)`` is ``1ᵀ X 1`` with `OneMatrix` factors,
 ``norm2(u)`` is ``sqrt(u.T*u)`` (``norm2(u)^2`` the inner product itself),
-``softmax(x)`` is ``exp(x)`` over the sum of its entries.
+``softmax(x)`` is ``exp(x)`` over the sum of its entries, ``softmax(X, 2)`` is
+``diag(1./(exp(X)*1))*exp(X)`` (by columns the diagonal scales from the right),
+``logsumexp`` the log of such sums, ``size(X, k)`` the dimension's symbol.
 """
 
 from __future__ import annotations
@@ -275,9 +277,18 @@ class _Translator:
                 return self.sum(go(body), body)
             case E.Norm(body=body, p=p):
                 return self.norm(go(body), body, p)
-            case E.Softmax(body=body):
+            case E.Softmax(body=body, axis=axis):
                 ex = self.apply(sp.exp, go(body), False)
-                return (1 / _scalar(self.sum(ex, body))) * ex
+                if axis == 0:
+                    return (1 / _scalar(self.sum(ex, body))) * ex
+                return self.by_axis(ex, axis, lambda sums: sp.DiagMatrix(sp.HadamardPower(sums, -1)))
+            case E.LogSumExp(body=body, axis=axis):
+                ex = self.apply(sp.exp, go(body), False)
+                if axis == 0:
+                    return sp.log(_scalar(self.sum(ex, body)))
+                return self.apply(sp.log, self.by_axis(ex, axis, None), False)
+            case E.Size(body=body, axis=axis):
+                return self.dim(body.shape[axis - 1])
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
             case E.IndexForm():
@@ -315,6 +326,17 @@ class _Translator:
         left = [sp.OneMatrix(1, r)] if r != 1 else []
         right = [sp.OneMatrix(c, 1)] if c != 1 else []
         return sp.MatMul(*left, v, *right).doit(deep=False)
+
+    def by_axis(self, v: Any, axis: int, scaled: Callable[[Any], Any] | None) -> Any:
+        """The sums of ``v`` per column (axis 1, a row) or row (axis 2, a column).
+
+        With ``scaled``, ``v`` with its columns / rows multiplied by ``scaled(sums)`` instead.
+        """
+        r, c = v.shape
+        sums = sp.OneMatrix(1, r) * v if axis == 1 else v * sp.OneMatrix(c, 1)
+        if scaled is None:
+            return sums
+        return v * scaled(sums) if axis == 1 else scaled(sums) * v
 
     def norm(self, v: Any, body: E.Expr, p: int) -> Any:
         if body.is_scalar:

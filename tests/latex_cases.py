@@ -100,6 +100,7 @@ CASES: list[Case] = [
     Case("sum_entries", "sum(x) + sum(A*B) + sum(x.*y)"),
     Case("norms", "norm2(x) + norm1(x) + norm2(A) + norm1(A)"),
     Case("softmax", "softmax(W*x)'*y"),
+    Case("axes", "sum(softmax(X*W, 2).*Y) + sum(logsumexp(X, 1)) + mean(X, 2)'*y + logsumexp(x)"),
     # index forms
     _recipe("jac_Wx_by_W"),
     _recipe("inv_X_entries"),
@@ -116,6 +117,7 @@ CASES: list[Case] = [
     _recipe("gauss_sigma"),
     _recipe("det_X3"),
     _recipe("softmax_xent_W"),
+    _recipe("softmax_xent_batch"),
     Case("deep_network", _deep_net(), wrt=("W1",), where=True),
 ]  # fmt: skip
 

@@ -42,7 +42,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from hypothesis import strategies as st
 
-from matcalc import build
+from matcalc import axes, build
 from matcalc.dims import Dim
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, Expr, Inverse
 from matcalc.ops import ELEMENTWISE
@@ -93,7 +93,7 @@ _MATPOW_K = (2, 3, -2)
 CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
-    "diag", "sum", "norm", "softmax", "broadcast", "constants",
+    "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes",
 })  # fmt: skip
 
 Ref = Callable[[Mapping[str, Any]], Any]
@@ -137,6 +137,24 @@ _NUMPY_FUNCTIONS: dict[str, Callable[[Any], Any]] = {r.name: r.numpy for r in EL
 def _softmax(u: Any) -> Any:
     z = np.exp(u - np.max(u))
     return z / np.sum(z)
+
+
+def _softmax_axis(u: Any, axis: int) -> Any:
+    z = np.exp(u - np.max(u, axis=axis, keepdims=True))
+    return z / np.sum(z, axis=axis, keepdims=True)
+
+
+def _logsumexp(u: Any, axis: int | None) -> Any:
+    top = np.max(u, axis=axis, keepdims=True)
+    return np.squeeze(np.log(np.sum(np.exp(u - top), axis=axis, keepdims=True)) + top, axis=axis)
+
+
+def _by_axis(draw: Any, arg: Generated, axis: int) -> Generated:
+    """A reduction of the matrix ``arg`` along ``axis`` (1: per column, 2: per row): sum, mean, logsumexp."""
+    how = draw(st.sampled_from(("sum", "mean", "logsumexp")))
+    make = {"sum": axes.sum_axis, "mean": axes.mean, "logsumexp": axes.logsumexp}[how]
+    ref = {"sum": np.sum, "mean": np.mean, "logsumexp": _logsumexp}[how]
+    return _un(lambda e: make(e, axis), lambda u: ref(u, axis=axis - 1), arg)
 
 
 def _logdet(m: Any) -> Any:
@@ -342,6 +360,9 @@ def _scalar_table() -> list[tuple[str, _Maker]]:
         ("logdet", lambda draw, d, cfg: _un(build.logdet, _logdet, _square(draw, d, cfg))),
         ("sum", lambda draw, d, cfg: _un(build.sum_entries, np.sum, any_array(draw, d, cfg))),
         ("norm", norm),
+        ("axes", lambda draw, d, cfg: _un(*draw(st.sampled_from((
+            (axes.logsumexp, lambda u: _logsumexp(u, None)), (axes.mean, np.mean)))),
+            any_array(draw, d, cfg))),
     ]  # fmt: skip
 
 
@@ -423,6 +444,7 @@ def _vector_table(ty: str) -> list[tuple[str, _Maker]]:  # noqa: C901 - one make
         ("softmax", lambda draw, d, cfg: _un(build.softmax, _softmax, v(draw, d, cfg))),
         ("broadcast", broadcast),
         ("constants", constants),
+        ("axes", lambda draw, d, cfg: _by_axis(draw, m(draw, d, cfg), 2 if ty == "column" else 1)),
     ]
 
 
@@ -506,6 +528,9 @@ def _matrix_table() -> list[tuple[str, _Maker]]:  # noqa: C901 - one maker per c
         ("diag", diag),
         ("broadcast", broadcast),
         ("constants", constants),
+        ("axes", lambda draw, d, cfg: (lambda k: _un(
+            lambda e: build.softmax(e, k), lambda u: _softmax_axis(u, k - 1), m(draw, d, cfg)))(
+            draw(st.sampled_from((1, 2))))),
     ]
 
 

@@ -13,6 +13,7 @@ import sympy as sp
 from numpy.testing import assert_allclose
 
 import matcalc as mc
+from matcalc import axes
 from matcalc import build as b
 from matcalc import expr as ex
 from matcalc.dims import Dim
@@ -373,6 +374,8 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.SumEntries: (b.sum_entries(A), Av.sum()),
         ex.Norm: (b.norm(x, 2), np.linalg.norm(xv)),
         ex.Softmax: (b.softmax(x), np.exp(xv) / np.exp(xv).sum()),
+        ex.LogSumExp: (axes.logsumexp(A, 2), np.log(np.exp(Av).sum(axis=1))),
+        ex.Size: (axes.size(A, 2), float(Av.shape[1])),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
     }

@@ -80,6 +80,13 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "softplus": "xp.logaddexp(0.0, _0)",  # log(1+exp(t)), exact and overflow-free
     "softmax": "_softmax(_0)",
     "log_softmax": "_log_softmax(_0)",
+    "softmax_cols": "_softmax_axis(_0, 0)",
+    "softmax_rows": "_softmax_axis(_0, 1)",
+    "log_softmax_cols": "_log_softmax_axis(_0, 0)",
+    "log_softmax_rows": "_log_softmax_axis(_0, 1)",
+    "logsumexp": "_logsumexp(_0, None)",
+    "logsumexp_cols": "_logsumexp(_0, 0)",
+    "logsumexp_rows": "_logsumexp(_0, 1)",
     "power": "xp.power(_0, _1)",  # scalars: Python's ** gives complex numbers or raises
     "divide": "xp.divide(_0, _1)",  # scalars: Python's / raises on division by zero
     # products
@@ -124,6 +131,19 @@ _NUMPY_HELPERS: dict[str, str] = {
     """log(softmax(x)) = x - logsumexp(x), without overflow or log(0)."""
     z = x - xp.max(x)
     return z - xp.log(xp.sum(xp.exp(z)))''',
+    "_softmax_axis": '''def _softmax_axis(x, axis):
+    """softmax of each column (axis 0) or row (axis 1), shifted by its max against overflow."""
+    z = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+    return z / xp.sum(z, axis=axis, keepdims=True)''',
+    "_log_softmax_axis": '''def _log_softmax_axis(x, axis):
+    """log(softmax) of each column (axis 0) or row (axis 1): x - logsumexp, without log(0)."""
+    z = x - xp.max(x, axis=axis, keepdims=True)
+    return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))''',
+    "_logsumexp": '''def _logsumexp(x, axis):
+    """log(sum(exp(x))) of all entries (axis None) or per column / row, shifted by the max."""
+    top = xp.max(x, axis=axis, keepdims=True)
+    top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
+    return xp.log(xp.sum(xp.exp(x - top), axis=axis)) + xp.max(top, axis=axis)''',
 }
 
 #: Only NumPy's arrays can be written through a view (``einsum`` of one operand returns one).
@@ -151,6 +171,13 @@ JAX = Backend(
         **_functions("jax"),
         "softmax": "jax.nn.softmax(_0)",
         "log_softmax": "jax.nn.log_softmax(_0)",
+        "softmax_cols": "jax.nn.softmax(_0, axis=0)",
+        "softmax_rows": "jax.nn.softmax(_0, axis=1)",
+        "log_softmax_cols": "jax.nn.log_softmax(_0, axis=0)",
+        "log_softmax_rows": "jax.nn.log_softmax(_0, axis=1)",
+        "logsumexp": "jax.nn.logsumexp(_0)",
+        "logsumexp_cols": "jax.nn.logsumexp(_0, axis=0)",
+        "logsumexp_rows": "jax.nn.logsumexp(_0, axis=1)",
         "copy": "_0",  # JAX arrays are immutable
     },
     {},
@@ -167,6 +194,13 @@ TORCH = Backend(
         "softplus": "torch.logaddexp(torch.zeros_like(_0), _0)",
         "softmax": "torch.softmax(_0, 0)",
         "log_softmax": "torch.log_softmax(_0, 0)",
+        "softmax_cols": "torch.softmax(_0, 0)",
+        "softmax_rows": "torch.softmax(_0, 1)",
+        "log_softmax_cols": "torch.log_softmax(_0, 0)",
+        "log_softmax_rows": "torch.log_softmax(_0, 1)",
+        "logsumexp": "torch.logsumexp(_0.reshape(-1), 0)",
+        "logsumexp_cols": "torch.logsumexp(_0, 0)",
+        "logsumexp_rows": "torch.logsumexp(_0, 1)",
         "transpose": "_0.mT",
         "power": "torch.pow(_0, _1)",
         "dot_all": "torch.sum(_0 * _1)",
@@ -198,6 +232,13 @@ ARRAY_API = Backend(
         "softplus": "xp.logaddexp(xp.zeros_like(_0), _0)",
         "softmax": "_softmax(xp, _0)",
         "log_softmax": "_log_softmax(xp, _0)",
+        "softmax_cols": "_softmax_axis(xp, _0, 0)",
+        "softmax_rows": "_softmax_axis(xp, _0, 1)",
+        "log_softmax_cols": "_log_softmax_axis(xp, _0, 0)",
+        "log_softmax_rows": "_log_softmax_axis(xp, _0, 1)",
+        "logsumexp": "_logsumexp(xp, _0, None)",
+        "logsumexp_cols": "_logsumexp(xp, _0, 0)",
+        "logsumexp_rows": "_logsumexp(xp, _0, 1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
         "outer": "_0[:, None] * _1",

@@ -43,6 +43,7 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    LogSumExp,
     MatMul,
     MatPow,
     Node,
@@ -51,6 +52,7 @@ from matcalc.expr import (
     Ones,
     Power,
     Scale,
+    Size,
     Softmax,
     SumEntries,
     Symbol,
@@ -60,6 +62,11 @@ from matcalc.expr import (
     children,
     walk,
 )
+
+#: The backend operations of softmax, its log and logsumexp, by axis (0: all, 1: per column, 2: per row).
+_SOFTMAX = {0: "softmax", 1: "softmax_cols", 2: "softmax_rows"}
+_LOG_SOFTMAX = {0: "log_softmax", 1: "log_softmax_cols", 2: "log_softmax_rows"}
+_LOGSUMEXP = {0: "logsumexp", 1: "logsumexp_cols", 2: "logsumexp_rows"}
 
 __all__ = ["Lowerer"]
 
@@ -227,7 +234,11 @@ class Lowerer:
             case Norm():
                 return self.op("norm1" if e.p == 1 else "norm2", self.ref(e.body))
             case Softmax():
-                return self.op("softmax", self.ref(e.body))
+                return self.op(_SOFTMAX[e.axis], self.ref(e.body))
+            case LogSumExp():
+                return self.op(_LOGSUMEXP[e.axis], self.ref(e.body))
+            case Size():
+                return self.size(e.body.shape[e.axis - 1])
             case IndexForm():
                 return einsum.index_form(self, e)
             case Call():  # an abstract function: a callable the caller passes
@@ -302,7 +313,7 @@ class Lowerer:
             if inner is not None:
                 return self.op("softplus", self.ref(inner))
             if isinstance(arg, Softmax) and self.private(arg):
-                return self.op("log_softmax", self.ref(arg.body))
+                return self.op(_LOG_SOFTMAX[arg.axis], self.ref(arg.body))
             if isinstance(arg, Apply) and arg.func == "sigmoid" and self.private(arg):
                 # log(sigmoid(t)) = -log(1+exp(-t))
                 return sx.neg(self.op("softplus", self.ref(build.neg(arg.arg))))

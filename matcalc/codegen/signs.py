@@ -25,6 +25,7 @@ from matcalc.expr import (
     Ones,
     Power,
     Scale,
+    Size,
     Softmax,
     Transpose,
     Zero,
@@ -60,6 +61,8 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return ELEMENTWISE[e.func].range  # each record states its range
         case Softmax():
             return 0.0, 1.0
+        case Size():
+            return 1.0, math.inf
         case Norm():
             return _NONNEGATIVE
         case Power():

@@ -25,6 +25,7 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    LogSumExp,
     MatMul,
     MatPow,
     Node,
@@ -33,6 +34,7 @@ from matcalc.expr import (
     Ones,
     Power,
     Scale,
+    Size,
     Softmax,
     SumEntries,
     Symbol,
@@ -64,7 +66,14 @@ __all__ = ["Printer"]
 _CALLS: dict[type, str] = {
     Trace: r"\operatorname{tr}", Det: r"\det", LogDet: r"\log\det", DiagMatrix: r"\operatorname{diag}",
     DiagVector: r"\operatorname{diag}", Softmax: r"\operatorname{softmax}",
+    LogSumExp: r"\operatorname{logsumexp}",
 }  # fmt: skip
+
+#: The subscript of a row- or column-wise function: ``\operatorname{softmax}_{\mathrm{row}}(X W)``.
+_AXIS_TEX = {0: "", 1: r"_{\mathrm{col}}", 2: r"_{\mathrm{row}}"}
+
+#: ``size(X, 1)`` and ``size(X, 2)``: the number of rows or columns.
+_SIZE_TEX = {1: r"\operatorname{rows}", 2: r"\operatorname{cols}"}
 
 
 class Printer:
@@ -158,8 +167,12 @@ class Printer:
                 return self._call(function_tex(e.name, e.kind, e.order), e.arg)
             case Norm():
                 return self._norm(e)
-            case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector() | Softmax():
+            case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector():
                 return self._call(_CALLS[type(e)], e.body)
+            case Softmax() | LogSumExp():
+                return self._call(_CALLS[type(e)] + _AXIS_TEX[e.axis], e.body)
+            case Size():
+                return self._call(_SIZE_TEX[e.axis], e.body)
             case SumEntries():
                 return self._sum_entries(e)
             case IndexForm():

@@ -25,6 +25,7 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    LogSumExp,
     MatMul,
     MatPow,
     Node,
@@ -33,6 +34,7 @@ from matcalc.expr import (
     Ones,
     Power,
     Scale,
+    Size,
     Softmax,
     SumEntries,
     Symbol,
@@ -54,7 +56,7 @@ _SCALAR_TRANSPARENT = (MatMul, Hadamard)
 
 _CALLS: dict[type, str] = {
     Trace: "tr", Det: "det", LogDet: "logdet", Inverse: "inv", DiagMatrix: "diag",
-    DiagVector: "diag", SumEntries: "sum", Softmax: "softmax",
+    DiagVector: "diag", SumEntries: "sum", Softmax: "softmax", LogSumExp: "logsumexp", Size: "size",
 }  # fmt: skip
 
 
@@ -153,9 +155,12 @@ class _Printer:
                 return f"norm{e.p}({self.text(e.body)[0]})", ATOM
             case (
                 Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
-                | SumEntries() | Softmax()
+                | SumEntries()
             ):
                 return f"{_CALLS[type(e)]}({self.text(e.body)[0]})", ATOM
+            case Softmax() | LogSumExp() | Size():
+                axis = f", {e.axis}" if e.axis else ""
+                return f"{_CALLS[type(e)]}({self.text(e.body)[0]}{axis})", ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
         assert_never(e)

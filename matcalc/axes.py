@@ -1,0 +1,84 @@
+"""Reductions along an axis and row- or column-wise functions: smart constructors.
+
+One spelling, MATLAB's: an axis argument ``1`` works down each column (one
+result per column), ``2`` along each row (one result per row); without it a
+function takes the whole vector, or all entries of a matrix.
+
+- ``sum(X, 1)`` is ``vector(1)'*X`` (a row vector) and ``sum(X, 2)`` is
+  ``X*vector(1)`` (a column vector): no node of their own, so every rule of
+  products applies to them.
+- ``mean`` is a sum divided by `Size` (``size(X, k)``, a count of rows or
+  columns), so it needs no node either, and its derivatives are the sum's
+  scaled.
+- ``softmax(X, k)`` and ``logsumexp(X, k)`` are nodes (`Softmax`, `LogSumExp`):
+  they evaluate without overflow, and their derivatives have closed forms
+  (``diag(s) - s s'`` per row or column; the gradient of ``logsumexp`` is the
+  softmax).
+"""
+
+from __future__ import annotations
+
+from matcalc import build
+from matcalc.build import softmax
+from matcalc.errors import ShapeError
+from matcalc.expr import AXES, Expr, LogSumExp, Number, Size
+
+__all__ = ["axis_number", "logsumexp", "mean", "size", "softmax", "sum_axis"]
+
+
+def axis_number(name: str, axis: Expr | int) -> int:
+    """The axis ``1`` or ``2`` of ``name(X, axis)``, from a number node or an int."""
+    value = axis.value if isinstance(axis, Number) else axis
+    if isinstance(value, bool) or not isinstance(value, int | float) or value not in (1, 2):
+        shown = str(axis) if isinstance(axis, Expr) else repr(axis)
+        raise ShapeError(
+            f"{name}(X, k): the axis k is 1 (down each column) or 2 (along each row), got {shown}"
+        )
+    return int(value)
+
+
+def _matrix(name: str, x: Expr, axis: int) -> None:
+    if not x.is_matrix:
+        raise ShapeError(
+            f"{name}(X, {axis}) works on {AXES[axis]} of a matrix, got {build.describe(x)}; "
+            f"{name}(x) of a vector needs no axis"
+        )
+
+
+def logsumexp(x: Expr, axis: int = 0) -> Expr:
+    """``log(sum(exp(x)))`` of all entries, or of each column (k=1, a row) or row (k=2, a column)."""
+    if axis == 0:
+        if x.is_scalar:
+            return x
+        if x.ndim > 2:
+            raise ShapeError(f"logsumexp of {build.describe(x)}: only vectors and matrices")
+        return LogSumExp(x, 0, shape=())
+    _matrix("logsumexp", x, axis)
+    if axis == 1:
+        return LogSumExp(x, 1, shape=x.shape[1:], row=True)
+    return LogSumExp(x, 2, shape=x.shape[:1])
+
+
+def size(x: Expr, axis: int) -> Expr:
+    """``size(X, 1)`` rows, ``size(X, 2)`` columns; ``size(x, 1)`` the length of a vector."""
+    if x.is_scalar or x.ndim > 2 or axis > x.ndim:
+        raise ShapeError(f"size(X, {axis}): {build.describe(x)} has no axis {axis}")
+    return Size(x, axis, shape=())
+
+
+def sum_axis(x: Expr, axis: int) -> Expr:
+    """``sum(X, 1)`` = ``vector(1)'*X`` (column sums, a row); ``sum(X, 2)`` = ``X*vector(1)`` (row sums)."""
+    _matrix("sum", x, axis)
+    if axis == 1:
+        return build.matmul(build.ones(x.shape[:1], row=True), x)
+    return build.matmul(x, build.ones(x.shape[1:]))
+
+
+def mean(x: Expr, axis: int = 0) -> Expr:
+    """The mean of all entries, or ``mean(X, k)`` of each column (k=1) or row (k=2)."""
+    if axis:
+        return build.div(sum_axis(x, axis), size(x, axis))
+    if x.is_scalar:
+        return x
+    count = size(x, 1) if x.is_vector else build.mul(size(x, 1), size(x, 2))
+    return build.div(build.sum_entries(x), count)
