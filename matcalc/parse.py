@@ -366,8 +366,8 @@ class _Parser:
         if len(args) == 2 and name in _WITH_AXIS:
             return self.make(tok, lambda x, k: _WITH_AXIS[name](x, axes.axis_number(name, k)), *args)
         if len(args) != 1 or name not in _ONE_ARG:
-            counts = ("1 or " if name in _ONE_ARG else "") + ("2" if name in _WITH_AXIS else "1")
-            takes = f"{counts} argument{'s' if counts != '1' else ''}"
+            takes = "1 or 2 arguments" if name in _ONE_ARG else "2 arguments"
+            takes = takes if name in _WITH_AXIS else "1 argument"
             raise self.error(f"'{name}' takes {takes}, got {len(args)}", tok)
         return self.make(tok, _ONE_ARG[name], args[0])
 

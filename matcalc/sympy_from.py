@@ -78,8 +78,8 @@ def _dimension_symbols(e: Any, kinds: Mapping[str, str]) -> dict[Any, tuple[Any,
     out: dict[Any, tuple[Any, int]] = {}
     for m in sorted(e.atoms(sp.MatrixSymbol), key=lambda m: m.name):
         rows, cols = m.shape
-        axes = [(cols, 1)] if rows == 1 else [(rows, 1)] if cols == 1 else [(rows, 1), (cols, 2)]
-        for d, k in axes:
+        pairs = [(cols, 1)] if rows == 1 else [(rows, 1)] if cols == 1 else [(rows, 1), (cols, 2)]
+        for d, k in pairs:
             if isinstance(d, sp.Symbol) and d.name not in kinds:
                 out.setdefault(d, (m, k))
     return out
@@ -88,7 +88,7 @@ def _dimension_symbols(e: Any, kinds: Mapping[str, str]) -> dict[Any, tuple[Any,
 class _Sizes(UnionFind[Any]):
     """Classes of equal SymPy dimensions; a class holds at most one number."""
 
-    __slots__ = ("number",)
+    __slots__ = ("axes", "number")
 
     def __init__(self) -> None:
         super().__init__()
