@@ -135,7 +135,8 @@ def _graph() -> dict[str, set[str]]:
 
 def test_every_module_has_a_documented_layer() -> None:
     assert layers(), "docs/architecture.md lists no layers"
-    assert sorted(set(MODULES) - set(_layer_of())) == []
+    missing = sorted(set(MODULES) - set(_layer_of()))
+    assert missing == [], f"add {missing} to the layer list of docs/architecture.md (section 'Layers')"
 
 
 def test_imports_go_down_the_layers() -> None:
@@ -147,13 +148,20 @@ def test_imports_go_down_the_layers() -> None:
         for t in targets
         if layer[t] > layer[m]
     ]
-    assert upward == []
+    assert upward == [], "an import goes up the layers of docs/architecture.md: " + "; ".join(upward)
 
 
 def test_the_import_graph_has_no_cycle() -> None:
     import graphlib
 
-    graphlib.TopologicalSorter(_graph()).prepare()  # raises CycleError, naming the cycle
+    try:
+        graphlib.TopologicalSorter(_graph()).prepare()
+    except graphlib.CycleError as err:
+        cycle = " -> ".join(err.args[1])
+        raise AssertionError(
+            f"import cycle {cycle}: pass the lower module what it needs (as diff passes its rules "
+            "to backprop.gradient), or move the shared part into a module both import"
+        ) from None
 
 
 def test_the_sugar_is_the_only_way_up_from_the_ir() -> None:
