@@ -16,8 +16,12 @@ class MatcalcError(ValueError):
     """Base of every error matcalc raises on bad input."""
 
 
-class ParseError(MatcalcError):
-    """Text that is not a valid expression; the message shows where, with a caret."""
+class _Located(MatcalcError):
+    """An error that may point at a character of the text: ``reason``, ``text``, ``position``.
+
+    The message shows the text with a caret under that character; the attributes
+    let a program (the web page) place the caret itself.
+    """
 
     def __init__(self, message: str, text: str | None = None, position: int | None = None):
         self.reason = message
@@ -30,8 +34,12 @@ class ParseError(MatcalcError):
         super().__init__(message)
 
 
-class ShapeError(MatcalcError):
-    """Operands whose shapes or kinds do not fit together."""
+class ParseError(_Located):
+    """Text that is not a valid expression; the message shows where, with a caret."""
+
+
+class ShapeError(_Located):
+    """Operands whose shapes or kinds do not fit together; from `parse`, with the position at fault."""
 
 
 class EvaluationError(MatcalcError):

@@ -162,9 +162,7 @@ class _Parser:
         try:
             return make(*args)
         except ShapeError as err:
-            pos = tok.pos
-            caret = f"\n  {self.text}\n  {' ' * pos}^" if len(self.text) <= 200 else f" (at character {pos})"
-            raise ShapeError(f"{err}{caret}") from None
+            raise ShapeError(str(err), self.text, tok.pos) from None
 
     def enter(self) -> None:
         self.nesting += 1

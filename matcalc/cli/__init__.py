@@ -2,7 +2,7 @@
 
 Every subcommand is a `Command` defined by a module of this package named
 after it (``diff.py``, ``check.py``, ``code.py``, ``latex.py``, ``parse.py``,
-``eval.py``): its name, a one-line help, worked examples, a function that
+``eval.py``, ``serve.py``): its name, a one-line help, worked examples, a function that
 declares its arguments and a function that runs it.  Adding a subcommand is
 one module and one entry in `COMMANDS`.
 
@@ -19,7 +19,7 @@ import sys
 from collections.abc import Sequence
 
 import matcalc
-from matcalc.cli import check, code, diff, latex, parse
+from matcalc.cli import check, code, diff, latex, parse, serve
 from matcalc.cli import eval as eval_
 from matcalc.cli.command import EXIT_ERROR, Command
 from matcalc.errors import MatcalcError
@@ -34,6 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     latex.COMMAND,
     parse.COMMAND,
     eval_.COMMAND,
+    serve.COMMAND,
 )
 
 MAIN_EXAMPLES = """\
