@@ -63,7 +63,12 @@ def test_everything_comes_from_this_server(url):
     assert status == 200
     html = page.decode()
     assert not re.search(r"(src|href)=\"(https?:)?//", html), "the page loads nothing from elsewhere"
-    for path in ("static/katex/katex.min.js", "static/katex/katex.min.css", "static/app.js", "static/style.css"):
+    for path in (
+        "static/katex/katex.min.js",
+        "static/katex/katex.min.css",
+        "static/app.js",
+        "static/style.css",
+    ):
         assert get(url + path)[0] == 200, path
     css = get(url + "static/katex/katex.min.css")[1].decode()
     fonts = set(re.findall(r"url\((fonts/[^)]+)\)", css))
