@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
 from matcalc import build
-from matcalc.codegen import einsum, products
+from matcalc.codegen import einsum, products, reductions
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.dims import Dim
@@ -326,7 +326,7 @@ class Lowerer:
         if self.private(x):
             match x:
                 case MatMul():
-                    return products.trace_of_product(self, x.factors)
+                    return reductions.trace_of_product(self, x.factors)
                 case Add():
                     return _sum_of([self.ref(build.trace(t)) for t in x.terms])
                 case Scale():
@@ -345,7 +345,7 @@ class Lowerer:
         if self.private(x):
             match x:
                 case MatMul():
-                    code = products.diag_of_product(self, x.factors)
+                    code = reductions.diag_of_product(self, x.factors)
                 case Scale():
                     code = products.scaled(self, x.coef, self.ref(build.diag(x.body)))
                 case Transpose():
@@ -363,7 +363,7 @@ class Lowerer:
         if self.private(x):
             match x:
                 case MatMul():
-                    return products.sum_of_product(self, x)
+                    return reductions.sum_of_product(self, x)
                 case Hadamard() if len(x.factors) == 2:
                     a, b = (self.ref(f) for f in x.factors)
                     return self.op("matmul" if x.is_vector else "dot_all", a, b)

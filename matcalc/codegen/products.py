@@ -23,9 +23,8 @@ NumPy computes ``B.T @ B`` with BLAS ``syrk``, one triangle, half the
 multiplications of ``A.T @ (v[:, None] * A)``.  ``A'*A`` needs nothing: the
 operands are the same array, and NumPy sees that.
 
-Traces, diagonals and entry sums of products never form the product:
-``tr(A*B)`` is ``sum_ij A_ij B_ji`` (with the cheapest cyclic rotation),
-``diag(A*B)`` is ``sum_j A_ij B_ji``, ``sum(A*B)`` is ``1'*A*B*1``.
+Traces, diagonals and entry sums of products use the same cost model
+(`matcalc.codegen.reductions`).
 """
 
 from __future__ import annotations
@@ -46,7 +45,10 @@ from matcalc.expr import Add, DiagMatrix, Expr, Identity, Inverse, MatMul, Numbe
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer
 
-__all__ = ["diag_of_product", "product", "scaled", "scaled_outer", "sum_of_product", "trace_of_product"]
+__all__ = [
+    "Elem", "Kind", "classify", "expand_ones", "fold", "plan", "product", "scaled", "scaled_outer", "side",
+    "sides", "sizer",
+]  # fmt: skip
 
 #: The size every dimension stands for in the cost model (a power of two: sums stay exact).
 N = float(2**20)
@@ -91,7 +93,8 @@ def _deg(rows: Dim | None, cols: Dim | None) -> int:
     return (rows is not None) + (cols is not None)
 
 
-def _sides(e: Expr) -> tuple[Dim | None, Dim | None]:
+def sides(e: Expr) -> tuple[Dim | None, Dim | None]:
+    """The row and column dimensions of ``e`` (None for a missing side: a vector's other side, a scalar)."""
     if e.is_scalar:
         return None, None
     if e.is_vector:
@@ -121,7 +124,7 @@ def fold(factors: Sequence[Expr]) -> Expr:
     if len(flat) == 1:
         product: Expr = flat[0]
     else:
-        rows, cols = _sides(flat[0])[0], _sides(flat[-1])[1]
+        rows, cols = sides(flat[0])[0], sides(flat[-1])[1]
         shape = tuple(d for d in (rows, cols) if d is not None)
         product = MatMul(tuple(flat), shape=shape, row=rows is None and cols is not None)
     for c in coefs:
@@ -131,7 +134,7 @@ def fold(factors: Sequence[Expr]) -> Expr:
 
 def classify(lw: Lowerer, f: Expr) -> Elem:
     """The chain element of the factor ``f``."""
-    rows, cols = _sides(f)
+    rows, cols = sides(f)
     if isinstance(f, Ones) and f.is_vector:
         return Elem(Kind.ONES, rows, cols, f, f)
     if isinstance(f, DiagMatrix):
@@ -147,7 +150,7 @@ def classify(lw: Lowerer, f: Expr) -> Elem:
     return Elem(Kind.PLAIN, rows, cols, f, f)
 
 
-def _expand_ones(factors: Sequence[Expr]) -> list[Expr]:
+def expand_ones(factors: Sequence[Expr]) -> list[Expr]:
     """A matrix of ones is the outer product of two vectors of ones."""
     out: list[Expr] = []
     for f in factors:
@@ -184,7 +187,7 @@ def plan(
     A sub-chain that is computed anyway costs nothing; the whole chain only if ``whole``.
     """
     n = len(elems)
-    size = _sizer(lw)
+    size = sizer(lw)
     table: list[list[_Cell]] = [[_Cell(0.0, 0, e.kind, e.rows, e.cols) for e in elems] for _ in range(n)]
     for length in range(2, n + 1):
         for i in range(n - length + 1):
@@ -205,7 +208,7 @@ def plan(
     return table
 
 
-def _sizer(lw: Lowerer) -> Callable[[Dim | None], float]:
+def sizer(lw: Lowerer) -> Callable[[Dim | None], float]:
     """The size of a side in the cost model (1 for a vector's missing side)."""
 
     def size(d: Dim | None) -> float:
@@ -218,7 +221,7 @@ def _chain_cost(lw: Lowerer, factors: Sequence[Expr]) -> float:
     """What computing the product of ``factors`` as an array costs."""
     elems = [classify(lw, f) for f in factors]
     if len(elems) == 1:
-        n = _sizer(lw)(elems[0].rows)
+        n = sizer(lw)(elems[0].rows)
         return {Kind.DIAG: n**2, Kind.INV: n**3}.get(elems[0].kind, 0.0)
     return plan(lw, factors, elems)[0][-1].cost
 
@@ -236,7 +239,7 @@ def _size(lw: Lowerer, e: Expr) -> float:
 
 def product(lw: Lowerer, factors: Sequence[Expr]) -> ast.expr:
     """The code of ``factors[0] * factors[1] * ...``."""
-    factors = _expand_ones(factors)
+    factors = expand_ones(factors)
     if len(factors) == 1:
         return lw.ref(factors[0])
     half = _gram_half(lw, factors)
@@ -247,7 +250,7 @@ def product(lw: Lowerer, factors: Sequence[Expr]) -> ast.expr:
         return lw.ref(distributed)
     elems = [classify(lw, f) for f in factors]
     k = plan(lw, factors, elems)[0][-1].split
-    return _pair(lw, _side(lw, factors[:k], elems[:k]), _side(lw, factors[k:], elems[k:]), None)
+    return _pair(lw, side(lw, factors[:k], elems[:k]), side(lw, factors[k:], elems[k:]), None)
 
 
 def _gram_half(lw: Lowerer, factors: Sequence[Expr]) -> Expr | None:
@@ -263,11 +266,11 @@ def _gram_half(lw: Lowerer, factors: Sequence[Expr]) -> Expr | None:
         return None
     if any(factors[n - 1 - i] != build.transpose(factors[i]) for i in range(mid)):
         return None
-    (rows, _), (inner, _) = _sides(factors[0]), _sides(factors[mid + 1])
+    (rows, _), (inner, _) = sides(factors[0]), sides(factors[mid + 1])
     if rows is None or inner is None or not signs.nonnegative(weights.body):
         return None
     half = fold([build.diag(build.apply("sqrt", weights.body)), *factors[mid + 1 :]])
-    size = _sizer(lw)
+    size = sizer(lw)
     gram = _chain_cost(lw, _expand_term(half)) + size(rows) ** 2 * size(inner) / 2
     return half if gram < _chain_cost(lw, factors) else None
 
@@ -278,12 +281,12 @@ def scaled_outer(lw: Lowerer, factors: Sequence[Expr], coef: Expr) -> ast.expr |
     Otherwise the scalar goes on the product's value (``-(X.T @ v)``), and the
     product stays one node that other uses share.
     """
-    factors = _expand_ones(factors)
+    factors = expand_ones(factors)
     if len(factors) == 1 or _distribute(lw, factors) is not None:
         return None
     elems = [classify(lw, f) for f in factors]
     k = plan(lw, factors, elems)[0][-1].split
-    a, b = _side(lw, factors[:k], elems[:k]), _side(lw, factors[k:], elems[k:])
+    a, b = side(lw, factors[:k], elems[:k]), side(lw, factors[k:], elems[k:])
     vectors = [e for e in (a, b) if e.kind is Kind.PLAIN and _deg(e.rows, e.cols) == 1]
     if _deg(a.rows, b.cols) < 2 or not vectors:
         return None
@@ -299,7 +302,8 @@ def scaled(lw: Lowerer, coef: Expr | None, code: ast.expr) -> ast.expr:
     return sx.mul(lw.ref(coef), code)
 
 
-def _side(lw: Lowerer, factors: Sequence[Expr], elems: Sequence[Elem]) -> Elem:
+def side(lw: Lowerer, factors: Sequence[Expr], elems: Sequence[Elem]) -> Elem:
+    """One side of a split chain: its only factor, or the product of its factors."""
     return elems[0] if len(elems) == 1 else classify(lw, fold(factors))
 
 
@@ -429,90 +433,3 @@ def _distribute(lw: Lowerer, factors: Sequence[Expr]) -> Expr | None:
     assert isinstance(add, Add)
     terms = [fold([*factors[:i], t, *factors[i + 1 :]]) for t in add.terms]
     return functools.reduce(build.add, terms)
-
-
-# ---- traces, diagonals and sums of products -----------------------------------------------------------
-
-
-def trace_of_product(lw: Lowerer, factors: Sequence[Expr]) -> ast.expr:
-    """``tr(F0*F1*...)`` without forming the product: the cheapest rotation and split."""
-    factors = _expand_ones(factors)
-    n = len(factors)
-    size = _sizer(lw)
-    best: tuple[float, list[Expr], int] | None = None
-    for r in range(n):
-        rot = [*factors[r:], *factors[:r]]
-        elems = [classify(lw, f) for f in rot]
-        table = plan(lw, rot, elems, whole=r > 0)
-        options: list[tuple[float, int]] = []
-        if elems[0].rows is None and elems[-1].cols is None:  # row * ... * column: a scalar chain
-            options.append((table[0][-1].cost, 0))
-        for k in range(1, n):
-            left, right = table[0][k - 1], table[k][-1]
-            join = size(left.rows) * (1 if Kind.DIAG in (left.kind, right.kind) else size(left.cols))
-            options.append((left.cost + right.cost + join, k))
-        for cost, k in options:
-            if best is None or cost < best[0]:
-                best = (cost, rot, k)
-    assert best is not None
-    _, rot, k = best
-    if k == 0:
-        return lw.ref(fold(rot))
-    elems = [classify(lw, f) for f in rot]
-    return _trace_join(lw, _side(lw, rot[:k], elems[:k]), _side(lw, rot[k:], elems[k:]))
-
-
-def _trace_join(lw: Lowerer, a: Elem, b: Elem) -> ast.expr:
-    """``tr(a*b)`` of two computed parts."""
-    if a.kind is Kind.DIAG and b.kind is Kind.DIAG:
-        return lw.op("sum", sx.mul(lw.ref(a.arg), lw.ref(b.arg)))
-    if a.kind is Kind.DIAG:
-        return lw.op("matmul", lw.ref(a.arg), lw.ref(build.diag(b.factor)))
-    if b.kind is Kind.DIAG:
-        return lw.op("matmul", lw.ref(build.diag(a.factor)), lw.ref(b.arg))
-    if a.cols is None:  # column * row: tr(a*b') = b'*a
-        return lw.ref(build.matmul(b.factor, a.factor))
-    if a.rows is None:  # row * column: already a scalar
-        return lw.ref(build.matmul(a.factor, b.factor))
-    return _transposed_pair(lw, a.factor, b.factor, "trace_of_product", "dot_all")
-
-
-def _transposed_pair(lw: Lowerer, a: Expr, b: Expr, plain: str, transposed: str) -> ast.expr:
-    """``plain(a, b)`` = sum_j a_ij b_ji, or ``transposed(.., ..)`` = sum_j a_ij c_ij where b or a is c'."""
-    if isinstance(b, Transpose):
-        return lw.op(transposed, lw.ref(a), lw.ref(b.body))
-    if isinstance(a, Transpose) and plain == "trace_of_product":  # tr(c'*b) = sum(c .* b)
-        return lw.op(transposed, lw.ref(a.body), lw.ref(b))
-    return lw.op(plain, lw.ref(a), lw.ref(b))
-
-
-def diag_of_product(lw: Lowerer, factors: Sequence[Expr]) -> ast.expr:
-    """``diag(F0*F1*...)`` without forming the product: row i of the left part times column i of the right."""
-    factors = _expand_ones(factors)
-    elems = [classify(lw, f) for f in factors]
-    table = plan(lw, factors, elems)
-    n, size = len(factors), _sizer(lw)
-    costs = [(table[0][k - 1].cost + table[k][-1].cost + size(table[0][k - 1].cols), k) for k in range(1, n)]
-    k = min(costs, key=lambda c: c[0])[1]
-    a, b = _side(lw, factors[:k], elems[:k]), _side(lw, factors[k:], elems[k:])
-    ref: Callable[[Expr], ast.expr] = lw.ref
-    if a.kind is Kind.DIAG and b.kind is Kind.DIAG:
-        return sx.mul(ref(a.arg), ref(b.arg))
-    if a.kind is Kind.DIAG:
-        return sx.mul(ref(a.arg), ref(build.diag(b.factor)))
-    if b.kind is Kind.DIAG:
-        return sx.mul(ref(build.diag(a.factor)), ref(b.arg))
-    if a.cols is None:  # diag(a*b') = a .* b
-        return sx.mul(ref(a.factor), ref(b.factor))
-    return _transposed_pair(lw, a.factor, b.factor, "diag_of_product", "diag_of_product_t")
-
-
-def sum_of_product(lw: Lowerer, e: MatMul) -> ast.expr:
-    """``sum(F0*F1*...)`` = ``1'*F0*F1*...*1``, a chain that is never a matrix."""
-    factors: list[Expr] = list(e.factors)
-    rows, cols = _sides(e)
-    if rows is not None:
-        factors.insert(0, build.ones((rows,), row=True))
-    if cols is not None:
-        factors.append(build.ones((cols,)))
-    return lw.ref(fold(factors))
