@@ -328,11 +328,20 @@ _ML = (
     _r("logsumexp", "ML: log-partition (logsumexp)", "logsumexp(x)", ("x",), "softmax(x)", topic="ml"),
     _r("mean_squared_error", "ML: mean squared error", "mean((X*w-y).^2)", ("w",),
        "2*X'*(X*w-y)/size(X, 1)", topic="ml"),
+    _r("softplus_logistic", "ML: logistic regression (softplus form)", "sum(softplus(-y.*(X*w)))", ("w",),
+       "-X'*(y.*sigmoid(-y.*(X*w)))", topic="ml", note="the stable form of sum(log(1+exp(-y.*(X*w))))"),
+    _r("probit", "ML: probit regression", "sum(log(normcdf(y.*(X*w))))", ("w",),
+       "X'*(y.*exp(-(y.*(X*w)).^2/2)./normcdf(y.*(X*w)))/sqrt(2*3.141592653589793)", topic="ml",
+       note="labels y in {-1, 1}"),
+    _r("gelu_W", "ML: exact GELU layer", "sum((W*x).*normcdf(W*x))", ("W",), None, topic="ml",
+       note="GELU(u) = u Φ(u) (Hendrycks & Gimpel)"),
     _r("attention_K", "ML: attention by rows", "tr(V'*softmax(Q*K'/c, 2))", ("K",), None, topic="ml",
        note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )
 
 _HESSIAN = (
+    _r("hessian_softplus", "ML: logistic regression (softplus form)", "sum(softplus(X*w))", ("w", "w"),
+       "X'*diag(sigmoid(X*w).*(1-sigmoid(X*w)))*X", topic="hessian"),
     _r("hessian_logsumexp", "ML: log-partition (logsumexp)", "logsumexp(x)", ("x", "x"),
        "diag(softmax(x))-softmax(x)*softmax(x)'", topic="hessian"),
     _r("hessian_xent_batch", "ML: batched softmax cross-entropy", _XENT_BATCH, ("W", "W"), None,

@@ -58,7 +58,7 @@ def sympy_function(r: Elementwise, order: int = 0) -> Callable[[Any], Any]:
     t = sp.Symbol("t", real=True)
     form = sp.diff(r.sympy(sp, t), t, order) if order else r.sympy(sp, t)
     form = form.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)  # 0 off the kinks
-    fn = sp.lambdify(t, form, "numpy")
+    fn = sp.lambdify(t, form, ["scipy", "numpy"])  # scipy: erf, gamma functions
     return lambda v: np.asarray(fn(v), dtype=float) * np.ones_like(v)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from matcalc.ops import special
 from matcalc.ops.record import Elementwise, Registry, spelled
 
 __all__ = ["ELEMENTWISE", "RECORDS"]
@@ -123,4 +124,4 @@ RECORDS: tuple[Elementwise, ...] = (
 )  # fmt: skip
 
 #: Every elementwise function, validated (a `RegistryError` at import names an incomplete record).
-ELEMENTWISE = Registry(RECORDS)
+ELEMENTWISE = Registry(RECORDS + special.RECORDS)
