@@ -90,6 +90,21 @@ def test_vendored_katex_is_the_pinned_version():
     assert "MIT" in (vendored / "LICENSE").read_text()
 
 
+def test_the_package_data_ships_every_static_file():
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["matcalc"]
+    static = ROOT / "matcalc" / "web" / "static"
+    files = [p.relative_to(ROOT / "matcalc").as_posix() for p in static.rglob("*") if p.is_file()]
+    assert len(files) > 60  # the page, KaTeX's script, styles, licence and 60 font files
+    unshipped = [
+        f for f in files if not any(fnmatch.fnmatch(f, g) and f.count("/") == g.count("/") for g in globs)
+    ]
+    assert unshipped == []
+
+
 def test_a_blowup_is_cut_off_at_its_time_limit_while_other_requests_are_answered(url):
     outcome: dict[str, object] = {}
 
@@ -111,6 +126,18 @@ def test_a_blowup_is_cut_off_at_its_time_limit_while_other_requests_are_answered
     assert 1.0 <= outcome["seconds"] < 4.0
     assert len(answered) >= 5 and all(answered)
     assert get(url + "api/health")[1]["replaced"] >= 1
+
+
+def test_the_load_benchmark_runs_and_every_answer_is_right(url):
+    """benchmarks/web_load.py, small: every answer checked against mc.diff, and the blowup cut off."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import web_load
+
+    results = web_load.run(url, requests=24, clients=6)
+    assert results["calm"]["correct"] == results["calm"]["requests"] == 24
+    blowup = results["blowup"]
+    assert blowup["others_correct"] == 24
+    assert (blowup["status"], blowup["type"]) == (422, "TimeLimit") and blowup["seconds"] < 4.0
 
 
 def test_a_blowup_is_cut_off_at_its_memory_limit():

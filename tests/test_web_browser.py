@@ -123,6 +123,19 @@ def test_w_x_by_w_shows_the_kronecker_and_delta_forms(browser, url):
     assert kinds == {"W": "matrix", "x": "vector"}
 
 
+def test_the_derivation_steps_open_from_the_keyboard(browser, url):
+    from selenium.webdriver.common.keys import Keys
+
+    _differentiate_w_x(browser, url)
+    _rendered(browser, "form-vec")
+    summary = _by_id(browser, "steps-box").find_element("css selector", "summary")
+    browser.execute_script("arguments[0].focus()", summary)
+    summary.send_keys(Keys.ENTER)
+    steps = _by_id(browser, "steps")
+    _wait(browser, lambda b: "Contract" in steps.text, "the steps never appeared")
+    assert len(steps.find_elements("css selector", "li .katex")) >= 4
+
+
 def test_a_bad_expression_shows_the_caret_where_it_is_wrong(browser, url):
     _type_expression(browser, url, "x*x")
     error = _by_id(browser, "expression-error")
@@ -195,11 +208,12 @@ def test_the_page_loads_nothing_from_elsewhere_and_fits_a_phone(browser, url):
     )
     assert origins and set(origins) == {url.rstrip("/")}
     assert browser.execute_script("return document.fonts.check('16px KaTeX_Main')")
-    browser.set_window_size(390, 844)
+    phone = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", phone)
     try:
-        browser.get(url + "?e=W*x&w=W")
-        _rendered(browser, "form-vec")
+        browser.get(url + "?e=sum(log(1%2Bexp(-y.*(X*w))))&w=w&o=2")  # a long Hessian
+        _rendered(browser, "form-matrix")
         width = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
-        assert width[0] <= width[1], "the page scrolls sideways on a phone-sized screen"
+        assert width == [390, 390], "the page scrolls sideways on a phone-sized screen"
     finally:
-        browser.set_window_size(1200, 1000)
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

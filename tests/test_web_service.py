@@ -26,7 +26,7 @@ def _error(task, request) -> RequestError:
 
 
 def test_derivative_of_w_x_by_w_in_every_form():
-    answer = service.handle("derivative", {"expression": "W*x", "wrt": ["W"]})
+    answer = service.handle("derivative", {"expression": "W*x", "wrt": ["W"], "steps": True})
     d = answer["derivative"]
     assert d["text"] == str(mc.diff(mc.parse("W*x"), "W"))
     assert d["latex"]["vec"] == r"x^\top \otimes I_{n}"
@@ -39,6 +39,11 @@ def test_derivative_of_w_x_by_w_in_every_form():
         {"name": "x", "kind": "vector", "dims": ["W.1"], "function": False, "guessed": True},
     ]
     json.dumps(answer)
+
+
+def test_steps_only_when_asked_for():
+    assert service.handle("derivative", {"expression": "W*x", "wrt": ["W"]})["derivative"]["steps"] is None
+    assert _error("derivative", {"expression": "W*x", "wrt": ["W"], "steps": "yes"}).field == "steps"
 
 
 def test_given_kinds_are_not_guessed_and_change_the_result():

@@ -216,10 +216,14 @@ def derivative(request: Mapping[str, Any]) -> Json:
     """``POST /api/derivative``: the expression's symbols and, given ``wrt``, its derivative.
 
     With an empty ``wrt`` the answer describes the expression only (the page
-    uses that to fill its symbol table as the user types).
+    uses that to fill its symbol table as the user types).  The derivation
+    steps (`matcalc.explain`, a second derivation) come only with ``"steps": true``.
     """
     kinds = _kinds(request)
     wrt = _wrt(request)
+    want_steps = request.get("steps", False)
+    if not isinstance(want_steps, bool):
+        raise RequestError(400, "'steps' must be true or false", "steps")
     f = _parse(_text(request, "expression"), kinds, "expression")
     answer = _expression(f, kinds)
     answer["wrt"] = wrt
@@ -227,7 +231,7 @@ def derivative(request: Mapping[str, Any]) -> Json:
     if wrt:
         d = _computed("wrt", lambda: mc.diff(f, *wrt))
         forms, missing = _latex_forms(f, wrt, d)
-        steps, steps_missing = _steps(f, wrt)
+        steps, steps_missing = _steps(f, wrt) if want_steps else (None, None)
         if steps_missing:
             missing["steps"] = steps_missing
         answer["derivative"] = {

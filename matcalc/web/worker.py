@@ -121,14 +121,17 @@ def _work(memory: int) -> None:
 
     _limit_memory(memory)
     out = sys.stdout.buffer
-    out.write(_READY)
-    out.flush()
-    for line in sys.stdin.buffer:
-        status, body, stop = _answer(line)
-        out.write(b"%d %d\n%s\n" % (status, stop, body))
+    try:
+        out.write(_READY)
         out.flush()
-        if stop:
-            return
+        for line in sys.stdin.buffer:
+            status, body, stop = _answer(line)
+            out.write(b"%d %d\n%s\n" % (status, stop, body))
+            out.flush()
+            if stop:
+                return
+    except BrokenPipeError:  # the server stopped (or gave up on this worker)
+        return
 
 
 # ---- the server side ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ let symbols = [];      // the last symbol table the server sent
 let code = null;       // the last generated module: {code, filename}
 let describeTimer = 0;
 let generation = 0;    // answers to older requests are dropped
+let stepsShown = false; // the steps of the derivative on show are on show too
 
 // ---- the address ------------------------------------------------------------------------
 
@@ -181,11 +182,16 @@ function showDerivative(answer) {
   tex($("form-index"), d.latex.index);
   tex($("form-where"), d.latex.where);
   const last = wrt[wrt.length - 1];
-  const of = wrt.length > 1 ? "the previous derivative" : "f";
+  const of = wrt.length > 1 ? `∂f/${wrt.slice(0, -1).map((w) => `∂${w}`).join(" ")}` : "f";
   $("vec-caption").textContent = `Vec form: ∂vec(${of})/∂vec(${last})ᵀ`;
   if (d.latex.vec) tex($("form-vec"), d.latex.vec);
   else $("form-vec").textContent = d.unavailable.vec || "not available";
   $("result-text").textContent = d.text;
+  renderSteps(d);
+}
+
+// The steps come with a derivative only when their panel is open (they are a second derivation).
+function renderSteps(d) {
   const list = $("steps");
   list.textContent = "";
   for (const step of d.steps || []) {
@@ -200,6 +206,17 @@ function showDerivative(answer) {
     list.append(item);
   }
   if (!d.steps) list.textContent = d.unavailable.steps || "";
+  stepsShown = Boolean(d.steps || d.unavailable.steps);
+}
+
+async function loadSteps() {
+  if (stepsShown || $("result").hidden || !$("steps-box").open) return;
+  const mine = generation;
+  $("steps").textContent = "computing…";
+  const answer = await api("derivative", request({ wrt: wrtList(), steps: true }));
+  if (mine !== generation) return;
+  if (answer.error) $("steps").textContent = answer.error.message;
+  else renderSteps(answer.derivative);
 }
 
 function matrixTex(value) {
@@ -261,7 +278,7 @@ async function derive(mine) {
   const wrt = wrtList();
   if (!wrt.length) return;
   $("busy").textContent = "computing…";
-  const answer = await api("derivative", request({ wrt }));
+  const answer = await api("derivative", request({ wrt, steps: $("steps-box").open }));
   if (mine !== generation) return;
   $("busy").textContent = "";
   if (answer.error) {
@@ -370,6 +387,7 @@ function start() {
     writeAddress();
     generate(generation);
   });
+  $("steps-box").addEventListener("toggle", loadSteps);
   $("copy").addEventListener("click", copyCode);
   $("download").addEventListener("click", downloadCode);
   $("syntax-toggle").addEventListener("click", () => {
