@@ -288,6 +288,8 @@ _GK = {"S": _S, "m": _V}
 _LOGISTIC = "sum(log(1+exp(-y.*(X*w))))"
 _TANH_NET = "norm2(W2*tanh(W1*x)-y)^2"
 _XENT_BATCH = "-sum(Y.*log(softmax(X*W, 2)))"
+_DIRICHLET = "lgamma(sum(exp(x)))-sum(lgamma(exp(x)))"
+_STUDENT = "lgamma((c+1)/2)-lgamma(c/2)-log(c)/2-(c+1)/2*sum(log(1+(y.^2)/c))"
 
 _ML = (
     _r("least_squares", "ML: least squares", "norm2(X*w-y)^2", ("w",), "2*X'*(X*w-y)", topic="ml"),
@@ -335,11 +337,18 @@ _ML = (
        note="labels y in {-1, 1}"),
     _r("gelu_W", "ML: exact GELU layer", "sum((W*x).*normcdf(W*x))", ("W",), None, topic="ml",
        note="GELU(u) = u Φ(u) (Hendrycks & Gimpel)"),
+    _r("dirichlet_normalizer", "ML: Dirichlet log-normalizer", _DIRICHLET, ("x",),
+       "digamma(sum(exp(x)))*exp(x)-digamma(exp(x)).*exp(x)", topic="ml",
+       note="concentrations exp(x): log B(exp(x)) = sum(lgamma(exp(x)))-lgamma(sum(exp(x))) negated"),
+    _r("student_t_nu", "ML: Student-t log-likelihood in its degrees of freedom", _STUDENT, ("c",),
+       None, kinds={"c": _T}, topic="ml", note="c = nu > 0; the terms of the normalizer"),
     _r("attention_K", "ML: attention by rows", "tr(V'*softmax(Q*K'/c, 2))", ("K",), None, topic="ml",
        note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )
 
 _HESSIAN = (
+    _r("hessian_lgamma", "ML: Dirichlet log-normalizer", "sum(lgamma(exp(x)))", ("x", "x"),
+       "diag(exp(x).^2.*trigamma(exp(x))+digamma(exp(x)).*exp(x))", topic="hessian"),
     _r("hessian_softplus", "ML: logistic regression (softplus form)", "sum(softplus(X*w))", ("w", "w"),
        "X'*diag(sigmoid(X*w).*(1-sigmoid(X*w)))*X", topic="hessian"),
     _r("hessian_logsumexp", "ML: log-partition (logsumexp)", "logsumexp(x)", ("x", "x"),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from matcalc import build
+from matcalc import build, gamma
 from matcalc.backprop import gradient
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
@@ -39,6 +39,7 @@ from matcalc.expr import (
     MatPow,
     Norm,
     Number,
+    Polygamma,
     Power,
     Size,
     Softmax,
@@ -297,6 +298,13 @@ def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     if derivative is None:
         return []
     return dv.chain(atom(derivative, idx), e.arg, idx)
+
+
+@rule(Polygamma)
+def _polygamma(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ψ⁽ᵏ⁾(u)_i = ψ⁽ᵏ⁺¹⁾(u)_i ∂u_i, log Γ being order -1 (Abramowitz & Stegun 6.3.1, 6.4.1)
+    assert isinstance(e, Polygamma)
+    return dv.chain(atom(gamma.polygamma(e.order + 1, e.arg), idx), e.arg, idx)
 
 
 @rule(Call)

@@ -48,6 +48,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    Polygamma,
     Power,
     Scale,
     Size,
@@ -206,6 +207,18 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     (arg,) = args
     value: Value = ELEMENTWISE[e.func].numpy(arg)
     return value
+
+
+def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
+    """SciPy's gammaln (log |Γ|), psi and polygamma; SciPy is imported on first use."""
+    import scipy.special  # type: ignore[import-untyped]
+
+    (arg,) = args
+    if e.order == -1:
+        return np.asarray(scipy.special.gammaln(arg), dtype=np.float64)[()]
+    if e.order == 0:
+        return np.asarray(scipy.special.psi(arg), dtype=np.float64)[()]
+    return np.asarray(scipy.special.polygamma(e.order, arg), dtype=np.float64)[()]
 
 
 def _call(e: Call, args: list[Value], env: _Env) -> Value:
@@ -385,6 +398,6 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     ElemDiv: _elem_div, Power: _power, Apply: _apply, Trace: _trace, Det: _det,
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
-    LogSumExp: _logsumexp, Size: _size,
+    LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
     IndexForm: _index_form, Call: _call,
 }  # fmt: skip

@@ -54,6 +54,7 @@ __all__ = [
     "Norm",
     "Number",
     "Ones",
+    "Polygamma",
     "Power",
     "Scale",
     "Size",
@@ -471,6 +472,18 @@ class LogSumExp(Expr):
 
 
 @node
+class Polygamma(Expr):
+    """The gamma-function family, elementwise: ``lgamma`` (``order`` -1), ``digamma`` (0), ψ⁽ᵏ⁾ (k ≥ 1).
+
+    ``order`` is that of the polygamma function ψ⁽ᵏ⁾ = dᵏ⁺¹ log Γ / duᵏ⁺¹, with
+    log Γ itself as order -1, so the derivative of order k is order k+1.
+    """
+
+    order: int
+    arg: Expr
+
+
+@node
 class Size(Expr):
     """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
 
@@ -520,7 +533,7 @@ class IndexForm(Expr):
 Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
-    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Call | IndexForm
+    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Call | IndexForm
 )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from matcalc import axes, build
+from matcalc import axes, build, gamma
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
 from matcalc.ops import ELEMENTWISE
@@ -47,6 +47,7 @@ _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     "softmax": build.softmax,
     "logsumexp": axes.logsumexp,
     "mean": axes.mean,
+    **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
 }
@@ -60,11 +61,14 @@ _WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
     "size": axes.size,
 }
 
+#: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
+_POLYGAMMA = "polygamma"
+
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
 _DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
 
 #: Names that cannot be symbols.
-RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | {"eye"} | frozenset(_DERIVATIVES)
+RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | {"eye", _POLYGAMMA} | frozenset(_DERIVATIVES)
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -297,7 +301,7 @@ class _Parser:
             if called:
                 raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
             return build.eye()
-        if name in _ONE_ARG or name in _WITH_AXIS:
+        if name in _ONE_ARG or name in _WITH_AXIS or name == _POLYGAMMA:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
@@ -361,6 +365,10 @@ class _Parser:
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         name = tok.text
+        if name == _POLYGAMMA:
+            if len(args) != 2:
+                raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)
+            return self.make(tok, lambda k, x: gamma.polygamma(gamma.order_number(k), x), *args)
         if len(args) == 2 and name in _WITH_AXIS:
             return self.make(tok, lambda x, k: _WITH_AXIS[name](x, axes.axis_number(name, k)), *args)
         if len(args) != 1 or name not in _ONE_ARG:

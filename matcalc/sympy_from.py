@@ -27,7 +27,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from matcalc import axes, build
+from matcalc import axes, build, gamma
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
@@ -372,6 +372,13 @@ class _Reader:
             return build.apply("relu", self.go(rest[0]))
         raise MatcalcError(f"{e}: matcalc has Max(0, t) only (relu)")
 
+    def polygamma(self, e: Any) -> Expr:
+        """``polygamma(k, u)`` with a whole number k (SymPy's ``digamma(u)`` is ``polygamma(0, u)``)."""
+        k, u = e.args
+        if not (k.is_Integer and k >= 0):
+            raise MatcalcError(f"{_short(e)}: matcalc has polygamma(k, u) for a whole number k only")
+        return gamma.polygamma(int(k), self.go(u))
+
     def heaviside(self, e: Any) -> Expr:
         if len(e.args) == 2 and e.args[1] == 0:
             return build.apply("step", self.go(e.args[0]))
@@ -448,6 +455,8 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
     MatrixElement: _Reader.element,
     ElementwiseApplyFunction: _Reader.elementwise,
     sp.log: _Reader.log,
+    sp.loggamma: lambda r, e: gamma.polygamma(-1, r.go(e.args[0])),
+    sp.polygamma: _Reader.polygamma,
     sp.Max: _Reader.max,
     sp.Heaviside: _Reader.heaviside,
 }

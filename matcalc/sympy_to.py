@@ -287,6 +287,9 @@ class _Translator:
                 if axis == 0:
                     return sp.log(_scalar(self.sum(ex, body)))
                 return self.apply(sp.log, self.by_axis(ex, axis, None), False)
+            case E.Polygamma(order=order, arg=arg):
+                fn = sp.loggamma if order < 0 else (lambda t: sp.polygamma(order, t))
+                return self.apply(fn, go(arg), arg.is_scalar)
             case E.Size(body=body, axis=axis):
                 return self.dim(body.shape[axis - 1])
             case E.Call():

@@ -40,9 +40,10 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
+import scipy.special
 from hypothesis import strategies as st
 
-from matcalc import axes, build
+from matcalc import axes, build, gamma
 from matcalc.dims import Dim
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, Expr, Inverse
 from matcalc.ops import ELEMENTWISE
@@ -93,7 +94,7 @@ _MATPOW_K = (2, 3, -2)
 CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
-    "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes",
+    "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma",
 })  # fmt: skip
 
 Ref = Callable[[Mapping[str, Any]], Any]
@@ -155,6 +156,13 @@ def _by_axis(draw: Any, arg: Generated, axis: int) -> Generated:
     make = {"sum": axes.sum_axis, "mean": axes.mean, "logsumexp": axes.logsumexp}[how]
     ref = {"sum": np.sum, "mean": np.mean, "logsumexp": _logsumexp}[how]
     return _un(lambda e: make(e, axis), lambda u: ref(u, axis=axis - 1), arg)
+
+
+def _gamma(draw: Any, arg: Generated) -> Generated:
+    """``lgamma``, ``digamma``, ``trigamma`` or ``polygamma(2, ...)`` of ``exp(arg)`` (positive)."""
+    k = draw(st.sampled_from((-1, 0, 1, 2)))
+    ref = {-1: scipy.special.gammaln, 0: scipy.special.psi}.get(k, lambda u: scipy.special.polygamma(k, u))
+    return _un(lambda e: gamma.polygamma(k, build.apply("exp", e)), lambda u: ref(np.exp(u)), arg)
 
 
 def _logdet(m: Any) -> Any:
@@ -360,6 +368,7 @@ def _scalar_table() -> list[tuple[str, _Maker]]:
         ("logdet", lambda draw, d, cfg: _un(build.logdet, _logdet, _square(draw, d, cfg))),
         ("sum", lambda draw, d, cfg: _un(build.sum_entries, np.sum, any_array(draw, d, cfg))),
         ("norm", norm),
+        ("gamma", lambda draw, d, cfg: _gamma(draw, s(draw, d, cfg))),
         ("axes", lambda draw, d, cfg: _un(*draw(st.sampled_from((
             (axes.logsumexp, lambda u: _logsumexp(u, None)), (axes.mean, np.mean)))),
             any_array(draw, d, cfg))),
@@ -445,6 +454,7 @@ def _vector_table(ty: str) -> list[tuple[str, _Maker]]:  # noqa: C901 - one make
         ("broadcast", broadcast),
         ("constants", constants),
         ("axes", lambda draw, d, cfg: _by_axis(draw, m(draw, d, cfg), 2 if ty == "column" else 1)),
+        ("gamma", lambda draw, d, cfg: _gamma(draw, v(draw, d, cfg))),
     ]
 
 
@@ -528,6 +538,7 @@ def _matrix_table() -> list[tuple[str, _Maker]]:  # noqa: C901 - one maker per c
         ("diag", diag),
         ("broadcast", broadcast),
         ("constants", constants),
+        ("gamma", lambda draw, d, cfg: _gamma(draw, m(draw, d, cfg))),
         ("axes", lambda draw, d, cfg: (lambda k: _un(
             lambda e: build.softmax(e, k), lambda u: _softmax_axis(u, k - 1), m(draw, d, cfg)))(
             draw(st.sampled_from((1, 2))))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import typing
 import warnings
 from collections.abc import Callable
@@ -13,7 +14,7 @@ import sympy as sp
 from numpy.testing import assert_allclose
 
 import matcalc as mc
-from matcalc import axes
+from matcalc import axes, gamma
 from matcalc import build as b
 from matcalc import expr as ex
 from matcalc.dims import Dim
@@ -187,6 +188,10 @@ def test_scalar_division_by_zero_is_inf_not_an_exception() -> None:
     with pytest.warns(RuntimeWarning):
         result = mc.evaluate(b.div(a, c), {"a": 1, "c": 0})
     assert result == np.inf
+
+
+def _gammaln(v: np.ndarray) -> np.ndarray:
+    return np.array([math.lgamma(t) for t in v])
 
 
 def _reference(func: str) -> Callable[[typing.Any], typing.Any]:
@@ -377,6 +382,7 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.Softmax: (b.softmax(x), np.exp(xv) / np.exp(xv).sum()),
         ex.LogSumExp: (axes.logsumexp(A, 2), np.log(np.exp(Av).sum(axis=1))),
         ex.Size: (axes.size(A, 2), float(Av.shape[1])),
+        ex.Polygamma: (gamma.polygamma(-1, b.apply("exp", x)), _gammaln(np.exp(xv))),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
     }

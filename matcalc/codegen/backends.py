@@ -87,6 +87,10 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "logsumexp": "_logsumexp(_0, None)",
     "logsumexp_cols": "_logsumexp(_0, 0)",
     "logsumexp_rows": "_logsumexp(_0, 1)",
+    # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
+    "lgamma": "_special('gammaln', _0)",
+    "digamma": "_special('psi', _0)",
+    "polygamma": "_polygamma(_0, _1)",
     "power": "xp.power(_0, _1)",  # scalars: Python's ** gives complex numbers or raises
     "divide": "xp.divide(_0, _1)",  # scalars: Python's / raises on division by zero
     # products
@@ -139,6 +143,11 @@ _NUMPY_HELPERS: dict[str, str] = {
     """log(softmax) of each column (axis 0) or row (axis 1): x - logsumexp, without log(0)."""
     z = x - xp.max(x, axis=axis, keepdims=True)
     return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))''',
+    "_polygamma": '''def _polygamma(t, k):
+    """scipy.special.polygamma(k, t); an array of another namespace goes through NumPy."""
+    import scipy.special
+
+    return xp.asarray(scipy.special.polygamma(k, t))''',
     "_logsumexp": '''def _logsumexp(x, axis):
     """log(sum(exp(x))) of all entries (axis None) or per column / row, shifted by the max."""
     top = xp.max(x, axis=axis, keepdims=True)
@@ -178,6 +187,9 @@ JAX = Backend(
         "logsumexp": "jax.nn.logsumexp(_0)",
         "logsumexp_cols": "jax.nn.logsumexp(_0, axis=0)",
         "logsumexp_rows": "jax.nn.logsumexp(_0, axis=1)",
+        "lgamma": "jax.scipy.special.gammaln(_0)",
+        "digamma": "jax.scipy.special.digamma(_0)",
+        "polygamma": "jax.scipy.special.polygamma(_1, _0)",
         "copy": "_0",  # JAX arrays are immutable
     },
     {},
@@ -201,6 +213,11 @@ TORCH = Backend(
         "logsumexp": "torch.logsumexp(_0.reshape(-1), 0)",
         "logsumexp_cols": "torch.logsumexp(_0, 0)",
         "logsumexp_rows": "torch.logsumexp(_0, 1)",
+        "lgamma": "torch.special.gammaln(_0)",
+        "digamma": "torch.special.digamma(_0)",
+        # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only
+        "polygamma": "(-1) ** (_1 + 1) * torch.lgamma(torch.tensor(_1 + 1.0, dtype=_0.dtype)).exp()"
+        " * torch.special.zeta(_1 + 1.0, _0)",
         "transpose": "_0.mT",
         "power": "torch.pow(_0, _1)",
         "dot_all": "torch.sum(_0 * _1)",
@@ -239,6 +256,9 @@ ARRAY_API = Backend(
         "logsumexp": "_logsumexp(xp, _0, None)",
         "logsumexp_cols": "_logsumexp(xp, _0, 0)",
         "logsumexp_rows": "_logsumexp(xp, _0, 1)",
+        "lgamma": "_special(xp, 'gammaln', _0)",
+        "digamma": "_special(xp, 'psi', _0)",
+        "polygamma": "_polygamma(xp, _0, _1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
         "outer": "_0[:, None] * _1",

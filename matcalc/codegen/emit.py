@@ -50,6 +50,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    Polygamma,
     Power,
     Scale,
     Size,
@@ -215,6 +216,10 @@ class Lowerer:
                 return self._power(e)
             case Apply():
                 return self._apply(e)
+            case Polygamma():
+                if e.order <= 0:
+                    return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))
+                return self.op("polygamma", self.ref(e.arg), sx.number(e.order))
             case Trace():
                 return self._trace(e)
             case Det():

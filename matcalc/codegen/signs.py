@@ -23,6 +23,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    Polygamma,
     Power,
     Scale,
     Size,
@@ -63,6 +64,8 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return 0.0, 1.0
         case Size():
             return 1.0, math.inf
+        case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
+            return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)
         case Norm():
             return _NONNEGATIVE
         case Power():

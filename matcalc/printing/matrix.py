@@ -32,6 +32,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    Polygamma,
     Power,
     Scale,
     Size,
@@ -163,6 +164,9 @@ class Printer:
                 return self._sup(e.body, "-1")
             case Apply():
                 return self._apply(e)
+            case Polygamma():  # log Γ, ψ, ψ^{(k)}
+                name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
+                return self._call(name, e.arg)
             case Call():
                 return self._call(function_tex(e.name, e.kind, e.order), e.arg)
             case Norm():

@@ -32,6 +32,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    Polygamma,
     Power,
     Scale,
     Size,
@@ -42,6 +43,7 @@ from matcalc.expr import (
     Transpose,
     Zero,
 )
+from matcalc.gamma import NAMES as GAMMA_NAMES
 from matcalc.printing.indices import index_text
 from matcalc.recursion import deep
 
@@ -149,6 +151,10 @@ class _Printer:
                 return f"{_wrap(self.text(e.body), POSTFIX)}'", POSTFIX
             case Apply():
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
+            case Polygamma():
+                name = GAMMA_NAMES.get(e.order)
+                arg = self.text(e.arg)[0]
+                return (f"{name}({arg})" if name else f"polygamma({e.order}, {arg})"), ATOM
             case Call():
                 return f"{e.function}({self.text(e.arg)[0]})", ATOM
             case Norm():
