@@ -32,6 +32,16 @@ def test_derivative_over_http_is_the_services_answer(url):
     assert answer == json.loads(json.dumps(service.handle("derivative", request)))
 
 
+def test_the_workers_computing_time_is_in_a_server_timing_header(url):
+    import urllib.request
+
+    data = json.dumps({"expression": "x'*A*x", "wrt": ["x"]}).encode()
+    request = urllib.request.Request(url + "api/derivative", data, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        timing = response.headers["Server-Timing"]
+    assert re.fullmatch(r"compute;dur=\d+\.\d", timing) and float(timing.split("=")[1]) > 0
+
+
 def test_check_and_code_over_http(url):
     status, answer = post(url + "api/check", {"expression": "W*x", "wrt": ["W"], "claim": "x'"})
     assert status == 200 and answer["ok"] is False and answer["counterexample"]
@@ -155,6 +165,19 @@ def test_binding_elsewhere_warns(tmp_path: Path):
     assert result.returncode == 2
     assert "warning: binding to 192.0.2.1" in result.stderr
     assert "cannot listen on 192.0.2.1" in result.stderr
+
+
+def test_open_opens_the_printed_url_in_a_browser(tmp_path: Path):
+    """``--open`` goes through the webbrowser module, which honours $BROWSER: here a script that records."""
+    record = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"import sys, pathlib; pathlib.Path({str(record)!r}).write_text(sys.argv[1])")
+    with running_server("--open", env={"BROWSER": f"{sys.executable} {browser} %s"}) as url:
+        deadline = time.monotonic() + 30
+        while not record.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert record.read_text() == url
+        assert url.startswith("http://127.0.0.1:")
 
 
 def test_loopback_hosts():

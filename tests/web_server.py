@@ -46,10 +46,11 @@ def require_web() -> None:
 
 
 @contextlib.contextmanager
-def running_server(*args: str, timeout: float = 60.0) -> Iterator[str]:
+def running_server(*args: str, timeout: float = 60.0, env: dict[str, str] | None = None) -> Iterator[str]:
     """The URL of a ``matcalc serve`` started with ``args`` (plus ``--port 0``), stopped afterwards."""
     require_web()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    path = os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, **(env or {}), "PYTHONPATH": path}
     command = [sys.executable, "-m", "matcalc", "serve", "--port", "0", *args]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:

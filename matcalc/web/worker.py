@@ -3,7 +3,7 @@
 The server never computes a derivative itself: each request goes to an idle
 worker, a ``python -m matcalc.web.worker`` child process, as one line of JSON
 on its standard input; the answer comes back on its standard output as a line
-``STATUS REPLACE`` and a line of JSON.  A worker that has not answered within
+``STATUS REPLACE SECONDS`` and a line of JSON.  A worker that has not answered within
 `Limits.seconds` is killed and replaced (the request gets a 422 saying the
 limit was hit).  A worker caps its own address space with ``RLIMIT_AS`` at
 its size at rest plus `Limits.memory` bytes, so a blowup ends in a
@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from dataclasses import dataclass
 
 __all__ = ["Limits", "Reply", "WorkerPool"]
@@ -57,11 +58,19 @@ class Limits:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A worker's answer: HTTP status, JSON body (encoded), and whether the worker was replaced."""
+    """A worker's answer.
+
+    Attributes:
+        status: the HTTP status.
+        body: the JSON body, encoded.
+        replaced: whether the worker was (or must be) replaced.
+        seconds: how long the worker computed (None when it did not answer).
+    """
 
     status: int
     body: bytes
     replaced: bool = False
+    seconds: float | None = None
 
 
 def error_body(kind: str, message: str) -> bytes:
@@ -125,8 +134,9 @@ def _work(memory: int) -> None:
         out.write(_READY)
         out.flush()
         for line in sys.stdin.buffer:
+            start = time.perf_counter()
             status, body, stop = _answer(line)
-            out.write(b"%d %d\n%s\n" % (status, stop, body))
+            out.write(b"%d %d %.6f\n%s\n" % (status, stop, time.perf_counter() - start, body))
             out.flush()
             if stop:
                 return
@@ -182,9 +192,9 @@ class _Worker:
             assert self.process.stdout is not None
             head = (await self.process.stdout.readline()).split()
             body = await self.process.stdout.readline()
-            if len(head) != 2 or not body.endswith(b"\n"):
+            if len(head) != 3 or not body.endswith(b"\n"):
                 raise EOFError
-            return Reply(int(head[0]), body[:-1], head[1] == b"1")
+            return Reply(int(head[0]), body[:-1], head[1] == b"1", float(head[2]))
 
         await self.process.stdin.drain()
         return await asyncio.wait_for(receive(), seconds)
