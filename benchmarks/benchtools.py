@@ -1,6 +1,6 @@
 """What the two benchmark scripts share: honest timing and writing their part of docs/benchmarks.md.
 
-matcalc hash-conses its nodes (`matcalc.expr._Interned._table`, a weak-value
+matcalc hash-conses its nodes (`matcalc.tree._Interned._table`, a weak-value
 table: an entry lives only while some object refers to its node), so a
 derivative is timed "cold" when nothing from an earlier run is alive.  Two
 details make that need care:
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from matcalc.expr import _Interned
+from matcalc.tree import _Interned
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -52,7 +52,7 @@ _CONTAINERS = (dict, set, list, weakref.WeakValueDictionary, weakref.WeakKeyDict
 
 def cache_sizes() -> dict[str, int]:
     """The size of every process-wide container of the ``matcalc`` modules that could cache."""
-    sizes = {"matcalc.expr._Interned._table": len(_Interned._table)}
+    sizes = {"matcalc.tree._Interned._table": len(_Interned._table)}
     for name, module in list(sys.modules.items()):
         if name != "matcalc" and not name.startswith("matcalc."):
             continue

@@ -27,7 +27,6 @@ import numpy as np
 from matcalc.dims import Dim, Unifier, fresh_dim
 from matcalc.errors import ShapeError
 from matcalc.expr import (
-    _ON_FORGET,
     FUNCTION_KINDS,
     KINDS,
     Add,
@@ -55,11 +54,11 @@ from matcalc.expr import (
     Trace,
     Transpose,
     Zero,
-    interned,
     rebuild,
     substitute_dims,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.tree import _ON_FORGET, interned
 
 __all__ = [
     "add", "apply", "as_expr", "default_kind", "det", "diag", "elem_div", "eye", "fill",

@@ -6,7 +6,9 @@ node equal to one that exists returns the existing object, so ``a is b``
 memoized passes are linear in the size of the DAG.
 
 Nodes are built by the smart constructors in :mod:`matcalc.build`, which check
-shapes, unify dimensions and canonicalize; the classes here only store.
+shapes, unify dimensions and canonicalize; the classes here only store.  Their
+base class `Expr` (interning, derived attributes, operators) and the generic
+traversal (`children`, `walk`, `rebuild`, ...) are in `matcalc.tree`.
 Every node knows its ``shape`` (a tuple of `Dim`, the NumPy shape of its value)
 and, for a vector, whether it is a row (``row``): ``x`` and ``x'`` hold the
 same numbers, the expression tracks orientation.
@@ -14,16 +16,20 @@ same numbers, the expression tracks orientation.
 
 from __future__ import annotations
 
-import weakref
-import zlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, is_dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar, dataclass_transform
+from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
-from matcalc.dims import Dim
-from matcalc.errors import MatcalcError
 from matcalc.ops import ELEMENTWISE
+from matcalc.tree import (
+    MAX_DEPTH,
+    Expr,
+    children,
+    node,
+    rebuild,
+    substitute_dims,
+    tree_repr,
+    walk,
+)
 
 if TYPE_CHECKING:
     from matcalc.index import IndexExpr
@@ -86,199 +92,7 @@ ELEMENTWISE_FUNCTIONS = ELEMENTWISE.names
 #: 0 (not written) means the whole vector or all entries.
 AXES = {0: "all entries", 1: "each column", 2: "each row"}
 
-#: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
-#: exhausting Python's stack in some later pass.
-MAX_DEPTH = 2_000
-
-#: Largest expanded tree that ``repr`` spells out in full.
-_REPR_LIMIT = 2_000
-
-#: Expanded trees larger than this show in Jupyter with shared subexpressions named.
-_WHERE_ABOVE = 200
-
 Scalar: TypeAlias = int | float | Fraction
-
-
-class _Interned(type):
-    """Metaclass that hash-conses: one object per distinct node."""
-
-    _table: ClassVar[weakref.WeakValueDictionary[tuple[Any, ...], Any]] = (
-        weakref.WeakValueDictionary()
-    )
-
-    def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
-        key = (cls, tuple(map(_key, args)), shape, row)
-        node = _Interned._table.get(key)
-        if node is None:
-            node = super().__call__(*args, shape=shape, row=row)
-            _Interned._table[key] = node
-        return node
-
-
-def _key(value: Any) -> Any:
-    """A hashable key that tells ``1``, ``1.0`` and ``True`` apart."""
-    if isinstance(value, Expr):
-        return value  # interned: identity hash
-    if isinstance(value, (str, int, float, Fraction)):
-        return (type(value), repr(value))
-    if isinstance(value, tuple):
-        return tuple(map(_key, value))
-    if is_dataclass(value):
-        return value  # a frozen index-level value (IndexExpr)
-    return (type(value), repr(value))
-
-
-@dataclass(frozen=True, slots=True, eq=False, repr=False, weakref_slot=True)
-class Expr(metaclass=_Interned):
-    """Base of every matrix-level node.  Equality is identity (nodes are interned)."""
-
-    shape: tuple[Dim, ...] = field(kw_only=True)
-    row: bool = field(kw_only=True, default=False)
-    symbols: tuple[Symbol, ...] = field(init=False)
-    dims: frozenset[Dim] = field(init=False)
-    depth: int = field(init=False)
-    tree_size: int = field(init=False)  # nodes of the expanded tree (shared nodes counted per use)
-    skey: int = field(init=False)  # a structural hash, the same in every run (an ordering key)
-
-    def __post_init__(self) -> None:
-        kids = tuple(children(self))
-        depth = 1 + max((k.depth for k in kids), default=0)
-        if depth > MAX_DEPTH:
-            raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
-        own_symbols: tuple[Symbol, ...] = (self,) if isinstance(self, Symbol) else ()
-        if isinstance(self, Call):  # the function itself, so that its uses agree on its shape
-            rank = FUNCTION_KINDS[self.kind]
-            own_symbols = (Symbol(self.name, self.kind, shape=self.shape[:rank]),)
-        object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
-        object.__setattr__(self, "dims", _merged_dims(frozenset(self.shape), [k.dims for k in kids]))
-        object.__setattr__(self, "depth", depth)
-        object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
-        object.__setattr__(self, "skey", _structural_key(self, kids))
-
-    # ---- conveniences -------------------------------------------------------
-    @property
-    def ndim(self) -> int:
-        """Number of axes of the value."""
-        return len(self.shape)
-
-    @property
-    def is_scalar(self) -> bool:
-        """True for a scalar-valued expression."""
-        return not self.shape
-
-    @property
-    def is_vector(self) -> bool:
-        """True for a vector (row or column)."""
-        return len(self.shape) == 1
-
-    @property
-    def is_matrix(self) -> bool:
-        """True for a matrix."""
-        return len(self.shape) == 2
-
-    @property
-    def is_square(self) -> bool:
-        """True for a matrix whose two dimensions have been unified."""
-        return len(self.shape) == 2 and self.shape[0] == self.shape[1]
-
-    @property
-    def T(self) -> Expr:
-        """The transpose."""
-        from matcalc import build
-
-        return build.transpose(self)
-
-    def __str__(self) -> str:
-        from matcalc.printing.text import to_text
-
-        return to_text(self)
-
-    def __repr__(self) -> str:
-        return tree_repr(self)
-
-    # ---- operators: the Python way of building ------------------------------
-    def __add__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.add(self, build.as_expr(other))
-
-    def __radd__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.add(build.as_expr(other), self)
-
-    def __sub__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.sub(self, build.as_expr(other))
-
-    def __rsub__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.sub(build.as_expr(other), self)
-
-    def __neg__(self) -> Expr:
-        from matcalc import build
-
-        return build.neg(self)
-
-    def __pos__(self) -> Expr:
-        return self
-
-    def __matmul__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.matmul(self, build.as_expr(other))
-
-    def __rmatmul__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.matmul(build.as_expr(other), self)
-
-    def __mul__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.hadamard(self, build.as_expr(other))
-
-    def __rmul__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.hadamard(build.as_expr(other), self)
-
-    def __truediv__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.elem_div(self, build.as_expr(other))
-
-    def __rtruediv__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.elem_div(build.as_expr(other), self)
-
-    def __pow__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.power(self, build.as_expr(other))
-
-    def __rpow__(self, other: object) -> Expr:
-        from matcalc import build
-
-        return build.power(build.as_expr(other), self)
-
-    def _repr_latex_(self) -> str:
-        """Jupyter's display: the matrix-form LaTeX, shared subexpressions named when large."""
-        from matcalc.printing import latex
-
-        return f"$${latex.to_latex(self, where=self.tree_size > _WHERE_ABOVE)}$$"
-
-
-_T = TypeVar("_T")
-
-
-@dataclass_transform(eq_default=False, frozen_default=True, field_specifiers=(field,))
-def node(cls: type[_T]) -> type[_T]:
-    """Declare a node class: frozen, slotted, interned, identity equality."""
-    return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
 
 
 # ---- leaves -------------------------------------------------------------------
@@ -290,6 +104,9 @@ class Symbol(Expr):
 
     name: str
     kind: str
+
+    def _own_symbols(self) -> tuple[Symbol, ...]:
+        return (self,)
 
 
 
@@ -510,6 +327,11 @@ class Call(Expr):
     arg: Expr
 
 
+    def _own_symbols(self) -> tuple[Symbol, ...]:
+        # the function itself, so that its uses agree on the shape of its value
+        rank = FUNCTION_KINDS[self.kind]
+        return (Symbol(self.name, self.kind, shape=self.shape[:rank]),)
+
     @property
     def function(self) -> str:
         """``L``, ``grad(L)``, ``hess(L)``, ``jac(F)`` or ``deriv(F,3)``: the function or a derivative."""
@@ -528,6 +350,7 @@ class IndexForm(Expr):
     """A tensor with no matrix form, kept in index notation (see :mod:`matcalc.index`)."""
 
     tensor: IndexExpr
+    holds_tensor: ClassVar[bool] = True
 
 
 Node: TypeAlias = (
@@ -537,192 +360,3 @@ Node: TypeAlias = (
 )  # fmt: skip
 
 
-# ---- generic traversal --------------------------------------------------------------
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _fields(cls: type) -> tuple[str, ...]:
-    """The structural fields of a node class, in order (not shape/row/derived)."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        base = {"shape", "row", "symbols", "dims", "depth", "tree_size", "skey"}
-        names = tuple(n for n in cls.__dataclass_fields__ if n not in base)  # type: ignore[attr-defined]
-        _FIELDS[cls] = names
-    return names
-
-
-def _merged_symbols(groups: list[tuple[Symbol, ...]]) -> tuple[Symbol, ...]:
-    """The union of sorted symbol tuples, sorted by name; a tuple that holds all the others is reused.
-
-    (Reusing keeps building a chain linear: a node over a big subexpression
-    and one more symbol copies the symbols only when the symbol is new.)
-    """
-    groups = [g for g in groups if g]
-    if not groups:
-        return ()
-    largest = max(groups, key=len)
-    if all(g is largest for g in groups):
-        return largest
-    names = {s.name for s in largest}
-    extra = [s for g in groups if g is not largest for s in g if s.name not in names]
-    if not extra:
-        return largest
-    merged = {s.name: s for s in extra}
-    for s in largest:
-        merged.setdefault(s.name, s)
-    out = tuple(merged[n] for n in sorted(merged))
-    if len(_SYMBOL_SETS) >= _CACHE_LIMIT:
-        forget_symbol_sets()
-    return _SYMBOL_SETS.setdefault(out, out)  # one tuple object per set: checks can be memoized
-
-
-#: Interned symbol tuples (symbols hash by identity, so equal tuples hold the same objects).
-_SYMBOL_SETS: dict[tuple[Symbol, ...], tuple[Symbol, ...]] = {}
-#: Entries the caches of this module keep before they start again (they only save time).
-_CACHE_LIMIT = 50_000
-#: Called when the interned symbol sets are dropped (build registers its memo of them).
-_ON_FORGET: list[Callable[[], None]] = []
-
-
-def interned(symbols: tuple[Symbol, ...]) -> bool:
-    """True while ``symbols`` is the interned tuple for its set (so its id is its own)."""
-    return _SYMBOL_SETS.get(symbols) is symbols
-
-
-def forget_symbol_sets() -> None:
-    """Drop the interned symbol sets, and every memo keyed by their ids."""
-    _SYMBOL_SETS.clear()
-    for forget in _ON_FORGET:
-        forget()
-
-
-def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset[Dim]:
-    """The union of the dimension sets; a set that holds all the others is reused."""
-    if not groups:
-        return own
-    largest = max(groups, key=len)
-    if own <= largest and all(g is largest or g <= largest for g in groups):
-        return largest
-    return own.union(*groups)
-
-
-_MOD = (1 << 61) - 1
-_CODES: dict[object, int] = {}
-
-
-def _code(value: object) -> int:
-    """A run-independent code for a class name, a dimension or a field value (CRC of its repr)."""
-    key = (type(value), value)
-    if len(_CODES) >= _CACHE_LIMIT:
-        _CODES.clear()
-    code = _CODES.get(key)
-    if code is None:
-        code = _CODES[key] = zlib.crc32(f"{type(value).__name__}:{value!r}".encode())
-    return code
-
-
-def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
-    """A hash of the structure that is the same in every run (Python's str hash is not)."""
-    h = _code(type(e).__name__) * 2 + e.row
-    for d in e.shape:
-        h = (h * 1_000_003 + _code(d)) % _MOD
-    for f in _fields(type(e)):
-        value = getattr(e, f)
-        if not _has_expr(value):
-            h = (h * 1_000_003 + _code(value)) % _MOD
-    for k in kids:
-        h = (h * 1_000_003 + k.skey) % _MOD
-    return h
-
-
-def _has_expr(value: object) -> bool:
-    return isinstance(value, Expr) or (isinstance(value, tuple) and any(isinstance(v, Expr) for v in value))
-
-
-def children(e: Expr) -> Iterator[Expr]:
-    """The direct subexpressions of ``e``, in order (of an IndexForm: its factors' bases)."""
-    if isinstance(e, IndexForm):
-        yield from e.tensor.bases()
-        return
-    for name in _fields(type(e)):
-        value = getattr(e, name)
-        if isinstance(value, Expr):
-            yield value
-        elif isinstance(value, tuple):
-            yield from value
-
-
-def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -> Expr:
-    """``e`` with every child mapped by ``child`` and every dim by ``dim``.
-
-    The structure is kept; smart-constructor checks are not rerun, so the
-    mapping must preserve shapes (as a dimension substitution does).
-    """
-    shape = tuple(dim(d) for d in e.shape)
-    if isinstance(e, IndexForm):
-        return IndexForm(e.tensor.map(child, dim), shape=shape, row=e.row)
-    args: list[Any] = []
-    for name in _fields(type(e)):
-        value = getattr(e, name)
-        if isinstance(value, Expr):
-            value = child(value)
-        elif isinstance(value, tuple):
-            value = tuple(child(v) for v in value)
-        args.append(value)
-    return type(e)(*args, shape=shape, row=e.row)
-
-
-def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
-    """Rename dimensions throughout ``e``; subtrees that mention none are kept as they are."""
-    if not sub:
-        return e
-    keys = frozenset(sub)
-    done: dict[Expr, Expr] = {}
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:  # iterative post-order: no recursion limit on deep trees
-        x, expanded = stack.pop()
-        if x in done:
-            continue
-        if x.dims.isdisjoint(keys):
-            done[x] = x
-        elif expanded:
-            done[x] = rebuild(x, lambda k: done[k], lambda d: sub.get(d, d))
-        else:
-            stack.append((x, True))
-            stack.extend((k, False) for k in children(x))
-    return done[e]
-
-
-def tree_repr(e: Expr) -> str:
-    """The constructor form ``MatMul(Symbol('A', 'matrix'), ...)``, built without recursion.
-
-    Trees larger than `_REPR_LIMIT` nodes when expanded show as a summary.
-    """
-    if e.tree_size > _REPR_LIMIT:
-        return f"<{type(e).__name__} of shape {e.shape}, {e.tree_size} nodes expanded>"
-    done: dict[Expr, str] = {}
-    for x in walk(e):  # children before parents: each one's text is ready when needed
-        parts: list[str] = []
-        for f in _fields(type(x)):
-            value = getattr(x, f)
-            items = value if isinstance(value, tuple) else (value,)
-            parts.extend(done[v] if isinstance(v, Expr) else repr(v) for v in items)
-        done[x] = f"{type(x).__name__}({', '.join(parts)})"
-    return done[e]
-
-
-def walk(e: Expr) -> Iterator[Expr]:
-    """Every distinct node of ``e``, children before parents (each once)."""
-    seen: set[int] = set()
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:
-        x, expanded = stack.pop()
-        if expanded:
-            yield x
-            continue
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        stack.append((x, True))
-        stack.extend((k, False) for k in reversed(tuple(children(x))))
