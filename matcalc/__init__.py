@@ -18,6 +18,7 @@ from matcalc.errors import (
     MatcalcError,
     ParseError,
     RegistryError,
+    RewriteLimitError,
     ShapeError,
 )
 from matcalc.evaluate import evaluate
@@ -25,6 +26,7 @@ from matcalc.explain import explain
 from matcalc.expr import Expr
 from matcalc.parse import parse
 from matcalc.printing.latex import latex
+from matcalc.simplify import simplify
 from matcalc.sympy_bridge import from_sympy, to_sympy
 from matcalc.vec import vec_jacobian
 
@@ -37,6 +39,7 @@ __all__ = [
     "MatcalcError",
     "ParseError",
     "RegistryError",
+    "RewriteLimitError",
     "ShapeError",
     "check",
     "diff",
@@ -49,6 +52,7 @@ __all__ = [
     "numpy_code",
     "parse",
     "scalar",
+    "simplify",
     "symbol",
     "symmetric",
     "to_sympy",

@@ -8,6 +8,7 @@ __all__ = [
     "MatcalcError",
     "ParseError",
     "RegistryError",
+    "RewriteLimitError",
     "ShapeError",
 ]
 
@@ -52,3 +53,7 @@ class DifferentiationError(MatcalcError):
 
 class RegistryError(MatcalcError):
     """An operation the registry does not know, or a record that is incomplete (`matcalc.ops`)."""
+
+
+class RewriteLimitError(MatcalcError):
+    """Rewrite rules that did not settle (step limit, or a node rebuilt inside itself): a bug in the rules."""

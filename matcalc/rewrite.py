@@ -1,45 +1,217 @@
-"""The one rewrite driver: bottom-up, to a fixed point, with a step limit.
+"""The one rewrite engine: rules as patterns, one driver to a fixed point, firing counts.
 
-A rule is a function ``node -> replacement or None``.  The driver owns the
-traversal (children first, each distinct node once), re-simplifies what a rule
-returns, and fails loudly if the rules do not settle within a step budget
-(which would mean two rules undo each other — a bug, never silently ignored).
+A `Rule` is data: a `Pat` (a node type with sub-patterns for its fields, as
+tinygrad's ``UPat``), a replacement function called with the pattern's named
+captures, a one-line statement of the identity, why it terminates, and an
+example input on which it fires (the soundness tests evaluate both sides of
+every rule there).  A `RuleTable` indexes its rules by the node type of their
+pattern, so a node only meets the rules written for its type.
+
+`rewrite` owns the traversal: children first, each distinct node once; a node
+whose children changed is rebuilt through the smart constructors, and the
+rebuilt node is normalized again (a constructor may build new inner nodes:
+``(x'+x')*A*A`` becomes ``2*(x'*A*A)`` once the sum is ``2*x'``).  So every
+node of the result, including those a rule or a constructor built, is one no
+rule applies to: the result is a fixed point, and rewriting it again returns
+it.  A step limit turns rules that undo each other into a `RewriteLimitError`.
+
+`stats` counts firings per rule while it is open (no global state: the
+counter lives in a context variable that is reset on exit).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from matcalc.build import remake
-from matcalc.errors import MatcalcError
-from matcalc.expr import Expr
+from matcalc.errors import RewriteLimitError
+from matcalc.expr import Expr, children
 from matcalc.recursion import deep
 
-__all__ = ["Rule", "rewrite"]
-
-Rule = Callable[[Expr], Expr | None]
+__all__ = ["Pat", "Rule", "RuleTable", "rewrite", "rule", "stats"]
 
 
-def rewrite(e: Expr, rules: Sequence[Rule], max_steps: int = 100_000) -> Expr:
-    """``e`` with ``rules`` applied everywhere until none applies."""
+@dataclass(frozen=True, slots=True)
+class Pat:
+    """A pattern: node types (None: any node), field sub-patterns, a test, a capture name.
+
+    ``Pat(Transpose, body=Pat(MatMul, name="m"))`` matches ``(A*B)'`` and
+    captures ``m = A*B``; ``Pat.var("x")`` matches any node as ``x``.
+    """
+
+    types: tuple[type[Expr], ...] | None
+    fields: tuple[tuple[str, Pat], ...] = ()
+    name: str | None = None
+    where: Callable[[Any], bool] | None = None
+
+    def __init__(
+        self,
+        types: type[Expr] | tuple[type[Expr], ...] | None,
+        *,
+        name: str | None = None,
+        where: Callable[[Any], bool] | None = None,
+        **fields: Pat,
+    ) -> None:
+        object.__setattr__(self, "types", (types,) if isinstance(types, type) else types)
+        object.__setattr__(self, "fields", tuple(fields.items()))
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "where", where)
+
+    @staticmethod
+    def var(name: str, where: Callable[[Any], bool] | None = None) -> Pat:
+        """Any node (that passes ``where``), captured as ``name``."""
+        return Pat(None, name=name, where=where)
+
+    def match(self, e: Expr, captured: dict[str, Expr]) -> bool:
+        """True if ``e`` matches; the captures are added to ``captured``."""
+        if self.types is not None and not isinstance(e, self.types):
+            return False
+        if self.where is not None and not self.where(e):
+            return False
+        for name, sub in self.fields:
+            value = getattr(e, name)
+            if not isinstance(value, Expr) or not sub.match(value, captured):
+                return False
+        if self.name is not None:
+            captured[self.name] = e
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """``pattern -> replace(**captures)``, with the identity it applies and why it terminates.
+
+    ``replace`` may return None (or the node itself) when a condition beyond the
+    pattern fails.  ``example`` is input text (with ``kinds`` for its symbols) on
+    which the rule fires.
+    """
+
+    name: str
+    pattern: Pat
+    replace: Callable[..., Expr | None]
+    maths: str
+    terminates: str
+    example: str
+    kinds: Mapping[str, str] = field(default_factory=dict)
+
+    def __call__(self, e: Expr) -> Expr | None:
+        """The replacement of ``e``, or None if the rule does not apply."""
+        captured: dict[str, Expr] = {}
+        if not self.pattern.match(e, captured):
+            return None
+        out = self.replace(**captured)
+        return None if out is e else out
+
+
+def rule(
+    pattern: Pat, *, example: str, kinds: Mapping[str, str] | None = None
+) -> Callable[[Callable[..., Expr | None]], Rule]:
+    """Decorator: the function becomes the replacement of a `Rule` named after it.
+
+    Its docstring's first line is the identity, and a line ``Terminates: ...``
+    says why applying it cannot go on for ever; both are required.
+    """
+
+    def make(replace: Callable[..., Expr | None]) -> Rule:
+        lines = [line.strip() for line in (replace.__doc__ or "").strip().splitlines()]
+        why = " ".join(x.removeprefix("Terminates:").strip() for x in lines if x.startswith("Terminates:"))
+        if not lines or not lines[0] or not why:
+            raise TypeError(f"rule {replace.__name__}: docstring needs the identity and a 'Terminates:' line")
+        return Rule(replace.__name__, pattern, replace, lines[0], why, example, dict(kinds or {}))
+
+    return make
+
+
+class RuleTable:
+    """Rules in the order they are tried, indexed by the node type of their pattern."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = tuple(rules)
+        names = [r.name for r in self.rules]
+        if len(set(names)) != len(names):
+            raise ValueError(f"rule names repeat: {sorted(n for n in names if names.count(n) > 1)}")
+        self._by_type: dict[type, tuple[Rule, ...]] = {}
+
+    def for_node(self, e: Expr) -> tuple[Rule, ...]:
+        """The rules whose pattern can match a node of ``e``'s type (the early reject)."""
+        kind = type(e)
+        found = self._by_type.get(kind)
+        if found is None:
+            found = tuple(
+                r for r in self.rules if r.pattern.types is None or issubclass(kind, r.pattern.types)
+            )
+            self._by_type[kind] = found
+        return found
+
+
+_COUNTS: ContextVar[Counter[str] | None] = ContextVar("matcalc_rewrite_counts", default=None)
+
+
+@contextmanager
+def stats() -> Iterator[Counter[str]]:
+    """Count rule firings (by rule name) in every `rewrite` inside the ``with`` block.
+
+    >>> import matcalc as mc
+    >>> from matcalc import rewrite
+    >>> with rewrite.stats() as fired:
+    ...     _ = mc.simplify(mc.parse("(x'+x')*A*A*w"))
+    >>> fired["collect_like_terms"], fired["matrix_powers"]
+    (1, 1)
+    """
+    counts: Counter[str] = Counter()
+    token = _COUNTS.set(counts)
+    try:
+        yield counts
+    finally:
+        _COUNTS.reset(token)
+
+
+def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
+    """``e`` with the rules of ``table`` applied everywhere until none applies anywhere."""
     memo: dict[Expr, Expr] = {}  # keyed by node (identity hash): holds the nodes alive
-    steps = 0
+    counts = _COUNTS.get()
+    fired: list[str] = []
+    active: set[Expr] = set()
+
+    def step(at: Expr, what: str) -> None:
+        fired.append(what)
+        if counts is not None and what != "rebuild":
+            counts[what] += 1
+        if len(fired) > max_steps:
+            recent = ", ".join(dict.fromkeys(reversed(fired[-20:])))
+            raise RewriteLimitError(
+                f"simplification did not settle after {max_steps} steps at {at} (last rules: {recent})"
+            )
+
+    def once(y: Expr) -> Expr | None:
+        """``y`` rebuilt if a child changed, else the first rule's replacement, else None."""
+        if any(go(k) is not k for k in children(y)):
+            step(y, "rebuild")
+            return remake(y, go)
+        for r in table.for_node(y):
+            z = r(y)
+            if z is not None:
+                step(y, r.name)
+                return z
+        return None
 
     def go(x: Expr) -> Expr:
-        nonlocal steps
         done = memo.get(x)
         if done is not None:
             return done
-        y = remake(x, go)
-        for rule in rules:
-            z = rule(y)
-            if z is not None and z is not y:
-                steps += 1
-                if steps > max_steps:
-                    raise MatcalcError(f"simplification did not settle after {max_steps} steps at {y}")
-                y = go(z)
-                break
-        memo[x] = y
+        if x in active:  # a rule rebuilt a node inside its own replacement
+            raise RewriteLimitError(f"simplification loops: {x} reappears inside its own rewrite")
+        active.add(x)
+        y = x
+        while (z := once(y)) is not None and z is not y:
+            y = z
+        active.discard(x)
+        memo[x] = memo[y] = y
         return y
 
     with deep():

@@ -1,0 +1,41 @@
+"""Helpers the rule modules share: folding lists into sums and products, splitting off scales."""
+
+from __future__ import annotations
+
+from matcalc import build
+from matcalc.expr import Expr, Number, Ones, Scale
+
+__all__ = ["coef_body", "col", "is_one", "product", "total"]
+
+
+def total(items: list[Expr]) -> Expr:
+    """The sum of ``items`` (at least one), built left to right."""
+    out = items[0]
+    for item in items[1:]:
+        out = build.add(out, item)
+    return out
+
+
+def product(items: list[Expr]) -> Expr:
+    """The product (``*`` of the input language) of ``items`` (at least one), left to right."""
+    out = items[0]
+    for item in items[1:]:
+        out = build.mul(out, item)
+    return out
+
+
+def col(v: Expr) -> Expr:
+    """A row vector as a column; anything else as it is."""
+    return build.transpose(v) if v.is_vector and v.row else v
+
+
+def coef_body(term: Expr) -> tuple[Expr, Expr]:
+    """``(c, X)`` for a term ``c X`` (``c = 1`` if the term is not a scale)."""
+    if isinstance(term, Scale):
+        return term.coef, term.body
+    return build.number(1), term
+
+
+def is_one(e: Expr) -> bool:
+    """True for the number 1 and an array of ones."""
+    return (isinstance(e, Number) and e.value == 1) or isinstance(e, Ones)

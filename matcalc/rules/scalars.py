@@ -1,0 +1,99 @@
+"""Scalars: zero scales, powers of powers, one fraction with common factors cancelled."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from matcalc import build
+from matcalc.expr import Apply, ElemDiv, Expr, Number, Power, Scale
+from matcalc.rewrite import Pat, rule
+from matcalc.rules.common import product
+
+__all__ = ["scalar_fraction", "scalar_powers", "squared_scalar", "zero_scale"]
+
+
+@rule(Pat(Scale, name="s", coef=Pat(Number, where=lambda n: n.value == 0)), example="0*A+B")
+def zero_scale(s: Scale) -> Expr:
+    """0 X = 0.
+
+    Terminates: a leaf replaces the product.
+    """
+    return build.zeros(s.shape, s.row)
+
+
+def _integer_number(e: Expr) -> bool:
+    return isinstance(e, Number) and float(e.value).is_integer()
+
+
+@rule(Pat(Power, base=Pat.var("u"), exponent=Pat(Number, name="k", where=_integer_number)),
+      example="sqrt(a)^2+(a^0.5)^4")
+def scalar_powers(u: Expr, k: Number) -> Expr | None:
+    """sqrt(u)^2 = u and (u^a)^k = u^(a k) for an integer k.
+
+    Terminates: fewer powers.
+    """
+    if isinstance(u, Apply) and u.func == "sqrt" and k.value == 2:
+        return u.arg
+    if isinstance(u, Power) and isinstance(u.exponent, Number):
+        return build.power(u.base, build.number(u.exponent.value * k.value))
+    return None
+
+
+@rule(Pat(Scale, name="s", where=lambda s: s.coef is s.body and s.body.is_scalar), example="tr(A)*tr(A)")
+def squared_scalar(s: Scale) -> Expr:
+    """Squares: t t = t^2 for a scalar t.
+
+    Terminates: a power replaces the product; no rule turns a power back into a product.
+    """
+    return build.power(s.body, build.number(2))
+
+
+@rule(Pat((Scale, ElemDiv), name="e", where=lambda e: e.is_scalar), example="-2/tr(A)*(0.5/sqrt(tr(A)))")
+def scalar_fraction(e: Expr) -> Expr | None:
+    """A scalar product or quotient as number * numerators / denominators, common factors cancelled.
+
+    ``-2/(x'x) * (0.5/√(x'x))`` is ``-1/(x'x √(x'x))``.
+    Terminates: the result is its own normal form (the rule returns None on it).
+    """
+    value, ups, downs = _fraction_parts(e)
+    powers: dict[Expr, int] = {}
+    for factors, sign in ((ups, 1), (downs, -1)):
+        for f in factors:
+            base, k = _scalar_power(f)
+            powers[base] = powers.get(base, 0) + sign * k
+    top_parts = [_raised(b, k) for b, k in powers.items() if k > 0]
+    bottom_parts = [_raised(b, -k) for b, k in powers.items() if k < 0]
+    top = build.mul(build.number(value), product(top_parts)) if top_parts else build.number(value)
+    return build.elem_div(top, product(bottom_parts)) if bottom_parts else top
+
+
+def _scalar_power(s: Expr) -> tuple[Expr, int]:
+    """``(u, k)`` for ``s = u^k`` with a positive integer ``k``, else ``(s, 1)``."""
+    if isinstance(s, Power) and isinstance(s.exponent, Number):
+        k = s.exponent.value
+        if isinstance(k, int) and k > 0:
+            return s.base, k
+    return s, 1
+
+
+def _raised(base: Expr, k: int) -> Expr:
+    return base if k == 1 else build.power(base, build.number(k))
+
+
+def _fraction_parts(s: Expr) -> tuple[int | float | Fraction, list[Expr], list[Expr]]:
+    """``(number, numerator factors, denominator factors)`` of a scalar."""
+    match s:
+        case Number(value=v):
+            return v, [], []
+        case Scale(coef=a, body=b) if b.is_scalar:
+            va, ua, da = _fraction_parts(a)
+            vb, ub, db = _fraction_parts(b)
+            return va * vb, ua + ub, da + db
+        case ElemDiv(num=a, den=b) if a.is_scalar and b.is_scalar:
+            va, ua, da = _fraction_parts(a)
+            vb, ub, db = _fraction_parts(b)
+            if vb == 0:
+                return 1, [s], []
+            exact = not isinstance(va, float) and not isinstance(vb, float)
+            return (Fraction(va) / Fraction(vb) if exact else va / vb), ua + db, da + ub
+    return 1, [s], []

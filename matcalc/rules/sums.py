@@ -1,0 +1,167 @@
+"""Sums: like terms collected, common factors, scalars and numbers out, diagonals merged, term order."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from matcalc import build
+from matcalc.expr import Add, DiagMatrix, Expr, Hadamard, MatMul, Number, Scale, Transpose
+from matcalc.rewrite import Pat, rule
+from matcalc.rules.common import coef_body, col, product, total
+
+__all__ = [
+    "collect_like_terms",
+    "common_number",
+    "common_scalar",
+    "diag_linear",
+    "factor_common",
+    "transposed_second",
+]
+
+
+@rule(Pat(Add, name="s"), example="2*A*x+A*x+a*y.*x+x.*y")
+def collect_like_terms(s: Add) -> Expr | None:
+    """Like terms: a X + b X = (a+b) X (also for Hadamard and scalar products in any order).
+
+    Terminates: fewer terms.
+    """
+    groups: dict[object, tuple[Expr, list[Expr]]] = {}
+    for term in s.terms:
+        coef, body = _scalar_split(term) if term.is_scalar else coef_body(term)
+        groups.setdefault(_like_key(body), (body, []))[1].append(coef)
+    if len(groups) == len(s.terms):
+        return None
+    return total([build.mul(total(coefs), body) for body, coefs in groups.values()])
+
+
+def _like_key(body: Expr) -> object:
+    """Equal for bodies equal up to the order of Hadamard factors (x∘y and y∘x)."""
+    if isinstance(body, Hadamard):
+        return ("hadamard", tuple(sorted(id(f) for f in body.factors)))
+    if body.is_scalar:
+        return ("product", tuple(sorted(id(f) for f in _scalar_product(body))))
+    return id(body)
+
+
+def _scalar_split(term: Expr) -> tuple[Expr, Expr]:
+    """A scalar term as (its numeric factor, the product of the rest)."""
+    value: int | float | Fraction = 1
+    rest: list[Expr] = []
+    for f in _scalar_product(term):
+        if isinstance(f, Number):
+            value = value * f.value
+        else:
+            rest.append(f)
+    return build.number(value), (product(rest) if rest else build.number(1))
+
+
+def _scalar_product(s: Expr) -> list[Expr]:
+    if isinstance(s, Scale) and s.is_scalar:
+        return _scalar_product(s.coef) + _scalar_product(s.body)
+    return [s]
+
+
+@rule(Pat(Add, name="s"), example="A*B+2*A*C+D")
+def factor_common(s: Add) -> Expr | None:
+    """Common factors: A B + A C = A (B + C) and B A + C A = (B + C) A (first or last factor).
+
+    Terminates: each step removes at least one matrix product from the sum.
+    """
+    for side in (-1, 0):
+        groups: dict[int, list[int]] = {}
+        for n, term in enumerate(s.terms):
+            body = coef_body(term)[1]
+            if isinstance(body, MatMul):
+                groups.setdefault(id(body.factors[side]), []).append(n)
+        members = next((m for m in groups.values() if len(m) > 1), None)
+        if members is not None:
+            return _factored(s, members, side)
+    return None
+
+
+def _factored(s: Add, members: list[int], side: int) -> Expr:
+    """The sum with the terms ``members`` combined around their shared first (0) or last (-1) factor."""
+    shared = coef_body(s.terms[members[0]])[1].factors[side]  # type: ignore[attr-defined]
+    rests = []
+    for n in members:
+        coef, body = coef_body(s.terms[n])
+        assert isinstance(body, MatMul)
+        rest = body.factors[:-1] if side == -1 else body.factors[1:]
+        rests.append(build.mul(coef, product(list(rest))))
+    rests.sort(key=lambda r: isinstance(coef_body(r)[1], Transpose))  # A before A'
+    inner = total(rests)
+    combined = build.matmul(inner, shared) if side == -1 else build.matmul(shared, inner)
+    others = [t for n, t in enumerate(s.terms) if n not in members]
+    return total([combined, *others])
+
+
+@rule(Pat(Add, name="s"), example="diag(x)+2*diag(y)+A")
+def diag_linear(s: Add) -> Expr | None:
+    """diag(a) + c diag(b) = diag(a + c b).
+
+    Terminates: fewer diags.
+    """
+    split = [(n, *coef_body(t)) for n, t in enumerate(s.terms)]
+    diags = [(n, c, b) for n, c, b in split if isinstance(b, DiagMatrix)]
+    if len(diags) < 2:
+        return None
+    inner = total([build.mul(c, col(b.body)) for _, c, b in diags])
+    others = [t for n, t in enumerate(s.terms) if n not in {d[0] for d in diags}]
+    return total([build.diag(inner), *others])
+
+
+@rule(Pat(Add, name="s"), example="tr(A)*B+tr(A)*C'+D")
+def common_scalar(s: Add) -> Expr | None:
+    """For a shared non-numeric scalar c: c A + c B = c (A + B).
+
+    Terminates: fewer scales.
+    """
+    groups: dict[int, list[int]] = {}
+    for n, t in enumerate(s.terms):
+        if isinstance(t, Scale) and not isinstance(t.coef, Number):
+            groups.setdefault(id(t.coef), []).append(n)
+    for members in groups.values():
+        if len(members) > 1:
+            coef = s.terms[members[0]].coef  # type: ignore[attr-defined]
+            inner = total([s.terms[n].body for n in members])  # type: ignore[attr-defined]
+            rest = [t for n, t in enumerate(s.terms) if n not in members]
+            return total([build.scale(coef, inner), *rest])
+    return None
+
+
+@rule(Pat(Add, name="s"), example="-A-2*B'")
+def common_number(s: Add) -> Expr | None:
+    """Common numbers out of sums: c a + c b = c (a + b) for c ≠ 1, and -a - 2b = -(a + 2b).
+
+    Terminates: the terms lose their common factor (or their common sign).
+    """
+    coefs = [t.coef.value if isinstance(t, Scale) and isinstance(t.coef, Number) else 1 for t in s.terms]
+    if all(c == coefs[0] for c in coefs) and coefs[0] != 1:
+        common = coefs[0]
+    elif all(c < 0 for c in coefs):
+        common = -1
+    else:
+        return None
+    rest = [build.mul(_ratio(c, common), coef_body(t)[1]) for c, t in zip(coefs, s.terms, strict=True)]
+    return build.scale(build.number(common), total(rest))
+
+
+def _ratio(a: int | float | Fraction, b: int | float | Fraction) -> Expr:
+    exact = not isinstance(a, float) and not isinstance(b, float)
+    return build.number(Fraction(a) / Fraction(b) if exact else a / b)
+
+
+@rule(Pat(Add, name="s"), example="(B*A)'+B*A")
+def transposed_second(s: Add) -> Expr | None:
+    """A + A' rather than A' + A: a term before its transpose (the order of terms is free).
+
+    Terminates: each swap puts a term before its transpose, which no swap undoes.
+    """
+    bodies = [coef_body(t)[1] for t in s.terms]
+    for n, body in enumerate(bodies):
+        if isinstance(body, Transpose) and body.body in bodies[n + 1 :]:
+            m = bodies.index(body.body, n + 1)
+            terms = list(s.terms)
+            terms[n], terms[m] = terms[m], terms[n]
+            return total(terms)
+    return None

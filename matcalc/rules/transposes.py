@@ -1,0 +1,96 @@
+"""Transposes: moved to the leaves, dropped on symmetric matrices, outside inverses and traces."""
+
+from __future__ import annotations
+
+from matcalc import build
+from matcalc.expr import (
+    Add,
+    Apply,
+    DiagMatrix,
+    Expr,
+    Hadamard,
+    Identity,
+    Inverse,
+    MatMul,
+    MatPow,
+    Scale,
+    Symbol,
+    Trace,
+    Transpose,
+)
+from matcalc.rewrite import Pat, rule
+from matcalc.rules.common import product, total
+
+__all__ = ["inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down"]
+
+
+@rule(Pat(Transpose, body=Pat.var("x")), example="(A*B+2*C^2)'")
+def transpose_down(x: Expr) -> Expr | None:
+    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A^k)' = (A')^k, S' = S for symmetric S.
+
+    A transposed vector-valued sum stays as it is (``u'`` is just ``u`` as a
+    row; spelling it out would break the sharing with ``u``), and no transpose
+    goes into elementwise operations, where it gains nothing.
+    Terminates: each step moves a transpose strictly closer to the leaves.
+    """
+    if is_symmetric(x):
+        return x
+    t = build.transpose
+    if x.is_vector and not isinstance(x, (MatMul, Scale)):
+        return None
+    match x:
+        case MatMul(factors=fs):
+            return product([t(f) for f in reversed(fs)])
+        case Add(terms=ts):
+            return total([t(s) for s in ts])
+        case Scale(coef=c, body=b):
+            return build.scale(c, t(b))
+        case MatPow(body=b, k=k):
+            return build.matpow(t(b), k)
+    return None
+
+
+def is_symmetric(e: Expr) -> bool:
+    """True when ``e`` is symmetric by construction (a sufficient test, not a necessary one)."""
+    match e:
+        case Symbol(kind=kind):
+            return kind == "symmetric"
+        case Identity() | DiagMatrix():
+            return True
+        case Inverse(body=b) | MatPow(body=b) | Apply(arg=b):
+            return is_symmetric(b)
+        case Scale(body=b):
+            return is_symmetric(b)
+        case Add(terms=ts) | Hadamard(factors=ts):
+            return all(is_symmetric(t) for t in ts)
+        case MatMul(factors=fs):  # A' B A with B symmetric, or A' A
+            n = len(fs)
+            return all(_mirror(fs[i], fs[n - 1 - i]) for i in range((n + 1) // 2))
+    return False
+
+
+def _mirror(a: Expr, b: Expr) -> bool:
+    if a is b:
+        return is_symmetric(a)
+    return a is build.transpose(b) if not b.is_vector else False
+
+
+@rule(Pat(Inverse, body=Pat(Transpose, body=Pat.var("x"))), example="inv(A')")
+def inverse_outside(x: Expr) -> Expr:
+    """inv(X') = inv(X)': one spelling for one matrix.
+
+    Terminates: the transpose moves up once, and no rule moves it back into an inverse.
+    """
+    return build.transpose(build.inv(x))
+
+
+@rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(A'*B')")
+def trace_of_transposes(m: MatMul) -> Expr | None:
+    """tr(A' B') = tr((B A)') = tr(B A).
+
+    Terminates: removes transposes.
+    """
+    bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
+    if len(bodies) == len(m.factors):
+        return build.trace(product(bodies[::-1]))
+    return None

@@ -1,0 +1,103 @@
+"""The rewrite driver: fixed point, step limit, indexing by node type, firing counts."""
+
+from __future__ import annotations
+
+import pytest
+
+import matcalc as mc
+from matcalc import build, rewrite
+from matcalc.expr import Add, Expr, MatMul, Transpose, walk
+from matcalc.rewrite import Pat, RuleTable, rule
+from matcalc.simplify import RULES
+
+KINDS = {"x": "vector", "w": "vector", "X": "matrix", "A": "matrix"}
+
+
+def test_the_issue_example_reaches_its_fixed_point_in_one_call() -> None:
+    # The sum becomes 2*x', the constructor pulls the 2 out of the product and builds a
+    # new chain x'*X*A*A*w: that chain must be simplified too (A*A = A^2).
+    e = mc.parse("(x'+x')*X*A*A*w", KINDS)
+    s = mc.simplify(e)
+    assert s is mc.parse("2*x'*X*A^2*w", KINDS)
+    assert mc.simplify(s) is s
+
+
+def test_no_rule_applies_anywhere_in_a_result() -> None:
+    e = mc.parse("((x'+x')*X*A*A*w)*(A*inv(A)*x)'*(w+w)", KINDS)
+    s = mc.simplify(e)
+    for node in walk(s):
+        assert all(r(node) is None for r in RULES.for_node(node)), node
+
+
+@rule(Pat(Add, name="s"), example="A+B")
+def _swap(s: Add) -> Expr:
+    """A + B = B + A.
+
+    Terminates: it does not (the test of the step limit).
+    """
+    return build.add(s.terms[1], s.terms[0])
+
+
+@rule(Pat(Transpose, name="t"), example="A'")
+def _wrap(t: Transpose) -> Expr:
+    """A' = A' I.
+
+    Terminates: it does not change the node (the test of indexing by node type).
+    """
+    return build.matmul(t, build.eye(t.shape[1]))  # I drops out: the node reappears
+
+
+def test_rules_that_never_settle_raise_a_clear_error() -> None:
+    e = mc.parse("A+B")
+    with pytest.raises(mc.RewriteLimitError, match=r"did not settle after 50 steps.*_swap"):
+        rewrite.rewrite(e, RuleTable([_swap]), max_steps=50)
+    assert issubclass(mc.RewriteLimitError, mc.MatcalcError)
+
+
+def test_a_node_rebuilt_inside_its_own_rewrite_is_an_error() -> None:
+    inner = build.matmul(mc.parse("A'"), mc.parse("B"))
+    wrapped = build.matmul(inner, mc.parse("C"))
+    with pytest.raises(mc.RewriteLimitError):
+        rewrite.rewrite(wrapped, RuleTable([_wrap_inside]))
+
+
+@rule(Pat(MatMul, name="m"), example="A*B")
+def _wrap_inside(m: MatMul) -> Expr:
+    """A B = tr(A B) ones  (deliberately wrong and looping: the node reappears inside).
+
+    Terminates: it does not (the test of loop detection).
+    """
+    return build.hadamard(build.transpose(build.transpose(build.hadamard(m, build.ones(m.shape)))), m)
+
+
+def test_rules_are_tried_only_on_their_node_type() -> None:
+    table = RuleTable([_swap, _wrap])
+    assert table.for_node(mc.parse("A+B")) == (_swap,)
+    assert table.for_node(mc.parse("A'")) == (_wrap,)
+    assert table.for_node(mc.parse("A*B")) == ()
+    for node_type_rules in (RULES.for_node(mc.parse("A*B")), RULES.for_node(mc.parse("A+B"))):
+        assert node_type_rules and len(node_type_rules) < len(RULES.rules)
+
+
+def test_a_rule_states_its_identity_and_why_it_terminates() -> None:
+    for r in RULES.rules:
+        assert r.maths and r.terminates and r.example, r.name
+    with pytest.raises(TypeError, match="Terminates"):
+
+        @rule(Pat(Add), example="A+B")
+        def no_reason(s: Add) -> Expr:  # pragma: no cover - never called
+            """A + B = B + A."""
+            return s
+
+
+def test_firing_counts_are_opt_in_and_scoped() -> None:
+    e = mc.parse("(x'+x')*X*A*A*w", KINDS)
+    with rewrite.stats() as outer:
+        mc.simplify(e)
+        with rewrite.stats() as inner:
+            mc.simplify(mc.parse("A*A"))
+        mc.simplify(mc.parse("B*B"))
+    assert dict(inner) == {"matrix_powers": 1}
+    assert outer == {"collect_like_terms": 1, "matrix_powers": 2}
+    mc.simplify(mc.parse("C*C"))  # no counter open: nothing is recorded anywhere
+    assert outer["matrix_powers"] == 2
