@@ -18,6 +18,7 @@ from matcalc.expr import Expr
 from matcalc.rewrite import RuleTable, rewrite
 from matcalc.rules.elementwise import logistic, quotient_cancel, quotient_merge, repeated_factors
 from matcalc.rules.products import (
+    diag_of_ones,
     diag_of_outer,
     diag_times_vector,
     matrix_powers,
@@ -48,6 +49,7 @@ RULES = RuleTable(
     (
         zero_scale,
         ones_outer,
+        diag_of_ones,
             trace_of_scale,
             scalar_powers,
         squared_scalar,

@@ -20,6 +20,7 @@ from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, product
 
 __all__ = [
+    "diag_of_ones",
     "diag_of_outer",
     "diag_times_vector",
     "matrix_powers",
@@ -140,3 +141,12 @@ def quotient_dot(m: MatMul) -> Expr | None:
             if isinstance(q, ElemDiv) and q.den is p and q.num.ndim == 1:
                 return build.sum_entries(q.num)
     return None
+
+
+@rule(Pat(DiagMatrix, name="d", body=Pat(Ones)), example="diag(vector(1))*x")
+def diag_of_ones(d: DiagMatrix) -> Expr:
+    """diag(1) = I.
+
+    Terminates: a leaf replaces the node.
+    """
+    return build.eye(d.shape[0])
