@@ -17,6 +17,7 @@ from __future__ import annotations
 from matcalc.expr import Expr
 from matcalc.rewrite import RuleTable, rewrite
 from matcalc.rules.elementwise import logistic, quotient_cancel, quotient_merge, repeated_factors
+from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
 from matcalc.rules.products import (
     diag_of_ones,
     diag_of_outer,
@@ -38,7 +39,6 @@ from matcalc.rules.sums import (
     common_scalar,
     diag_linear,
     factor_common,
-    transposed_second,
 )
 from matcalc.rules.transposes import inverse_outside, trace_of_transposes, transpose_down
 
@@ -47,11 +47,14 @@ __all__ = ["RULES", "simplify"]
 #: The rules, in the order they are tried at each node (only those for its node type are).
 RULES = RuleTable(
     (
+        sort_terms,
+        sort_factors,
+        sort_scalar_product,
         zero_scale,
         ones_outer,
         diag_of_ones,
-            trace_of_scale,
-            scalar_powers,
+        trace_of_scale,
+        scalar_powers,
         squared_scalar,
         quotient_dot,
         transpose_down,
@@ -69,7 +72,6 @@ RULES = RuleTable(
         common_scalar,
         common_number,
         scalar_fraction,
-        transposed_second,
         factor_common,
     )
 )

@@ -163,9 +163,9 @@ def test_where_names_shared_subexpressions() -> None:
     g = _deep_net(3)
     assert mc.latex(g, where=True) == "\n".join([
         r"\begin{aligned}",
-        r"&2 \biggl(\Bigl(W_{2}^\top \bigl((W_{3}^\top W_{3} t_{2})"
-        r" \odot (\mathbf{1} - t_{2}^{\odot 2})\bigr)\Bigr)"
-        r" \odot (\mathbf{1} - t_{1}^{\odot 2})\biggr) x^\top, \\",
+        r"&2 \biggl((\mathbf{1} - t_{1}^{\odot 2}) \odot \Bigl(W_{2}^\top"
+        r" \bigl((W_{3}^\top W_{3} t_{2}) \odot (\mathbf{1} - t_{2}^{\odot 2})\bigr)\Bigr)\biggr)"
+        r" x^\top, \\",
         r"&\text{where }t_{1} = \tanh(W_{1} x), \\",
         r"&\phantom{\text{where }}t_{2} = \tanh(W_{2} t_{1})",
         r"\end{aligned}",

@@ -1,20 +1,30 @@
-"""Properties of `mc.simplify`: a fixed point on random expressions and on every corpus result.
+"""Properties of `mc.simplify`: a fixed point, and independent of the order of terms and factors.
 
 ``simplify(simplify(e)) is simplify(e)``: the driver takes every node, also
-those rules and smart constructors build, to where no rule applies.  The
-number of random expressions is the Hypothesis profile's (``thorough``: 20,000;
-see tests/conftest.py and docs/testing.md).
+those rules and smart constructors build, to where no rule applies; checked on
+random expressions and on every input and result of the identity corpus.
+Confluence (as tensorgrad's ``test_confluence.py``): an expression rebuilt with
+the terms of every sum and the factors of every Hadamard and scalar product
+shuffled simplifies to the same node.  The number of random expressions is
+the Hypothesis profile's (``thorough``: 20,000; see tests/conftest.py and
+docs/testing.md).
 """
 
 from __future__ import annotations
 
+import functools
+import random
+from collections.abc import Callable
+
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import expressions
 
 import matcalc as mc
+from matcalc import build
 from matcalc.cookbook import IDENTITIES, Recipe
-from matcalc.expr import Expr
+from matcalc.expr import Add, Expr, Hadamard, Scale
 
 
 def _fixed_point(e: Expr) -> None:
@@ -35,3 +45,42 @@ def test_idempotent_on_the_corpus(r: Recipe) -> None:
     _fixed_point(f)
     g = mc.diff(f, *r.wrt)
     assert mc.simplify(g) is g, f"d {r.expr}: {g} simplifies further to {mc.simplify(g)}"
+
+
+def shuffled(e: Expr, rnd: random.Random) -> Expr:
+    """``e`` rebuilt with the terms of every sum and the factors of every commutative product shuffled."""
+    memo: dict[Expr, Expr] = {}
+
+    def go(x: Expr) -> Expr:
+        done = memo.get(x)
+        if done is None:
+            done = memo[x] = _shuffled_node(x, go, rnd)
+        return done
+
+    return go(e)
+
+
+def _shuffled_node(x: Expr, go: Callable[[Expr], Expr], rnd: random.Random) -> Expr:
+    if isinstance(x, (Add, Hadamard)):
+        parts = [go(p) for p in (x.terms if isinstance(x, Add) else x.factors)]
+        rnd.shuffle(parts)
+        return functools.reduce(build.add if isinstance(x, Add) else build.hadamard, parts)
+    if isinstance(x, Scale) and x.is_scalar:
+        parts = [go(p) for p in _scalar_factors(x)]
+        rnd.shuffle(parts)
+        return functools.reduce(build.mul, parts)
+    return build.remake(x, go)
+
+
+def _scalar_factors(s: Expr) -> list[Expr]:
+    if isinstance(s, Scale) and s.is_scalar:
+        return _scalar_factors(s.coef) + _scalar_factors(s.body)
+    return [s]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), st.randoms(use_true_random=False))
+def test_confluent_under_shuffled_terms_and_factors(e: Expr, rnd: random.Random) -> None:
+    other = shuffled(e, rnd)
+    one, two = mc.simplify(e), mc.simplify(other)
+    assert one is two, f"{e}\n  and {other}\n  simplify to\n  {one}\n  {two}"

@@ -7,6 +7,8 @@ from matcalc.expr import Expr, Number, Ones, Scale
 
 __all__ = ["coef_body", "col", "is_one", "product", "total"]
 
+_ONE = build.number(1)  # held here: building the number anew costs more than the rest of coef_body
+
 
 def total(items: list[Expr]) -> Expr:
     """The sum of ``items`` (at least one), built left to right."""
@@ -33,7 +35,7 @@ def coef_body(term: Expr) -> tuple[Expr, Expr]:
     """``(c, X)`` for a term ``c X`` (``c = 1`` if the term is not a scale)."""
     if isinstance(term, Scale):
         return term.coef, term.body
-    return build.number(1), term
+    return _ONE, term
 
 
 def is_one(e: Expr) -> bool:

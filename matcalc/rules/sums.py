@@ -1,4 +1,4 @@
-"""Sums: like terms collected, common factors, scalars and numbers out, diagonals merged, term order."""
+"""Sums: like terms collected, common factors, scalars and numbers out, diagonals merged."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ __all__ = [
     "common_scalar",
     "diag_linear",
     "factor_common",
-    "transposed_second",
 ]
 
 
@@ -149,19 +148,3 @@ def common_number(s: Add) -> Expr | None:
 def _ratio(a: int | float | Fraction, b: int | float | Fraction) -> Expr:
     exact = not isinstance(a, float) and not isinstance(b, float)
     return build.number(Fraction(a) / Fraction(b) if exact else a / b)
-
-
-@rule(Pat(Add, name="s"), example="(B*A)'+B*A")
-def transposed_second(s: Add) -> Expr | None:
-    """A + A' rather than A' + A: a term before its transpose (the order of terms is free).
-
-    Terminates: each swap puts a term before its transpose, which no swap undoes.
-    """
-    bodies = [coef_body(t)[1] for t in s.terms]
-    for n, body in enumerate(bodies):
-        if isinstance(body, Transpose) and body.body in bodies[n + 1 :]:
-            m = bodies.index(body.body, n + 1)
-            terms = list(s.terms)
-            terms[n], terms[m] = terms[m], terms[n]
-            return total(terms)
-    return None

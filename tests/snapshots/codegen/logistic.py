@@ -13,13 +13,13 @@ def logistic(X, w, y):
     """Return a dict of:
 
     f = sum(log(1+exp(-y.*(X*w))))
-    d_w = -X'*(sigmoid(-y.*(X*w)).*y)
+    d_w = -X'*(y.*sigmoid(-y.*(X*w)))
     d_w_w = X'*diag(y.^2.*sigmoid(-y.*(X*w)).*(1-sigmoid(-y.*(X*w))))*X
     """
     t0 = -(y * (X @ w))
     f = np.sum(np.logaddexp(0.0, t0))
     t1 = _sigmoid(t0)
-    d_w = -(X.T @ (t1 * y))
+    d_w = -(X.T @ (y * t1))
     t2 = np.sqrt(y ** 2 * t1 * (1 - t1))[:, None] * X
     d_w_w = t2.T @ t2
     return {'f': f, 'd_w': d_w, 'd_w_w': d_w_w}

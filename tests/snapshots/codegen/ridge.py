@@ -7,12 +7,12 @@ def ridge(X, c, w, y):
     """Return a dict of:
 
     f = norm2(X*w-y)^2+c*norm2(w)^2
-    d_w = 2*c*w+2*X'*(X*w-y)
+    d_w = 2*X'*(X*w-y)+2*c*w
     d_w_w = 2*c*eye+2*X'*X
     """
     t0 = X @ w - y
     f = t0 @ t0 + c * (w @ w)
     t1 = 2 * c
-    d_w = t1 * w + 2 * (X.T @ t0)
+    d_w = 2 * (X.T @ t0) + t1 * w
     d_w_w = t1 * np.eye(X.shape[1]) + 2 * (X.T @ X)
     return {'f': f, 'd_w': d_w, 'd_w_w': d_w_w}

@@ -13,13 +13,13 @@ def softmax_xent(W, x, y):
     """Return a dict of:
 
     f = -y'*log(softmax(W*x))
-    d_W = (-y+sum(y)*softmax(W*x))*x'
+    d_W = (sum(y)*softmax(W*x)-y)*x'
     d_x_x = W'*(sum(y)*diag(softmax(W*x))-sum(y)*softmax(W*x)*softmax(W*x)')*W
     """
     t0 = _softmax(W @ x)
     f = -(y @ np.log(t0))
     t1 = np.sum(y)
-    d_W = np.outer(-y + t1 * t0, x)
+    d_W = np.outer(t1 * t0 - y, x)
     t2 = np.sqrt(t0)[:, None] * W
     t3 = W.T @ t0
     d_x_x = t1 * (t2.T @ t2) - np.outer(t1 * t3, t3)

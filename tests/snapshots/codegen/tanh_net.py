@@ -7,12 +7,12 @@ def tanh_net(W1, W2, x, y):
     """Return a dict of:
 
     f = norm2(W2*tanh(W1*x)-y)^2
-    d_W1 = 2*(W2'*(W2*tanh(W1*x)-y).*(1-tanh(W1*x).^2))*x'
+    d_W1 = 2*((1-tanh(W1*x).^2).*(W2'*(W2*tanh(W1*x)-y)))*x'
     d_W2 = 2*(W2*tanh(W1*x)-y)*tanh(W1*x)'
     """
     t0 = np.tanh(W1 @ x)
     t1 = W2 @ t0 - y
     f = t1 @ t1
-    d_W1 = np.outer(2 * (W2.T @ t1 * (1 - t0 ** 2)), x)
+    d_W1 = np.outer(2 * ((1 - t0 ** 2) * (W2.T @ t1)), x)
     d_W2 = np.outer(2 * t1, t0)
     return {'f': f, 'd_W1': d_W1, 'd_W2': d_W2}

@@ -7,11 +7,11 @@ def trace_chain(A, B, X):
     """Return a dict of:
 
     f = tr(A*X*B*X')
-    d_X = A'*X*B'+A*X*B
-    d_X_X = (i,j,k,l) -> A[k,i]*B[j,l]+A[i,k]*B[l,j]
+    d_X = A*X*B+A'*X*B'
+    d_X_X = (i,j,k,l) -> A[i,k]*B[l,j]+A[k,i]*B[j,l]
     """
     t0 = B @ X.T
     f = np.einsum('ij,ji->', A, X @ t0)
-    d_X = A.T @ t0.T + A @ (X @ B)
-    d_X_X = np.einsum('ki,jl->ijkl', A, B) + np.einsum('ik,lj->ijkl', A, B)
+    d_X = A @ (X @ B) + A.T @ t0.T
+    d_X_X = np.einsum('ik,lj->ijkl', A, B) + np.einsum('ki,jl->ijkl', A, B)
     return {'f': f, 'd_X': d_X, 'd_X_X': d_X_X}
