@@ -70,8 +70,7 @@ def gradient(f: Expr, wrt: Symbol, differentiate: Partial) -> Expr:
     index-level rules (which also refuse a too-long expansion of ``A^k``), so
     this module sits below it in the import graph.
     """
-    if not f.is_scalar:
-        raise ValueError("gradient needs a scalar function")
+    assert f.is_scalar, "diff takes reverse mode for scalar functions only"
     nodes = [e for e in walk(f) if wrt in e.symbols]
     adjoint: dict[Expr, Expr] = {f: build.number(1)}
     for e in reversed(nodes):  # every parent before its children

@@ -191,6 +191,9 @@ def atom(base: Expr, indices: Sequence[Idx]) -> Term:
     if how is None or not how.unpacks(base):
         return Term(1, (Factor(base, indices),))
     (term,) = how.terms(base, indices)
+    if len(term.factors) == 1 and term.coef == 1 and not term.deltas:  # a renaming (X')
+        (f,) = term.factors
+        return atom(f.base, f.indices)
     inner = [atom(f.base, f.indices) for f in term.factors]
     return product(*inner, Term(term.coef, (), term.deltas))
 

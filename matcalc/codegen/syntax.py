@@ -29,7 +29,6 @@ __all__ = [
     "Ref",
     "SizeRef",
     "add",
-    "call",
     "fill",
     "mul",
     "name",
@@ -121,16 +120,6 @@ def neg(a: ast.expr) -> ast.expr:
 def product(parts: list[ast.expr]) -> ast.expr:
     """``p0 * p1 * ...`` (left to right)."""
     return functools.reduce(mul, parts)
-
-
-def call(func: str, *args: ast.expr, **kwargs: ast.expr) -> ast.expr:
-    """``func(args, key=value)``, ``func`` a dotted name."""
-    head, *rest = func.split(".")
-    target: ast.expr = name(head)
-    for attr in rest:
-        target = ast.Attribute(value=target, attr=attr, ctx=ast.Load())
-    keywords = [ast.keyword(arg=k, value=v) for k, v in kwargs.items()]
-    return ast.Call(func=target, args=list(args), keywords=keywords)
 
 
 @functools.cache
