@@ -200,6 +200,31 @@ def test_code_for_each_library_and_kinds_that_change_the_result(browser, url):
     assert "def check_f(" in _by_id(browser, "code").text
 
 
+def test_copy_and_download_give_the_generated_module(browser, url, tmp_path):
+    from matcalc.web import service
+
+    expected = service.handle("code", {"expression": "norm2(X*w-y)^2", "wrt": ["w"], "backend": "torch"})[
+        "code"
+    ]
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    origin = url.rstrip("/")
+    permissions = ["clipboardReadWrite", "clipboardSanitizedWrite"]
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": origin, "permissions": permissions})
+    browser.get(url + "?e=norm2(X*w-y)^2&w=w&b=torch")
+    _wait(browser, lambda b: "import torch" in _by_id(b, "code").text, "no code was generated")
+    _by_id(browser, "download").click()
+    saved = tmp_path / "f.py"
+    _wait(
+        browser, lambda b: saved.exists() and saved.read_text() == expected, "the download is not the module"
+    )
+    _by_id(browser, "copy").click()
+    _wait(browser, lambda b: _by_id(b, "copy-status").text == "copied", "copy did not report")
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0])")
+    assert copied == expected
+
+
 def test_the_page_loads_nothing_from_elsewhere_and_fits_a_phone(browser, url):
     browser.get(url + "?e=W*x&w=W")
     _rendered(browser, "form-vec")
