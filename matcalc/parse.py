@@ -25,6 +25,7 @@ from matcalc import axes, build, gamma
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import MATRIX_FUNCTIONS
 from matcalc.recursion import deep
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
@@ -36,17 +37,7 @@ MAX_LENGTH = 100_000
 
 _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE},  # type: ignore[misc]
-    "tr": build.trace,
-    "det": build.det,
-    "logdet": build.logdet,
-    "inv": build.inv,
-    "diag": build.diag,
-    "sum": build.sum_entries,
-    "norm1": lambda x: build.norm(x, 1),
-    "norm2": lambda x: build.norm(x, 2),
-    "softmax": build.softmax,
-    "logsumexp": axes.logsumexp,
-    "mean": axes.mean,
+    **{r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None},
     **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
@@ -54,11 +45,7 @@ _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
 
 #: Functions with an axis argument ``f(X, k)`` (k = 1 down columns, 2 along rows); see `matcalc.axes`.
 _WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
-    "sum": axes.sum_axis,
-    "mean": axes.mean,
-    "softmax": build.softmax,
-    "logsumexp": axes.logsumexp,
-    "size": axes.size,
+    r.name: r.with_axis for r in MATRIX_FUNCTIONS.values() if r.with_axis is not None
 }
 
 #: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.

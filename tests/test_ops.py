@@ -24,9 +24,11 @@ from test_latex_render import _render_all
 from test_sympy_bridge import sympy_value
 
 import matcalc as mc
+from matcalc import build
 from matcalc.diff import _RULES as diff_rules
 from matcalc.expr import Apply, Node
-from matcalc.ops import ELEMENTWISE, Elementwise
+from matcalc.ops import ELEMENTWISE, Elementwise, MatrixFunction
+from matcalc.ops.matrix import MATRIX_FUNCTIONS, matrix_function
 from matcalc.testing import check_derivative
 
 RECORDS = [pytest.param(r, id=r.name) for r in ELEMENTWISE.values()]
@@ -240,3 +242,136 @@ def test_a_node_with_no_sympy_counterpart_is_a_matcalc_error() -> None:
     e = mc.parse("L(x)", {"L": "scalar function"})
     with pytest.raises(mc.MatcalcError, match=r"no SymPy counterpart for the matcalc node Call .*: L\(x\)"):
         mc.to_sympy(e)
+
+
+# ---- matrix-level functions: tr, det, logdet, inv, diag, sum, norms, softmax, logsumexp, size, mean -----
+
+#: The symbols each kind of argument is tried with (A is square: the functions make it so).
+ARGUMENTS = {"square": ("A",), "vector": ("x",), "array": ("x", "A"), "vector or square": ("x", "A")}
+MATRIX_KINDS = {"x": "vector", "A": "matrix"}
+
+
+def matrix_values(seed: int = 0) -> dict[str, np.ndarray]:
+    """A well-conditioned square A and a vector x, no entry within 0.1 of 0 (where norm1 has a kink)."""
+    rng = np.random.default_rng(seed)
+
+    def away(shape: tuple[int, ...]) -> np.ndarray:
+        return rng.uniform(0.1, 0.5, shape) * rng.choice([-1.0, 1.0], shape)
+
+    return {"A": 3 * np.eye(3) + away((3, 3)), "x": 2 * away((3,))}
+
+
+def matrix_cases() -> list[Any]:
+    """``(record, argument, axis)``: each argument kind without an axis, and A with each axis."""
+    out = []
+    for r in MATRIX_FUNCTIONS.values():
+        calls = [(arg, 0) for arg in ARGUMENTS[r.argument]] if r.build is not None else []
+        calls += [("A", 1), ("A", 2)] if r.with_axis is not None else []
+        out += [pytest.param(r, arg, axis, id=call_text(r, arg, axis)) for arg, axis in calls]
+    return out
+
+
+def call_text(r: MatrixFunction, arg: str, axis: int) -> str:
+    return f"{r.name}({arg}, {axis})" if axis else f"{r.name}({arg})"
+
+
+def _sum(e: mc.Expr) -> mc.Expr:
+    return build.sum_entries(e)
+
+
+CASES = matrix_cases()
+
+
+@pytest.mark.parametrize(("r", "arg", "axis"), CASES)
+def test_matrix_function_parses_prints_and_round_trips(r: MatrixFunction, arg: str, axis: int) -> None:
+    text = call_text(r, arg, axis)
+    e = mc.parse(text, MATRIX_KINDS)
+    if r.nodes and not (r.name == "sum" and axis):  # sum(X, k) is a product with ones, mean a quotient
+        assert type(e) in r.nodes and matrix_function(e) is r
+        assert str(e) == text
+    assert mc.parse(str(e), MATRIX_KINDS) is e
+    with pytest.raises(mc.ParseError, match=f"'{r.name}' is a function"):
+        mc.parse(f"{r.name} + 1")
+
+
+@pytest.mark.parametrize(("r", "arg", "axis"), CASES)
+def test_matrix_function_evaluates_as_sympy_computes_it(r: MatrixFunction, arg: str, axis: int) -> None:
+    e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
+    m = sp.Matrix(vals[arg].reshape(vals[arg].shape[0], -1).tolist())  # a vector is a column
+    value = r.sympy(sp, m, axis) if axis else r.sympy(sp, m)
+    got = mc.evaluate(e, vals)
+    want = np.array(value.tolist(), dtype=float).reshape(np.shape(got)) if e.shape else float(value)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    lo, hi = r.range
+    assert np.all((lo <= got) & (got <= hi))
+
+
+@pytest.mark.parametrize(("r", "arg", "axis"), CASES)
+def test_matrix_function_derivatives_match_finite_differences(r: MatrixFunction, arg: str, axis: int) -> None:
+    e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
+    for f, wrt in ((e, (arg,)), (_sum(e) if not e.is_scalar else e, (arg, arg))):
+        check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-6)
+        assert check.ok, (str(f), wrt, check.max_error, str(check.derivative))
+
+
+def test_matrix_functions_render_in_katex() -> None:
+    strings = []
+    for case in CASES:
+        r, arg, axis = case.values
+        e = mc.parse(call_text(r, arg, axis), MATRIX_KINDS)
+        for shown in (e, mc.diff(e, arg)):
+            strings.extend(mc.latex(shown, form=form) for form in ("matrix", "index"))
+    report = _render_all(strings)
+    assert report["rendered"] == len(strings) >= 4 * len(MATRIX_FUNCTIONS)
+    assert not report["failures"], report["failures"][:10]
+
+
+Convert = Callable[[Any], Any]
+
+
+def _run_matrix(text: str, arg: str, backend: str, to: Convert, back: Convert) -> None:
+    e, vals = mc.parse(text, MATRIX_KINDS), matrix_values()
+    vals = {arg: vals[arg]}
+    outputs = {"f": e, "grad": mc.diff(e if e.is_scalar else _sum(e), arg)}
+    fn = mc.lambdify(outputs, args=[arg], backend=backend)
+    out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in vals.items()})
+    for key, x in outputs.items():
+        want, got = mc.evaluate(x, vals), back(out[key])
+        assert np.shape(got) == np.shape(want), (text, key)
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=f"{text}: {key}")
+
+
+def _backend_case(r: MatrixFunction, library: str, run: Callable[[], None]) -> None:
+    """Run the generated code; where the record says the library lacks the function, it must fail."""
+    if library in r.lacks:
+        with pytest.raises(Exception):  # noqa: B017 - whatever the library raises for a missing function
+            run()
+    else:
+        run()
+
+
+@pytest.mark.parametrize(("r", "arg", "axis"), CASES)
+def test_matrix_function_code_on_every_backend(r: MatrixFunction, arg: str, axis: int) -> None:
+    text = call_text(r, arg, axis)
+    _backend_case(r, "numpy", lambda: _run_matrix(text, arg, "numpy", lambda v: v, np.asarray))
+    require("array_api_compat")
+    xs, da = require("array_api_strict"), require("dask.array")
+    strict = xs.asarray
+    _backend_case(r, "array_api_strict", lambda: _run_matrix(text, arg, "array_api", strict, np.asarray))
+    _backend_case(r, "dask", lambda: _run_matrix(text, arg, "array_api", da.from_array, np.asarray))
+    jax, torch = require("jax"), require("torch")
+    jax.config.update("jax_enable_x64", True)
+    _backend_case(r, "jax", lambda: _run_matrix(text, arg, "jax", jax.numpy.asarray, np.asarray))
+    _backend_case(r, "torch", lambda: _run_matrix(text, arg, "torch", torch.as_tensor, np.asarray))
+
+
+@pytest.mark.parametrize(("r", "arg", "axis"), CASES)
+def test_matrix_function_through_the_sympy_bridge(r: MatrixFunction, arg: str, axis: int) -> None:
+    e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
+    s = mc.to_sympy(e, {arg: (3, 3) if arg == "A" else 3})  # sizes as numbers: size(A, 1) is 3
+    want = mc.evaluate(e, vals)
+    np.testing.assert_allclose(sympy_value(s, vals).reshape(np.shape(want)), want)
+    back = mc.from_sympy(s, MATRIX_KINDS)
+    np.testing.assert_allclose(mc.evaluate(back, vals), want, rtol=1e-12)
+    if not axis:
+        assert (back is e) == r.sympy_reads_back, str(back)

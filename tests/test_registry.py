@@ -19,6 +19,7 @@ from matcalc import build
 from matcalc.codegen.backends import BACKENDS as CODE_BACKENDS
 from matcalc.errors import RegistryError
 from matcalc.ops import BACKENDS, ELEMENTWISE, Elementwise, Registry, spelled
+from matcalc.ops.matrix import MATRIX_FUNCTIONS, NODE_TYPES, _by_node, matrix_function
 
 #: The worked example: softplus(t) = log(1 + exp(t)), softplus' = sigmoid.
 SOFTPLUS = Elementwise(
@@ -107,3 +108,28 @@ def test_an_unknown_function_is_a_matcalc_error_everywhere() -> None:
         build.apply("gelu", mc.parse("x"))
     with pytest.raises(RegistryError, match="backend 'numpy' has no template for 'gelu'"):
         CODE_BACKENDS["numpy"].template("gelu")
+
+
+def test_matrix_function_records_are_validated_too() -> None:
+    tr = MATRIX_FUNCTIONS["tr"]
+    with pytest.raises(RegistryError, match=r"'trace2' is incomplete: .*argument 'matrix' is not one of"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", argument="matrix"))
+    with pytest.raises(RegistryError, match=r"'trace2' is incomplete: neither build nor with_axis"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", build=None))
+    with pytest.raises(RegistryError, match="holds MatrixFunction records, not Elementwise"):
+        MATRIX_FUNCTIONS.extended(GELU)  # type: ignore[arg-type]
+
+
+def test_two_matrix_records_of_one_node_need_different_params() -> None:
+    clone = dataclasses.replace(MATRIX_FUNCTIONS["norm2"], name="frobenius")
+    with pytest.raises(RegistryError, match=r"'norm2' and 'frobenius' both stand for Norm with \{'p': 2\}"):
+        _by_node(MATRIX_FUNCTIONS.extended(clone))
+
+
+def test_every_matrix_node_finds_its_record() -> None:
+    for r in MATRIX_FUNCTIONS.values():
+        arg = mc.parse("x" if r.argument == "vector" else "A", {"x": "vector", "A": "matrix"})
+        e = r.build(arg) if r.build is not None else r.with_axis(arg, 1)  # type: ignore[misc]
+        assert matrix_function(e) is r if r.nodes else type(e) not in NODE_TYPES
+    with pytest.raises(RegistryError, match="no matrix-function record for the Symbol node"):
+        matrix_function(mc.parse("A"))

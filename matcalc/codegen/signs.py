@@ -32,6 +32,7 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import matrix_function
 
 __all__ = ["bounds", "nonnegative"]
 
@@ -47,7 +48,7 @@ def nonnegative(e: Expr) -> bool:
     return bounds(e)[0] >= 0
 
 
-def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
+def bounds(e: Expr) -> Interval:
     """An interval containing every entry of ``e``; ``(-inf, inf)`` when nothing is known."""
     match e:
         case Number() if isinstance(e.value, int | float):
@@ -60,14 +61,10 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return bounds(e.body)
         case Apply():
             return ELEMENTWISE[e.func].range  # each record states its range
-        case Softmax():
-            return 0.0, 1.0
-        case Size():
-            return 1.0, math.inf
+        case Softmax() | Size() | Norm():
+            return matrix_function(e).range  # each record states its range
         case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
             return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)
-        case Norm():
-            return _NONNEGATIVE
         case Power():
             return _power(e)
         case Scale():

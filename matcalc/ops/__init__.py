@@ -2,7 +2,11 @@
 
 - `matcalc.ops.record`: the record type `Elementwise`, the immutable `Registry`
   and its validation (an incomplete record is a `RegistryError` at import);
-- `matcalc.ops.elementwise`: the elementwise functions (``exp``, ``sigmoid``, ...).
+- `matcalc.ops.elementwise`: the elementwise functions (``exp``, ``sigmoid``, ...);
+- `matcalc.ops.matrix`: the named matrix-level functions (``tr``, ``det``, ``logdet``,
+  ``inv``, ``diag``, ``sum``, ``norm1``, ``norm2``, ``softmax``), records of type
+  `MatrixFunction`.  That module stands above the smart constructors (each record's
+  shape rule is one), so it is imported as `matcalc.ops.matrix`, not from here.
 
 The parser, the smart constructors, the derivative rules, evaluation, the text,
 LaTeX and SymPy translations, every code backend, the sign facts of code
@@ -13,22 +17,26 @@ from __future__ import annotations
 
 from matcalc.ops.elementwise import ELEMENTWISE
 from matcalc.ops.record import (
+    ARGUMENTS,
     BACKENDS,
     LATEX_STYLES,
     DerivativeRule,
     Elementwise,
     Interval,
+    MatrixFunction,
     Registry,
     spelled,
 )
 
 __all__ = [
+    "ARGUMENTS",
     "BACKENDS",
     "ELEMENTWISE",
     "LATEX_STYLES",
     "DerivativeRule",
     "Elementwise",
     "Interval",
+    "MatrixFunction",
     "Registry",
     "spelled",
 ]

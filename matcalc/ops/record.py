@@ -23,14 +23,17 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from matcalc.errors import RegistryError
 
 if TYPE_CHECKING:
     from matcalc.expr import Expr
 
-__all__ = ["BACKENDS", "LATEX_STYLES", "DerivativeRule", "Elementwise", "Interval", "Registry", "spelled"]
+__all__ = [
+    "ARGUMENTS", "BACKENDS", "LATEX_STYLES", "DerivativeRule", "Elementwise", "Interval", "MatrixFunction",
+    "Registry", "spelled",
+]  # fmt: skip
 
 #: The code backends every record spells (`matcalc.codegen.backends` has one `Backend` for each).
 BACKENDS = ("numpy", "jax", "torch", "array_api")
@@ -101,7 +104,7 @@ class Elementwise:
             out.append(f"latex_style {self.latex_style!r} is not one of {LATEX_STYLES}")
         elif self.latex_style == "call" and not (isinstance(self.latex, str) and self.latex.strip()):
             out.append("latex is empty")
-        out.extend(self._code_problems())
+        out.extend(_code_problems(self.code, self.helpers))
         for attr in ("samples", "range", "defined"):
             lo, hi = getattr(self, attr)
             if not lo < hi if attr == "samples" else not lo <= hi:
@@ -111,21 +114,96 @@ class Elementwise:
             out.append(f"samples {self.samples} leave where it is defined, {self.defined}")
         return out
 
-    def _code_problems(self) -> list[str]:
+
+
+def _code_problems(code: Mapping[str, str], helpers: Mapping[str, str]) -> list[str]:
+    """What is missing or malformed in a table of templates by backend."""
+    out: list[str] = []
+    missing = [b for b in BACKENDS if b not in code]
+    if missing:
+        out.append(f"no code for the backend(s) {', '.join(missing)}")
+    extra = sorted(set(code) - set(BACKENDS))
+    if extra:
+        out.append(f"code for unknown backend(s) {', '.join(extra)}; backends are {', '.join(BACKENDS)}")
+    for backend, template in code.items():
+        if not isinstance(template, str) or "_0" not in template:
+            out.append(f"the {backend} template {template!r} does not use the argument _0")
+            continue
+        for helper in _HELPER_CALL.findall(template):
+            if helper not in helpers:
+                out.append(f"the {backend} template calls {helper}, which helpers does not define")
+    return out
+
+
+#: What tests give a matrix-level function: a square (well-conditioned) matrix, a vector, or either.
+ARGUMENTS = ("square", "vector", "array", "vector or square")
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixFunction:
+    r"""A named matrix-level function (``tr``, ``det``, ``norm2``, ``softmax``, ``size`` ...).
+
+    Its node type, evaluation, derivative rule (in index form) and generated
+    code stay with the node, in `matcalc.evaluate`, `matcalc.diff` and
+    `matcalc.codegen.emit`, which all specialize on it (traces of products,
+    solves instead of inverses); the record holds what the passes share:
+    the spelling, the shape rule, the LaTeX name, the range, and what tests
+    give it.
+
+    Attributes:
+        name: the spelling in the input language and in printed text (``tr``).
+        nodes: the node types it builds (``diag`` two; ``mean`` none: it is a
+            sum over a `Size`).
+        build: the smart constructor of ``name(X)`` (the shape rule, with errors
+            that name the operand); None where an axis is required (``size``).
+        sympy: ``sympy(sp, M)`` or, with an axis, ``sympy(sp, M, axis)``: the value
+            for an explicit SymPy matrix ``M`` (a vector is a column), an oracle for tests.
+        argument: what the tests give it, one of `ARGUMENTS`.
+        latex: the LaTeX name when it prints as a call (``\det(X)``); None where the
+            printer has a form of its own (``X^{-1}``, ``\|x\|_2``, ``\operatorname{rows}``).
+        with_axis: the smart constructor of ``name(X, k)``, k = 1 down each column,
+            2 along each row (`matcalc.axes`); None if it takes no axis.
+        params: node fields that select this spelling (``norm1`` is `Norm` with ``p=1``).
+        range: an interval that holds every value (`matcalc.codegen.signs`).
+        lacks: array libraries that cannot compute it (``dask`` has no ``det``).
+        sympy_reads_back: `from_sympy` reads `to_sympy`'s form back as this function;
+            False where SymPy has no node for it and gets a formula (``norm2(u)`` is
+            ``sqrt(u'*u)``), which reads back as that formula.
+    """
+
+    name: str
+    nodes: tuple[type, ...]
+    build: Callable[[Any], Any] | None
+    sympy: Callable[..., Any]
+    argument: str
+    latex: str | None = None
+    with_axis: Callable[[Any, int], Any] | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    range: Interval = _ANY
+    lacks: tuple[str, ...] = ()
+    sympy_reads_back: bool = True
+
+    def problems(self) -> list[str]:
+        """What is missing or malformed in this record (empty when it is complete)."""
         out: list[str] = []
-        missing = [b for b in BACKENDS if b not in self.code]
-        if missing:
-            out.append(f"no code for the backend(s) {', '.join(missing)}")
-        extra = sorted(set(self.code) - set(BACKENDS))
-        if extra:
-            out.append(f"code for unknown backend(s) {', '.join(extra)}; backends are {', '.join(BACKENDS)}")
-        for backend, template in self.code.items():
-            if not isinstance(template, str) or "_0" not in template:
-                out.append(f"the {backend} template {template!r} does not use the argument _0")
-                continue
-            for helper in _HELPER_CALL.findall(template):
-                if helper not in self.helpers:
-                    out.append(f"the {backend} template calls {helper}, which helpers does not define")
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            out.append(f"name {self.name!r} is not a lower-case identifier")
+        if not isinstance(self.nodes, tuple) or not all(isinstance(n, type) for n in self.nodes):
+            out.append("nodes is not a tuple of node types")
+        if self.build is None and self.with_axis is None:
+            out.append("neither build nor with_axis: nothing constructs it")
+        for attr in ("build", "with_axis"):
+            if getattr(self, attr) is not None and not callable(getattr(self, attr)):
+                out.append(f"{attr} is neither None nor callable")
+        if not callable(self.sympy):
+            out.append("sympy is not callable")
+        if self.argument not in ARGUMENTS:
+            out.append(f"argument {self.argument!r} is not one of {ARGUMENTS}")
+        if self.latex is not None and not (isinstance(self.latex, str) and self.latex.strip()):
+            out.append("latex is empty")
+        lo, hi = self.range
+        if not lo <= hi:
+            out.append(f"range ({lo}, {hi}) is not an interval")
         return out
 
 
@@ -138,30 +216,42 @@ def spelled(numpy: str, **others: str) -> dict[str, str]:
     return {b: others.get(b, numpy) for b in BACKENDS}
 
 
-class Registry(Mapping[str, Elementwise]):
-    """An immutable, validated table of `Elementwise` records, by name, in order of registration."""
+class _Record(Protocol):
+    @property
+    def name(self) -> str: ...
 
-    __slots__ = ("_records",)
+    def problems(self) -> list[str]: ...
 
-    def __init__(self, records: tuple[Elementwise, ...] = ()) -> None:
-        table: dict[str, Elementwise] = {}
+
+R = TypeVar("R", bound=_Record)
+
+
+class Registry(Mapping[str, R]):
+    """An immutable, validated table of records of one type, by name, in order of registration."""
+
+    __slots__ = ("_kind", "_records")
+
+    def __init__(self, records: tuple[R, ...] = (), kind: type = Elementwise) -> None:
+        table: dict[str, R] = {}
         for r in records:
-            if not isinstance(r, Elementwise):
-                raise RegistryError(f"the registry holds Elementwise records, not {type(r).__name__}")
+            if not isinstance(r, kind):
+                raise RegistryError(f"the registry holds {kind.__name__} records, not {type(r).__name__}")
             problems = r.problems()
             if problems:
                 raise RegistryError(f"operation {r.name!r} is incomplete: " + "; ".join(problems))
             if r.name in table:
                 raise RegistryError(f"operation {r.name!r} is registered twice")
             table[r.name] = r
-        self._records: Mapping[str, Elementwise] = MappingProxyType(table)
+        self._kind = kind
+        self._records: Mapping[str, R] = MappingProxyType(table)
 
-    def __getitem__(self, name: str) -> Elementwise:
+    def __getitem__(self, name: str) -> R:
         try:
             return self._records[name]
         except (KeyError, TypeError):
             known = ", ".join(self._records)
-            raise RegistryError(f"no elementwise function {name!r}; the functions are {known}") from None
+            what = "elementwise function" if self._kind is Elementwise else "operation"
+            raise RegistryError(f"no {what} {name!r}; the functions are {known}") from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._records)
@@ -180,6 +270,6 @@ class Registry(Mapping[str, Elementwise]):
         """The names, in order of registration."""
         return tuple(self._records)
 
-    def extended(self, *records: Elementwise) -> Registry:
+    def extended(self, *records: R) -> Registry[R]:
         """A new registry with ``records`` added (validated); this one is unchanged."""
-        return Registry((*self._records.values(), *records))
+        return Registry((*self._records.values(), *records), self._kind)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import assert_never, cast
 
 from matcalc import build
+from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
@@ -44,6 +45,7 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import matrix_function
 from matcalc.printing.latex_index import bound_index_latex, index_definition, needs_index_form
 from matcalc.printing.tex import (
     ADD,
@@ -64,11 +66,14 @@ from matcalc.printing.tex import (
 
 __all__ = ["Printer"]
 
-_CALLS: dict[type, str] = {
-    Trace: r"\operatorname{tr}", Det: r"\det", LogDet: r"\log\det", DiagMatrix: r"\operatorname{diag}",
-    DiagVector: r"\operatorname{diag}", Softmax: r"\operatorname{softmax}",
-    LogSumExp: r"\operatorname{logsumexp}",
-}  # fmt: skip
+
+
+def _call_name(e: Expr) -> str:
+    r"""The LaTeX name of a matrix function printed as a call (``\det``), from its registry record."""
+    name = matrix_function(e).latex
+    if name is None:
+        raise MatcalcError(f"the record of {type(e).__name__} has no LaTeX name for a call")
+    return name
 
 #: The subscript of a row- or column-wise function: ``\operatorname{softmax}_{\mathrm{row}}(X W)``.
 _AXIS_TEX = {0: "", 1: r"_{\mathrm{col}}", 2: r"_{\mathrm{row}}"}
@@ -172,9 +177,9 @@ class Printer:
             case Norm():
                 return self._norm(e)
             case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector():
-                return self._call(_CALLS[type(e)], e.body)
+                return self._call(_call_name(e), e.body)
             case Softmax() | LogSumExp():
-                return self._call(_CALLS[type(e)] + _AXIS_TEX[e.axis], e.body)
+                return self._call(_call_name(e) + _AXIS_TEX[e.axis], e.body)
             case Size():
                 return self._call(_SIZE_TEX[e.axis], e.body)
             case SumEntries():

@@ -44,6 +44,7 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.gamma import NAMES as GAMMA_NAMES
+from matcalc.ops.matrix import matrix_function
 from matcalc.printing.indices import index_text
 from matcalc.recursion import deep
 
@@ -55,12 +56,6 @@ ADD, MUL, UNARY, POW, POSTFIX, ATOM = range(1, 7)
 #: Nodes that pull scalar factors out of themselves, so ``-A*B`` or ``2*x.*y``
 #: parse back to a scale of the whole product.
 _SCALAR_TRANSPARENT = (MatMul, Hadamard)
-
-_CALLS: dict[type, str] = {
-    Trace: "tr", Det: "det", LogDet: "logdet", Inverse: "inv", DiagMatrix: "diag",
-    DiagVector: "diag", SumEntries: "sum", Softmax: "softmax", LogSumExp: "logsumexp", Size: "size",
-}  # fmt: skip
-
 
 def to_text(e: Expr) -> str:
     """The input-syntax text of ``e``."""
@@ -157,16 +152,14 @@ class _Printer:
                 return (f"{name}({arg})" if name else f"polygamma({e.order}, {arg})"), ATOM
             case Call():
                 return f"{e.function}({self.text(e.arg)[0]})", ATOM
-            case Norm():
-                return f"norm{e.p}({self.text(e.body)[0]})", ATOM
             case (
                 Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
-                | SumEntries()
+                | SumEntries() | Norm()
             ):
-                return f"{_CALLS[type(e)]}({self.text(e.body)[0]})", ATOM
+                return f"{matrix_function(e).name}({self.text(e.body)[0]})", ATOM
             case Softmax() | LogSumExp() | Size():
                 axis = f", {e.axis}" if e.axis else ""
-                return f"{_CALLS[type(e)]}({self.text(e.body)[0]}{axis})", ATOM
+                return f"{matrix_function(e).name}({self.text(e.body)[0]}{axis})", ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
         assert_never(e)
