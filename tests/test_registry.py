@@ -117,7 +117,7 @@ def test_matrix_function_records_are_validated_too() -> None:
     with pytest.raises(RegistryError, match=r"'trace2' is incomplete: neither build nor with_axis"):
         MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", build=None))
     with pytest.raises(RegistryError, match="holds MatrixFunction records, not Elementwise"):
-        MATRIX_FUNCTIONS.extended(GELU)  # type: ignore[arg-type]
+        MATRIX_FUNCTIONS.extended(SOFTPLUS)  # type: ignore[arg-type]
 
 
 def test_two_matrix_records_of_one_node_need_different_params() -> None:
