@@ -21,9 +21,12 @@ from __future__ import annotations
 from matcalc import build
 from matcalc.build import softmax
 from matcalc.errors import ShapeError
-from matcalc.expr import AXES, Expr, LogSumExp, Number, Size
+from matcalc.expr import AXES, Expr, Extremum, LogSumExp, Number, Size
 
-__all__ = ["axis_number", "logsumexp", "mean", "size", "softmax", "sum_axis"]
+__all__ = [
+    "axis_number", "extremum", "logsumexp", "maximum", "mean", "minimum", "size", "softmax", "sum_axis",
+    "ties",
+]  # fmt: skip
 
 
 def axis_number(name: str, axis: Expr | int) -> int:
@@ -82,3 +85,59 @@ def mean(x: Expr, axis: int = 0) -> Expr:
         return x
     count = size(x, 1) if x.is_vector else build.mul(size(x, 1), size(x, 2))
     return build.div(build.sum_entries(x), count)
+
+
+def extremum(kind: str, x: Expr) -> Expr:
+    """``max(x)`` / ``min(x)`` (``kind``): the largest / smallest entry of a vector or matrix."""
+    if x.is_scalar:
+        return x
+    if x.ndim > 2:
+        raise ShapeError(f"{kind} of {build.describe(x)}: only vectors and matrices")
+    return Extremum(x, kind, shape=())
+
+
+def maximum(a: Expr, b: Expr) -> Expr:
+    """``max(a, b)`` entry by entry (a scalar broadcasts): ``b + relu(a - b)``, ``relu(a)`` for b = 0.
+
+    The subgradient at a tie is that of ``relu`` at 0: the derivative goes to ``b``.
+    """
+    _same_shape("max", a, b)
+    if _is_zero(a):
+        return maximum(b, a)
+    if _is_zero(b):
+        return build.apply("relu", a)
+    return build.add(b, build.apply("relu", build.sub(a, b)))
+
+
+def minimum(a: Expr, b: Expr) -> Expr:
+    """``min(a, b)`` entry by entry (a scalar broadcasts): ``a - relu(a - b)``, ``-relu(-a)`` for b = 0.
+
+    The subgradient at a tie is that of ``relu`` at 0: the derivative goes to ``a``.
+    """
+    _same_shape("min", a, b)
+    if _is_zero(a):
+        return minimum(b, a)
+    if _is_zero(b):
+        return build.neg(build.apply("relu", build.neg(a)))
+    return build.sub(a, build.apply("relu", build.sub(a, b)))
+
+
+def ties(e: Extremum) -> Expr:
+    """Where ``e`` is attained: 1 at the entries equal to ``max(X)`` (``min(X)``), else 0.
+
+    ``1 - sign(max(X) - X)``: sign is 0 exactly at a tie and 1 elsewhere.
+    """
+    gap = build.sub(e, e.body) if e.kind == "max" else build.sub(e.body, e)
+    return build.sub(build.number(1), build.apply("sign", gap))
+
+
+def _same_shape(name: str, a: Expr, b: Expr) -> None:
+    if a.ndim and b.ndim and (a.ndim != b.ndim or a.row != b.row):
+        raise ShapeError(
+            f"{name}(a, b) entry by entry needs operands of one shape (or a scalar), "
+            f"got {build.describe(a)} and {build.describe(b)}"
+        )
+
+
+def _is_zero(e: Expr) -> bool:
+    return isinstance(e, Number) and e.value == 0

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from matcalc import build, gamma
+from matcalc import axes, build, gamma
 from matcalc.backprop import gradient
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
@@ -32,6 +32,7 @@ from matcalc.expr import (
     Det,
     ElemDiv,
     Expr,
+    Extremum,
     IndexForm,
     Inverse,
     LogDet,
@@ -298,6 +299,17 @@ def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     if derivative is None:
         return []
     return dv.chain(atom(derivative, idx), e.arg, idx)
+
+
+@rule(Extremum)
+def _extremum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # ∂ max(U) = (T/sum(T))_st ∂U_st with T = 1 - sign(max(U) - U), 1 where the max is attained:
+    # the gradient where it is unique, and at a tie the mean of the tied entries' gradients,
+    # a subgradient (the max is convex, the min concave); likewise for min.
+    assert isinstance(e, Extremum)
+    u, ties = e.body, axes.ties(e)
+    s = fresh_like(u.shape)
+    return dv.chain(atom(build.div(ties, build.sum_entries(ties)), s), u, s)
 
 
 @rule(Polygamma)

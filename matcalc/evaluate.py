@@ -37,6 +37,7 @@ from matcalc.expr import (
     DiagVector,
     ElemDiv,
     Expr,
+    Extremum,
     Hadamard,
     Identity,
     IndexForm,
@@ -207,6 +208,13 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     (arg,) = args
     value: Value = ELEMENTWISE[e.func].numpy(arg)
     return value
+
+
+def _extremum(e: Extremum, args: list[Value], env: _Env) -> Value:
+    x = np.asarray(args[0], dtype=np.float64)
+    if x.size == 0:
+        raise EvaluationError(f"{e.kind} of an empty array has no value")
+    return np.float64(np.max(x) if e.kind == "max" else np.min(x))
 
 
 def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
@@ -399,5 +407,6 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
     LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
+    Extremum: _extremum,
     IndexForm: _index_form, Call: _call,
 }  # fmt: skip

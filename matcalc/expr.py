@@ -48,6 +48,7 @@ __all__ = [
     "DiagVector",
     "ElemDiv",
     "Expr",
+    "Extremum",
     "Hadamard",
     "Identity",
     "IndexForm",
@@ -301,6 +302,14 @@ class Polygamma(Expr):
 
 
 @node
+class Extremum(Expr):
+    """``max(X)`` or ``min(X)`` (``kind``): the largest or smallest entry of a vector or matrix."""
+
+    body: Expr
+    kind: str
+
+
+@node
 class Size(Expr):
     """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
 
@@ -356,7 +365,8 @@ class IndexForm(Expr):
 Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
-    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Call | IndexForm
+    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Call
+    | IndexForm
 )  # fmt: skip
 
 

@@ -48,6 +48,9 @@ _WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
     r.name: r.with_axis for r in MATRIX_FUNCTIONS.values() if r.with_axis is not None
 }
 
+#: ``max(x)``/``min(x)``, the largest/smallest entry; ``max(a, b)``/``min(a, b)``, entry by entry.
+_EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": axes.minimum}
+
 #: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
 _POLYGAMMA = "polygamma"
 
@@ -55,7 +58,8 @@ _POLYGAMMA = "polygamma"
 _DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
 
 #: Names that cannot be symbols.
-RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | {"eye", _POLYGAMMA} | frozenset(_DERIVATIVES)
+RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | frozenset(_EXTREMA)
+RESERVED |= {"eye", _POLYGAMMA} | frozenset(_DERIVATIVES)
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -288,7 +292,7 @@ class _Parser:
             if called:
                 raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
             return build.eye()
-        if name in _ONE_ARG or name in _WITH_AXIS or name == _POLYGAMMA:
+        if name in _ONE_ARG or name in _WITH_AXIS or name in _EXTREMA or name == _POLYGAMMA:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
@@ -352,6 +356,12 @@ class _Parser:
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         name = tok.text
+        if name in _EXTREMA:
+            if len(args) == 1:
+                return self.make(tok, axes.extremum, name, args[0])
+            if len(args) != 2:
+                raise self.error(f"'{name}' takes 1 argument (the {name} entry) or 2 (entry by entry)", tok)
+            return self.make(tok, _EXTREMA[name], *args)
         if name == _POLYGAMMA:
             if len(args) != 2:
                 raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)

@@ -100,6 +100,7 @@ CASES: list[Case] = [
     Case("sum_entries", "sum(x) + sum(A*B) + sum(x.*y)"),
     Case("norms", "norm2(x) + norm1(x) + norm2(A) + norm1(A)"),
     Case("softmax", "softmax(W*x)'*y"),
+    Case("extrema", "max(x) - min(A) + sum(max(x, y)) + sum(min(x, 0))"),
     Case("gamma", "sum(lgamma(x)) + digamma(a) + trigamma(x)'*polygamma(3, x)"),
     Case("axes", "sum(softmax(X*W, 2).*Y) + sum(logsumexp(X, 1)) + mean(X, 2)'*y + logsumexp(x)"),
     # index forms

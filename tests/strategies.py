@@ -94,7 +94,7 @@ _MATPOW_K = (2, 3, -2)
 CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
-    "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma",
+    "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma", "extrema",
 })  # fmt: skip
 
 Ref = Callable[[Mapping[str, Any]], Any]
@@ -369,6 +369,9 @@ def _scalar_table() -> list[tuple[str, _Maker]]:
         ("sum", lambda draw, d, cfg: _un(build.sum_entries, np.sum, any_array(draw, d, cfg))),
         ("norm", norm),
         ("gamma", lambda draw, d, cfg: _gamma(draw, s(draw, d, cfg))),
+        ("extrema", lambda draw, d, cfg: _un(*draw(st.sampled_from((
+            (lambda e: axes.extremum("max", e), np.max), (lambda e: axes.extremum("min", e), np.min)))),
+            any_array(draw, d, cfg))),
         ("axes", lambda draw, d, cfg: _un(*draw(st.sampled_from((
             (axes.logsumexp, lambda u: _logsumexp(u, None)), (axes.mean, np.mean)))),
             any_array(draw, d, cfg))),
@@ -455,6 +458,9 @@ def _vector_table(ty: str) -> list[tuple[str, _Maker]]:  # noqa: C901 - one make
         ("constants", constants),
         ("axes", lambda draw, d, cfg: _by_axis(draw, m(draw, d, cfg), 2 if ty == "column" else 1)),
         ("gamma", lambda draw, d, cfg: _gamma(draw, v(draw, d, cfg))),
+        ("extrema", lambda draw, d, cfg: _bin(*draw(st.sampled_from((
+            (axes.maximum, np.maximum), (axes.minimum, np.minimum)))), v(draw, d, cfg), draw(st.one_of(
+            _generated(ty, d - 1, cfg), st.builds(_number, st.sampled_from(NUMBERS)), st.just(_number(0)))))),
     ]
 
 
@@ -539,6 +545,8 @@ def _matrix_table() -> list[tuple[str, _Maker]]:  # noqa: C901 - one maker per c
         ("broadcast", broadcast),
         ("constants", constants),
         ("gamma", lambda draw, d, cfg: _gamma(draw, m(draw, d, cfg))),
+        ("extrema", lambda draw, d, cfg: _bin(*draw(st.sampled_from((
+            (axes.maximum, np.maximum), (axes.minimum, np.minimum)))), m(draw, d, cfg), m(draw, d, cfg))),
         ("axes", lambda draw, d, cfg: (lambda k: _un(
             lambda e: build.softmax(e, k), lambda u: _softmax_axis(u, k - 1), m(draw, d, cfg)))(
             draw(st.sampled_from((1, 2))))),

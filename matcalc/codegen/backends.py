@@ -87,6 +87,8 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "logsumexp": "_logsumexp(_0, None)",
     "logsumexp_cols": "_logsumexp(_0, 0)",
     "logsumexp_rows": "_logsumexp(_0, 1)",
+    "max": "xp.max(_0)",  # the largest entry
+    "min": "xp.min(_0)",
     # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
     "lgamma": "_special('gammaln', _0)",
     "digamma": "_special('psi', _0)",
@@ -213,6 +215,8 @@ TORCH = Backend(
         "logsumexp": "torch.logsumexp(_0.reshape(-1), 0)",
         "logsumexp_cols": "torch.logsumexp(_0, 0)",
         "logsumexp_rows": "torch.logsumexp(_0, 1)",
+        "max": "torch.amax(_0)",
+        "min": "torch.amin(_0)",
         "lgamma": "torch.special.gammaln(_0)",
         "digamma": "torch.special.digamma(_0)",
         # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only

@@ -38,6 +38,7 @@ from matcalc.expr import (
     DiagVector,
     ElemDiv,
     Expr,
+    Extremum,
     Hadamard,
     Identity,
     IndexForm,
@@ -216,6 +217,8 @@ class Lowerer:
                 return self._power(e)
             case Apply():
                 return self._apply(e)
+            case Extremum():
+                return self.op(e.kind, self.ref(e.body))
             case Polygamma():
                 if e.order <= 0:
                     return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))

@@ -19,6 +19,7 @@ from matcalc.expr import (
     Apply,
     ElemDiv,
     Expr,
+    Extremum,
     Hadamard,
     Norm,
     Number,
@@ -63,6 +64,8 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return ELEMENTWISE[e.func].range  # each record states its range
         case Softmax() | Size() | Norm():
             return matrix_function(e).range  # each record states its range
+        case Extremum():
+            return bounds(e.body)
         case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
             return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)
         case Power():

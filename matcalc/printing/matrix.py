@@ -21,6 +21,7 @@ from matcalc.expr import (
     DiagVector,
     ElemDiv,
     Expr,
+    Extremum,
     Hadamard,
     Identity,
     IndexForm,
@@ -169,6 +170,8 @@ class Printer:
                 return self._sup(e.body, "-1")
             case Apply():
                 return self._apply(e)
+            case Extremum():
+                return self._call(rf"\{e.kind}", e.body)
             case Polygamma():  # log Γ, ψ, ψ^{(k)}
                 name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
                 return self._call(name, e.arg)

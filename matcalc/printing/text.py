@@ -20,6 +20,7 @@ from matcalc.expr import (
     DiagVector,
     ElemDiv,
     Expr,
+    Extremum,
     Hadamard,
     Identity,
     IndexForm,
@@ -146,6 +147,8 @@ class _Printer:
                 return f"{_wrap(self.text(e.body), POSTFIX)}'", POSTFIX
             case Apply():
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
+            case Extremum():
+                return f"{e.kind}({self.text(e.body)[0]})", ATOM
             case Polygamma():
                 name = GAMMA_NAMES.get(e.order)
                 arg = self.text(e.arg)[0]
