@@ -344,8 +344,6 @@ _ML = (
        None, kinds={"c": _T}, topic="ml", note="c = nu > 0; the terms of the normalizer"),
     _r("hinge", "ML: support vector machine (hinge loss)", "sum(max(1-y.*(X*w), 0))", ("w",),
        "-X'*(y.*step(1-y.*(X*w)))", topic="ml", note="a subgradient; step is 0 at 0"),
-    _r("max_pool", "ML: max pooling", "max(X*w)", ("w",), None, topic="ml",
-       note="the row of X where X*w is largest; the mean of the tied rows at a tie"),
     _r("attention_K", "ML: attention by rows", "tr(V'*softmax(Q*K'/c, 2))", ("K",), None, topic="ml",
        note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )
