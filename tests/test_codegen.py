@@ -448,7 +448,8 @@ def test_abstract_functions_are_callable_parameters() -> None:
 
 
 def test_every_node_type_is_generated() -> None:
-    extra = ["det(X)*norm1(x)+sum(A.^2)+tr(X^3)", "diag(X)'*softmax(x)", "sign(x)'*abs(y)./sqrt(1+z.^2)"]
+    extra = ["det(X)*norm1(x)+sum(A.^2)+tr(X^3)", "diag(X)'*softmax(x)", "sign(x)'*abs(y)./sqrt(1+z.^2)",
+             "max(x)-min(A*x)"]
     for text in extra:
         source_of(P(text))
     for r in IDENTITIES:
