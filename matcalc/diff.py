@@ -56,7 +56,7 @@ from matcalc.simplify import simplify
 from matcalc.simplify_index import simplify_terms
 
 __all__ = [
-    "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate",
+    "ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate",
     "elementwise_derivative", "power_terms_limit", "variable",
 ]  # fmt: skip
 
@@ -71,6 +71,18 @@ def elementwise_derivative(func: str, u: Expr) -> Expr | None:
     """f'(u) for the elementwise function ``func`` (its registry record's rule); None where f' is 0."""
     rule = ELEMENTWISE[func].derivative
     return None if rule is None else rule(u, build.apply)
+
+
+def _derivative_of(func: str) -> Callable[[Expr], Expr] | None:
+    rule = ELEMENTWISE[func].derivative
+    return None if rule is None else lambda u: rule(u, build.apply)
+
+
+#: f'(u) for each elementwise function (None where f' is 0 wherever it exists), as before the
+#: registry: kept for callers of this name; the rules are the registry records'.
+ELEMENTWISE_DERIVATIVES: Mapping[str, Callable[[Expr], Expr] | None] = {
+    name: _derivative_of(name) for name in ELEMENTWISE
+}
 
 
 #: What `diff` does when the expression does not contain a variable.

@@ -133,3 +133,15 @@ def test_every_matrix_node_finds_its_record() -> None:
         assert matrix_function(e) is r if r.nodes else type(e) not in NODE_TYPES
     with pytest.raises(RegistryError, match="no matrix-function record for the Symbol node"):
         matrix_function(mc.parse("A"))
+
+
+def test_the_old_table_of_derivatives_reads_the_registry() -> None:
+    from matcalc.diff import ELEMENTWISE_DERIVATIVES
+
+    assert set(ELEMENTWISE_DERIVATIVES) == set(ELEMENTWISE)
+    u = mc.parse("x")
+    for name, rule in ELEMENTWISE_DERIVATIVES.items():
+        assert (rule is None) == (ELEMENTWISE[name].derivative is None)
+        if rule is not None:
+            assert rule(u) is ELEMENTWISE[name].derivative(u, build.apply)  # type: ignore[misc]
+    assert str(ELEMENTWISE_DERIVATIVES["sigmoid"](u)) == "sigmoid(x).*(1-sigmoid(x))"  # type: ignore[misc]
