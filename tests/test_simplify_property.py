@@ -39,6 +39,12 @@ def test_idempotent_on_random_expressions(e: Expr) -> None:
     _fixed_point(e)
 
 
+def test_terms_alike_but_for_a_scalar_factor_have_one_order() -> None:
+    # found by the thorough run: both terms have the body exp(2*a)
+    one, two = mc.parse("a*exp(2*a)+exp(2*a)"), mc.parse("exp(2*a)+a*exp(2*a)")
+    assert mc.simplify(one) is mc.simplify(two)
+
+
 @pytest.mark.parametrize("r", IDENTITIES, ids=lambda r: r.name)
 def test_idempotent_on_the_corpus(r: Recipe) -> None:
     f = mc.parse(r.expr, r.kinds)

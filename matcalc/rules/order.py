@@ -61,9 +61,13 @@ def _subtracted(e: Expr) -> bool:
 
 
 def _term_key(t: Expr) -> tuple[object, ...]:
-    """Subtractions last (``x-m``), a minus that cannot be one first; then by the term's key."""
+    """Subtractions last (``x-m``), a minus that cannot be one first; then by the key.
+
+    The key is that of the term without its scalar, then (for terms alike but for
+    it, ``exp(u)`` and ``a*exp(u)``) that of the whole term.
+    """
     group = 2 if _subtracted(t) else 0 if _leading_minus(t) else 1
-    return group, _key(coef_body(t)[1])
+    return group, _key(coef_body(t)[1]), _key(t)
 
 
 @rule(Pat(Add, name="s"), example="A'+B+A")
