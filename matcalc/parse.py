@@ -419,8 +419,14 @@ def _caret_power(base: Expr, exponent: Expr) -> Expr:
         k = exponent.value
         if float(k).is_integer():
             return build.matpow(base, int(k))
-        raise ShapeError(f"the matrix power X^k needs an integer k, got {k}; use .^ for elementwise power")
+        raise ShapeError(
+            f"the matrix power X^k needs an integer k, got {k}: a non-integer power of a matrix is a "
+            "matrix function, not a product; use .^ for the elementwise power"
+        )
     if base.is_matrix:
-        raise ShapeError("the matrix power X^k needs an integer number k; use .^ for elementwise power")
+        raise ShapeError(
+            f"the matrix power X^k needs an integer number k, got {build.describe(exponent)}: a symbolic "
+            "power of a matrix is a matrix function, not a product; use .^ for the elementwise power"
+        )
     raise ShapeError(f"'^' needs a scalar or square-matrix base and a scalar exponent, got "
                      f"{build.describe(base)} ^ {build.describe(exponent)}; use .^ for elementwise power")

@@ -147,7 +147,7 @@ SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
         1,
     ),
     ("a^x", None, r"got scalar a \^ column vector x; use \.\^", 1),
-    ("X^0.5", None, r"the matrix power X\^k needs an integer k, got 0\.5; use \.\^ for elementwise power", 1),
+    ("X^0.5", None, r"the matrix power X\^k needs an integer k, got 0\.5: a non-integer power", 1),
     ("A^b", None, r"the matrix power X\^k needs an integer number k", 1),
     # vector/matrix functions
     ("softmax(A)", None, r"softmax needs a vector, got matrix A", 0),
