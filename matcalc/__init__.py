@@ -8,10 +8,16 @@
 
 from __future__ import annotations
 
-from matcalc.build import symbol
-from matcalc.check import check
-from matcalc.codegen import lambdify, numpy_code
-from matcalc.diff import diff
+from matcalc import build as _build
+from matcalc import check as _check
+from matcalc import codegen as _codegen
+from matcalc import diff as _diff
+from matcalc import evaluate as _evaluate
+from matcalc import explain as _explain
+from matcalc import parse as _parse
+from matcalc import simplify as _simplify
+from matcalc import sympy_bridge as _sympy_bridge
+from matcalc import vec as _vec
 from matcalc.errors import (
     DifferentiationError,
     EvaluationError,
@@ -21,14 +27,26 @@ from matcalc.errors import (
     RewriteLimitError,
     ShapeError,
 )
-from matcalc.evaluate import evaluate
-from matcalc.explain import explain
 from matcalc.expr import Expr
-from matcalc.parse import parse
-from matcalc.printing.latex import latex
-from matcalc.simplify import simplify
-from matcalc.sympy_bridge import from_sympy, to_sympy
-from matcalc.vec import vec_jacobian
+from matcalc.limits import LimitError, guarded, limits
+from matcalc.printing import latex as _latex
+
+# The public functions, each under the guard of matcalc.limits: a work budget per
+# call, and RecursionError/MemoryError reported as LimitError.
+symbol = guarded(_build.symbol)
+check = guarded(_check.check)
+code = guarded(_codegen.code)
+lambdify = guarded(_codegen.lambdify)
+numpy_code = guarded(_codegen.numpy_code)
+diff = guarded(_diff.diff)
+evaluate = guarded(_evaluate.evaluate)
+explain = guarded(_explain.explain)
+parse = guarded(_parse.parse)
+simplify = guarded(_simplify.simplify)
+latex = guarded(_latex.latex)
+from_sympy = guarded(_sympy_bridge.from_sympy)
+to_sympy = guarded(_sympy_bridge.to_sympy)
+vec_jacobian = guarded(_vec.vec_jacobian)
 
 __version__ = "0.1.0"
 
@@ -36,18 +54,21 @@ __all__ = [
     "DifferentiationError",
     "EvaluationError",
     "Expr",
+    "LimitError",
     "MatcalcError",
     "ParseError",
     "RegistryError",
     "RewriteLimitError",
     "ShapeError",
     "check",
+    "code",
     "diff",
     "evaluate",
     "explain",
     "from_sympy",
     "lambdify",
     "latex",
+    "limits",
     "matrix",
     "numpy_code",
     "parse",

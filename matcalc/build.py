@@ -57,6 +57,7 @@ from matcalc.expr import (
     rebuild,
     substitute_dims,
 )
+from matcalc.limits import charge
 from matcalc.ops import ELEMENTWISE
 from matcalc.tree import _ON_FORGET, interned
 
@@ -99,6 +100,7 @@ def _unify(
     operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()
 ) -> tuple[list[Expr], Unifier]:
     """`_unified`, and the unifier (to map further dims such as a result shape)."""
+    charge()  # the work budget of the public call (matcalc.limits)
     uf = Unifier()
     for i, op in enumerate(operands):
         for other in operands[i + 1 :]:
@@ -153,7 +155,14 @@ def symbol(name: str, kind: str | None = None) -> Symbol:
     """A symbol of the given kind (default from its first letter)."""
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
         raise ShapeError(f"symbol name {name!r} is not an identifier")
+    from matcalc.parse import RESERVED  # the input language's table (parse imports this module)
+
+    if name in RESERVED or name.startswith("_"):
+        raise ShapeError(f"{name!r} cannot be a symbol name: it is reserved by the input language, "
+                         "so its printed text would not parse back")
     kind = default_kind(name) if kind is None else kind
+    if not isinstance(kind, str):
+        raise ShapeError(f"the kind of '{name}' must be a string, got {type(kind).__name__}")
     if kind not in KINDS:
         raise ShapeError(f"unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
     shape: tuple[Dim, ...]
@@ -181,7 +190,10 @@ def number(value: object) -> Number:
     elif isinstance(value, Fraction):
         v = value if value.denominator != 1 else int(value)
         if isinstance(v, Fraction) and max(abs(v.numerator), v.denominator) > _FLOAT_MAX:
-            v = float(v)  # keep exact fractions printable and convertible to float
+            try:
+                v = float(v)  # keep exact fractions printable and convertible to float
+            except OverflowError:
+                raise ShapeError(f"the constant {_digits(value)} is too large for floating point") from None
     else:
         v = float(value)
         if not np.isfinite(v):  # inf also where folding constants overflowed (1e300*1e300)
@@ -193,6 +205,12 @@ def number(value: object) -> Number:
         # Values are computed in floating point: an integer beyond its range cannot be.
         raise ShapeError("an integer of more than 308 digits is too large for floating point")
     return Number(v, shape=())
+
+
+def _digits(value: object) -> str:
+    """A number for a message, shortened if it has hundreds of digits."""
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-6:]} ({len(text)} characters)"
 
 
 def as_expr(value: object) -> Expr:

@@ -119,8 +119,14 @@ def check(
         EvaluationError: the derivative cannot be evaluated (it is not finite, or a
             matrix it inverts is singular) at any of the points and sizes tried.
     """
-    if isinstance(trials, bool) or not isinstance(trials, int) or trials < 1:
-        raise MatcalcError(f"check needs at least one trial, got {trials!r}")
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= MAX_TRIALS:
+        raise MatcalcError(f"check needs at least one trial (at most {MAX_TRIALS}), got trials={trials!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise MatcalcError(f"check needs seed= a whole number from 0, got {seed!r}")
+    if isinstance(rtol, bool) or not isinstance(rtol, int | float) or not 0 < rtol < float("inf"):
+        raise MatcalcError(f"check needs rtol= a positive number, got {rtol!r}")
+    if wrt is None or (not isinstance(wrt, str | Expr) and not isinstance(wrt, Sequence)):
+        raise MatcalcError(f"check needs wrt= a variable name or a list of them, got {wrt!r}")
     problem = Problem.make(expr, wrt, claim, kinds)
     rng = np.random.default_rng(seed)
     runs = [problem.trial(t, rng) for t in range(trials)]
@@ -135,6 +141,10 @@ def check(
         f"(largest relative error {max_error:.1e})."
     )
     return problem.result(True, max_error, runs[0], text)
+
+
+#: Most random points `check` tries.
+MAX_TRIALS = 1_000
 
 
 @dataclass(frozen=True)

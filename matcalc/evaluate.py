@@ -63,7 +63,7 @@ from matcalc.expr import (
     walk,
 )
 from matcalc.ops import ELEMENTWISE
-from matcalc.values import Array, Value, bind_dims, by_name, calls_first, checked_arrays
+from matcalc.values import Array, Value, as_real_array, bind_dims, by_name, calls_first, checked_arrays
 
 if TYPE_CHECKING:
     from matcalc.index import Idx, Term
@@ -232,19 +232,22 @@ def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
 def _call(e: Call, args: list[Value], env: _Env) -> Value:
     (arg,) = args
     fn = _function(e, env.given)
+    text = e.function
     try:
-        value = np.asarray(fn(np.array(arg, dtype=np.float64)), dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise EvaluationError(f"{e.function}(...) failed: {err}") from None
+        out = fn(np.array(arg, dtype=np.float64))
+    except Exception as err:  # the user's code: whatever it raises is a failed evaluation
+        raise EvaluationError(f"{text}(...) raised {type(err).__name__}: {err}") from None
+    if out is None:
+        raise EvaluationError(f"{text}(...) returned None, not an array of numbers")
+    value = as_real_array(f"{text}(...)", out)
     if value.ndim != e.ndim:
         raise ShapeError(
-            f"{e.function} returned shape {value.shape}, "
-            f"but a {e.kind} there has {e.ndim} axes"
+            f"{text} returned shape {value.shape}, but its value there has {e.ndim} axes"
         )
     for dim, size in zip(e.shape, value.shape, strict=True):
         if env.sizes.setdefault(dim, size) != size:
             raise ShapeError(
-                f"{e.function} returned shape {value.shape}, "
+                f"{text} returned shape {value.shape}, "
                 f"which does not fit the shape {tuple(env.sizes.get(d) for d in e.shape)} it needs"
             )
     return np.float64(value[()]) if value.ndim == 0 else value

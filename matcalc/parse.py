@@ -115,6 +115,8 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
             raise ShapeError(f"kinds: {name!r} is not a symbol name")
         if name in RESERVED:
             raise ShapeError(f"kinds: {name!r} is a built-in function, not a symbol")
+        if not isinstance(kind, str):
+            raise ShapeError(f"kinds: the kind of '{name}' must be a string such as 'vector', got {kind!r}")
         if kind not in KINDS and kind not in FUNCTION_KINDS:
             raise ShapeError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
     with deep():

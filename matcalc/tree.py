@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, dataclass_transf
 
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
+from matcalc.limits import charge
 
 if TYPE_CHECKING:
     from matcalc.expr import Symbol
@@ -51,6 +52,7 @@ class _Interned(type):
     )
 
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
+        charge()  # the work budget of the public call (matcalc.limits)
         key = (cls, tuple(map(_key, args)), shape, row)
         node = _Interned._table.get(key)
         if node is None:
@@ -145,6 +147,10 @@ class Expr(metaclass=_Interned):
         return tree_repr(self)
 
     # ---- operators: the Python way of building ------------------------------
+    #: NumPy defers to these operators instead of building an object array of expressions
+    #: (``np.ones(3) * x`` then raises a clear error: an array is not a constant).
+    __array_ufunc__ = None
+
     def __add__(self, other: object) -> Expr:
         from matcalc import build
 
@@ -321,11 +327,28 @@ def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
         h = (h * 1_000_003 + _code(d)) % _MOD
     for f in _fields(type(e)):
         value = getattr(e, f)
-        if not _has_expr(value):
+        if is_dataclass(value):  # an index form's tensor: its bases count by their own keys (below)
+            h = (h * 1_000_003 + zlib.crc32(_shallow_repr(value).encode())) % _MOD
+        elif not _has_expr(value):
             h = (h * 1_000_003 + _code(value)) % _MOD
     for k in kids:
         h = (h * 1_000_003 + k.skey) % _MOD
     return h
+
+
+def _shallow_repr(value: object) -> str:
+    """``repr`` of an index-level value with each expression in it shown by its structural key.
+
+    (A full repr would spell out every nested index form again: quadratic in the nesting.)
+    """
+    if isinstance(value, Expr):
+        return f"<{value.skey}>"
+    if isinstance(value, tuple):
+        return f"({','.join(map(_shallow_repr, value))})"
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(_shallow_repr(getattr(value, f.name)) for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    return repr(value)
 
 
 def _has_expr(value: object) -> bool:

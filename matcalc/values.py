@@ -20,7 +20,7 @@ from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, Call, Expr, Identity, IndexForm, Ones, Symbol, Zero, walk
 
-__all__ = ["Array", "Value", "bind_dims", "by_name", "calls_first", "checked_arrays"]
+__all__ = ["Array", "Value", "as_real_array", "bind_dims", "by_name", "calls_first", "checked_arrays"]
 
 Array: TypeAlias = npt.NDArray[np.float64]
 #: The value of a node: an array, or a NumPy float for a scalar (NumPy scalars,
@@ -66,7 +66,7 @@ def checked_arrays(
 
 def _checked_value(sym: Symbol, value: Any, check_symmetric: bool) -> Value:
     """``value`` as float64, checked against the kind of ``sym``."""
-    arr = _as_real_array(sym.name, value)
+    arr = as_real_array(sym.name, value)
     ndim = _NDIM[sym.kind]
     if arr.ndim != ndim:
         hint = "; use .ravel() for a column or row of a 2-D array" if sym.kind == "vector" else ""
@@ -89,12 +89,14 @@ def _checked_value(sym: Symbol, value: Any, check_symmetric: bool) -> Value:
     return np.float64(arr[()]) if ndim == 0 else arr
 
 
-def _as_real_array(name: str, value: Any) -> Array:
+def as_real_array(name: str, value: Any) -> Array:
     """``value`` as a float64 array, or an `EvaluationError` saying why it is not real numbers."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
-        return np.asarray(float(value))
     try:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+            return np.asarray(float(value))
         arr = np.asarray(value)
+    except OverflowError:  # an int or Fraction beyond 1.8e308
+        raise EvaluationError(f"the value of {name} is too large for floating point") from None
     except (ValueError, TypeError) as err:  # ragged nested lists, odd objects
         raise EvaluationError(f"the value of {name} is not an array of numbers: {err}") from None
     kind = arr.dtype.kind
@@ -106,7 +108,10 @@ def _as_real_array(name: str, value: Any) -> Array:
         raise EvaluationError(f"the value of {name} is boolean; convert it with .astype(float)")
     if kind not in "iuf":
         raise EvaluationError(f"the value of {name} is not real numbers: {_short(value)}")
-    return np.asarray(arr, dtype=np.float64)
+    try:
+        return np.asarray(arr, dtype=np.float64)
+    except OverflowError:
+        raise EvaluationError(f"the value of {name} is too large for floating point") from None
 
 
 def _short(value: Any) -> str:

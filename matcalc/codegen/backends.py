@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from matcalc.errors import RegistryError
+from matcalc.errors import MatcalcError, RegistryError
 from matcalc.ops import BACKENDS as BACKEND_NAMES
 from matcalc.ops import ELEMENTWISE
 
@@ -297,7 +297,6 @@ def backend(name: str | Backend) -> Backend:
     """The backend called ``name`` (a `Backend` passes through)."""
     if isinstance(name, Backend):
         return name
-    try:
-        return BACKENDS[name]
-    except KeyError:
-        raise ValueError(f"unknown backend {name!r}; backends are {', '.join(BACKENDS)}") from None
+    if not isinstance(name, str) or name not in BACKENDS:
+        raise MatcalcError(f"unknown backend {name!r}; backends are {', '.join(BACKENDS)}")
+    return BACKENDS[name]

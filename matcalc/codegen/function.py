@@ -106,16 +106,32 @@ def _outputs(outputs: Outputs) -> tuple[Literal["single", "dict", "tuple"], list
 
 def _dim_sizes(sizes: Mapping[str, Sequence[int]], symbols: Mapping[str, Symbol]) -> dict[Dim, int]:
     """Size hints by symbol name (``{"X": (1000, 100)}``) as sizes of dimensions."""
+    if not isinstance(sizes, Mapping):
+        raise MatcalcError(f"sizes must map symbol names to shapes, got {type(sizes).__name__}")
     out: dict[Dim, int] = {}
     for key, shape in sizes.items():
-        s = symbols.get(key)
+        s = symbols.get(key) if isinstance(key, str) else None
         if s is None:
             raise MatcalcError(f"sizes names {key!r}, which is not a symbol of the expressions")
-        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if isinstance(shape, int) and not isinstance(shape, bool):
+            shape = (shape,)
+        if not isinstance(shape, tuple | list) or not all(_is_size(n) for n in shape):
+            raise MatcalcError(
+                f"sizes gives {key!r} {shape!r}; a shape is a tuple of whole numbers "
+                f"from 1 to {MAX_SIZE_HINT}"
+            )
         if len(shape) != s.ndim:
             raise MatcalcError(f"sizes gives {key!r} {len(shape)} axes, but it is a {s.kind}")
         out.update(zip(s.shape, shape, strict=True))
     return out
+
+
+#: Largest size hint: beyond it the cost model's products would overflow floating point.
+MAX_SIZE_HINT = 2**40
+
+
+def _is_size(n: object) -> bool:
+    return isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_SIZE_HINT
 
 
 def _needed_dims(codes: Iterable[ast.expr]) -> list[Dim]:

@@ -41,6 +41,7 @@ from matcalc.codegen import signs
 from matcalc.codegen import syntax as sx
 from matcalc.dims import Dim
 from matcalc.expr import Add, DiagMatrix, Expr, Identity, Inverse, MatMul, Number, Ones, Scale, Transpose
+from matcalc.limits import charge
 
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer
@@ -187,6 +188,7 @@ def plan(
     A sub-chain that is computed anyway costs nothing; the whole chain only if ``whole``.
     """
     n = len(elems)
+    charge(n * (n * n - 1) // 6)  # the splits tried below, against the work budget (matcalc.limits)
     size = sizer(lw)
     table: list[list[_Cell]] = [[_Cell(0.0, 0, e.kind, e.rows, e.cols) for e in elems] for _ in range(n)]
     for length in range(2, n + 1):

@@ -61,6 +61,11 @@ def latex(expr: Expr, form: str = "matrix", where: bool = False, wrt: Expr | str
     Raises:
         MatcalcError: for an unknown form, or an argument the form does not take.
     """
+    if not isinstance(expr, Expr):
+        hint = " (parse text first with matcalc.parse)" if isinstance(expr, str) else ""
+        raise MatcalcError(f"latex needs an expression, got {type(expr).__name__}{hint}")
+    if not isinstance(form, str):
+        raise MatcalcError(f"form must be a string, one of {', '.join(map(repr, FORMS))}; got {form!r}")
     if form == "vec":
         if where:
             raise MatcalcError("where=True is not available for form='vec'")

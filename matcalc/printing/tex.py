@@ -8,6 +8,7 @@ abstract functions have one spelling here for the matrix, index and vec forms.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -125,12 +126,12 @@ def wrap(t: Tex, at_least: int) -> Tex:
 
 def juxtapose(parts: list[str]) -> str:
     r"""Factors side by side: a space, ``\cdot`` before a digit, ``\,`` after an italic word."""
-    out = parts[0]
-    for p in parts[1:]:
+    out = [parts[0]]
+    for prev, p in itertools.pairwise(parts):  # each part has balanced braces: look at the last only
         if p[:1].isdigit() or p[:1] == ".":
-            out += rf" \cdot {p}"
-        elif re.search(r"\\mathit\{[^{}]*\}$", out):
-            out += rf"\,{p}"
+            out.append(rf" \cdot {p}")
+        elif re.search(r"\\mathit\{[^{}]*\}$", prev):
+            out.append(rf"\,{p}")
         else:
-            out += f" {p}"
-    return out
+            out.append(f" {p}")
+    return "".join(out)

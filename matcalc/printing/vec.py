@@ -38,7 +38,8 @@ def to_latex_vec(expr: Expr, wrt: Expr | str | None) -> str:
         raise MatcalcError("form='vec' needs the variable: mc.latex(f, form='vec', wrt='X')")
     if isinstance(wrt, Expr) and not isinstance(wrt, Symbol):
         raise MatcalcError(f"form='vec' differentiates by a symbol, not by {wrt}")
-    assert isinstance(wrt, str | Symbol)
+    if not isinstance(wrt, str | Symbol):
+        raise MatcalcError(f"form='vec' needs wrt= a symbol or its name, got {type(wrt).__name__}")
     return vec_latex(vec_jacobian(expr, wrt))
 
 

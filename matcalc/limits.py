@@ -1,0 +1,132 @@
+"""Bounded resources: a work budget for each public call, and the guard at the API boundary.
+
+Some operations have outputs that grow exponentially with the input (the
+fourth derivative of ``exp`` nested 30 deep, the generated code of a Jacobian
+of nested ``softmax``).  Rather than exhaust memory or run for minutes, every
+public function runs under a *work budget*: each new expression node costs
+one unit, and the passes whose work is not node creation (the product planner
+of code generation) charge theirs.  When the budget is spent, the call raises
+`LimitError`, which names the limit and how to raise it::
+
+    with matcalc.limits(work=50_000_000):
+        matcalc.diff(f, "x", "x", "x", "x")
+
+The budget is per outermost public call (nested calls share it) and lives in a
+context variable, so threads and async tasks each have their own.  `guarded`
+also turns the failures that Python reports as RecursionError and MemoryError
+into `LimitError`: they mean the input is too large, not that matcalc is wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from matcalc.errors import MatcalcError
+
+__all__ = ["DEFAULT_WORK", "Budget", "LimitError", "charge", "guarded", "limits"]
+
+#: Work units (new expression nodes, product-planning steps) one public call may spend.
+DEFAULT_WORK = 500_000
+
+
+class LimitError(MatcalcError):
+    """An operation reached a documented size or time limit (see docs/robustness.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The limits of one public call: work units, and optionally seconds of wall-clock time."""
+
+    work: int = DEFAULT_WORK
+    seconds: float | None = None
+
+
+@dataclass(slots=True)
+class _Meter:
+    budget: Budget
+    what: str
+    used: int = 0
+    deadline: float | None = None
+
+
+_METER: ContextVar[_Meter | None] = ContextVar("matcalc_work_meter", default=None)
+_BUDGET: ContextVar[Budget | None] = ContextVar("matcalc_budget", default=None)  # None: the default
+
+#: How often (in units) the clock is read when there is a time limit.
+_CLOCK_EVERY = 512
+
+
+def charge(units: int = 1) -> None:
+    """Spend ``units`` of the current call's budget; raise `LimitError` when it is spent."""
+    meter = _METER.get()
+    if meter is None:
+        return
+    before = meter.used
+    meter.used += units
+    if meter.used > meter.budget.work:
+        # (it keeps raising on every later charge, so code that catches a MatcalcError to try
+        # something else cannot run on unbounded)
+        raise LimitError(
+            f"{meter.what} needs more than {meter.budget.work:,} units of work (expression nodes built "
+            "and product-planning steps): its result grows too fast with the input.  Raise the limit "
+            "with `with matcalc.limits(work=N):` (CLI: --max-work N) if you mean it."
+        )
+    tick = before // _CLOCK_EVERY != meter.used // _CLOCK_EVERY
+    if meter.deadline is not None and tick and time.monotonic() > meter.deadline:
+        raise LimitError(
+            f"{meter.what} did not finish within {meter.budget.seconds:g} seconds.  Raise the limit "
+            "with `with matcalc.limits(seconds=T):` (CLI: --timeout T) if you mean it."
+        )
+
+
+@contextmanager
+def limits(work: int | None = None, seconds: float | None = None) -> Iterator[None]:
+    """Run the block with a budget per public call: ``work`` units (default `DEFAULT_WORK`), ``seconds``.
+
+    ``seconds`` (default: none) is checked as work is charged, so it bounds the
+    symbolic passes, not a single NumPy operation on large arrays.
+    """
+    if work is not None and (isinstance(work, bool) or not isinstance(work, int) or work < 1):
+        raise MatcalcError(f"limits(work=...) needs a positive whole number, got {work!r}")
+    if seconds is not None and (
+        isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0
+    ):
+        raise MatcalcError(f"limits(seconds=...) needs a positive number, got {seconds!r}")
+    token = _BUDGET.set(Budget(DEFAULT_WORK if work is None else work, seconds))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run a public function under the work budget; report exhaustion as `LimitError`."""
+    what = f"matcalc.{fn.__name__}"
+
+    @functools.wraps(fn)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _METER.get() is not None:  # an inner public call shares the outer one's budget
+            return fn(*args, **kwargs)
+        budget = _BUDGET.get() or Budget()
+        deadline = None if budget.seconds is None else time.monotonic() + budget.seconds
+        token = _METER.set(_Meter(budget, what, deadline=deadline))
+        try:
+            return fn(*args, **kwargs)
+        except RecursionError:
+            raise LimitError(f"{what}: the expression is nested too deeply for this operation") from None
+        except MemoryError:
+            raise LimitError(f"{what}: the result does not fit in memory") from None
+        finally:
+            _METER.reset(token)
+
+    return run
