@@ -33,7 +33,6 @@ from matcalc.printing import latex as _latex
 
 # The public functions, each under the guard of matcalc.limits: a work budget per
 # call, and RecursionError/MemoryError reported as LimitError.
-symbol = guarded(_build.symbol)
 check = guarded(_check.check)
 code = guarded(_codegen.code)
 lambdify = guarded(_codegen.lambdify)
@@ -80,6 +79,18 @@ __all__ = [
     "vec_jacobian",
     "vector",
 ]
+
+
+@guarded
+def symbol(name: str, kind: str | None = None) -> Expr:
+    """A symbol of the given kind (default from its first letter: a-g scalar, h-z vector, A-Z matrix).
+
+    The names of the input language (``exp``, ``tr``, ``eye``, ...) are refused:
+    their printed text would not parse back.
+    """
+    if isinstance(name, str) and name in _parse.RESERVED:
+        raise ShapeError(f"{name!r} cannot be a symbol name: it is a function of the input language")
+    return _build.symbol(name, kind)
 
 
 def scalar(name: str) -> Expr:

@@ -155,11 +155,8 @@ def symbol(name: str, kind: str | None = None) -> Symbol:
     """A symbol of the given kind (default from its first letter)."""
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
         raise ShapeError(f"symbol name {name!r} is not an identifier")
-    from matcalc.parse import RESERVED  # the input language's table (parse imports this module)
-
-    if name in RESERVED or name.startswith("_"):
-        raise ShapeError(f"{name!r} cannot be a symbol name: it is reserved by the input language, "
-                         "so its printed text would not parse back")
+    if name.startswith("_"):
+        raise ShapeError(f"{name!r} cannot be a symbol name: names starting with '_' are matcalc's own")
     kind = default_kind(name) if kind is None else kind
     if not isinstance(kind, str):
         raise ShapeError(f"the kind of '{name}' must be a string, got {type(kind).__name__}")
