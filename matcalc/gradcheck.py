@@ -30,7 +30,8 @@ import ast
 from collections.abc import Mapping, Sequence
 from string import Template
 
-from matcalc.codegen import code
+from matcalc.codegen.backends import backend as backend_named
+from matcalc.codegen.function import generate
 from matcalc.diff import diff, variable
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
@@ -75,11 +76,14 @@ def value_and_gradient(f: Expr, wrt: Sequence[str], name: str = "f", backend: st
     prefix = "grad_" if not f.shape else "jac_"
     outputs = {"f": f, **{prefix + v.name: diff(f, v) for v in variables}}
     arrays = [s for s in f.symbols if s.kind not in FUNCTION_KINDS]
-    source = code(outputs, name=name, backend=backend)
+    generated = generate(outputs, None, name, backend_named(backend))
+    source, name, param_of = generated.source, generated.name, generated.param_of
     if len(arrays) < len(f.symbols):
         return source + _no_check(name, _callables(source, name, arrays))
-    block = _check_block(name, backend, arrays, {prefix + v.name: v for v in variables})
-    if name in _top_level_names(block) | _top_level_names("\n".join(_IMPORTS[backend])):
+    block = _check_block(name, backend, arrays, {prefix + v.name: v for v in variables}, param_of)
+    # The names the check uses besides the function's own (seen with a name no one would choose):
+    other = _check_block("_f_", backend, arrays, {prefix + v.name: v for v in variables}, param_of)
+    if name in _all_names(other) | _top_level_names("\n".join(_IMPORTS[backend])):
         raise MatcalcError(f"the function cannot be called {name!r}: the gradient check uses that name")
     return _with_imports(source, _IMPORTS[backend]) + block
 
@@ -271,19 +275,39 @@ $setup    try:
 '''
 
 
-def _check_block(name: str, backend: str, arrays: Sequence[Symbol], outputs: Mapping[str, Symbol]) -> str:
-    """The helpers, ``_random_inputs_<name>``, ``check_<name>`` and the ``__main__`` block."""
-    derivatives = {key: (v.name, v.kind == "symmetric") for key, v in outputs.items()}
+def _all_names(source: str) -> set[str]:
+    """Every name the check's code binds or reads, at any level (``rng``, ``inputs``, ``np`` ...)."""
+    names = _top_level_names(source)
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def _check_block(
+    name: str,
+    backend: str,
+    arrays: Sequence[Symbol],
+    outputs: Mapping[str, Symbol],
+    param_of: Mapping[str, str],
+) -> str:
+    """The helpers, ``_random_inputs_<name>``, ``check_<name>`` and the ``__main__`` block.
+
+    The inputs are keyed by parameter (``lambda_`` for the symbol ``lambda``).
+    """
+    derivatives = {key: (param_of[v.name], v.kind == "symmetric") for key, v in outputs.items()}
     return (
         Template(_HELPERS).substitute(function=name, convert=_CONVERT[backend])
-        + _random_inputs(name, arrays)
+        + _random_inputs(name, arrays, param_of)
         + Template(_CHECK).substitute(
             function=name, derivatives=derivatives, setup=_SETUP.get(backend, ""), tolerance=TOLERANCE
         )
     )
 
 
-def _random_inputs(name: str, arrays: Sequence[Symbol]) -> str:
+def _random_inputs(name: str, arrays: Sequence[Symbol], param_of: Mapping[str, str]) -> str:
     """The source of ``_random_inputs_<name>(rng, positive)``: one line per symbol."""
     dims = tuple(dict.fromkeys(repr(d) for s in arrays for d in s.shape))
     lines = [
@@ -299,7 +323,7 @@ def _random_inputs(name: str, arrays: Sequence[Symbol]) -> str:
         "    inputs = {}",
     ]
     for s in arrays:
-        lines += [f"    {line}" for line in _draw(s)]
+        lines += [f"    {line}" for line in _draw(s, param_of[s.name])]
     lines += [
         "    if positive:",
         "        inputs = {k: np.abs(v) if np.ndim(v) < 2 else v for k, v in inputs.items()}",
@@ -308,9 +332,9 @@ def _random_inputs(name: str, arrays: Sequence[Symbol]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _draw(s: Symbol) -> list[str]:
+def _draw(s: Symbol, param: str) -> list[str]:
     """Statements that set ``inputs[<name>]`` to a random value of the symbol's kind and shape."""
-    target = f"inputs[{s.name!r}]"
+    target = f"inputs[{param!r}]"
     sizes = [_size(d) for d in s.shape]
     if not sizes:
         return [f"{target} = float(rng.standard_normal())"]

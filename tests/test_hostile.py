@@ -74,17 +74,22 @@ def test_tiny_numbers_underflow_to_zero_consistently() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "node"),
+    ("make", "node"),
     [
-        (".*".join(["x"] * 20_000), "Hadamard"),
-        ("*".join(["X"] * 12_000), "MatMul"),
-        ("x'*" + "*".join(["A", "B"] * 6_000) + "*x", "MatMul"),
+        (lambda n: ".*".join(["x"] * n), "Hadamard"),
+        (lambda n: "*".join(["X"] * n), "MatMul"),
+        (lambda n: "x'*" + "*".join(["A", "B"] * (n // 2)) + "*x", "MatMul"),
     ],
+    ids=["hadamard", "matrices", "quadratic-form"],
 )
-def test_long_flat_chains_parse_quickly(text: str, node: str) -> None:
-    e, seconds = _timed(lambda: mc.parse(text))
-    assert type(e).__name__ == node and len(e.factors) == text.count("*") + 1 - text.count(".*") * 0
-    assert seconds < 5, f"{len(text)} characters took {seconds:.1f} s"
+def test_long_flat_chains_parse_in_linear_time(make, node: str) -> None:  # type: ignore[no-untyped-def]
+    # 20,000 factors of x.* and 12,000 matrices parsed in over 60 s before; now about 0.5 s
+    # (docs/robustness.md).  The machine is shared, so the test compares n with 4n:
+    # a quadratic parser takes 16 times as long, a linear one 4 (n log n: 4.6).
+    small = min(_timed(lambda: mc.parse(make(3_000)))[1] for _ in range(2))
+    e, large = _timed(lambda: mc.parse(make(12_000)))
+    assert type(e).__name__ == node
+    assert large < 8 * small + 0.5, f"3,000 factors: {small:.2f} s, 12,000: {large:.2f} s"
 
 
 def test_grouping_of_a_long_chain_does_not_change_the_node() -> None:

@@ -250,7 +250,7 @@ class Lowerer:
             case IndexForm():
                 return einsum.index_form(self, e)
             case Call():  # an abstract function: a callable the caller passes
-                return ast.Call(func=sx.name(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
+                return ast.Call(func=sx.FunctionRef(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
         assert_never(e)
 
     def _broadcast(self, e: Expr) -> ast.expr | None:

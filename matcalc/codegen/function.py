@@ -16,7 +16,6 @@ defines helpers (a stable sigmoid, ...) only where they are used.
 from __future__ import annotations
 
 import ast
-import keyword
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Literal
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.codegen.emit import Lowerer, callable_name
+from matcalc.codegen.names import normalized, python_name, unique_names
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
@@ -47,6 +47,40 @@ class Generated:
     source: str
     name: str
     args: tuple[str, ...]
+    #: symbol name -> its parameter (``{"lambda": "lambda_"}``; see `matcalc.codegen.names`)
+    param_of: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """The Python names of the user's names: symbols, callables and the function (see `names`)."""
+
+    arrays: dict[str, str]  # symbol name -> parameter
+    callables: dict[str, str]  # callable parameter as emitted (grad_L) -> parameter
+    function: str
+
+    @staticmethod
+    def make(
+        users: Sequence[str], symbols: Mapping[str, Symbol], calls: set[str], backend: Backend, function: str
+    ) -> Naming:
+        arrays = unique_names([u for u in users if u not in calls or u in symbols], "symbol name")
+        # A callable makes way for a symbol of its name and for the module's library names.
+        library = {_bound_name(line) for line in backend.imports} | {backend.alias, *backend.helpers}
+        callables = unique_names(sorted(calls), "function", taken={*arrays.values(), *library})
+        return Naming(arrays, callables, python_name(function, "function name"))
+
+    def params(self, users: Sequence[str]) -> tuple[str, ...]:
+        """The parameters for the user's names, in order (a name that is a symbol and a callable: both)."""
+        out = [self.arrays[u] for u in users if u in self.arrays]
+        out += [self.callables[u] for u in users if u in self.callables]
+        return tuple(sorted(out, key=lambda p: users.index(self.user_of(p))))
+
+    def user_of(self, param: str) -> str:
+        for table in (self.arrays, self.callables):
+            for user, chosen in table.items():
+                if chosen == param:
+                    return user
+        raise MatcalcError(f"no user name for the parameter {param!r}")  # pragma: no cover
 
 
 def generate(
@@ -65,9 +99,11 @@ def generate(
     lowerer = Lowerer(backend, roots, _dim_sizes(sizes or {}, symbols))
     code = lowerer.lower_all(roots)
     dims = _needed_dims(code.values())
-    params = _parameters(args, symbols, dims, calls)
-    _check_identifier(name, "function name")
-    writer = _Writer(backend, code, symbols, params, taken=set(params))
+    users = _parameters(args, symbols, dims, calls)
+    naming = Naming.make(users, symbols, calls, backend, name)
+    params = naming.params(users)
+    name = naming.function
+    writer = _Writer(backend, code, symbols, naming, params, taken=set(params))
     returned = writer.outputs(keyed, bind=form != "single")
     if form == "single":
         result: ast.expr = returned[0]
@@ -77,7 +113,7 @@ def generate(
         keys: list[ast.expr | None] = [ast.Constant(value=k) for k, _ in keyed]
         result = ast.Dict(keys=keys, values=returned)
     source = _module(writer, name, params, keyed, result, form)
-    return Generated(source, name, params)
+    return Generated(source, name, params, naming.arrays)
 
 
 def _outputs(outputs: Outputs) -> tuple[Literal["single", "dict", "tuple"], list[tuple[str, Expr]]]:
@@ -144,11 +180,6 @@ def _needed_dims(codes: Iterable[ast.expr]) -> list[Dim]:
     return list(found)
 
 
-def _check_identifier(text: str, what: str) -> None:
-    if not isinstance(text, str) or not text.isidentifier() or keyword.iskeyword(text):
-        raise MatcalcError(f"{what} {text!r} is not a Python identifier")
-
-
 def _parameters(
     args: Sequence[str] | None, symbols: Mapping[str, Symbol], dims: Sequence[Dim], calls: set[str]
 ) -> tuple[str, ...]:
@@ -164,7 +195,7 @@ def _parameters(
         raise MatcalcError("args must be a sequence of symbol names, not a string")
     params = tuple(args)
     for a in params:
-        _check_identifier(a, "argument")
+        normalized(a, "argument")
     repeated = [a for a, n in Counter(params).items() if n > 1]
     if repeated:
         raise MatcalcError(f"argument {repeated[0]!r} is listed twice")
@@ -186,16 +217,21 @@ class _Writer:
         backend: Backend,
         code: Mapping[Expr, ast.expr],
         symbols: Mapping[str, Symbol],
+        naming: Naming,
         params: tuple[str, ...],
         taken: set[str],
     ) -> None:
         self.code = code
         self.symbols = symbols
+        self.naming = naming
+        self.symbol_of = {p: s for s, p in naming.arrays.items()}  # parameter -> symbol name
         self.params = params
         self.taken = taken
-        for s in symbols:
-            _check_identifier(s, "symbol name")
+        # The module's names also make way for the function's; a local variable may share it.
+        self.taken.add(naming.function)
         self.renames = self._library_names(backend)
+        if naming.function not in params:
+            self.taken.discard(naming.function)
         self.backend = backend
         self.uses: Counter[Expr] = Counter()
         for c in code.values():
@@ -242,7 +278,7 @@ class _Writer:
             self._visit(e)
             code = self.form[e]
             if bind and not _trivial(code):
-                usable = key.isidentifier() and not keyword.iskeyword(key) and key not in self.taken
+                usable = key.isidentifier() and python_name(key, "output") == key and key not in self.taken
                 target = self._free_name(key) if usable else self._temporary()
                 self._assign(target, code)
                 self.form[e] = code = sx.name(target)
@@ -265,7 +301,7 @@ class _Writer:
                 stack.extend((k, False) for k in reversed(refs) if k not in self.form)
                 continue
             if isinstance(e, Symbol):
-                self.form[e] = sx.name(e.name)
+                self.form[e] = sx.name(self.naming.arrays[e.name])
                 continue
             code = _Resolve(self).visit(self.code[e])
             shared = self.uses[e] > 1 and not _trivial(code)
@@ -279,12 +315,12 @@ class _Writer:
 
     def provider(self, d: Dim) -> tuple[str, int]:
         """The argument and axis that give the size of ``d``."""
-        for p in self.params:
-            s = self.symbols.get(p)
+        for symbol, p in self.naming.arrays.items():
+            s = self.symbols.get(symbol)
             if s is not None and d in s.shape:
                 return p, s.shape.index(d)
-        if not d.anonymous and d.owner in self.params:
-            return d.owner, d.axis
+        if not d.anonymous and d.owner in self.naming.arrays:
+            return self.naming.arrays[d.owner], d.axis
         if d.anonymous:
             raise MatcalcError(
                 "cannot generate code for a constant (eye, vector(c), ...) whose size no symbol fixes"
@@ -324,7 +360,8 @@ class _Writer:
         """The statement that finds the namespace from the arguments, if the backend needs one."""
         if not self.backend.namespace_from_args:
             return []
-        arrays = [p for p in self.params if p not in self.symbols or not self.symbols[p].is_scalar]
+        scalars = {self.naming.arrays[n] for n, s in self.symbols.items() if s.is_scalar}
+        arrays = [p for p in self.params if p not in scalars]
         finder = self.renames[_bound_name(self.backend.imports[0])]
         namespace = self.renames[self.backend.alias]
         return [f"{namespace} = {finder}({', '.join(arrays or self.params)})"]
@@ -364,6 +401,9 @@ class _Resolve(ast.NodeTransformer):
     def visit_SizeRef(self, node: sx.SizeRef) -> ast.expr:
         arg, axis = self.writer.provider(node.dim)
         return ast.Subscript(value=_shape(arg), slice=ast.Constant(value=axis), ctx=ast.Load())
+
+    def visit_FunctionRef(self, node: sx.FunctionRef) -> ast.expr:
+        return sx.name(self.writer.naming.callables[node.function])
 
     def visit_LikeRef(self, node: sx.LikeRef) -> ast.expr:
         return sx.name(self.writer.provider(node.dim)[0])
@@ -441,7 +481,8 @@ def _docstring(keyed: Sequence[tuple[str, Expr]], form: str) -> list[str]:
     else:
         what = "a dict" if form == "dict" else "a tuple"
         body = [f"Return {what} of:", ""] + [f"{k} = {text(e)}" for k, e in keyed]
-    safe = [line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in body]
+    printable = ["".join(c if c.isprintable() else repr(c)[1:-1] for c in line) for line in body]  # NUL...
+    safe = [line.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for line in printable]
     if len(safe) == 1:
         return [f'    """{safe[0]}."""']
     return ['    """' + safe[0], *("    " + line if line else "" for line in safe[1:]), '    """']

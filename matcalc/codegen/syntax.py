@@ -69,6 +69,16 @@ class LikeRef(ast.expr):
         self.dim = dim
 
 
+class FunctionRef(ast.expr):
+    """The parameter that holds the user's callable ``function`` (``grad_L``); named at writing."""
+
+    _fields = ()
+
+    def __init__(self, function: str) -> None:
+        super().__init__()
+        self.function = function
+
+
 def name(identifier: str) -> ast.Name:
     """A variable."""
     return ast.Name(id=identifier, ctx=ast.Load())
