@@ -147,13 +147,15 @@ def test_the_load_benchmark_runs_and_every_answer_is_right(url):
     assert results["calm"]["correct"] == results["calm"]["requests"] == 24
     blowup = results["blowup"]
     assert blowup["others_correct"] == 24
-    assert (blowup["status"], blowup["type"]) == (422, "TimeLimit") and blowup["seconds"] < 4.0
+    # matcalc's own work limit (matcalc.limits, issue 12) may stop it before the server's time limit
+    assert blowup["status"] == 422 and blowup["type"] in ("TimeLimit", "LimitError") and blowup["seconds"] < 4.0
 
 
 def test_a_blowup_is_cut_off_at_its_memory_limit():
     with running_server("--workers", "1", "--time-limit", "60", "--memory-limit", "30") as url:
         status, answer = post(url + "api/derivative", BLOWUP)
-        assert status == 422 and answer["error"]["type"] == "MemoryLimit"
+        # matcalc's own work limit (matcalc.limits, issue 12) may stop it before the server's memory limit
+        assert status == 422 and answer["error"]["type"] in ("MemoryLimit", "LimitError")
         status, answer = post(url + "api/derivative", {"expression": "W*x", "wrt": ["W"]})
         assert status == 200 and answer["derivative"]["latex"]["vec"] == r"x^\top \otimes I_{n}"
 

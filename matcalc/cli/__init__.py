@@ -15,14 +15,17 @@ argparse uses for bad usage.
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matcalc
 from matcalc.cli import check, code, diff, latex, parse, serve
 from matcalc.cli import eval as eval_
 from matcalc.cli.command import EXIT_ERROR, Command
 from matcalc.errors import MatcalcError
+from matcalc.limits import DEFAULT_WORK
 
 __all__ = ["COMMANDS", "MAIN_EXAMPLES", "Command", "build_parser", "main"]
 
@@ -77,8 +80,39 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         command.add_arguments(p)
+        _add_limit_arguments(p)
         p.set_defaults(run=command.run)
     return parser
+
+
+#: The CLI's default time limit per command, in seconds (``--timeout``).
+DEFAULT_TIMEOUT = 60.0
+
+
+def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--max-work`` and ``--timeout``: the limits of matcalc.limits, with the CLI's defaults."""
+    group = parser.add_argument_group("limits (docs/robustness.md)")
+    group.add_argument(
+        "--max-work", type=_positive(int), default=DEFAULT_WORK, metavar="N",
+        help=f"most units of symbolic work (expression nodes built) per step (default {DEFAULT_WORK:,})",
+    )  # fmt: skip
+    group.add_argument(
+        "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help=f"most seconds of symbolic work per step (default {DEFAULT_TIMEOUT:g})",
+    )  # fmt: skip
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    def read(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+        if not 0 < value < float("inf"):
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+        return value
+
+    return read
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -88,9 +122,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or bad usage (argparse printed why)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    _readable_output()
     try:
-        status: int = args.run(args)
+        with matcalc.limits(work=int(args.max_work), seconds=float(args.timeout)):
+            status: int = args.run(args)
+        sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
     except MatcalcError as exc:
-        print(f"matcalc: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(str(exc))
+    except BrokenPipeError:
+        _silence_stdout()
+        return _fail("the output was closed before it was written (broken pipe)")
+    except OSError as exc:  # e.g. > /dev/full
+        _silence_stdout()
+        return _fail(f"cannot write the output: {exc.strerror or exc}")
+    except (RecursionError, MemoryError) as exc:
+        return _fail(f"the input is too large or too deeply nested ({type(exc).__name__})")
     return status
+
+
+def _fail(message: str) -> int:
+    """Report an error on stderr (if it is still open) and return exit status 2."""
+    try:
+        print(f"matcalc: error: {message}", file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return EXIT_ERROR
+
+
+def _readable_output() -> None:
+    """Characters the terminal's encoding lacks (δ, ∂ under PYTHONIOENCODING=ascii) print as escapes."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit cannot fail again."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a file (captured in tests): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

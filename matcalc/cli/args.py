@@ -65,7 +65,12 @@ def check_numeric(name: str, data: object) -> None:
 
 
 def value_spec(text: str) -> tuple[str, np.ndarray[Any, np.dtype[np.float64]]]:
-    """Parse ``NAME=JSON`` of ``--value`` into a float array (0-d for a scalar)."""
+    """Parse ``NAME=JSON`` of ``--value`` into a float array (0-d for a scalar).
+
+    Strict JSON: ``NaN`` and ``Infinity`` (not JSON) become NaN and infinity, which
+    ``matcalc eval`` accepts only with ``--allow-nonfinite``; a number beyond
+    floating point (``1e400``, a 401-digit integer) is refused.
+    """
     name, sep, source = text.partition("=")
     name = name.strip()
     if not sep or not name:
@@ -73,11 +78,15 @@ def value_spec(text: str) -> tuple[str, np.ndarray[Any, np.dtype[np.float64]]]:
     if not (name.isidentifier() and name.isascii()):
         raise argparse.ArgumentTypeError(f"{name!r} is not a symbol name")
     try:
-        data = json.loads(source)
+        data = json.loads(source, parse_float=_finite_float, parse_int=_float_int)
     except json.JSONDecodeError as exc:
         raise argparse.ArgumentTypeError(f"the value of '{name}' is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise argparse.ArgumentTypeError(f"the value of '{name}' is nested too deeply") from None
+    except _TooLarge as exc:
+        raise argparse.ArgumentTypeError(
+            f"the value of '{name}' has the number {exc}, too large for floating point (at most 1.8e308)"
+        ) from None
+    except (RecursionError, ValueError):  # nested too deeply; an integer of over 4300 digits
+        raise argparse.ArgumentTypeError(f"the value of '{name}' is nested too deeply or too long") from None
     check_numeric(name, data)
     try:
         array = np.asarray(data, dtype=np.float64)
@@ -86,6 +95,28 @@ def value_spec(text: str) -> tuple[str, np.ndarray[Any, np.dtype[np.float64]]]:
             f"the value of '{name}' is not a rectangular array (rows of different lengths)"
         ) from None
     return name, array
+
+
+class _TooLarge(Exception):
+    """A JSON number that overflows floating point (the message is the number, shortened)."""
+
+
+def _short_number(text: str) -> str:
+    return text if len(text) <= 24 else f"{text[:10]}...{text[-6:]} ({len(text)} characters)"
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _TooLarge(_short_number(text))
+    return value
+
+
+def _float_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > sys.float_info.max:
+        raise _TooLarge(_short_number(text))
+    return value
 
 
 def add_expression_arguments(parser: argparse.ArgumentParser) -> None:

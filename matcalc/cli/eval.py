@@ -40,6 +40,11 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="value of a symbol as JSON, e.g. x=[1,2] or A=[[1,0],[0,1]] or a=2.5 (repeatable)",
     )
+    parser.add_argument(
+        "--allow-nonfinite",
+        action="store_true",
+        help="accept NaN, Infinity and -Infinity in values (they are not JSON, so refused by default)",
+    )
 
 
 def _values_of(expr: Expr, specs: Sequence[tuple[str, np.ndarray[Any, Any]]]) -> Mapping[str, Any]:
@@ -65,6 +70,13 @@ def _run_eval(args: argparse.Namespace) -> int:
     """Evaluate the expression at the given values and print the result."""
     expr = parse_expr(args)
     values = _values_of(expr, args.value)
+    if not args.allow_nonfinite:
+        for name, value in values.items():
+            if not np.all(np.isfinite(value)):
+                raise MatcalcError(
+                    f"the value of '{name}' has NaN or Infinity, which are not JSON; "
+                    "pass --allow-nonfinite to use them"
+                )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = matcalc.evaluate(expr, values)

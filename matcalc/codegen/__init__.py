@@ -39,6 +39,7 @@ def code(
     name: str = "f",
     backend: str | Backend = "numpy",
     sizes: Mapping[str, Sequence[int]] | None = None,
+    checks: bool = True,
 ) -> str:
     """The source of a module defining ``def name(*args)`` that computes ``outputs``.
 
@@ -59,13 +60,18 @@ def code(
             every dimension counts as equally large, which orders products by
             "contract vectors first" but cannot tell ``V*(U'*U)`` (cheap when
             U and V are thin) from ``(V*U')*U``.  The code is correct for any sizes.
+        checks: the function first converts its array arguments as `evaluate`
+            does (lists and integers to float64) and checks their number of axes,
+            the sizes they share and the symmetry of symmetric ones, raising
+            ``TypeError``/``ValueError``; ``checks=False`` leaves that out
+            (docs/codegen.md, "Input checks").
 
     Vectors are 1-D arrays (a row and a column alike); a scalar output is a
     0-d value (a NumPy scalar).  An output may be an argument itself (the
     derivative of ``a'*x`` by ``x`` returns ``a``).
     """
     with deep():
-        return generate(outputs, args, name, _backend(backend), sizes).source
+        return generate(outputs, args, name, _backend(backend), sizes, checks).source
 
 
 def numpy_code(
@@ -73,9 +79,10 @@ def numpy_code(
     args: Sequence[str] | None = None,
     name: str = "f",
     sizes: Mapping[str, Sequence[int]] | None = None,
+    checks: bool = True,
 ) -> str:
     """The NumPy source of a function computing ``outputs`` (see `code`)."""
-    return code(outputs, args, name, "numpy", sizes)
+    return code(outputs, args, name, "numpy", sizes, checks)
 
 
 def lambdify(
@@ -84,13 +91,14 @@ def lambdify(
     backend: str | Backend = "numpy",
     name: str = "f",
     sizes: Mapping[str, Sequence[int]] | None = None,
+    checks: bool = True,
 ) -> Callable[..., Any]:
     """The generated function (see `code`), compiled: call it with arrays, by name or in ``args`` order.
 
     Its source is in its ``__matcalc_source__`` attribute (and shows in tracebacks).
     """
     with deep():
-        generated = generate(outputs, args, name, _backend(backend), sizes)
+        generated = generate(outputs, args, name, _backend(backend), sizes, checks)
     return _compile(generated)
 
 

@@ -16,11 +16,14 @@ defines helpers (a stable sigmoid, ...) only where they are used.
 from __future__ import annotations
 
 import ast
+import dataclasses
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from matcalc.codegen import guards
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.codegen.emit import Lowerer, callable_name
@@ -89,8 +92,15 @@ def generate(
     name: str,
     backend: Backend,
     sizes: Mapping[str, Sequence[int]] | None = None,
+    checks: bool = True,
 ) -> Generated:
-    """The source of a module defining ``def name(*args)`` that computes ``outputs``."""
+    """The source of a module defining ``def name(*args)`` that computes ``outputs``.
+
+    With ``checks``, the function first converts and checks its array arguments
+    (`matcalc.codegen.guards`).
+    """
+    guard_helpers = guards.HELPERS.get(backend.name, {}) if checks else {}
+    backend = dataclasses.replace(backend, helpers={**backend.helpers, **guard_helpers})
     form, keyed = _outputs(outputs)
     roots = list(dict.fromkeys(e for _, e in keyed))
     everything = {s.name: s for e in roots for s in e.symbols}
@@ -105,6 +115,9 @@ def generate(
     name = naming.function
     writer = _Writer(backend, code, symbols, naming, params, taken=set(params))
     returned = writer.outputs(keyed, bind=form != "single")
+    if guard_helpers:
+        chosen = {h: writer.renames[h] for h in guard_helpers}
+        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen)
     if form == "single":
         result: ast.expr = returned[0]
     elif form == "tuple":
@@ -464,7 +477,7 @@ def _module(
     lines += ["", "", f"def {name}({', '.join(params)}):"]
     lines += _docstring(keyed, form)
     lines += ["    " + s for s in writer.prologue()]
-    lines += ["    " + ast.unparse(s) for s in writer.statements]
+    lines += [textwrap.indent(ast.unparse(s), "    ") for s in writer.statements]
     lines.append("    return " + ast.unparse(result))
     return "\n".join(lines) + "\n"
 

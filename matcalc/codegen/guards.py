@@ -1,0 +1,120 @@
+"""Input checks at the top of a generated function (on by default; ``checks=False`` omits them).
+
+For each array parameter the function first calls ``_input(name, value, ndim)``,
+which converts it the way `matcalc.evaluate` does (a list or an integer array
+becomes float64, so integers cannot overflow; a complex, boolean or object
+array is refused) and checks its number of axes; then it checks that every
+dimension two parameters share has one size, and that a symmetric matrix is
+symmetric.  The module stays standalone, so it raises `TypeError` and
+`ValueError` (not matcalc's errors), with messages that name the parameters.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+
+from matcalc.dims import Dim
+from matcalc.expr import Symbol
+
+__all__ = ["HELPERS", "statements"]
+
+_NUMPY = '''def _input(name, value, ndim):
+    """value as a real floating array with ndim axes (lists and integers become float64)."""
+    a = value if hasattr(value, "dtype") and hasattr(value, "ndim") else xp.asarray(value)  # dask stays dask
+    if a.dtype.kind in "iu":
+        a = a.astype(xp.float64)
+    elif a.dtype.kind != "f":
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {a.shape}")
+    return a'''
+
+_JAX = '''def _input(name, value, ndim):
+    """value as a real floating array with ndim axes (integers become floats)."""
+    a = xp.asarray(value)
+    if xp.issubdtype(a.dtype, xp.integer):
+        a = a.astype(float)
+    elif not xp.issubdtype(a.dtype, xp.floating):
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {a.shape}")
+    return a'''
+
+_TORCH = '''def _input(name, value, ndim):
+    """value as a real floating tensor with ndim axes (lists and integers become float64)."""
+    a = value if xp.is_tensor(value) else xp.as_tensor(value, dtype=xp.float64)
+    if not a.is_floating_point():
+        if a.is_complex() or a.dtype == xp.bool:
+            raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+        a = a.to(xp.float64)
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} axes, got shape {tuple(a.shape)}")
+    return a'''
+
+_SYMMETRIC = '''def _symmetric(name, a):
+    """Refuse a value that is not symmetric (to rounding)."""
+    if not bool(xp.all(xp.abs(a - a.T) <= 1e-8 * (1 + xp.abs(a)))):
+        raise ValueError(f"{name} is a symmetric matrix, but its value is not symmetric")'''
+
+#: The check helpers of each backend (``xp`` is the namespace, as in the backends' helpers).
+HELPERS: Mapping[str, Mapping[str, str]] = {
+    "numpy": {"_input": _NUMPY, "_symmetric": _SYMMETRIC},
+    "jax": {"_input": _JAX},  # traced values have no truth value: no symmetry check under jit
+    "torch": {"_input": _TORCH, "_symmetric": _SYMMETRIC},
+    # the array API's namespace is found from the arguments inside the function, so
+    # module-level helpers cannot name it: no checks for that backend (docs/codegen.md)
+}
+
+
+def statements(
+    backend: str, arrays: Mapping[str, Symbol], param_of: Mapping[str, str], helper: Mapping[str, str]
+) -> list[ast.stmt]:
+    """The checks: conversions, shared sizes, symmetry; ``helper`` gives the helpers' chosen names."""
+    out: list[ast.stmt] = []
+    places: dict[Dim, list[tuple[str, int, Symbol]]] = {}
+    for name in sorted(arrays):
+        s, p = arrays[name], param_of[name]
+        out.append(_parse(f"{p} = {helper['_input']}({name!r}, {p}, {s.ndim})"))
+        for axis, d in enumerate(s.shape):
+            places.setdefault(d, []).append((p, axis, s))
+    for spots in places.values():
+        out.extend(_agree(spots[0], other) for other in spots[1:])
+    if "_symmetric" in helper:
+        out.extend(
+            _parse(f"{helper['_symmetric']}({name!r}, {param_of[name]})")
+            for name in sorted(arrays)
+            if arrays[name].kind == "symmetric"
+        )
+    return out
+
+
+def _agree(a: tuple[str, int, Symbol], b: tuple[str, int, Symbol]) -> ast.stmt:
+    """``if a.shape[i] != b.shape[j]: raise ValueError(...)``."""
+    (pa, ia, sa), (pb, ib, sb) = a, b
+    if pa == pb:
+        message = f"f'{sa.name} must be square, got shape {{tuple({pa}.shape)}}'"
+        return _parse(f"if {pa}.shape[{ia}] != {pb}.shape[{ib}]:\n    raise ValueError({message})")
+    what_a, what_b = _axis(sa, ia), _axis(sb, ib)
+    message = (
+        f"f'{what_a} ({{{pa}.shape[{ia}]}}) and {what_b} ({{{pb}.shape[{ib}]}}) must agree: "
+        f"{sa.name} has shape {{tuple({pa}.shape)}}, {sb.name} {{tuple({pb}.shape)}}'"
+    )
+    return _parse(f"if {pa}.shape[{ia}] != {pb}.shape[{ib}]:\n    raise ValueError({message})")
+
+
+def _axis(s: Symbol, axis: int) -> str:
+    if s.ndim == 1:
+        return f"the length of {s.name}"
+    if s.shape[0] == s.shape[1]:
+        return f"the size of the square {s.name}"
+    return f"the {('rows', 'columns')[axis]} of {s.name}"
+
+
+def _parse(source: str) -> ast.stmt:
+    return ast.parse(source).body[0]
+
+
+def names_of(statement_list: Sequence[ast.stmt]) -> set[str]:
+    """The names the statements use (to find which helpers are needed)."""
+    return {n.id for s in statement_list for n in ast.walk(s) if isinstance(n, ast.Name)}

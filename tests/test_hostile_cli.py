@@ -1,0 +1,112 @@
+"""Issue 12: the CLI exits with status 2 and a one-line message, never a traceback or status 1.
+
+The first tests run ``python -m matcalc`` as a subprocess, because a closed pipe,
+a full disk and an ASCII-only terminal are properties of the process's streams.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from matcalc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+DEEP = "exp(" * 300 + "a" + ")" * 300  # a derivative of some 10 kB: more than a pipe holds
+
+
+def _run(*args: str, extra_env: dict[str, str] | None = None, stdout: object = subprocess.PIPE) -> Any:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(extra_env or {})}
+    cmd = [sys.executable, "-m", "matcalc", *args]
+    return subprocess.run(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE, check=False)
+
+
+def test_closed_pipe() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "matcalc", "diff", DEEP, "--wrt", "a"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()  # like `| head -c 10` finishing first
+    err = p.stderr.read().decode()
+    assert p.wait() == 2
+    assert err == "matcalc: error: the output was closed before it was written (broken pipe)\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_full_disk() -> None:
+    with open("/dev/full", "wb") as full:
+        p = _run("diff", "W*x", "--wrt", "W", stdout=full)
+    assert p.returncode == 2
+    assert p.stderr.decode() == "matcalc: error: cannot write the output: No space left on device\n"
+
+
+def test_ascii_terminal() -> None:
+    p = _run("diff", "W*x", "--wrt", "W", extra_env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 0 and p.stderr == b""
+    assert p.stdout.decode("ascii").strip() == "(i,j,k) -> x[k]*\\u03b4[i,j]"
+
+
+# ---- in-process ---------------------------------------------------------------------------
+
+
+def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("a=" + "9" * 401, "too large for floating point"),
+        ("a=1e400", "the number 1e400, too large for floating point"),
+        ("a=[1, -1e999]", "too large for floating point"),
+        ("a=NaN", "pass --allow-nonfinite"),
+        ("a=Infinity", "pass --allow-nonfinite"),
+        ("a=[1, -Infinity]", "pass --allow-nonfinite"),
+        ("a=1" + "0" * 5000, "too long"),
+    ],
+)
+def test_values_are_strict_json(capsys: pytest.CaptureFixture[str], value: str, message: str) -> None:
+    status, out, err = _main(capsys, "eval", "sum(a)", "--kind", "a=vector", "--value", value)
+    assert status == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_nonfinite_values_with_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _main(capsys, "eval", "a+1", "--value", "a=-Infinity", "--allow-nonfinite")[:2] == (0, "-inf\n")
+    assert _main(capsys, "eval", "a+1", "--value", "a=NaN", "--allow-nonfinite")[:2] == (0, "nan\n")
+
+
+def test_fullwidth_function_name(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _main(capsys, "code", "sigmoid(x)", "--wrt", "x", "--name", "\uff46")
+    assert status == 0 and "def f(x):" in out and "check_f()" in out
+
+
+def test_default_work_limit_and_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    nest = "exp(" * 12 + "a" + ")" * 12
+    status, _, err = _main(capsys, "diff", nest, "--wrt", "a", "--wrt", "a", "--max-work", "1000")
+    assert status == 2 and "needs more than 1,000 units of work" in err and "--max-work" in err
+    assert _main(capsys, "diff", "exp(exp(a))", "--wrt", "a", "--max-work", "100000")[0] == 0
+
+
+def test_time_limit_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    nest = "exp(" * 12 + "a" + ")" * 12
+    wrt = ["--wrt", "a"] * 3
+    status, _, err = _main(capsys, "diff", nest, *wrt, "--timeout", "0.01")
+    assert status == 2 and "did not finish within 0.01 seconds" in err and "--timeout" in err
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "x", "inf", "nan"])
+def test_limit_flags_take_positive_numbers(capsys: pytest.CaptureFixture[str], bad: str) -> None:
+    for flag in ("--timeout", "--max-work"):
+        status, _, err = _main(capsys, "parse", "x", flag, bad)
+        assert status == 2 and "expected a positive number" in err
+
+
+def test_huge_power_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    assert _main(capsys, "diff", "tr(X^1000000)", "--wrt", "X")[:2] == (0, "1000000*X'^999999\n")
