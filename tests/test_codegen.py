@@ -55,7 +55,7 @@ def source_of(e: Expr | dict[str, Expr], given: dict[str, Any] | None = None, **
     exprs = [e] if isinstance(e, Expr) else list(e.values())
     for x in exprs:
         SEEN.update(type(n) for n in walk(x))
-    kwargs.setdefault("checks", False)  # these tests are about the computation; input checks: test_hostile_codegen
+    kwargs.setdefault("checks", False)  # about the computation; input checks: test_hostile_codegen
     src = mc.numpy_code(e, **kwargs)
     tree = ast.parse(src)
     imports = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
@@ -394,7 +394,8 @@ def test_names_that_collide_with_the_library_are_renamed() -> None:
 def test_docstring_lists_the_outputs() -> None:
     f = P("x'*A*x")
     src = mc.numpy_code({"f": f, "g": mc.diff(f, "x")})
-    doc = ast.get_docstring(next(n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == "f"))
+    defs = [n for n in ast.parse(src).body if isinstance(n, ast.FunctionDef) and n.name == "f"]
+    doc = ast.get_docstring(defs[0])
     assert doc is not None and "f = x'*A*x" in doc and "g = (A+A')*x" in doc
 
 

@@ -17,7 +17,7 @@ import pytest
 from matcalc.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-DEEP = "exp(" * 300 + "a" + ")" * 300  # a derivative of some 10 kB: more than a pipe holds
+BIG = "x=[" + ",".join(["1.5"] * 30_000) + "]"  # a value printed in some 150 kB: more than a pipe holds
 
 
 def _run(*args: str, extra_env: dict[str, str] | None = None, stdout: object = subprocess.PIPE) -> Any:
@@ -28,7 +28,7 @@ def _run(*args: str, extra_env: dict[str, str] | None = None, stdout: object = s
 
 def test_closed_pipe() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    cmd = [sys.executable, "-m", "matcalc", "diff", DEEP, "--wrt", "a"]
+    cmd = [sys.executable, "-m", "matcalc", "eval", "x", "--value", BIG]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert p.stdout is not None and p.stderr is not None
     p.stdout.close()  # like `| head -c 10` finishing first

@@ -117,7 +117,12 @@ def generate(
     returned = writer.outputs(keyed, bind=form != "single")
     if guard_helpers:
         chosen = {h: writer.renames[h] for h in guard_helpers}
-        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen)
+        owners: dict[str, int] = {}
+        for d in dims:
+            if not d.anonymous and d.owner in naming.arrays and d.owner not in symbols:
+                p = naming.arrays[d.owner]
+                owners[p] = max(owners.get(p, 0), d.axis + 1)
+        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen, owners)
     if form == "single":
         result: ast.expr = returned[0]
     elif form == "tuple":

@@ -26,8 +26,8 @@ _NUMPY = '''def _input(name, value, ndim):
         a = a.astype(xp.float64)
     elif a.dtype.kind != "f":
         raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, got shape {a.shape}")
+    if a.ndim != ndim if ndim >= 0 else a.ndim < -ndim:  # -k: at least k axes
+        raise ValueError(f"{name} must have {abs(ndim)} axes, got shape {a.shape}")
     return a'''
 
 _JAX = '''def _input(name, value, ndim):
@@ -37,8 +37,8 @@ _JAX = '''def _input(name, value, ndim):
         a = a.astype(float)
     elif not xp.issubdtype(a.dtype, xp.floating):
         raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, got shape {a.shape}")
+    if a.ndim != ndim if ndim >= 0 else a.ndim < -ndim:  # -k: at least k axes
+        raise ValueError(f"{name} must have {abs(ndim)} axes, got shape {a.shape}")
     return a'''
 
 _TORCH = '''def _input(name, value, ndim):
@@ -48,8 +48,8 @@ _TORCH = '''def _input(name, value, ndim):
         if a.is_complex() or a.dtype == xp.bool:
             raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
         a = a.to(xp.float64)
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} axes, got shape {tuple(a.shape)}")
+    if a.ndim != ndim if ndim >= 0 else a.ndim < -ndim:  # -k: at least k axes
+        raise ValueError(f"{name} must have {abs(ndim)} axes, got shape {tuple(a.shape)}")
     return a'''
 
 _SYMMETRIC = '''def _symmetric(name, a):
@@ -68,10 +68,20 @@ HELPERS: Mapping[str, Mapping[str, str]] = {
 
 
 def statements(
-    backend: str, arrays: Mapping[str, Symbol], param_of: Mapping[str, str], helper: Mapping[str, str]
+    backend: str,
+    arrays: Mapping[str, Symbol],
+    param_of: Mapping[str, str],
+    helper: Mapping[str, str],
+    owners: Mapping[str, int],
 ) -> list[ast.stmt]:
-    """The checks: conversions, shared sizes, symmetry; ``helper`` gives the helpers' chosen names."""
+    """The checks: conversions, shared sizes, symmetry; ``helper`` gives the helpers' chosen names.
+
+    ``owners`` are the parameters only read for a size (``x`` of ``eye`` in the derivative of
+    ``x`` by ``x``), with the number of axes they need at least.
+    """
     out: list[ast.stmt] = []
+    for p, axes in sorted(owners.items()):
+        out.append(_parse(f"{p} = {helper['_input']}({p!r}, {p}, {-axes})"))
     places: dict[Dim, list[tuple[str, int, Symbol]]] = {}
     for name in sorted(arrays):
         s, p = arrays[name], param_of[name]
