@@ -110,3 +110,11 @@ def test_limit_flags_take_positive_numbers(capsys: pytest.CaptureFixture[str], b
 
 def test_huge_power_in_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert _main(capsys, "diff", "tr(X^1000000)", "--wrt", "X")[:2] == (0, "1000000*X'^999999\n")
+
+
+def test_kind_of_a_variable_the_expression_lacks(capsys: pytest.CaptureFixture[str]) -> None:
+    # --kind Y=scalar was ignored: Y took the kind of its first letter (a matrix)
+    args = ("diff", "x'*x", "--wrt", "Y", "--if-absent", "zero")
+    assert _main(capsys, *args, "--kind", "Y=scalar")[:2] == (0, "0\n")
+    assert _main(capsys, *args, "--kind", "Y=vector")[:2] == (0, "vector(0)\n")
+    assert _main(capsys, *args)[:2] == (0, "matrix(0)\n")

@@ -80,3 +80,75 @@ def test_cli_code_refuses_names_the_check_uses(name: str, capsys) -> None:  # ty
 
     assert main(["code", "norm2(X*w-y)^2", "--wrt", "w", "--name", name]) == 2
     assert "the gradient check uses" in capsys.readouterr().err
+
+
+# ---- input checks -------------------------------------------------------------------------
+
+GRAD = mc.lambdify(mc.diff(mc.parse("x'*x"), "x"))
+
+
+def test_lists_are_converted_not_concatenated() -> None:
+    # the gradient of x'*x at the list [1, 2] was [1, 2, 1, 2]
+    assert np.array_equal(GRAD([1, 2]), [2.0, 4.0])
+
+
+def test_integers_become_floats_and_do_not_overflow() -> None:
+    f = mc.lambdify(mc.parse("a*a"))
+    assert f(np.int64(2**62)) == float(2**124)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "args", "error", "match"),
+    [
+        ("x+y", {}, (np.ones(3), np.ones(1)), ValueError, r"the length of x \(3\) and the length of y \(1\)"),
+        ("tr(X)", {}, (np.ones((2, 3)),), ValueError, r"X must be square, got shape \(2, 3\)"),
+        ("tr(S)", {"S": "symmetric"}, (np.array([[1.0, 2.0], [3.0, 4.0]]),), ValueError, "not symmetric"),
+        ("sum(x)", {}, (np.ones((2, 2)),), ValueError, "x must have 1 axes"),
+        ("sum(x)", {}, ([1j, 2j],), TypeError, "x must hold real numbers"),
+        ("sum(x)", {}, (np.array([True, False]),), TypeError, "x must hold real numbers"),
+        ("X*w", {}, (np.ones((2, 3)), np.ones(2)), ValueError, r"the columns of X \(3\) and the length of w"),
+    ],
+)
+def test_bad_inputs_are_refused(
+    text: str, kinds: dict[str, str], args: tuple[object, ...], error: type[Exception], match: str
+) -> None:
+    f = mc.lambdify(mc.parse(text, kinds))
+    with pytest.raises(error, match=match):
+        f(*args)
+    unchecked = mc.lambdify(mc.parse(text, kinds), checks=False)
+    assert "_input" not in unchecked.__matcalc_source__
+
+
+def test_an_array_only_read_for_its_size_is_checked_too() -> None:
+    eye = mc.lambdify(mc.diff(mc.parse("x"), "x"))  # eye of x's length
+    assert np.array_equal(eye([5, 6]), np.eye(2))
+    with pytest.raises(ValueError, match="x must have 1 axes"):
+        eye(0.0)
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_other_backends_check_too(backend: str) -> None:
+    pytest.importorskip(backend)
+    f = mc.lambdify(mc.parse("x+y"), backend=backend)
+    with pytest.raises(ValueError, match="must agree"):
+        f([1.0, 2.0, 3.0], [1.0])
+    assert float(f([1, 2], [3, 4])[1]) == 6.0
+
+
+def test_the_checks_benchmark_runs() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "checks.py"), "--sizes", "40x5", "--repeats", "1"],
+        capture_output=True, text=True, check=True, env={**__import__("os").environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert out.stdout.count("| logreg |") == 2 and "overhead" in out.stdout
+
+
+def test_integer_to_a_negative_power_in_generated_code() -> None:
+    # y+2^-1 raised "Integers to negative integer powers are not allowed"
+    f = mc.lambdify(mc.parse("y+2^-1"))
+    assert np.array_equal(f(np.zeros(2)), [0.5, 0.5])

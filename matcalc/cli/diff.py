@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 import matcalc
-from matcalc.cli.args import add_expression_arguments, add_wrt_argument, parse_expr
+from matcalc.cli.args import add_expression_arguments, add_wrt_argument, kinds_of, parse_expr
 from matcalc.cli.command import Command
 from matcalc.errors import MatcalcError
 
@@ -57,7 +57,11 @@ def _run_diff(args: argparse.Namespace) -> int:
         explanation = matcalc.explain(f, *args.wrt)
         print(explanation.latex() if args.form == "latex" else explanation)
         return 0
-    derivative = matcalc.diff(f, *args.wrt, if_absent=args.if_absent)
+    # a variable the expression lacks takes its --kind, not its first letter's (issue 12)
+    kinds = kinds_of(args.kind)
+    present = {sym.name for sym in f.symbols}
+    wrt = [matcalc.symbol(w, kinds[w]) if w in kinds and w not in present else w for w in args.wrt]
+    derivative = matcalc.diff(f, *wrt, if_absent=args.if_absent)
     if args.form == "text":
         print(derivative)
     elif args.form in ("latex", "index"):

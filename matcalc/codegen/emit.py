@@ -309,8 +309,12 @@ class Lowerer:
             return self.op("dot_all", self.ref(x), self.ref(x))
         natural = isinstance(p, Number) and isinstance(p.value, int) and p.value >= 0
         if base.is_scalar and (not natural or _python_scalar(base)):
-            # not Python's ** on floats: (-8.0) ** (1/3) is complex, 0.0 ** -1 and 1e200 ** 2 raise
-            return self.op("power", self.ref(base), self.ref(p))
+            # not Python's ** on floats: (-8.0) ** (1/3) is complex, 0.0 ** -1 and 1e200 ** 2 raise;
+            # an integer base is written as a float: NumPy refuses integers to negative powers
+            b = self.ref(base)
+            if isinstance(base, Number) and isinstance(base.value, int):
+                b = sx.number(float(base.value))
+            return self.op("power", b, self.ref(p))
         exponent = self._broadcast(p) if not base.is_scalar else None
         return sx.power(self.ref(base), exponent if exponent is not None else self.ref(p))
 

@@ -122,7 +122,8 @@ def generate(
             if not d.anonymous and d.owner in naming.arrays and d.owner not in symbols:
                 p = naming.arrays[d.owner]
                 owners[p] = max(owners.get(p, 0), d.axis + 1)
-        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen, owners)
+        numpy = writer.renames[backend.alias] if backend.name == "numpy" else None
+        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen, owners, numpy)
     if form == "single":
         result: ast.expr = returned[0]
     elif form == "tuple":
