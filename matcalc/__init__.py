@@ -20,6 +20,7 @@ from matcalc import sympy_bridge as _sympy_bridge
 from matcalc import vec as _vec
 from matcalc.errors import (
     DifferentiationError,
+    DomainError,
     EvaluationError,
     MatcalcError,
     ParseError,
@@ -51,6 +52,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DifferentiationError",
+    "DomainError",
     "EvaluationError",
     "Expr",
     "LimitError",

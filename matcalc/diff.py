@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from matcalc import axes, build, gamma
+from matcalc import axes, build, diff_spectral, gamma
 from matcalc.backprop import gradient
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
@@ -461,3 +461,6 @@ def _logsumexp(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     inner = (idx[0], fresh(u.shape[1])) if e.axis == 2 else (fresh(u.shape[0]), idx[0])
     return dv.chain(atom(build.softmax(u, e.axis), inner), u, inner)
 
+
+
+_RULES.update(diff_spectral.RULES)  # the matrix functions and spectral operations

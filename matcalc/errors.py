@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "DifferentiationError",
+    "DomainError",
     "EvaluationError",
     "MatcalcError",
     "ParseError",
@@ -57,3 +58,11 @@ class RegistryError(MatcalcError):
 
 class RewriteLimitError(MatcalcError):
     """Rewrite rules that did not settle (step limit, or a node rebuilt inside itself): a bug in the rules."""
+
+
+class DomainError(EvaluationError):
+    """A value outside an operation's domain, or a point where its derivative does not exist.
+
+    (A matrix logarithm at an eigenvalue on the branch cut, a Cholesky factor of a
+    matrix that is not positive definite, an eigenvector at a repeated eigenvalue.)
+    """

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 
+from matcalc import spectral_ops
 from matcalc.contraction import plan
 from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, ShapeError
@@ -44,6 +45,7 @@ from matcalc.expr import (
     Inverse,
     LogDet,
     LogSumExp,
+    MatFun,
     MatMul,
     MatPow,
     Norm,
@@ -54,6 +56,7 @@ from matcalc.expr import (
     Scale,
     Size,
     Softmax,
+    Spectral,
     SumEntries,
     Symbol,
     Trace,
@@ -368,6 +371,16 @@ def _size(e: Size, args: list[Value], env: _Env) -> Value:
     return np.float64(env.sizes[e.body.shape[e.axis - 1]])
 
 
+def _matfun(e: MatFun, args: list[Value], env: _Env) -> Value:
+    body, *rest = args
+    return spectral_ops.evaluate_matfun(e, np.asarray(body), [np.asarray(r) for r in rest])
+
+
+def _spectral(e: Spectral, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return spectral_ops.evaluate_spectral(e, np.asarray(body))
+
+
 def _index_form(e: IndexForm, args: list[Value], env: _Env) -> Value:
     """The sum of the terms, each an `numpy.einsum` over the free indices."""
     ix = e.tensor
@@ -411,5 +424,5 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
     LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
     Extremum: _extremum,
-    IndexForm: _index_form, Call: _call,
+    IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
 }  # fmt: skip

@@ -55,6 +55,7 @@ __all__ = [
     "Inverse",
     "LogDet",
     "LogSumExp",
+    "MatFun",
     "MatMul",
     "MatPow",
     "Node",
@@ -66,6 +67,7 @@ __all__ = [
     "Scale",
     "Size",
     "Softmax",
+    "Spectral",
     "SumEntries",
     "Symbol",
     "Trace",
@@ -322,6 +324,38 @@ class Size(Expr):
 
 
 @node
+class MatFun(Expr):
+    """``f(X)`` (``order`` 0), or its ``order``-th Fréchet derivative ``L_f^(k)(X; E1, ..., Ek)``.
+
+    ``func`` is one of `matcalc.spectral.MATRIX_FUNCTIONS`; ``params`` holds the
+    exponent ``c`` of ``X^c`` (``func == "pow"``), else nothing.  The derivative
+    is linear in each of its ``order`` directions; ``directions`` fills the first
+    ones, and each slot left open adds two axes (``X.shape``) to the value.
+    """
+
+    func: str
+    body: Expr
+    params: tuple[Expr, ...]
+    directions: tuple[Expr, ...]
+    order: int
+
+    def __repr__(self) -> str:
+        parts = ", ".join(map(repr, (self.body, *self.params, *self.directions)))
+        return f"MatFun({self.func!r}, {parts}, order={self.order})"
+
+
+@node
+class Spectral(Expr):
+    """A spectral operation of one matrix (``eigvals``, ``svdvals``, ``chol``, ...; `SPECTRAL_KINDS`)."""
+
+    kind: str
+    body: Expr
+
+    def __repr__(self) -> str:
+        return f"Spectral({self.kind!r}, {self.body!r})"
+
+
+@node
 class Call(Expr):
     """An abstract function applied to ``arg`` (``order`` 0), or its ``order``-th derivative there.
 
@@ -366,7 +400,7 @@ Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
     | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Call
-    | IndexForm
+    | IndexForm | MatFun | Spectral
 )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
-from matcalc import axes, build, gamma
+from matcalc import axes, build, gamma, spectral, spectral_ops
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
 from matcalc.ops import ELEMENTWISE
@@ -41,6 +41,7 @@ _ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
+    **spectral_ops.USER_FUNCTIONS,
 }
 
 #: Functions with an axis argument ``f(X, k)`` (k = 1 down columns, 2 along rows); see `matcalc.axes`.
@@ -54,18 +55,22 @@ _EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min":
 #: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
 _POLYGAMMA = "polygamma"
 
+#: Fréchet derivatives of the matrix functions: L_expm(X, E1, ..., Ek), ':' an open slot.
+_FRECHET = {f"L_{f}": f for f in spectral.MATRIX_FUNCTIONS}
+
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
 _DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
 
 #: Names that cannot be symbols.
 RESERVED = frozenset(_ONE_ARG) | frozenset(_WITH_AXIS) | frozenset(_EXTREMA)
 RESERVED |= {"eye", _POLYGAMMA} | frozenset(_DERIVATIVES)
+RESERVED |= frozenset(_FRECHET)
 
 _TOKEN = re.compile(
     r"""\s*(?:
       (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<name>[A-Za-z][A-Za-z0-9_]*)
-    | (?P<op>\.\*|\./|\.\^|[-+*/^'(),])
+    | (?P<op>\.\*|\./|\.\^|[-+*/^'(),:])
     )""",
     re.VERBOSE,
 )
@@ -298,6 +303,10 @@ class _Parser:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
+        if name in _FRECHET:
+            if not called:
+                raise self.error(f"'{name}' is a Fréchet derivative: write {name}(X, E, ...)", tok)
+            return self.frechet_call(tok)
         if name in _DERIVATIVES:
             if not called:
                 raise self.error(
@@ -345,6 +354,36 @@ class _Parser:
             order = int(k.text)
         self.expect(")", f"to close '{tok.text}({target.text}'")
         return self.apply_function(tok, target.text, str(kind), order)
+
+    def frechet_call(self, tok: _Token) -> Expr:
+        """``L_f(X, [c,] E1, ..., Ek)``: directions are matrices or ':' (an open slot, last)."""
+        self.take()  # '('
+        self.enter()
+        args: list[Expr | None] = []
+        while True:
+            if self.tok.kind == "op" and self.tok.text == ":":
+                self.take()
+                args.append(None)
+            else:
+                args.append(self.sum())
+            if not (self.tok.kind == "op" and self.tok.text == ","):
+                break
+            self.take()
+        self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
+        self.nesting -= 1
+        func = _FRECHET[tok.text]
+        first = 2 if func == "pow" else 1
+        head, slots = args[:first], args[first:]
+        if any(a is None for a in head) or len(head) < first or not slots:
+            need = "X, c" if func == "pow" else "X"
+            then = "then directions (matrices, or ':' for open slots)"
+            raise self.error(f"'{tok.text}' takes {need}, {then}", tok)
+        given = [a for a in slots if a is not None]
+        if any(a is not None for a in slots[len(given) :]):
+            raise self.error(f"the open slots ':' of '{tok.text}' come after its directions", tok)
+        x, c = head[0], (head[1] if func == "pow" else None)
+        assert x is not None
+        return self.make(tok, spectral_ops.frechet, func, x, tuple(given), len(slots), c)
 
     def call(self, tok: _Token) -> Expr:
         self.take()  # '('
@@ -421,14 +460,7 @@ def _caret_power(base: Expr, exponent: Expr) -> Expr:
         k = exponent.value
         if float(k).is_integer():
             return build.matpow(base, int(k))
-        raise ShapeError(
-            f"the matrix power X^k needs an integer k, got {k}: a non-integer power of a matrix is a "
-            "matrix function, not a product; use .^ for the elementwise power"
-        )
-    if base.is_matrix:
-        raise ShapeError(
-            f"the matrix power X^k needs an integer number k, got {build.describe(exponent)}: a symbolic "
-            "power of a matrix is a matrix function, not a product; use .^ for the elementwise power"
-        )
+    if base.is_matrix and exponent.is_scalar:  # X^c: the principal power of an SPD matrix
+        return spectral_ops.matfun("pow", base, exponent)
     raise ShapeError(f"'^' needs a scalar or square-matrix base and a scalar exponent, got "
                      f"{build.describe(base)} ^ {build.describe(exponent)}; use .^ for elementwise power")

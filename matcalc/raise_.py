@@ -8,6 +8,8 @@ stays in index notation, as reduced as it got):
 ====  ==========================================  =====================
 rule  index pattern                               matrix form
 ====  ==========================================  =====================
+0     ``L_f(X;..,·)[i,j,..,s,t] E_st``            ``L_f(X;..,E)[i,j,..]``
+0     ``G_ij L_f(X;E..,·)[i,j,s,t]`` (adjoint)     ``L_f(X';E..',G)[s,t]``
 1     ``c`` (no indices)                          scalar coefficient
 1b    ``(u/c)_i`` with ``c`` a coefficient          ``u_i``
 2     ``A_ii`` (i elsewhere or free) / summed     ``diag(A)_i`` / ``tr(A)``
@@ -28,8 +30,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from matcalc import build
-from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, Number, Ones, Scale
+from matcalc import build, spectral_ops
+from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, MatFun, Number, Ones, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
 from matcalc.simplify_index import simplify_terms
 
@@ -337,4 +339,59 @@ def _outer(net: _Net) -> bool:
     return False
 
 
-_RULES = (_scalars, _quotient, _diagonal, _hadamard, _matvec, _matmat, _lone_sum, _diag_scale, _outer)
+def _pair_matrix(net: _Net, skip: int, s: Idx, t: Idx) -> tuple[Expr, list[int]] | None:
+    """The matrix ``E`` with ``E_st`` the product of the other factors over ``s, t`` (summed, twice each)."""
+    counts = net.counts()
+    if s == t or any(i in net.free or counts[i] != 2 for i in (s, t)):
+        return None
+    over = [n for n, f in enumerate(net.factors) if n != skip and (s in f.indices or t in f.indices)]
+    fs = [net.factors[n] for n in over]
+    if len(fs) == 1 and fs[0].base.ndim == 2:
+        f = fs[0]
+        return (f.base if f.indices == (s, t) else build.transpose(f.base)), over
+    if len(fs) == 2 and all(f.base.ndim == 1 for f in fs):
+        left, right = fs if fs[0].indices == (s,) else fs[::-1]
+        return build.matmul(_column(left.base), build.transpose(_column(right.base))), over
+    return None
+
+
+def _frechet(net: _Net) -> bool:
+    """0: Fréchet derivatives: an open slot contracted with a matrix, or the value with ``G``.
+
+    A slot contracted with ``E`` is the direction ``E``; the value contracted with
+    ``G`` is the adjoint ``<G, L_f(X; E.., D)> = <L_f(X'; E..', G), D>`` (Higham,
+    *Functions of Matrices*, §3.1; for f with real Taylor coefficients).
+    """
+    for a, p in enumerate(net.factors):
+        e = p.base
+        if not isinstance(e, MatFun) or e.ndim < 4:
+            continue
+        c = e.params[0] if e.params else None
+        for slot in range(1, e.ndim // 2):
+            found = _pair_matrix(net, a, *p.indices[2 * slot : 2 * slot + 2])
+            if found is not None:
+                filled = spectral_ops.frechet(e.func, e.body, (*e.directions, found[0]), e.order, c)
+                _replace(net, a, found[1], Factor(filled, p.indices[: 2 * slot] + p.indices[2 * slot + 2 :]))
+                return True
+        i, j = p.indices[:2]
+        if e.ndim == 4 and i == j and i not in net.free and net.count(i) == 2:  # tr(L_f(X; E.., D))
+            found = (build.eye(i.dim), [])
+        else:
+            found = _pair_matrix(net, a, i, j) if e.ndim == 4 else None
+        if found is not None:
+            dirs = (*(build.transpose(d) for d in e.directions), found[0])
+            adjoint = spectral_ops.frechet(e.func, build.transpose(e.body), dirs, e.order, c)
+            _replace(net, a, found[1], Factor(adjoint, p.indices[2:]))
+            return True
+    return False
+
+
+def _replace(net: _Net, at: int, drop: list[int], new: Factor) -> None:
+    net.factors[at] = new
+    for n in sorted(drop, reverse=True):
+        del net.factors[n]
+
+
+_RULES = (
+    _frechet, _scalars, _quotient, _diagonal, _hadamard, _matvec, _matmat, _lone_sum, _diag_scale, _outer,
+)  # fmt: skip

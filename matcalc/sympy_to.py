@@ -296,6 +296,8 @@ class _Translator:
                 raise MatcalcError(f"{e}: SymPy's matrix expressions have no largest or smallest entry")
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
+            case E.MatFun() | E.Spectral():  # SymPy has no expm, logm, eigvals, ... of a MatrixSymbol
+                raise MatcalcError(f"no SymPy counterpart for the matrix function or spectral operation {e}")
             case E.IndexForm():
                 raise MatcalcError(
                     f"{e} has no matrix form (it is in index notation); "

@@ -15,6 +15,8 @@ from matcalc.cookbook import IDENTITIES, by_name
 from matcalc.expr import Expr
 from matcalc.index import Factor, Term, fresh_like, index_form
 
+_SYM = {"S": "symmetric"}
+
 
 @dataclass(frozen=True)
 class Case:
@@ -103,6 +105,11 @@ CASES: list[Case] = [
     Case("extrema", "max(x) - min(A) + sum(max(x, y)) + sum(min(x, 0))"),
     Case("gamma", "sum(lgamma(x)) + digamma(a) + trigamma(x)'*polygamma(3, x)"),
     Case("axes", "sum(softmax(X*W, 2).*Y) + sum(logsumexp(X, 1)) + mean(X, 2)'*y + logsumexp(x)"),
+    Case("matrix_functions", "tr(expm(A)) + tr(logm(S)*sqrtm(S)) + tr(S^c) + tr(L_logm(S, B))", _SYM),
+    Case("spectral", "eigvals(S)'*svdvals(X) + nuclear_norm(X) + spectral_norm(A) + tr(chol(S))", _SYM),
+    Case("frechet_adjoint", "tr(A*expm(X))", wrt=("X",)),
+    Case("frechet_kernel", "expm(X)", wrt=("X",)),
+    Case("chol_gradient", "norm2(chol(S)*z)^2", {"S": "symmetric", "z": "vector"}, ("S",)),
     # index forms
     _recipe("jac_Wx_by_W"),
     _recipe("inv_X_entries"),

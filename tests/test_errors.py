@@ -147,8 +147,14 @@ SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
         1,
     ),
     ("a^x", None, r"got scalar a \^ column vector x; use \.\^", 1),
-    ("X^0.5", None, r"the matrix power X\^k needs an integer k, got 0\.5: a non-integer power", 1),
-    ("A^b", None, r"the matrix power X\^k needs an integer number k", 1),
+    ("x^0.5", None, r"'\^' needs a scalar or square-matrix base and a scalar exponent", 1),
+    ("A^x", None, r"'\^' needs a scalar or square-matrix base and a scalar exponent", 1),
+    # matrix functions and spectral operations of the wrong shapes
+    ("expm(x)", None, r"expm needs a square matrix, got column vector x", 0),
+    ("a+sqrtm(A*x)", None, r"sqrtm needs a square matrix, got column vector A\*x", 2),
+    ("eigvals(x')", None, r"eigvals needs a matrix, got row vector x'", 0),
+    ("nuclear_norm(a)", None, r"nuclear_norm needs a matrix, got scalar a", 0),
+    ("L_expm(X, x)", None, r"a direction of a Fréchet derivative is a matrix, got column vector x", 0),
     # vector/matrix functions
     ("softmax(A)", None, r"softmax needs a vector, got matrix A", 0),
     ("diag(a)", None, r"diag needs a vector or a square matrix, got scalar a", 0),
@@ -367,7 +373,7 @@ _LOSES_SQUARENESS = re.compile(r"\^|inv")
 
 
 @pytest.mark.xfail(strict=True, reason="A^1 and inv(inv(A)) fold to A made square; the text 'A' is not")
-@pytest.mark.parametrize("text", ["A^1", "inv(inv(A))", "A^-1^-1"])
+@pytest.mark.parametrize("text", ["A^1", "inv(inv(A))"])
 def test_known_round_trip_failures(text: str) -> None:
     e = mc.parse(text)
     assert mc.parse(str(e)) is e

@@ -10,11 +10,12 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import scipy.linalg
 import sympy as sp
 from numpy.testing import assert_allclose
 
 import matcalc as mc
-from matcalc import axes, gamma
+from matcalc import axes, gamma, spectral_ops
 from matcalc import build as b
 from matcalc import expr as ex
 from matcalc.dims import Dim
@@ -386,6 +387,8 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.Polygamma: (gamma.polygamma(-1, b.apply("exp", x)), _gammaln(np.exp(xv))),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
+        ex.MatFun: (spectral_ops.matfun("expm", S), scipy.linalg.expm(Sv)),
+        ex.Spectral: (spectral_ops.spectral_op("eigvals", S), np.linalg.eigvalsh(Sv)),
     }
 
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from matcalc.codegen import spectral
 from matcalc.errors import MatcalcError, RegistryError
 from matcalc.ops import BACKENDS as BACKEND_NAMES
 from matcalc.ops import ELEMENTWISE
@@ -166,10 +167,13 @@ _ON_DIAGONAL = '''def _on_diagonal(shape, spec, value):
 
 NUMPY = Backend(
     "numpy",
-    ("import numpy as np",),
+    ("import numpy as np", "import scipy.linalg"),  # SciPy only for matrix functions, when used
     "np",
-    {**_NUMPY_TEMPLATES, **_functions("numpy"), "on_diagonal": "_on_diagonal(_0, _1, _2)"},
-    {**_NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL},
+    {
+        **_NUMPY_TEMPLATES, **_functions("numpy"), **spectral.NUMPY_TEMPLATES,
+        "on_diagonal": "_on_diagonal(_0, _1, _2)",
+    },
+    {**_NUMPY_HELPERS, **spectral.NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL},
     "numpy",
 )
 
@@ -193,6 +197,7 @@ JAX = Backend(
         "digamma": "jax.scipy.special.digamma(_0)",
         "polygamma": "jax.scipy.special.polygamma(_1, _0)",
         "copy": "_0",  # JAX arrays are immutable
+        **spectral.JAX_TEMPLATES,
     },
     {},
     "pairs",
@@ -232,6 +237,7 @@ TORCH = Backend(
         "eye": "torch.eye(_0, dtype=_1.dtype, device=_1.device)",
         "ones": "torch.ones(_0, dtype=_1.dtype, device=_1.device)",
         "zeros": "torch.zeros(_0, dtype=_1.dtype, device=_1.device)",
+        **spectral.TORCH_TEMPLATES,
     },
     {},
     "none",

@@ -207,7 +207,10 @@ def _optimize(lw: Lowerer, spec: str, shapes: list[tuple[int, ...]], output: str
         return []
     if len(inputs) == 2:
         return [ast.keyword(arg="optimize", value=ast.Constant(value=True))] if mode == "numpy" else []
-    dummies = [np.broadcast_to(np.zeros(()), shape) for shape in shapes]  # shapes without memory
+    try:
+        dummies = [np.broadcast_to(np.zeros(()), shape) for shape in shapes]  # shapes without memory
+    except ValueError:  # an operand of high order (a Fréchet kernel) at the model sizes: too large to plan
+        return []
     strategy = "optimal" if len(inputs) <= 6 else "greedy"
     path = np.einsum_path(spec, *dummies, optimize=strategy)[0]
     steps = [tuple(int(k) for k in step) for step in path[1:]]

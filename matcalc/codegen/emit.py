@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
 from matcalc import build
-from matcalc.codegen import einsum, products, reductions
+from matcalc.codegen import einsum, products, reductions, spectral
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.dims import Dim
@@ -45,6 +45,7 @@ from matcalc.expr import (
     Inverse,
     LogDet,
     LogSumExp,
+    MatFun,
     MatMul,
     MatPow,
     Node,
@@ -56,6 +57,7 @@ from matcalc.expr import (
     Scale,
     Size,
     Softmax,
+    Spectral,
     SumEntries,
     Symbol,
     Trace,
@@ -249,6 +251,10 @@ class Lowerer:
                 return self.size(e.body.shape[e.axis - 1])
             case IndexForm():
                 return einsum.index_form(self, e)
+            case MatFun():
+                return spectral.matfun(self, e)
+            case Spectral():
+                return spectral.spectral(self, e)
             case Call():  # an abstract function: a callable the caller passes
                 return ast.Call(func=sx.FunctionRef(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
         assert_never(e)

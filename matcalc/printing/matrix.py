@@ -28,6 +28,7 @@ from matcalc.expr import (
     Inverse,
     LogDet,
     LogSumExp,
+    MatFun,
     MatMul,
     MatPow,
     Node,
@@ -39,6 +40,7 @@ from matcalc.expr import (
     Scale,
     Size,
     Softmax,
+    Spectral,
     SumEntries,
     Symbol,
     Trace,
@@ -48,6 +50,7 @@ from matcalc.expr import (
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import matrix_function
 from matcalc.printing.latex_index import bound_index_latex, index_definition, needs_index_form
+from matcalc.printing.latex_spectral import matfun_tex, spectral_tex
 from matcalc.printing.tex import (
     ADD,
     ATOM,
@@ -189,6 +192,10 @@ class Printer:
                 return self._sum_entries(e)
             case IndexForm():
                 return bound_index_latex(self, e)
+            case MatFun():
+                return matfun_tex(self, e)
+            case Spectral():
+                return spectral_tex(self, e)
         assert_never(e)
 
     def _sup(self, base: Expr, sup: str) -> Tex:

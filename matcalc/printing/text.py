@@ -27,6 +27,7 @@ from matcalc.expr import (
     Inverse,
     LogDet,
     LogSumExp,
+    MatFun,
     MatMul,
     MatPow,
     Node,
@@ -38,6 +39,7 @@ from matcalc.expr import (
     Scale,
     Size,
     Softmax,
+    Spectral,
     SumEntries,
     Symbol,
     Trace,
@@ -165,7 +167,21 @@ class _Printer:
                 return f"{matrix_function(e).name}({self.text(e.body)[0]}{axis})", ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
+            case MatFun():
+                return self._matfun(e)
+            case Spectral():
+                return f"{e.kind}({self.text(e.body)[0]})", ATOM
         assert_never(e)
+
+    def _matfun(self, e: MatFun) -> tuple[str, int]:
+        """``expm(X)``, ``X^c``; a Fréchet derivative ``L_expm(X, E1, ..., :)`` (``:`` an open slot)."""
+        if e.order == 0 and e.func == "pow":
+            return f"{_wrap(self.text(e.body), POSTFIX)}^{_wrap(self.text(e.params[0]), UNARY)}", POW
+        if e.order == 0:
+            return f"{e.func}({self.text(e.body)[0]})", ATOM
+        args = [self.text(a)[0] for a in (e.body, *e.params, *e.directions)]
+        args += [":"] * (e.order - len(e.directions))
+        return f"L_{e.func}({', '.join(args)})", ATOM
 
     def _filled(self, value: str, e: Expr) -> tuple[str, int]:
         if e.ndim > 2:

@@ -11,6 +11,7 @@ from matcalc.expr import (
     Hadamard,
     Identity,
     Inverse,
+    MatFun,
     MatMul,
     MatPow,
     Scale,
@@ -57,8 +58,8 @@ def is_symmetric(e: Expr) -> bool:
             return kind == "symmetric"
         case Identity() | DiagMatrix():
             return True
-        case Inverse(body=b) | MatPow(body=b) | Apply(arg=b):
-            return is_symmetric(b)
+        case Inverse(body=b) | MatPow(body=b) | Apply(arg=b) | MatFun(order=0, body=b):
+            return is_symmetric(b)  # f(S) of a symmetric S is symmetric
         case Scale(body=b):
             return is_symmetric(b)
         case Add(terms=ts) | Hadamard(factors=ts):
