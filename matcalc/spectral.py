@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-import scipy.linalg as sla
+import scipy.linalg as sla  # type: ignore[import-untyped]
 
 from matcalc.errors import DomainError
 
