@@ -47,6 +47,8 @@ latex = guarded(_latex.latex)
 from_sympy = guarded(_sympy_bridge.from_sympy)
 to_sympy = guarded(_sympy_bridge.to_sympy)
 vec_jacobian = guarded(_vec.vec_jacobian)
+parse_result = guarded(_parse.parse_result)
+ParseResult = _parse.ParseResult
 
 __version__ = "0.1.0"
 
@@ -58,6 +60,7 @@ __all__ = [
     "LimitError",
     "MatcalcError",
     "ParseError",
+    "ParseResult",
     "RegistryError",
     "RewriteLimitError",
     "ShapeError",
@@ -73,6 +76,7 @@ __all__ = [
     "matrix",
     "numpy_code",
     "parse",
+    "parse_result",
     "scalar",
     "simplify",
     "symbol",

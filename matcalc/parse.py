@@ -24,11 +24,12 @@ from typing import ClassVar
 from matcalc import axes, build, gamma, spectral, spectral_ops
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr, Number, Scale
+from matcalc.kinds import Contradiction, Name, Op, infer, node
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 from matcalc.recursion import deep
 
-__all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "parse"]
+__all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "parse_result"]
 
 #: Deepest nesting of parentheses, calls, unary minus and powers accepted.
 MAX_NESTING = 1_000
@@ -105,17 +106,63 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
     """Parse ``text`` into an expression.
 
     ``kinds`` maps symbol names to ``"scalar"``, ``"vector"``, ``"matrix"`` or
-    ``"symmetric"``; a name not in it takes its kind from its first letter
-    (a-g scalar, h-z vector, A-Z matrix).
+    ``"symmetric"`` (or an abstract function kind).  A name not in it takes the
+    kind its uses demand (``lam`` in ``norm2(w)^2 + lam*norm2(w)^2`` is a
+    scalar); only what the uses leave open is decided by the first letter
+    (a-g scalar, h-z vector, A-Z matrix).  `parse_result` tells which kinds
+    were guessed that way.
     """
+    return parse_result(text, kinds).expr
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """An expression with the kinds of its names: declared, inferred from use, or guessed.
+
+    ``kinds`` has every symbol of ``expr``; ``inferred`` the undeclared names
+    whose kind the uses decided, ``guessed`` those whose kind the first letter
+    decided (what a user may want to declare).
+    """
+
+    expr: Expr
+    kinds: dict[str, str]
+    inferred: dict[str, str]
+    guessed: dict[str, str]
+
+
+def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResult:
+    """Parse ``text`` like `parse`, and say how the kind of each name was decided."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"expression is longer than {MAX_LENGTH} characters")
+    declared = _checked_kinds(kinds)
+    with deep():
+        tokens = _tokenize(text)
+        decided: dict[str, str] = {}
+        guessed: frozenset[str] = frozenset()
+        if any(t.kind == "name" and t.text not in declared and t.text not in RESERVED for t in tokens):
+            typing = _Parser(text, declared, tokens, typing=True)
+            typing.parse()
+            try:
+                found = infer(typing.ops, list(typing.names.values()), build.default_kind)
+                decided, guessed = found.kinds, found.guessed
+            except Contradiction:
+                pass  # the builder below says where, with the first-letter kinds
+        expr = _Parser(text, {**decided, **declared}, tokens).parse()
+    return ParseResult(
+        expr,
+        {s.name: s.kind for s in expr.symbols},
+        {n: k for n, k in decided.items() if n not in guessed},
+        {n: k for n, k in decided.items() if n in guessed},
+    )
+
+
+def _checked_kinds(kinds: Mapping[str, str] | None) -> dict[str, str]:
     if kinds is not None and not isinstance(kinds, Mapping):
         raise ShapeError(f"kinds must map symbol names to kinds, got {type(kinds).__name__}")
-    kinds = dict(kinds or {})
-    for name, kind in kinds.items():
+    checked = dict(kinds or {})
+    for name, kind in checked.items():
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
             raise ShapeError(f"kinds: {name!r} is not a symbol name")
         if name in RESERVED:
@@ -124,17 +171,23 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
             raise ShapeError(f"kinds: the kind of '{name}' must be a string such as 'vector', got {kind!r}")
         if kind not in KINDS and kind not in FUNCTION_KINDS:
             raise ShapeError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
-    with deep():
-        return _Parser(text, kinds).parse()
+    return checked
 
 
 class _Parser:
-    def __init__(self, text: str, kinds: Mapping[str, str]) -> None:
+    def __init__(
+        self, text: str, kinds: Mapping[str, str], tokens: list[_Token], typing: bool = False
+    ) -> None:
         self.text = text
         self.kinds = kinds
-        self.tokens = _tokenize(text)
+        self.tokens = tokens
         self.i = 0
         self.nesting = 0
+        # Typing mode (see matcalc.kinds): what depends on an undeclared name
+        # becomes an `Op` over `Name`s instead of being built.
+        self.typing = typing
+        self.ops: list[Op] = []
+        self.names: dict[str, Name] = {}
 
     # ---- token helpers ----------------------------------------------------------------
     @property
@@ -161,6 +214,10 @@ class _Parser:
 
     def make(self, tok: _Token, make: Callable[..., Expr], *args: object) -> Expr:
         """Call a smart constructor, pointing a ShapeError at ``tok``."""
+        if self.typing and any(isinstance(a, Op | Name) for a in args):
+            op = node(make, args)
+            self.ops.append(op)
+            return op  # type: ignore[return-value]  # typing mode only
         try:
             return make(*args)
         except ShapeError as err:
@@ -189,7 +246,7 @@ class _Parser:
             op = self.take()
             rhs = self.product()
             operands.append((op, rhs))
-        if len(operands) > 8 and all(x.ndim == first.ndim and x.row == first.row for _, x in operands):
+        if len(operands) > 8 and _same_shaped(first, [x for _, x in operands]):
             # Nothing broadcasts, so any grouping flattens to the same sum: a
             # balanced one avoids re-copying a growing term list n times.
             signed = [x if op.text == "+" else build.neg(x) for op, x in operands]
@@ -324,6 +381,8 @@ class _Parser:
                 "'scalar function'}, or 'vector function' / 'matrix function')",
                 tok,
             )
+        if self.typing and name not in self.kinds:
+            return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
         return self.make(tok, build.symbol, name, self.kinds.get(name))
 
     def apply_function(self, tok: _Token, name: str, kind: str, order: int) -> Expr:
@@ -429,6 +488,8 @@ def _plain(op: str, x: Expr, like: Expr) -> bool:
 
     It must have the rank and orientation of ``like``, the run's first operand.
     """
+    if not isinstance(x, Expr) or not isinstance(like, Expr):
+        return False  # typing mode (see matcalc.kinds)
     if op not in _ASSOCIATIVE or x.is_scalar or isinstance(x, Scale):
         return False
     return x.ndim == like.ndim and x.row == like.row and (op != "*" or x.ndim == 2)
@@ -439,6 +500,13 @@ def _balanced(items: list[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:
         return items[0]
     mid = len(items) // 2
     return op(_balanced(items[:mid], op), _balanced(items[mid:], op))
+
+
+def _same_shaped(first: Expr, rest: list[Expr]) -> bool:
+    """True when every operand is a built expression of the rank and orientation of ``first``."""
+    if not isinstance(first, Expr):
+        return False  # typing mode (see matcalc.kinds)
+    return all(isinstance(x, Expr) and x.ndim == first.ndim and x.row == first.row for x in rest)
 
 
 def _balanced_sum(items: list[Expr]) -> Expr:

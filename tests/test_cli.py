@@ -47,8 +47,19 @@ def test_parse_prints_expression_shape_and_symbols(capsys):
     assert lines[0] == "expression: " + str(matcalc.parse("x'*A*x"))
     assert lines[1] == "shape: scalar"
     assert lines[2] == "symbols:"
-    assert lines[3].split() == ["A", "matrix", "A.0", "x", "A.0"]
-    assert lines[4].split() == ["x", "vector", "A.0"]
+    assert lines[3].split() == ["A", "matrix", "A.0", "x", "A.0", "guessed", "from", "first", "letter"]
+    assert lines[4].split() == ["x", "vector", "A.0", "guessed", "from", "first", "letter"]
+    assert lines[5] == "guessed from the first letter: x, A (declare with --kind NAME=KIND to be sure)"
+
+
+def test_parse_tells_declared_inferred_and_guessed_kinds(capsys):
+    status, out, _ = run(capsys, "parse", "norm2(X*w-y)^2 + lam*norm2(w)^2", "--kind", "X=matrix")
+    assert status == 0
+    rows = {line.split()[0]: line for line in out.splitlines()[3:7]}
+    assert rows["X"].endswith("declared")
+    assert rows["lam"].split()[1:] == ["scalar", "inferred", "from", "use"]
+    assert rows["w"].endswith("guessed from first letter")
+    assert out.splitlines()[7].startswith("guessed from the first letter: w, y ")
 
 
 def test_parse_infers_dimensions_by_unification(capsys):
@@ -58,10 +69,10 @@ def test_parse_infers_dimensions_by_unification(capsys):
     lines = out.splitlines()
     assert lines[0] == f"expression: {matcalc.parse('X*w-y')}"
     assert lines[1] == "shape: column vector of length X.0"
-    assert [line.split() for line in lines[3:]] == [
+    assert [line.split()[:5] for line in lines[3:6]] == [
         ["X", "matrix", "X.0", "x", "X.1"],
-        ["w", "vector", "X.1"],
-        ["y", "vector", "X.0"],
+        ["w", "vector", "X.1", "guessed", "from"],
+        ["y", "vector", "X.0", "guessed", "from"],
     ]
 
 
@@ -155,7 +166,7 @@ def test_unknown_function(capsys):
 
 
 def test_shape_error(capsys):
-    err = fails(capsys, "parse", "x*x")  # two column vectors have no matrix product
+    err = fails(capsys, "parse", "x*x", "--kind", "x=vector")  # two column vectors have no matrix product
     assert err.startswith("matcalc: error: ")
     assert "x" in err
 
@@ -230,7 +241,7 @@ def test_value_of_wrong_shape(capsys):
 
 
 def test_value_of_wrong_kind(capsys):
-    err = fails(capsys, "eval", "x'*x", "--value", "x=[[1,2],[3,4]]")
+    err = fails(capsys, "eval", "x'*x", "--kind", "x=vector", "--value", "x=[[1,2],[3,4]]")
     assert err.startswith("matcalc: error: ")
     assert "x" in err
 

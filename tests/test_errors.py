@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from strategies import kinds_of
 
 import matcalc as mc
+from matcalc.build import default_kind
 from matcalc.expr import MAX_DEPTH
 from matcalc.parse import MAX_LENGTH, MAX_NESTING, RESERVED
 
@@ -173,8 +174,11 @@ SHAPE_ERRORS: list[tuple[str, dict[str, str] | None, str, int]] = [
     ("text", "kinds", "pattern", "column"), SHAPE_ERRORS, ids=[s[0] for s in SHAPE_ERRORS]
 )
 def test_shape_error_in_text(text: str, kinds: dict[str, str] | None, pattern: str, column: int) -> None:
+    # Every name declared (by its first letter unless given): uses would otherwise choose kinds that fit.
+    names = re.findall(r"[A-Za-z]\w*", text)
+    declared = {n: default_kind(n) for n in names if n not in RESERVED} | (kinds or {})
     with pytest.raises(mc.ShapeError, match=pattern) as info:
-        mc.parse(text, kinds)
+        mc.parse(text, declared)
     assert caret_column(str(info.value), text) == column
 
 

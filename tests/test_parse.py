@@ -340,6 +340,7 @@ def test_python_api_quadratic_form() -> None:
 
 def test_python_api_operators() -> None:
     x, y, A, a = mc.vector("x"), mc.vector("y"), mc.matrix("A"), mc.scalar("a")
+    kinds = {"x": "vector", "y": "vector", "A": "matrix", "a": "scalar"}
     assert x * y is mc.parse("x.*y")  # * is elementwise
     assert a * x is mc.parse("a*x")  # ... and scales by a scalar
     assert x * a is mc.parse("a*x")
@@ -348,9 +349,9 @@ def test_python_api_operators() -> None:
     assert x**2 is mc.parse("x.^2")  # ** is the elementwise power
     assert 2**x is mc.parse("2.^x")
     assert a**2 is mc.parse("a^2")
-    assert x + 1 is mc.parse("x+1")
-    assert 1 + x is mc.parse("1+x")
-    assert 1 - x is mc.parse("1-x")
+    assert x + 1 is mc.parse("x+1", kinds)
+    assert 1 + x is mc.parse("1+x", kinds)
+    assert 1 - x is mc.parse("1-x", kinds)
     assert x - y is mc.parse("x-y")
     assert x / 2 is mc.parse("x/2")
     assert 1 / x is mc.parse("1./x")

@@ -21,7 +21,11 @@ from matcalc.errors import EvaluationError
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, Expr
 from matcalc.ops import ELEMENTWISE
 
-KINDS = {"S": "symmetric"}
+#: Every name declared (with its first-letter kind): the table tests printing, not kind inference.
+KINDS = {
+    "a": "scalar", "b": "scalar", "c": "scalar", "x": "vector", "y": "vector", "z": "vector",
+    "v": "vector", "w": "vector", "A": "matrix", "B": "matrix", "X": "matrix", "S": "symmetric",
+}  # fmt: skip
 
 _rng = np.random.default_rng(20240601)
 _M = 3.0 * np.eye(3) + _rng.uniform(0.05, 0.5, (3, 3))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 import matcalc
-from matcalc.cli.args import add_expression_arguments, format_value, parse_expr, value_spec
+from matcalc.cli.args import add_expression_arguments, format_value, kinds_of, value_spec
 from matcalc.cli.command import Command
 from matcalc.errors import MatcalcError
 from matcalc.expr import Expr
@@ -66,9 +66,18 @@ def _values_of(expr: Expr, specs: Sequence[tuple[str, np.ndarray[Any, Any]]]) ->
     return values
 
 
+#: The kind a value gives a name no --kind declares.
+_KIND_OF_NDIM = {0: "scalar", 1: "vector", 2: "matrix"}
+
+
 def _run_eval(args: argparse.Namespace) -> int:
-    """Evaluate the expression at the given values and print the result."""
-    expr = parse_expr(args)
+    """Evaluate the expression at the given values and print the result.
+
+    A name no ``--kind`` declares takes its kind from its value (a number is
+    a scalar, a list a vector, a list of rows a matrix).
+    """
+    from_values = {name: _KIND_OF_NDIM[v.ndim] for name, v in args.value if v.ndim in _KIND_OF_NDIM}
+    expr = matcalc.parse(args.expr, from_values | kinds_of(args.kind))
     values = _values_of(expr, args.value)
     if not args.allow_nonfinite:
         for name, value in values.items():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from matcalc.cli.args import add_expression_arguments, describe_shape, dims_text, parse_expr
+import matcalc
+from matcalc.cli.args import add_expression_arguments, describe_shape, dims_text, kinds_of
 from matcalc.cli.command import Command
 
 PARSE_EXAMPLES = """\
@@ -13,6 +14,9 @@ examples:
   matcalc parse "X*w-y"                     # X is n x m, w has length m, y length n
   matcalc parse "logdet(S) + tr(inv(S)*A)" --kind S=symmetric
 
+Each symbol's kind is declared (--kind), inferred from its uses (lam in
+"norm2(w)^2 + lam*norm2(w)^2" is a scalar), or guessed from its first letter
+(a-g scalar, h-z vector, A-Z matrix) where the uses leave it open.
 Dimensions print as SYMBOL.AXIS: A.0 is the number of rows of A, A.1 its
 number of columns, x.0 the length of x.  Dimensions that the expression forces
 to be equal print as one name.
@@ -20,15 +24,24 @@ to be equal print as one name.
 
 
 def _run_parse(args: argparse.Namespace) -> int:
-    """Print the expression back in input syntax, its shape and its symbols."""
-    expr = parse_expr(args)
+    """Print the expression back in input syntax, its shape, its symbols and how their kinds were decided."""
+    result = matcalc.parse_result(args.expr, kinds_of(args.kind))
+    expr = result.expr
     print(f"expression: {expr}")
     print(f"shape: {describe_shape(expr)}")
     print("symbols:" if expr.symbols else "symbols: none")
     width = max((len(s.name) for s in expr.symbols), default=0)
+    dims_width = max((len(dims_text(s.shape)) for s in expr.symbols), default=0)
     for s in expr.symbols:
-        print(f"  {s.name:<{width}}  {s.kind:<9}  {dims_text(s.shape)}".rstrip())
+        how = _HOW[(s.name in result.inferred) + 2 * (s.name in result.guessed)]
+        print(f"  {s.name:<{width}}  {s.kind:<9}  {dims_text(s.shape):<{dims_width}}  {how}".rstrip())
+    if result.guessed:
+        names = ", ".join(result.guessed)
+        print(f"guessed from the first letter: {names} (declare with --kind NAME=KIND to be sure)")
     return 0
+
+
+_HOW = {0: "declared", 1: "inferred from use", 2: "guessed from first letter"}
 
 
 COMMAND = Command(

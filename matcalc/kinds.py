@@ -1,0 +1,288 @@
+"""Kinds of undeclared names, inferred from how the expression uses them.
+
+A name that ``kinds`` does not declare is a scalar, vector or matrix as its
+uses demand, the way dimensions are unified from use.  The parser first reads
+the text into a small tree of operations (`Op`) over names (`Name`) and
+built constants; each node has a *domain*, the set of types it may still have
+(``S`` scalar, ``C`` column vector, ``R`` row vector, ``M`` matrix, ``T`` an
+array of more axes, which only derivatives of abstract functions give).
+Constraint propagation (arc consistency) narrows the domains to what every
+operation accepts.  What an operation accepts is read off its smart
+constructor, by building it from probe symbols of each type, so it cannot
+drift from :mod:`matcalc.build`.
+
+Two rules decide what the uses leave open:
+
+- an undeclared name is never broadcast against a scalar: a name added to a
+  scalar, alone, transposed or scaled by scalars (``c + name*s``), is a
+  scalar;
+- the names still open are decided one at a time, in the order they first
+  appear, by their first letter (a-g scalar, h-z vector, A-Z matrix), and the
+  constraints propagate after each (when the uses exclude the first letter's
+  kind, a vector is preferred, then a matrix, then a scalar).  These are the
+  *guessed* kinds.
+
+When the uses contradict each other, nothing is inferred (`Contradiction`):
+the parser gives the names their first-letter kinds and reports the shape
+error where it happens.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from matcalc import build
+from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+from matcalc.expr import Expr, Symbol
+
+__all__ = ["Contradiction", "Inferred", "Name", "Op", "infer"]
+
+_ALL = frozenset("SCRMT")
+_KIND = {"S": "scalar", "C": "vector", "M": "matrix"}
+_LETTER_TYPE = {"scalar": "S", "vector": "C", "matrix": "M"}
+
+
+@dataclass(eq=False)
+class Name:
+    """An undeclared name; one object per name, shared by all its uses."""
+
+    name: str
+    domain: frozenset[str] = frozenset("SCM")  # a bare name is never a row: that is its transpose
+    uses: list[Op] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Op:
+    """A smart-constructor call with an operand that depends on an undeclared name.
+
+    ``args`` are the constructor's arguments: an `Op` or `Name` where the
+    operand depends on a name, else the built `Expr` or plain value.
+    """
+
+    fn: Callable[..., Expr]
+    args: tuple[object, ...]
+    domain: frozenset[str] = _ALL
+    parent: Op | None = None
+    table: dict[tuple[str, ...], str | None] | None = None  # what fn accepts (see `_table`)
+
+
+class Contradiction(MatcalcError):
+    """No kinds fit every use of the undeclared names."""
+
+
+@dataclass(frozen=True, slots=True)
+class Inferred:
+    """The kind of each undeclared name, and which of them the first letter decided."""
+
+    kinds: dict[str, str]
+    guessed: frozenset[str]
+
+
+def node(fn: Callable[..., Expr], args: Sequence[object]) -> Op:
+    """An `Op` for ``fn(*args)``, linked to its operands."""
+    op = Op(fn, tuple(args))
+    for a in args:
+        if isinstance(a, Op):
+            a.parent = op
+        elif isinstance(a, Name):
+            a.uses.append(op)
+    return op
+
+
+def _probe(t: str, position: int) -> Expr:
+    """A symbol of type ``t`` whose name and dimensions no user symbol can have."""
+    name = f"__probe{position}"
+    if t == "S":
+        return Symbol(name, "scalar", shape=())
+    if t == "R":
+        return build.transpose(_probe("C", position))
+    shape = (Dim.of(name, 0),) if t == "C" else (Dim.of(name, 0), Dim.of(name, 1))
+    return Symbol(name, _KIND[t], shape=shape)
+
+
+def _type(e: Expr) -> str:
+    if e.ndim == 2:
+        return "M"
+    if e.ndim == 1:
+        return "R" if e.row else "C"
+    return "S" if e.ndim == 0 else "T"
+
+
+#: A relation: for each combination of operand types (in slot order), the result type
+#: (None: refused, "?": unknown, any type).
+Table = dict[tuple[str, ...], str | None]
+
+
+@lru_cache(maxsize=1024)
+def _table(fn: Callable[..., Expr], signature: tuple[object, ...]) -> Table:
+    """What ``fn`` accepts, read off by building it from probe symbols of each type.
+
+    ``signature`` has the constant arguments, and `_SLOT` where an operand
+    that depends on a name goes.
+    """
+    slots = [i for i, a in enumerate(signature) if a is _SLOT]
+    table: Table = {}
+    for combo in itertools.product("SCRMT", repeat=len(slots)):
+        if "T" in combo:
+            table[combo] = "?"
+            continue
+        args = list(signature)
+        for i, t in zip(slots, combo, strict=True):
+            args[i] = _probe(t, i)
+        try:
+            table[combo] = _type(fn(*args))
+        except MatcalcError:
+            table[combo] = None
+    return table
+
+
+_SLOT = object()
+
+
+def _relation(op: Op) -> Table:
+    if op.table is None:
+        signature = tuple(_SLOT if isinstance(a, Op | Name) else a for a in op.args)
+        op.table = _table(op.fn, signature)
+    return op.table
+
+
+def _revise(op: Op) -> list[Op | Name]:
+    """Narrow ``op`` and its operands to the type combinations its constructor accepts."""
+    operands = [a for a in op.args if isinstance(a, Op | Name)]
+    table = _relation(op)
+    carriers = _carriers(op)
+    supported: list[set[str]] = [set() for _ in operands]
+    results: set[str] = set()
+    repeated = len(set(map(id, operands))) < len(operands)  # x*x: one name, one type
+    for combo in itertools.product(*(a.domain for a in operands)):
+        if repeated and _inconsistent(operands, combo):
+            continue
+        out = table[combo]
+        if out is None or (carriers is not None and _broadcasts(carriers, _sum_types(op, combo))):
+            continue
+        fits = op.domain if out == "?" else op.domain & {out}
+        if fits:
+            results |= fits
+            for seen, t in zip(supported, combo, strict=True):
+                seen.add(t)
+    changed: list[Op | Name] = []
+    for a, seen in zip(operands, supported, strict=True):
+        if len(seen) != len(a.domain):
+            a.domain = frozenset(seen)
+            changed.append(a)
+    if len(results) != len(op.domain):
+        op.domain = frozenset(results)
+        changed.append(op)
+    return changed
+
+
+def _inconsistent(operands: Sequence[Op | Name], combo: tuple[str, ...]) -> bool:
+    """True when one name has two types in ``combo``."""
+    pairs = itertools.combinations(zip(operands, combo, strict=True), 2)
+    return any(a is b and s != t for (a, s), (b, t) in pairs)
+
+
+def _sum_types(op: Op, combo: tuple[str, ...]) -> tuple[str, str]:
+    """The types of a sum's two operands: from ``combo`` for those that depend on names."""
+    it = iter(combo)
+    left, right = (next(it) if isinstance(a, Op | Name) else _type(a) for a in op.args)  # type: ignore[arg-type]
+    return left, right
+
+
+def _carriers(op: Op) -> tuple[bool, bool] | None:
+    """For a sum: whether each operand is a `_carrier`; None if neither (or not a sum)."""
+    if op.fn is not build.add and op.fn is not build.sub:
+        return None
+    left, right = (_carrier(a) is not None for a in op.args)
+    return (left, right) if left or right else None
+
+
+def _broadcasts(carriers: tuple[bool, bool], types: tuple[str, str]) -> bool:
+    """True when a scalar would be added to a carrier that is not one (``1 + name``)."""
+    left, right = types
+    return (left == "S" and right != "S" and carriers[1]) or (right == "S" and left != "S" and carriers[0])
+
+
+def _see_through(op: Op) -> bool:
+    """Whether `_carrier` may look through ``op`` (a product only with a scalar factor)."""
+    if op.fn is build.neg or op.fn is build.div or op.fn is build.transpose:
+        return True
+    return op.fn is build.mul and any(_scalar_domain(a) for a in op.args)
+
+
+def _watchers(n: Op | Name) -> list[Op]:
+    """The operations to revise when the domain of ``n`` narrowed.
+
+    Its own constraint and its parent's (or its uses), and the sum whose
+    `_carrier` test looks down through ``n``.
+    """
+    near = list(n.uses) if isinstance(n, Name) else [n] if n.parent is None else [n, n.parent]
+    seen = set(map(id, near))
+    for start in list(near):
+        x = start
+        while x.parent is not None and _see_through(x.parent):
+            x = x.parent
+        if x.parent is not None and id(x.parent) not in seen:
+            seen.add(id(x.parent))
+            near.append(x.parent)
+    return near
+
+
+def _propagate(pending: Sequence[Op]) -> None:
+    """Revise operations until no domain narrows; raise `Contradiction` on an empty one.
+
+    ``pending`` in construction order (operands first), so that the first
+    sweep narrows bottom-up.
+    """
+    queue = deque(pending)
+    queued = set(map(id, pending))
+    while queue:
+        op = queue.popleft()
+        queued.discard(id(op))
+        for n in _revise(op):
+            if not n.domain:
+                raise Contradiction("no kind fits every use")
+            for nxt in _watchers(n):
+                if nxt is not op and id(nxt) not in queued:
+                    queued.add(id(nxt))
+                    queue.append(nxt)
+
+
+def _scalar_domain(x: object) -> bool:
+    if isinstance(x, Op | Name):
+        return x.domain == {"S"}
+    return isinstance(x, Expr) and x.is_scalar
+
+
+def _carrier(x: object) -> Name | None:
+    """The name whose kind alone decides the type of ``x`` (``name``, ``-name``, ``s*name/t``)."""
+    while isinstance(x, Op):
+        if x.fn is build.neg or x.fn is build.div or x.fn is build.transpose:
+            x = x.args[0]
+        elif x.fn is build.mul and _scalar_domain(x.args[0]):
+            x = x.args[1]
+        elif x.fn is build.mul and _scalar_domain(x.args[1]):
+            x = x.args[0]
+        else:
+            return None
+    return x if isinstance(x, Name) else None
+
+
+def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str]) -> Inferred:
+    """The kinds of ``names`` (in order of first appearance) given the operations on them."""
+    _propagate(ops)
+    guessed: set[str] = set()
+    for n in names:
+        if len(n.domain) == 1:
+            continue
+        guessed.add(n.name)
+        preferred = _LETTER_TYPE[default(n.name)]
+        choice = preferred if preferred in n.domain else next(t for t in "CMS" if t in n.domain)
+        n.domain = frozenset({choice})
+        _propagate(n.uses)
+    return Inferred({n.name: _KIND[next(iter(n.domain))] for n in names}, frozenset(guessed))

@@ -1,0 +1,85 @@
+"""Kinds inferred from use (issue 11, item 1): matcalc.kinds and mc.parse_result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.testing import check_derivative
+
+RIDGE = "norm2(X*w-y)^2 + lam*norm2(w)^2"
+
+
+def test_the_ridge_loss_with_no_kinds_is_a_scalar_with_a_gradient() -> None:
+    r = mc.parse_result(RIDGE)
+    assert r.expr.is_scalar
+    assert r.inferred == {"lam": "scalar"}
+    assert r.guessed == {"X": "matrix", "w": "vector", "y": "vector"}
+    g = mc.diff(r.expr, "w")
+    assert g.shape == next(s for s in r.expr.symbols if s.name == "w").shape  # a gradient
+    assert check_derivative(r.expr, "w").ok
+    rng = np.random.default_rng(0)
+    X, w, y, lam = rng.normal(size=(5, 3)), rng.normal(size=3), rng.normal(size=5), 0.7
+    want = 2 * X.T @ (X @ w - y) + 2 * lam * w
+    got = mc.evaluate(g, {"X": X, "w": w, "y": y, "lam": lam})
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("1+v", "v", "scalar"),  # a name added to a scalar is not broadcast
+        ("1+v'", "v", "scalar"),
+        ("c - 2*v/3", "v", "scalar"),
+        ("norm2(w)^2 + lam*norm2(w)^2", "lam", "scalar"),
+        ("det(h)+1", "h", "matrix"),
+        ("softmax(A)", "A", "vector"),
+        ("vector(x)", "x", "scalar"),
+        ("sum(log(1+exp(-y.*(X*w))))", "w", "vector"),  # X*w beside the vector y
+    ],
+)
+def test_uses_decide_a_kind(text: str, name: str, kind: str) -> None:
+    r = mc.parse_result(text)
+    assert r.inferred[name] == kind
+    assert r.kinds[name] == kind
+    assert name not in r.guessed
+
+
+def test_an_expression_is_still_broadcast() -> None:
+    r = mc.parse_result("1+exp(v)")
+    assert r.guessed == {"v": "vector"}
+    assert mc.evaluate(r.expr, {"v": np.zeros(2)}).tolist() == [2.0, 2.0]
+
+
+def test_the_first_letter_decides_only_what_uses_leave_open() -> None:
+    r = mc.parse_result("x'*A*x")
+    assert r.guessed == {"x": "vector", "A": "matrix"} and r.inferred == {}
+    # A vector x leaves A*x to be a vector: nothing else is guessed.
+    r = mc.parse_result("x'*A*x", {"x": "vector"})
+    assert r.guessed == {"A": "matrix"}
+    r = mc.parse_result("tr(h)")  # h's first letter says vector, which tr excludes
+    assert r.kinds["h"] == "matrix" and "h" in r.guessed
+
+
+def test_declared_kinds_are_kept_and_not_reported() -> None:
+    r = mc.parse_result("a+x", {"a": "scalar", "x": "vector"})
+    assert r.expr.is_vector  # the declared vector is broadcast as asked
+    assert r.inferred == {} and r.guessed == {}
+    assert r.kinds == {"a": "scalar", "x": "vector"}
+
+
+def test_inferred_kinds_are_a_fixed_point() -> None:
+    for text in (RIDGE, "sum(log(1+exp(-y.*(X*w))))", "a*x+b", "x+A", "softmax(A)*b'"):
+        r = mc.parse_result(text)
+        assert mc.parse(text, r.kinds) is r.expr
+        assert mc.parse(str(r.expr), r.kinds) is r.expr
+
+
+def test_contradicting_uses_report_the_shape_error_with_first_letter_kinds() -> None:
+    with pytest.raises(mc.ShapeError, match="tr needs a square matrix, got column vector z"):
+        mc.parse("softmax(z) + tr(z)")
+
+
+def test_parse_is_parse_result_expr() -> None:
+    assert mc.parse(RIDGE) is mc.parse_result(RIDGE).expr
