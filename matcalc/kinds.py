@@ -18,11 +18,12 @@ Two rules decide what the uses leave open:
   scalar;
 - the names still open are decided one at a time, in the order they first
   appear, by their first letter (a-g scalar, h-z vector, A-Z matrix), and the
-  constraints propagate after each (when the uses exclude the first letter's
-  kind, a vector is preferred, then a matrix, then a scalar).  These are the
-  *guessed* kinds.
+  constraints propagate after each.  These are the *guessed* kinds.  When
+  the uses rule out a name's first-letter kind but leave a choice (``x`` in
+  ``x*x`` could be a scalar or a matrix), nothing is guessed.
 
-When the uses contradict each other, nothing is inferred (`Contradiction`):
+When the uses contradict each other, or leave such a choice, nothing is
+inferred (`Contradiction`):
 the parser gives the names their first-letter kinds and reports the shape
 error where it happens.
 """
@@ -282,7 +283,8 @@ def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str
             continue
         guessed.add(n.name)
         preferred = _LETTER_TYPE[default(n.name)]
-        choice = preferred if preferred in n.domain else next(t for t in "CMS" if t in n.domain)
-        n.domain = frozenset({choice})
+        if preferred not in n.domain:  # x in x*x: a scalar or a matrix? Not ours to pick.
+            raise Contradiction(f"the uses of {n.name!r} rule out its first-letter kind and leave a choice")
+        n.domain = frozenset({preferred})
         _propagate(n.uses)
     return Inferred({n.name: _KIND[next(iter(n.domain))] for n in names}, frozenset(guessed))

@@ -124,5 +124,7 @@ def test_jacobian_of_row_softmax_is_block_diagonal() -> None:
     ],
 )
 def test_bad_axis_arguments_are_clear_errors(text: str, message: str) -> None:
+    # Kinds declared by first letter: undeclared, the uses would pick kinds that fit.
+    kinds = {"x": "vector", "X": "matrix", "A": "matrix", "a": "scalar"}
     with pytest.raises(mc.MatcalcError, match=message):
-        mc.parse(text)
+        mc.parse(text, {n: k for n, k in kinds.items() if n in text})

@@ -100,8 +100,9 @@ def test_grouping_of_a_long_chain_does_not_change_the_node() -> None:
 
 def test_shape_error_in_a_long_chain_points_at_the_operator() -> None:
     text = "A*B*C*D*E*F*G*H*I*J*x*K*L"
+    kinds = {"x": "vector", "K": "matrix", "L": "matrix"}  # undeclared, the uses make K and L scalars
     with pytest.raises(mc.ShapeError) as info:
-        mc.parse(text)
+        mc.parse(text, kinds)
     assert "\n  " + " " * text.index("*K") + "^" in str(info.value)
 
 

@@ -58,8 +58,18 @@ def test_the_first_letter_decides_only_what_uses_leave_open() -> None:
     # A vector x leaves A*x to be a vector: nothing else is guessed.
     r = mc.parse_result("x'*A*x", {"x": "vector"})
     assert r.guessed == {"A": "matrix"}
-    r = mc.parse_result("tr(h)")  # h's first letter says vector, which tr excludes
-    assert r.kinds["h"] == "matrix" and "h" in r.guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x*x", "cannot multiply column vector x by column vector x"),  # x a scalar or a matrix?
+        ("tr(h)", "tr needs a square matrix, got column vector h"),
+    ],
+)
+def test_uses_that_rule_out_the_first_letter_but_leave_a_choice_are_an_error(text: str, message: str) -> None:
+    with pytest.raises(mc.ShapeError, match=message):
+        mc.parse(text)
 
 
 def test_declared_kinds_are_kept_and_not_reported() -> None:
@@ -70,7 +80,7 @@ def test_declared_kinds_are_kept_and_not_reported() -> None:
 
 
 def test_inferred_kinds_are_a_fixed_point() -> None:
-    for text in (RIDGE, "sum(log(1+exp(-y.*(X*w))))", "a*x+b", "x+A", "softmax(A)*b'"):
+    for text in (RIDGE, "sum(log(1+exp(-y.*(X*w))))", "a*x+b", "x+A", "softmax(A)*b"):
         r = mc.parse_result(text)
         assert mc.parse(text, r.kinds) is r.expr
         assert mc.parse(str(r.expr), r.kinds) is r.expr
