@@ -69,7 +69,6 @@ class Op:
     args: tuple[object, ...]
     domain: frozenset[str] = _ALL
     parent: Op | None = None
-    table: dict[tuple[str, ...], str | None] | None = None  # what fn accepts (see `_table`)
 
 
 class Contradiction(MatcalcError):
@@ -145,53 +144,63 @@ def _table(fn: Callable[..., Expr], signature: tuple[object, ...]) -> Table:
 _SLOT = object()
 
 
-def _relation(op: Op) -> Table:
-    if op.table is None:
-        signature = tuple(_SLOT if isinstance(a, Op | Name) else a for a in op.args)
-        op.table = _table(op.fn, signature)
-    return op.table
+def _signature(op: Op) -> tuple[object, ...]:
+    return tuple(_SLOT if isinstance(a, Op | Name) else a for a in op.args)
 
 
 def _revise(op: Op) -> list[Op | Name]:
     """Narrow ``op`` and its operands to the type combinations its constructor accepts."""
     operands = [a for a in op.args if isinstance(a, Op | Name)]
-    table = _relation(op)
+    first = {id(a): i for i, a in reversed(list(enumerate(operands)))}
+    pattern = tuple(first[id(a)] for a in operands)  # x*x: one name, one type
     carriers = _carriers(op)
-    supported: list[set[str]] = [set() for _ in operands]
-    results: set[str] = set()
-    repeated = len(set(map(id, operands))) < len(operands)  # x*x: one name, one type
-    for combo in itertools.product(*(a.domain for a in operands)):
-        if repeated and _inconsistent(operands, combo):
-            continue
-        out = table[combo]
-        if out is None or (carriers is not None and _broadcasts(carriers, _sum_types(op, combo))):
-            continue
-        fits = op.domain if out == "?" else op.domain & {out}
-        if fits:
-            results |= fits
-            for seen, t in zip(supported, combo, strict=True):
-                seen.add(t)
+    constants = tuple(_type(a) if isinstance(a, Expr) else "?" for a in op.args)
+    domains, result = _narrow(
+        op.fn, _signature(op), pattern, carriers, constants, op.domain, tuple(a.domain for a in operands)
+    )
     changed: list[Op | Name] = []
-    for a, seen in zip(operands, supported, strict=True):
+    for a, seen in zip(operands, domains, strict=True):
         if len(seen) != len(a.domain):
-            a.domain = frozenset(seen)
+            a.domain = seen
             changed.append(a)
-    if len(results) != len(op.domain):
-        op.domain = frozenset(results)
+    if len(result) != len(op.domain):
+        op.domain = result
         changed.append(op)
     return changed
 
 
-def _inconsistent(operands: Sequence[Op | Name], combo: tuple[str, ...]) -> bool:
-    """True when one name has two types in ``combo``."""
-    pairs = itertools.combinations(zip(operands, combo, strict=True), 2)
-    return any(a is b and s != t for (a, s), (b, t) in pairs)
+@lru_cache(maxsize=65536)
+def _narrow(
+    fn: Callable[..., Expr],
+    signature: tuple[object, ...],
+    pattern: tuple[int, ...],
+    carriers: tuple[bool, bool] | None,
+    constants: tuple[str, ...],
+    domain: frozenset[str],
+    operands: tuple[frozenset[str], ...],
+) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
+    """The narrowed operand domains and result domain (a pure function: memoized)."""
+    table = _table(fn, signature)
+    supported: list[set[str]] = [set() for _ in operands]
+    results: set[str] = set()
+    for combo in itertools.product(*operands):
+        if any(combo[i] != combo[j] for i, j in enumerate(pattern)):
+            continue
+        out = table[combo]
+        if out is None or (carriers is not None and _broadcasts(carriers, _sum_types(constants, combo))):
+            continue
+        fits = domain if out == "?" else domain & {out}
+        if fits:
+            results |= fits
+            for seen, t in zip(supported, combo, strict=True):
+                seen.add(t)
+    return tuple(map(frozenset, supported)), frozenset(results)
 
 
-def _sum_types(op: Op, combo: tuple[str, ...]) -> tuple[str, str]:
-    """The types of a sum's two operands: from ``combo`` for those that depend on names."""
+def _sum_types(constants: tuple[str, ...], combo: tuple[str, ...]) -> tuple[str, str]:
+    """The types of a sum's two operands: the constants' own, ``combo`` for the others."""
     it = iter(combo)
-    left, right = (next(it) if isinstance(a, Op | Name) else _type(a) for a in op.args)  # type: ignore[arg-type]
+    left, right = (next(it) if t == "?" else t for t in constants)
     return left, right
 
 
