@@ -150,5 +150,5 @@ def test_the_checks_benchmark_runs() -> None:
 
 def test_integer_to_a_negative_power_in_generated_code() -> None:
     # y+2^-1 raised "Integers to negative integer powers are not allowed"
-    f = mc.lambdify(mc.parse("y+2^-1"))
+    f = mc.lambdify(mc.parse("y+2^-1", {"y": "vector"}))  # undeclared, y+0.5 makes y a scalar
     assert np.array_equal(f(np.zeros(2)), [0.5, 0.5])
