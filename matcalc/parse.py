@@ -143,12 +143,14 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
         guessed: frozenset[str] = frozenset()
         if any(t.kind == "name" and t.text not in declared and t.text not in RESERVED for t in tokens):
             typing = _Parser(text, declared, tokens, typing=True)
-            typing.parse()
             try:
+                typing.parse()
                 found = infer(typing.ops, list(typing.names.values()), build.default_kind)
                 decided, guessed = found.kinds, found.guessed
-            except Contradiction:
-                pass  # the builder below says where, with the first-letter kinds
+            except (Contradiction, AttributeError, TypeError):
+                # Contradicting uses, or a construct whose parsing inspects its operands
+                # (not typed yet): the first-letter kinds, and the builder says where.
+                pass
         expr = _Parser(text, {**decided, **declared}, tokens).parse()
     return ParseResult(
         expr,
