@@ -89,3 +89,15 @@ def test_bad_calls_are_clear_errors() -> None:
         mc.parse("max(x, y, a)")
     with pytest.raises(mc.ShapeError, match="max\\(a, b\\) entry by entry needs operands of one shape"):
         mc.parse("max(x, A)")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known bug: the tie indicator 1-sign(min(U)-U) is simplified with U distributed "
+    "(2*x-min(...)-trigamma(exp(x))), so rounding can leave no exact tie and the derivative is 0/0",
+)
+def test_reduction_tie_survives_rewriting() -> None:
+    f = mc.parse("min(x+x-trigamma(exp(x)))", {"x": "vector"})
+    with np.errstate(invalid="ignore"):
+        value = mc.evaluate(mc.diff(f, "x"), {"x": np.array([1.7199, 1.8691])})
+    assert np.all(np.isfinite(value))
