@@ -54,6 +54,18 @@ def test_given_kinds_are_not_guessed_and_change_the_result():
     assert answer["derivative"]["text"] == "2*S*x"
 
 
+def test_kinds_inferred_from_use_are_not_reported_as_guessed():
+    # lam is a scalar because it scales a scalar; no first letter decided it (issue 11)
+    request = {"expression": "norm2(X*w-y)^2 + lam*norm2(w)^2", "wrt": ["w"]}
+    answer = service.handle("derivative", request)
+    assert answer["kinds"]["lam"] == "scalar"
+    assert "lam" not in answer["guessed"]
+    assert set(answer["guessed"]) <= {"X", "w", "y"}
+    assert answer["derivative"]["shape"]["dims"] == answer["symbols"][
+        [s["name"] for s in answer["symbols"]].index("w")
+    ]["dims"]
+
+
 def test_hessian_and_mixed_orders_and_the_vec_form_of_the_last_variable():
     hessian = service.handle("derivative", {"expression": "x'*A*x", "wrt": ["x", "x"]})["derivative"]
     assert hessian["text"] == "A+A'"

@@ -8,15 +8,15 @@ the field and the character position at fault, so that the page can put a
 caret under it.  Nothing here imports a web library, and user text only ever
 reaches `matcalc.parse` (never ``eval``).
 
-Until `matcalc.parse` reports which kinds it guessed, every symbol whose kind
-the request did not give is reported as guessed (from its first letter).
+A symbol's kind is reported as guessed when neither the request nor the
+expression's uses decided it, only its first letter (`matcalc.parse_result`).
 """
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -136,8 +136,12 @@ def _matcalc_error(exc: MatcalcError, field: str) -> RequestError:
 
 
 def _parse(text: str, kinds: Mapping[str, str], field: str) -> Expr:
+    return _parse_result(text, kinds, field).expr
+
+
+def _parse_result(text: str, kinds: Mapping[str, str], field: str) -> mc.ParseResult:
     try:
-        return mc.parse(text, kinds)
+        return mc.parse_result(text, kinds)
     except MatcalcError as exc:
         raise _matcalc_error(exc, field) from None
 
@@ -157,7 +161,7 @@ def _shape(e: Expr) -> Json:
     return {"dims": [repr(d) for d in e.shape], "text": describe_shape(e)}
 
 
-def _symbols(f: Expr, given: Mapping[str, str]) -> list[Json]:
+def _symbols(f: Expr, guessed: Collection[str]) -> list[Json]:
     """The symbol table: name, kind, dimensions, and whether the kind was guessed."""
     return [
         {
@@ -165,7 +169,7 @@ def _symbols(f: Expr, given: Mapping[str, str]) -> list[Json]:
             "kind": s.kind,
             "dims": [repr(d) for d in s.shape],
             "function": s.kind in FUNCTION_KINDS,
-            "guessed": s.name not in given,
+            "guessed": s.name in guessed,
         }
         for s in f.symbols
     ]
@@ -196,9 +200,10 @@ def _steps(f: Expr, wrt: Sequence[str]) -> tuple[list[Json] | None, str | None]:
     return [{"title": s.title, "text": s.text, "latex": s.latex} for s in explanation.steps], None
 
 
-def _expression(f: Expr, kinds: Mapping[str, str]) -> Json:
+def _expression(parsed: mc.ParseResult) -> Json:
     """What every answer says about the expression: text, LaTeX, shape, symbols."""
-    symbols = _symbols(f, kinds)
+    f = parsed.expr
+    symbols = _symbols(f, parsed.guessed)
     return {
         "expression": str(f),
         "latex": mc.latex(f),
@@ -224,8 +229,9 @@ def derivative(request: Mapping[str, Any]) -> Json:
     want_steps = request.get("steps", False)
     if not isinstance(want_steps, bool):
         raise RequestError(400, "'steps' must be true or false", "steps")
-    f = _parse(_text(request, "expression"), kinds, "expression")
-    answer = _expression(f, kinds)
+    parsed = _parse_result(_text(request, "expression"), kinds, "expression")
+    f = parsed.expr
+    answer = _expression(parsed)
     answer["wrt"] = wrt
     answer["derivative"] = None
     if wrt:
@@ -256,13 +262,14 @@ def check(request: Mapping[str, Any]) -> Json:
     wrt = _wrt(request)
     if not wrt:
         raise RequestError(422, "'wrt' must name the variable(s) the claim differentiates by", "wrt")
-    f = _parse(_text(request, "expression"), kinds, "expression")
+    parsed = _parse_result(_text(request, "expression"), kinds, "expression")
+    f = parsed.expr
     # The claim's symbols are the expression's: the same kinds, even those taken from a first letter.
     claim = _parse(_text(request, "claim"), {**{s.name: s.kind for s in f.symbols}, **kinds}, "claim")
     result = _computed("claim", lambda: mc.check(f, wrt, claim, kinds))
     counterexample = result.counterexample or {}
     return {
-        **_expression(f, kinds),
+        **_expression(parsed),
         "wrt": wrt,
         "ok": result.ok,
         "verdict": "claim accepted" if result.ok else "claim refuted",
@@ -290,10 +297,11 @@ def code(request: Mapping[str, Any]) -> Json:
     name = _text(request, "name", "f")
     if not _NAME.fullmatch(name) or keyword.iskeyword(name):
         raise RequestError(422, f"{name!r} cannot name a Python function", "name")
-    f = _parse(_text(request, "expression"), kinds, "expression")
+    parsed = _parse_result(_text(request, "expression"), kinds, "expression")
+    f = parsed.expr
     source = _computed("wrt", lambda: value_and_gradient(f, wrt, name, backend))
     return {
-        **_expression(f, kinds),
+        **_expression(parsed),
         "wrt": wrt,
         "backend": backend,
         "code": source,
