@@ -168,7 +168,7 @@ USER_FUNCTIONS: dict[str, Callable[[Expr], Expr]] = {
 
 
 def _square(what: str, x: Expr) -> Expr:
-    return build._require_square(what, x)
+    return build.require_square(what, x)
 
 
 def matfun(func: str, x: Expr, c: Expr | None = None) -> Expr:
@@ -195,7 +195,7 @@ def frechet(func: str, x: Expr, directions: tuple[Expr, ...], order: int, c: Exp
     if len(directions) > order:
         raise ShapeError(f"a Fréchet derivative of order {order} has {len(directions)} directions")
     equal = [(n, d.shape[a]) for d in directions for a in (0, 1)]
-    x, *rest = build._unified([x, *params, *directions], equal)
+    x, *rest = build.unified([x, *params, *directions], equal)
     params, dirs = tuple(rest[: len(params)]), tuple(rest[len(params) :])
     if order == 1 and len(dirs) == 1 and _commutes(dirs[0], x):
         return build.matmul(derivative(func, x, c), dirs[0])  # L_f(X, E) = f'(X) E when XE = EX

@@ -27,7 +27,8 @@ from matcalc.codegen import guards
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.codegen.emit import Lowerer, callable_name
-from matcalc.codegen.names import normalized, python_name, unique_names
+from matcalc.codegen.names import Naming, normalized
+from matcalc.codegen.writer import Writer
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
@@ -35,9 +36,6 @@ from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
 __all__ = ["Generated", "Outputs", "generate"]
 
 Outputs = Expr | Mapping[str, Expr] | Sequence[Expr]
-
-#: A node whose inline code has more syntax-tree nodes than this gets its own line.
-_INLINE_LIMIT = 40
 
 #: How much of each output's text the docstring shows.
 _DOC_WIDTH = 100
@@ -52,38 +50,6 @@ class Generated:
     args: tuple[str, ...]
     #: symbol name -> its parameter (``{"lambda": "lambda_"}``; see `matcalc.codegen.names`)
     param_of: Mapping[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class Naming:
-    """The Python names of the user's names: symbols, callables and the function (see `names`)."""
-
-    arrays: dict[str, str]  # symbol name -> parameter
-    callables: dict[str, str]  # callable parameter as emitted (grad_L) -> parameter
-    function: str
-
-    @staticmethod
-    def make(
-        users: Sequence[str], symbols: Mapping[str, Symbol], calls: set[str], backend: Backend, function: str
-    ) -> Naming:
-        arrays = unique_names([u for u in users if u not in calls or u in symbols], "symbol name")
-        # A callable makes way for a symbol of its name and for the module's library names.
-        library = {_bound_name(line) for line in backend.imports} | {backend.alias, *backend.helpers}
-        callables = unique_names(sorted(calls), "function", taken={*arrays.values(), *library})
-        return Naming(arrays, callables, python_name(function, "function name"))
-
-    def params(self, users: Sequence[str]) -> tuple[str, ...]:
-        """The parameters for the user's names, in order (a name that is a symbol and a callable: both)."""
-        out = [self.arrays[u] for u in users if u in self.arrays]
-        out += [self.callables[u] for u in users if u in self.callables]
-        return tuple(sorted(out, key=lambda p: users.index(self.user_of(p))))
-
-    def user_of(self, param: str) -> str:
-        for table in (self.arrays, self.callables):
-            for user, chosen in table.items():
-                if chosen == param:
-                    return user
-        raise MatcalcError(f"no user name for the parameter {param!r}")  # pragma: no cover
 
 
 def generate(
@@ -113,7 +79,7 @@ def generate(
     naming = Naming.make(users, symbols, calls, backend, name)
     params = naming.params(users)
     name = naming.function
-    writer = _Writer(backend, code, symbols, naming, params, taken=set(params))
+    writer = Writer(backend, code, symbols, naming, params, taken=set(params))
     returned = writer.outputs(keyed, bind=form != "single")
     if guard_helpers:
         chosen = {h: writer.renames[h] for h in guard_helpers}
@@ -228,245 +194,9 @@ def _has_axis(symbols: Iterable[Symbol], d: Dim) -> bool:
     return any(d in s.shape for s in symbols)
 
 
-class _Writer:
-    """Temporaries and statements, in dependency order; names resolved."""
-
-    def __init__(
-        self,
-        backend: Backend,
-        code: Mapping[Expr, ast.expr],
-        symbols: Mapping[str, Symbol],
-        naming: Naming,
-        params: tuple[str, ...],
-        taken: set[str],
-    ) -> None:
-        self.code = code
-        self.symbols = symbols
-        self.naming = naming
-        self.symbol_of = {p: s for s, p in naming.arrays.items()}  # parameter -> symbol name
-        self.params = params
-        self.taken = taken
-        # The module's names also make way for the function's; a local variable may share it.
-        self.taken.add(naming.function)
-        self.renames = self._library_names(backend)
-        if naming.function not in params:
-            self.taken.discard(naming.function)
-        self.backend = backend
-        self.uses: Counter[Expr] = Counter()
-        for c in code.values():
-            self.uses.update(r.node for r in ast.walk(c) if isinstance(r, sx.Ref))
-        self.form: dict[Expr, ast.expr] = {}
-        self.statements: list[ast.stmt] = []
-        self._counter = 0
-
-    # ---- names ----------------------------------------------------------------------------------------
-
-    def _library_names(self, backend: Backend) -> dict[str, str]:
-        """Import aliases, the namespace and helper names, renamed where an argument has taken them."""
-        renames: dict[str, str] = {}
-        for line in backend.imports:
-            bound = _bound_name(line)
-            renames[bound] = self._free_name(bound)
-        if backend.alias not in renames:
-            renames[backend.alias] = self._free_name(backend.alias)
-        for helper in backend.helpers:
-            renames[helper] = self._free_name(helper)
-        return renames
-
-    def _free_name(self, wanted: str) -> str:
-        chosen = wanted
-        while chosen in self.taken:
-            chosen += "_"
-        self.taken.add(chosen)
-        return chosen
-
-    def _temporary(self) -> str:
-        while f"t{self._counter}" in self.taken:
-            self._counter += 1
-        chosen = f"t{self._counter}"
-        self.taken.add(chosen)
-        return chosen
-
-    # ---- statements -------------------------------------------------------------------------------
-
-    def outputs(self, keyed: Sequence[tuple[str, Expr]], bind: bool) -> list[ast.expr]:
-        """The code of each output, after the statements that compute its temporaries."""
-        self.uses.update(e for _, e in keyed)
-        result = []
-        for key, e in keyed:
-            self._visit(e)
-            code = self.form[e]
-            if bind and not _trivial(code):
-                usable = key.isidentifier() and python_name(key, "output") == key and key not in self.taken
-                target = self._free_name(key) if usable else self._temporary()
-                self._assign(target, code)
-                self.form[e] = code = sx.name(target)
-            result.append(code)
-        return result
-
-    def _assign(self, target: str, value: ast.expr) -> None:
-        self.statements.append(ast.Assign(targets=[sx.name(target)], value=value, lineno=0))
-
-    def _visit(self, root: Expr) -> None:
-        """Decide, children first, whether each node below ``root`` is inline or a temporary."""
-        stack: list[tuple[Expr, bool]] = [(root, False)]
-        while stack:
-            e, expanded = stack.pop()
-            if e in self.form:
-                continue
-            if not expanded:
-                stack.append((e, True))
-                refs = [r.node for r in ast.walk(self.code[e]) if isinstance(r, sx.Ref)]
-                stack.extend((k, False) for k in reversed(refs) if k not in self.form)
-                continue
-            if isinstance(e, Symbol):
-                self.form[e] = sx.name(self.naming.arrays[e.name])
-                continue
-            code = _Resolve(self).visit(self.code[e])
-            shared = self.uses[e] > 1 and not _trivial(code)
-            if e is not root and (shared or _size(code) > _INLINE_LIMIT):
-                target = self._temporary()
-                self._assign(target, code)
-                code = sx.name(target)
-            self.form[e] = code
-
-    # ---- sizes ----------------------------------------------------------------------------------------
-
-    def provider(self, d: Dim) -> tuple[str, int]:
-        """The argument and axis that give the size of ``d``."""
-        for symbol, p in self.naming.arrays.items():
-            s = self.symbols.get(symbol)
-            if s is not None and d in s.shape:
-                return p, s.shape.index(d)
-        if not d.anonymous and d.owner in self.naming.arrays:
-            return self.naming.arrays[d.owner], d.axis
-        if d.anonymous:
-            raise MatcalcError(
-                "cannot generate code for a constant (eye, vector(c), ...) whose size no symbol fixes"
-            )
-        raise MatcalcError(f"the code needs the size of {d.describe()}: pass '{d.owner}' in args")
-
-    def helpers(self, result: ast.expr) -> list[str]:
-        """The source of each helper the statements and the result use."""
-        used: set[str] = set()
-        for tree in (*self.statements, result):
-            used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        out = []
-        for helper, text in self.backend.helpers.items():
-            chosen = self.renames[helper]
-            if chosen in used:
-                tree = ast.parse(text)
-                func = tree.body[0]
-                assert isinstance(func, ast.FunctionDef)
-                func.name = chosen
-                out.append(ast.unparse(_Rename(self.renames, self.backend.alias).visit(tree)))
-        return out
-
-    def imports(self, result: ast.expr, helpers: Sequence[str]) -> list[str]:
-        """The import lines the code uses, with renamed aliases (the array API's finder always)."""
-        used: set[str] = set()
-        for tree in (*self.statements, result, *(ast.parse(h) for h in helpers)):
-            used |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        lines = []
-        for n, line in enumerate(self.backend.imports):
-            bound = _bound_name(line)
-            chosen = self.renames[bound]
-            if chosen in used or (n == 0 and self.backend.namespace_from_args):
-                lines.append(line if chosen == bound else f"{line.split(' as ')[0]} as {chosen}")
-        return lines
-
-    def prologue(self) -> list[str]:
-        """The statement that finds the namespace from the arguments, if the backend needs one."""
-        if not self.backend.namespace_from_args:
-            return []
-        scalars = {self.naming.arrays[n] for n, s in self.symbols.items() if s.is_scalar}
-        arrays = [p for p in self.params if p not in scalars]
-        finder = self.renames[_bound_name(self.backend.imports[0])]
-        namespace = self.renames[self.backend.alias]
-        return [f"{namespace} = {finder}({', '.join(arrays or self.params)})"]
-
-
-def _bound_name(line: str) -> str:
-    """The name an import line binds."""
-    node = ast.parse(line).body[0]
-    assert isinstance(node, ast.Import | ast.ImportFrom)
-    (alias,) = node.names
-    return alias.asname or alias.name.split(".")[0]
-
-
-class _Rename(ast.NodeTransformer):
-    """Library names (``xp`` is the namespace) to the names chosen for this module."""
-
-    def __init__(self, renames: Mapping[str, str], namespace: str) -> None:
-        self.renames = {**renames, "xp": renames[namespace]}
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        return sx.name(self.renames[node.id]) if node.id in self.renames else node
-
-    def visit_arg(self, node: ast.arg) -> ast.arg:
-        node.arg = self.renames.get(node.arg, node.arg)
-        return node
-
-
-class _Resolve(ast.NodeTransformer):
-    """Placeholders to code: references to their form, sizes to ``X.shape[0]``."""
-
-    def __init__(self, writer: _Writer) -> None:
-        self.writer = writer
-
-    def visit_Ref(self, node: sx.Ref) -> ast.expr:
-        return self.writer.form[node.node]
-
-    def visit_SizeRef(self, node: sx.SizeRef) -> ast.expr:
-        arg, axis = self.writer.provider(node.dim)
-        return ast.Subscript(value=_shape(arg), slice=ast.Constant(value=axis), ctx=ast.Load())
-
-    def visit_FunctionRef(self, node: sx.FunctionRef) -> ast.expr:
-        return sx.name(self.writer.naming.callables[node.function])
-
-    def visit_LikeRef(self, node: sx.LikeRef) -> ast.expr:
-        return sx.name(self.writer.provider(node.dim)[0])
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        renames = self.writer.renames
-        return sx.name(renames[node.id]) if node.id in renames else node
-
-    def visit_Tuple(self, node: ast.Tuple) -> ast.expr:
-        """``X.shape`` for the whole shape of an argument."""
-        if node.elts and all(isinstance(e, sx.SizeRef) for e in node.elts):
-            places = [self.writer.provider(e.dim) for e in node.elts if isinstance(e, sx.SizeRef)]
-            arg = places[0][0]
-            s = self.writer.symbols.get(arg)
-            if s is not None and s.ndim == len(places) and places == [(arg, k) for k in range(len(places))]:
-                return _shape(arg)
-        self.generic_visit(node)
-        return node
-
-
-def _shape(arg: str) -> ast.expr:
-    return ast.Attribute(value=sx.name(arg), attr="shape", ctx=ast.Load())
-
-
-def _trivial(code: ast.expr) -> bool:
-    """A name, a number, a transpose of a name or a size: as cheap to repeat as a temporary."""
-    match code:
-        case ast.Name() | ast.Constant():
-            return True
-        case ast.UnaryOp(op=ast.USub(), operand=ast.Constant()):
-            return True
-        case ast.Attribute(value=ast.Name(), attr="T" | "mT"):
-            return True
-        case ast.Subscript(value=ast.Attribute(value=ast.Name(), attr="shape")):
-            return True
-    return False
-
-
-def _size(code: ast.expr) -> int:
-    return sum(1 for _ in ast.walk(code))
-
 
 def _module(
-    writer: _Writer,
+    writer: Writer,
     name: str,
     params: tuple[str, ...],
     keyed: Sequence[tuple[str, Expr]],
@@ -505,3 +235,4 @@ def _docstring(keyed: Sequence[tuple[str, Expr]], form: str) -> list[str]:
     if len(safe) == 1:
         return [f'    """{safe[0]}."""']
     return ['    """' + safe[0], *("    " + line if line else "" for line in safe[1:]), '    """']
+

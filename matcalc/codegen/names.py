@@ -21,12 +21,19 @@ documented in docs/codegen.md:
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from matcalc.errors import MatcalcError
+
+if TYPE_CHECKING:
+    from matcalc.codegen.backends import Backend
+    from matcalc.expr import Symbol
 
 __all__ = ["RESERVED", "normalized", "python_name", "unique_names"]
 
@@ -63,3 +70,44 @@ def unique_names(names: Iterable[str], what: str, taken: Iterable[str] = ()) -> 
         used.add(chosen)
         out[name] = chosen
     return out
+
+
+
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """The Python names of the user's names: symbols, callables and the function (see `names`)."""
+
+    arrays: dict[str, str]  # symbol name -> parameter
+    callables: dict[str, str]  # callable parameter as emitted (grad_L) -> parameter
+    function: str
+
+    @staticmethod
+    def make(
+        users: Sequence[str], symbols: Mapping[str, Symbol], calls: set[str], backend: Backend, function: str
+    ) -> Naming:
+        arrays = unique_names([u for u in users if u not in calls or u in symbols], "symbol name")
+        # A callable makes way for a symbol of its name and for the module's library names.
+        library = {bound_name(line) for line in backend.imports} | {backend.alias, *backend.helpers}
+        callables = unique_names(sorted(calls), "function", taken={*arrays.values(), *library})
+        return Naming(arrays, callables, python_name(function, "function name"))
+
+    def params(self, users: Sequence[str]) -> tuple[str, ...]:
+        """The parameters for the user's names, in order (a name that is a symbol and a callable: both)."""
+        out = [self.arrays[u] for u in users if u in self.arrays]
+        out += [self.callables[u] for u in users if u in self.callables]
+        return tuple(sorted(out, key=lambda p: users.index(self.user_of(p))))
+
+    def user_of(self, param: str) -> str:
+        for table in (self.arrays, self.callables):
+            for user, chosen in table.items():
+                if chosen == param:
+                    return user
+        raise MatcalcError(f"no user name for the parameter {param!r}")  # pragma: no cover
+
+
+def bound_name(line: str) -> str:
+    """The name an import line binds."""
+    node = ast.parse(line).body[0]
+    assert isinstance(node, ast.Import | ast.ImportFrom)
+    (alias,) = node.names
+    return alias.asname or alias.name.split(".")[0]

@@ -1,0 +1,257 @@
+"""The smart constructors of arithmetic: sums, scaling, matrix products and elementwise operations.
+
+They call each other (a scalar added to an array is that scalar times ones,
+``2*(3/q)`` folds to ``6/q``, a scalar operand of ``.*`` scales), so they are
+one module; the canonical forms they keep are listed in :mod:`matcalc.build`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from matcalc.dims import Dim, fresh_dim
+from matcalc.errors import ShapeError
+from matcalc.expr import Add, ElemDiv, Expr, Hadamard, Identity, MatMul, Number, Ones, Power, Scale, Zero
+from matcalc.leaves import number, ones, zeros
+from matcalc.operands import describe, unified, unify
+
+__all__ = [
+    "add", "div", "elem_div", "fill", "hadamard", "matmul", "mul", "neg", "power", "scale", "sub",
+]  # fmt: skip
+
+
+def fill(value: Expr, ndim: int) -> Expr:
+    """``vector(c)`` (ndim 1) or ``matrix(c)`` (ndim 2): filled with the scalar ``c``."""
+    if not value.is_scalar:
+        raise ShapeError(f"{'vector' if ndim == 1 else 'matrix'}(c) needs a scalar c, got {describe(value)}")
+    return mul(value, ones(tuple(fresh_dim() for _ in range(ndim))))
+
+
+# ---- sums --------------------------------------------------------------------------
+
+
+def _like(s: Expr, target: Expr) -> Expr:
+    """A scalar broadcast to the shape and orientation of ``target``."""
+    return mul(s, ones(target.shape, target.row))
+
+
+def add(a: Expr, b: Expr) -> Expr:
+    """``a+b``; a scalar added to an array adds to every entry."""
+    if a.is_scalar and not b.is_scalar:
+        a = _like(a, b)
+    elif b.is_scalar and not a.is_scalar:
+        b = _like(b, a)
+    if a.ndim != b.ndim or a.row != b.row:
+        raise ShapeError(f"cannot add {describe(a)} and {describe(b)}: shapes differ")
+    a, b = unified([a, b], zip(a.shape, b.shape, strict=True))
+    if isinstance(a, Number) and isinstance(b, Number):
+        return number(a.value + b.value)
+    terms = [t for x in (a, b) for t in (x.terms if isinstance(x, Add) else (x,))]
+    terms = [t for t in terms if not _is_zero(t)]
+    if not terms:
+        return zeros(a.shape, a.row)
+    if len(terms) == 1:
+        return terms[0]
+    return Add(tuple(terms), shape=a.shape, row=a.row)
+
+
+def _is_zero(e: Expr) -> bool:
+    return isinstance(e, Zero) or (isinstance(e, Number) and e.value == 0)
+
+
+def neg(a: Expr) -> Expr:
+    """``-a``."""
+    return mul(number(-1), a)
+
+
+def sub(a: Expr, b: Expr) -> Expr:
+    """``a-b``."""
+    if not a.is_scalar and not b.is_scalar and (a.ndim != b.ndim or a.row != b.row):
+        # checked here so that the message shows b as written, not as -b
+        raise ShapeError(f"cannot subtract {describe(b)} from {describe(a)}: shapes differ")
+    return add(a, neg(b))
+
+
+# ---- products ----------------------------------------------------------------------
+
+
+def scale(s: Expr, x: Expr) -> Expr:
+    """The scalar ``s`` times ``x`` (any shape), with scalars folded to the front."""
+    if not s.is_scalar:
+        raise ShapeError(f"{describe(s)} is not a scalar")
+    s, x = unified([s, x])
+    if x.is_scalar and isinstance(x, Number) and not isinstance(s, Number):
+        s, x = x, s  # numbers in front (before the check below: x may now be a Scale)
+    if isinstance(x, Scale):
+        return scale(scale(s, x.coef), x.body)
+    if isinstance(s, Number):
+        if isinstance(x, Number):
+            return number(s.value * x.value)
+        if isinstance(x, ElemDiv) and isinstance(x.num, Number):  # 2*(3/q) is 6/q
+            return elem_div(number(s.value * x.num.value), x.den)
+        if s.value == 1:
+            return x
+        if s.value == -1:
+            s = number(-1)  # -1.0*x is -x, as 1.0*x is x (it prints as -x)
+    if isinstance(x, Zero):
+        return x
+    return Scale(s, x, shape=x.shape, row=x.row)
+
+
+def _split(x: Expr) -> tuple[Expr | None, Expr]:
+    """``(coef, body)`` of a Scale, else ``(None, x)``."""
+    return (x.coef, x.body) if isinstance(x, Scale) else (None, x)
+
+
+def _rescale(coefs: Iterable[Expr | None], body: Expr) -> Expr:
+    for c in coefs:
+        if c is not None:
+            body = scale(c, body)
+    return body
+
+
+def matmul(a: Expr, b: Expr) -> Expr:
+    """The matrix product of two non-scalar operands (``A*B``, ``x'*y``, ``x*y'``)."""
+    if a.is_scalar or b.is_scalar:
+        raise ShapeError(f"matrix product needs two arrays, got {describe(a)} and {describe(b)}; "
+                         "use * to scale by a scalar")
+    if a.ndim > 2 or b.ndim > 2:
+        raise ShapeError(
+            f"matrix product of {describe(a)} and {describe(b)}: only vectors and matrices multiply"
+        )
+    (ca, a), (cb, b) = _split(a), _split(b)
+    shape: tuple[Dim, ...]
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0]
+    if a.is_vector and not a.row:  # column on the left: only an outer product with a row
+        if not (b.is_vector and b.row):
+            raise ShapeError(f"cannot multiply {describe(a)} by {describe(b)}: "
+                             "a column vector can only be multiplied by a row vector (outer product); "
+                             "did you mean a transpose?")
+        shape, row = (a.shape[0], b.shape[0]), False
+        equal: list[tuple[Dim, Dim]] = []
+    elif b.is_vector and b.row:
+        raise ShapeError(f"cannot multiply {describe(a)} by {describe(b)}: a row vector on the right "
+                         "needs a column vector on the left")
+    else:
+        equal = [(inner_a, inner_b)]
+        if a.is_vector and b.is_vector:
+            shape, row = (), False
+        elif a.is_vector:
+            shape, row = (b.shape[1],), True
+        elif b.is_vector:
+            shape, row = (a.shape[0],), False
+        else:
+            shape, row = (a.shape[0], b.shape[1]), False
+    (a, b), uf = unify([a, b], equal)
+    shape = tuple(uf.find(d) for d in shape)
+    if isinstance(a, Zero) or isinstance(b, Zero):
+        return _rescale((), zeros(shape, row))
+    if isinstance(a, Identity):
+        return _rescale((ca, cb), b)
+    if isinstance(b, Identity):
+        return _rescale((ca, cb), a)
+    factors = [f for x in (a, b) for f in (x.factors if isinstance(x, MatMul) else (x,))]
+    return _rescale((ca, cb), _chain(factors))
+
+
+def _is_col(e: Expr) -> bool:
+    return e.is_vector and not e.row
+
+
+def _is_row(e: Expr) -> bool:
+    return e.is_vector and e.row
+
+
+def _chain(factors: list[Expr]) -> Expr:
+    """The product of a well-typed factor list, with scalar sub-products split off.
+
+    ``x'*(x*y')`` flattens to ``x', x, y'``, whose first two factors make a
+    scalar: that is ``(x'*x)*y'``, a Scale, never a chain with a scalar inside.
+    A row vector at ``k`` and the next column vector at ``j`` enclose such a
+    scalar; what is left around it (ending in a column, starting with a row)
+    is again a product, so the form does not depend on how the chain was grouped.
+    """
+    if len(factors) == 1:
+        return factors[0]
+    for k, f in enumerate(factors):
+        if _is_row(f):
+            j = next((j for j in range(k + 1, len(factors)) if _is_col(factors[j])), None)
+            if j is not None and (k, j) != (0, len(factors) - 1):
+                rest = factors[:k] + factors[j + 1 :]
+                return scale(_chain(factors[k : j + 1]), _chain(rest))
+            break
+    first, last = factors[0], factors[-1]
+    left = () if _is_row(first) else (first.shape[0],)
+    right = () if _is_col(last) else (last.shape[-1],)
+    row = _is_row(first) and not _is_col(last)
+    return MatMul(tuple(factors), shape=left + right, row=row)
+
+
+def mul(a: Expr, b: Expr) -> Expr:
+    """The input language's ``*``: scaling if either side is scalar, else a matrix product."""
+    if a.is_scalar:
+        return scale(a, b)
+    if b.is_scalar:
+        return scale(b, a)
+    return matmul(a, b)
+
+
+def _elementwise_operands(op: str, a: Expr, b: Expr) -> tuple[Expr, Expr]:
+    """Unify two same-shaped operands of an elementwise operation."""
+    if a.ndim != b.ndim or (a.is_vector and a.row != b.row):
+        raise ShapeError(f"elementwise {op} of {describe(a)} and {describe(b)}: shapes differ")
+    a, b = unified([a, b], zip(a.shape, b.shape, strict=True))
+    return a, b
+
+
+def hadamard(a: Expr, b: Expr) -> Expr:
+    """``a.*b``; a scalar operand scales the other."""
+    if a.is_scalar or b.is_scalar:
+        return mul(a, b)
+    (ca, a), (cb, b) = _split(a), _split(b)
+    a, b = _elementwise_operands("product .*", a, b)
+    if isinstance(a, Zero) or isinstance(b, Zero):
+        return zeros(a.shape, a.row)
+    if isinstance(a, Ones):
+        return _rescale((ca, cb), b)
+    if isinstance(b, Ones):
+        return _rescale((ca, cb), a)
+    factors = [f for x in (a, b) for f in (x.factors if isinstance(x, Hadamard) else (x,))]
+    return _rescale((ca, cb), Hadamard(tuple(factors), shape=a.shape, row=a.row))
+
+
+def elem_div(a: Expr, b: Expr) -> Expr:
+    """``a./b`` (and ``a/s``); a scalar operand broadcasts."""
+    if not a.is_scalar and not b.is_scalar:
+        a, b = _elementwise_operands("division ./", a, b)
+    else:
+        a, b = unified([a, b])
+    if isinstance(b, Number) and b.value == 1:
+        return a
+    if isinstance(a, Number) and isinstance(b, Number) and b.value != 0:
+        exact = not isinstance(a.value, float) and not isinstance(b.value, float)
+        return number(Fraction(a.value) / Fraction(b.value) if exact else a.value / b.value)
+    out = b if a.is_scalar else a
+    return ElemDiv(a, b, shape=out.shape, row=out.row)
+
+
+def div(a: Expr, b: Expr) -> Expr:
+    """The input language's ``/``: division by a scalar."""
+    if not b.is_scalar:
+        raise ShapeError(f"'/' divides by a scalar, but the divisor is {describe(b)}; "
+                         "use ./ for elementwise division")
+    return elem_div(a, b)
+
+
+def power(a: Expr, p: Expr) -> Expr:
+    """Elementwise ``a.^p`` (``s^p`` for scalars); a scalar operand broadcasts."""
+    if not a.is_scalar and not p.is_scalar:
+        a, p = _elementwise_operands("power .^", a, p)
+    else:
+        a, p = unified([a, p])
+    if isinstance(p, Number) and p.value == 1:
+        return a
+    out = p if a.is_scalar else a
+    return Power(a, p, shape=out.shape, row=out.row)

@@ -1,0 +1,396 @@
+"""The grammar of the input language: a recursive-descent parser over the tokens.
+
+Grammar, loosest first::
+
+    sum     := product (('+' | '-') product)*
+    product := unary (('*' | '/' | '.*' | './') unary)*
+    unary   := '-' unary | power
+    power   := postfix (('^' | '.^') unary)?          # right-associative
+    postfix := atom "'"*
+    atom    := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'
+
+Nodes are built with the smart constructors of :mod:`matcalc.build` as the
+text is read (or, in typing mode, recorded as `matcalc.kinds.Op` nodes); a
+`ShapeError` points at the operator at fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from matcalc import axes, build, gamma, spectral_ops
+from matcalc.errors import ParseError, ShapeError
+from matcalc.expr import FUNCTION_KINDS, Expr, Scale
+from matcalc.kinds import Name, Op, node
+from matcalc.lexer import Token, is_float, shorten
+from matcalc.vocabulary import (
+    DERIVATIVES,
+    EXTREMA,
+    FRECHET,
+    ONE_ARG,
+    POLYGAMMA,
+    WITH_AXIS,
+    caret_power,
+)
+
+__all__ = ["MAX_NESTING", "Parser"]
+
+#: Deepest nesting of parentheses, calls, unary minus and powers accepted.
+MAX_NESTING = 1_000
+
+
+class Parser:
+    """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
+
+    def __init__(
+        self, text: str, kinds: Mapping[str, str], tokens: list[Token], typing: bool = False
+    ) -> None:
+        self.text = text
+        self.kinds = kinds
+        self.tokens = tokens
+        self.i = 0
+        self.nesting = 0
+        # Typing mode (see matcalc.kinds): what depends on an undeclared name
+        # becomes an `Op` over `Name`s instead of being built.
+        self.typing = typing
+        self.ops: list[Op] = []
+        self.names: dict[str, Name] = {}
+
+    # ---- token helpers ----------------------------------------------------------------
+    @property
+    def tok(self) -> Token:
+        """The current token."""
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        """The current token; moves past it."""
+        t = self.tokens[self.i]
+        self.i += 1
+        return t
+
+    def error(self, message: str, tok: Token | None = None) -> ParseError:
+        """A `ParseError` pointing at ``tok`` (default: the current token)."""
+        return ParseError(message, self.text, (tok or self.tok).pos)
+
+    def expect(self, op: str, context: str) -> None:
+        """Move past the operator ``op``, or raise saying what was found instead."""
+        if self.tok.kind == "op" and self.tok.text == op:
+            self.take()
+            return
+        raise self.error(f"expected '{op}' {context}, found {self._found()}")
+
+    def _found(self) -> str:
+        t = self.tok
+        return "the end of the expression" if t.kind == "end" else f"'{t.text}'"
+
+    def make(self, tok: Token, make: Callable[..., Expr], *args: object) -> Expr:
+        """Call a smart constructor, pointing a ShapeError at ``tok``."""
+        if self.typing and any(isinstance(a, Op | Name) for a in args):
+            op = node(make, args)
+            self.ops.append(op)
+            return op  # type: ignore[return-value]  # typing mode only
+        try:
+            return make(*args)
+        except ShapeError as err:
+            raise ShapeError(str(err), self.text, tok.pos) from None
+
+    def enter(self) -> None:
+        """One level deeper; refuses nesting beyond `MAX_NESTING`."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(f"expression is nested more than {MAX_NESTING} levels deep")
+
+    # ---- grammar ----------------------------------------------------------------------
+    def parse(self) -> Expr:
+        """The whole text as one expression."""
+        if self.tok.kind == "end":
+            raise self.error("empty expression")
+        e = self.sum()
+        if self.tok.kind != "end":
+            if self.tok.text == ")":
+                raise self.error("unbalanced ')': no '(' to close")
+            raise self.error(f"unexpected {self._found()} after a complete expression (missing operator?)")
+        return e
+
+    def sum(self) -> Expr:
+        """``sum := product (('+' | '-') product)*``."""
+        first = self.product()
+        operands: list[tuple[Token, Expr]] = []
+        while self.tok.kind == "op" and self.tok.text in "+-":
+            op = self.take()
+            rhs = self.product()
+            operands.append((op, rhs))
+        if len(operands) > 8 and _same_shaped(first, [x for _, x in operands]):
+            # Nothing broadcasts, so any grouping flattens to the same sum: a
+            # balanced one avoids re-copying a growing term list n times.
+            signed = [x if op.text == "+" else build.neg(x) for op, x in operands]
+            return _balanced_sum([first, *signed])
+        e = first
+        for op, rhs in operands:
+            e = self.make(op, build.add if op.text == "+" else build.sub, e, rhs)
+        return e
+
+    _PRODUCT_OPS: ClassVar[dict[str, Callable[[Expr, Expr], Expr]]] = {
+        "*": build.mul, "/": build.div, ".*": build.hadamard, "./": build.elem_div,
+    }  # fmt: skip
+
+    def product(self) -> Expr:
+        """``product := unary (('*' | '/' | '.*' | './') unary)*``."""
+        e = self.unary()
+        run: list[tuple[Token, Expr]] = []  # operands of one associative operator, not yet applied
+        while self.tok.kind == "op" and self.tok.text in self._PRODUCT_OPS:
+            op = self.take()
+            rhs = self.unary()
+            if run and (op.text != run[0][0].text or not _plain(op.text, rhs, run[0][1])):
+                e = self.apply_run(e, run)
+                run = []
+            if _plain(op.text, rhs, run[0][1] if run else rhs):
+                run.append((op, rhs))
+            else:
+                e = self.make(op, self._PRODUCT_OPS[op.text], e, rhs)
+        return self.apply_run(e, run)
+
+    def apply_run(self, e: Expr, run: list[tuple[Token, Expr]]) -> Expr:
+        """``e op x1 op x2 ...``, grouped as a balanced tree: linear, not quadratic, in the run's length.
+
+        The operands are plain arrays of one shape class, so every grouping
+        builds the same node; if the balanced build fails, the left-to-right
+        one runs, so that the error points at the operator at fault.
+        """
+        if not run:
+            return e
+        build_op = self._PRODUCT_OPS[run[0][0].text]
+        if len(run) > 8:
+            try:
+                return build_op(e, _balanced([x for _, x in run], build_op))
+            except ShapeError:
+                pass
+        for op, rhs in run:
+            e = self.make(op, build_op, e, rhs)
+        return e
+
+    def unary(self) -> Expr:
+        """``unary := '-' unary | power``."""
+        if self.tok.kind == "op" and self.tok.text == "-":
+            op = self.take()
+            self.enter()
+            e = self.make(op, build.neg, self.unary())
+            self.nesting -= 1
+            return e
+        return self.power()
+
+    def power(self) -> Expr:
+        """``power := postfix (('^' | '.^') unary)?``, right-associative."""
+        base = self.postfix()
+        if self.tok.kind == "op" and self.tok.text in ("^", ".^"):
+            op = self.take()
+            self.enter()
+            exponent = self.unary()
+            self.nesting -= 1
+            if op.text == ".^":
+                return self.make(op, build.power, base, exponent)
+            return self.make(op, caret_power, base, exponent)
+        return base
+
+    def postfix(self) -> Expr:
+        """``postfix := atom "'"*``."""
+        e = self.atom()
+        while self.tok.kind == "op" and self.tok.text == "'":
+            e = self.make(self.take(), build.transpose, e)
+        return e
+
+    def atom(self) -> Expr:
+        """``atom := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'``."""
+        tok = self.tok
+        if tok.kind == "number":
+            self.take()
+            value = float(tok.text)
+            if value == float("inf"):
+                raise self.error(f"the number {shorten(tok.text)} is too large for floating point", tok)
+            if not is_float(tok.text):  # an integer below 1.8e308: at most 309 significant digits
+                return build.number(int(tok.text.lstrip("0") or "0"))
+            return build.number(value)
+        if tok.kind == "name":
+            return self.name()
+        if tok.kind == "op" and tok.text == "(":
+            self.take()
+            self.enter()
+            if self.tok.kind == "op" and self.tok.text == ")":
+                raise self.error("empty parentheses")
+            e = self.sum()
+            self.expect(")", f"to close the '(' at character {tok.pos}")
+            self.nesting -= 1
+            return e
+        if tok.kind == "end":
+            raise self.error("expected an operand, found the end of the expression")
+        if tok.text == ")":
+            raise self.error("expected an operand before ')'")
+        raise self.error(f"expected an operand, found '{tok.text}'")
+
+    def name(self) -> Expr:
+        """A name: a symbol, ``eye``, or a call of a built-in, derivative or abstract function."""
+        tok = self.take()
+        name = tok.text
+        called = self.tok.kind == "op" and self.tok.text == "("
+        if name == "eye":
+            if called:
+                raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
+            return build.eye()
+        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name == POLYGAMMA:
+            if not called:
+                raise self.error(f"'{name}' is a function: write {name}(...)", tok)
+            return self.call(tok)
+        if name in FRECHET:
+            if not called:
+                raise self.error(f"'{name}' is a Fréchet derivative: write {name}(X, E, ...)", tok)
+            return self.frechet_call(tok)
+        if name in DERIVATIVES:
+            if not called:
+                raise self.error(
+                    f"'{name}' is reserved: {name}(F)(u) is a derivative of an abstract function F", tok
+                )
+            return self.derivative_call(tok)
+        kind = self.kinds.get(name)
+        if kind in FUNCTION_KINDS:
+            if not called:
+                raise self.error(f"'{name}' is a {kind}: write {name}(...)", tok)
+            return self.apply_function(tok, name, kind, 0)
+        if called:
+            raise self.error(
+                f"unknown function '{name}' (declare an abstract function with kinds={{'{name}': "
+                "'scalar function'}, or 'vector function' / 'matrix function')",
+                tok,
+            )
+        if self.typing and name not in self.kinds:
+            return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
+        return self.make(tok, build.symbol, name, self.kinds.get(name))
+
+    def apply_function(self, tok: Token, name: str, kind: str, order: int) -> Expr:
+        """``F(arg)`` (or a derivative of F) once ``F`` and the order are read; at the '('."""
+        self.expect("(", f"after '{tok.text}'")
+        self.enter()
+        arg = self.sum()
+        if self.tok.kind == "op" and self.tok.text == ",":
+            raise self.error(f"'{name}' takes 1 argument")
+        self.expect(")", f"to close the call of '{name}' at character {tok.pos}")
+        self.nesting -= 1
+        return self.make(tok, build.call, name, kind, arg, order)
+
+    def derivative_call(self, tok: Token) -> Expr:
+        """``grad(F)(u)``, ``hess(F)(u)``, ``jac(F)(u)`` or ``deriv(F,k)(u)``."""
+        self.take()  # '('
+        target = self.tok
+        kind = self.kinds.get(target.text) if target.kind == "name" else None
+        if kind not in FUNCTION_KINDS:
+            raise self.error(f"'{tok.text}(...)' takes an abstract function declared in kinds", target)
+        self.take()
+        order = DERIVATIVES[tok.text]
+        if order is None:
+            self.expect(",", f"in '{tok.text}({target.text}, k)'")
+            k = self.take()
+            if k.kind != "number" or not k.text.isdigit() or int(k.text) < 1:
+                raise self.error("the order k of deriv(F, k) is a whole number from 1", k)
+            order = int(k.text)
+        self.expect(")", f"to close '{tok.text}({target.text}'")
+        return self.apply_function(tok, target.text, str(kind), order)
+
+    def frechet_call(self, tok: Token) -> Expr:
+        """``L_f(X, [c,] E1, ..., Ek)``: directions are matrices or ':' (an open slot, last)."""
+        self.take()  # '('
+        self.enter()
+        args: list[Expr | None] = []
+        while True:
+            if self.tok.kind == "op" and self.tok.text == ":":
+                self.take()
+                args.append(None)
+            else:
+                args.append(self.sum())
+            if not (self.tok.kind == "op" and self.tok.text == ","):
+                break
+            self.take()
+        self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
+        self.nesting -= 1
+        func = FRECHET[tok.text]
+        first = 2 if func == "pow" else 1
+        head, slots = args[:first], args[first:]
+        if any(a is None for a in head) or len(head) < first or not slots:
+            need = "X, c" if func == "pow" else "X"
+            then = "then directions (matrices, or ':' for open slots)"
+            raise self.error(f"'{tok.text}' takes {need}, {then}", tok)
+        given = [a for a in slots if a is not None]
+        if any(a is not None for a in slots[len(given) :]):
+            raise self.error(f"the open slots ':' of '{tok.text}' come after its directions", tok)
+        x, c = head[0], (head[1] if func == "pow" else None)
+        assert x is not None
+        return self.make(tok, spectral_ops.frechet, func, x, tuple(given), len(slots), c)
+
+    def call(self, tok: Token) -> Expr:
+        """The arguments of the built-in ``tok`` and the node it builds; at the '('."""
+        self.take()  # '('
+        self.enter()
+        if self.tok.kind == "op" and self.tok.text == ")":
+            raise self.error(f"'{tok.text}' needs an argument")
+        args = [self.sum()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.take()
+            args.append(self.sum())
+        self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
+        self.nesting -= 1
+        name = tok.text
+        if name in EXTREMA:
+            if len(args) == 1:
+                return self.make(tok, axes.extremum, name, args[0])
+            if len(args) != 2:
+                raise self.error(f"'{name}' takes 1 argument (the {name} entry) or 2 (entry by entry)", tok)
+            return self.make(tok, EXTREMA[name], *args)
+        if name == POLYGAMMA:
+            if len(args) != 2:
+                raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)
+            return self.make(tok, lambda k, x: gamma.polygamma(gamma.order_number(k), x), *args)
+        if len(args) == 2 and name in WITH_AXIS:
+            return self.make(tok, lambda x, k: WITH_AXIS[name](x, axes.axis_number(name, k)), *args)
+        if len(args) != 1 or name not in ONE_ARG:
+            takes = "1 or 2 arguments" if name in ONE_ARG else "2 arguments"
+            takes = takes if name in WITH_AXIS else "1 argument"
+            raise self.error(f"'{name}' takes {takes}, got {len(args)}", tok)
+        return self.make(tok, ONE_ARG[name], args[0])
+
+
+
+#: Product operators whose operands, when plain arrays, may be grouped in any way.
+_ASSOCIATIVE = ("*", ".*")
+
+
+def _plain(op: str, x: Expr, like: Expr) -> bool:
+    """True if ``x`` may join a run of ``op``: a matrix (``*``) or array (``.*``) with no scalar factor.
+
+    It must have the rank and orientation of ``like``, the run's first operand.
+    """
+    if not isinstance(x, Expr) or not isinstance(like, Expr):
+        return False  # typing mode (see matcalc.kinds)
+    if op not in _ASSOCIATIVE or x.is_scalar or isinstance(x, Scale):
+        return False
+    return x.ndim == like.ndim and x.row == like.row and (op != "*" or x.ndim == 2)
+
+
+def _balanced(items: list[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    return op(_balanced(items[:mid], op), _balanced(items[mid:], op))
+
+
+def _same_shaped(first: Expr, rest: list[Expr]) -> bool:
+    """True when every operand is a built expression of the rank and orientation of ``first``."""
+    if not isinstance(first, Expr):
+        return False  # typing mode (see matcalc.kinds)
+    return all(isinstance(x, Expr) and x.ndim == first.ndim and x.row == first.row for x in rest)
+
+
+def _balanced_sum(items: list[Expr]) -> Expr:
+    if len(items) == 1:
+        return items[0]
+    mid = len(items) // 2
+    return build.add(_balanced_sum(items[:mid]), _balanced_sum(items[mid:]))
+

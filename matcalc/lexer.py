@@ -1,0 +1,57 @@
+"""The tokens of the input language: numbers, names and operators, with their positions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from matcalc.errors import ParseError
+
+__all__ = ["Token", "is_float", "shorten", "tokenize"]
+
+TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+    | (?P<name>[A-Za-z][A-Za-z0-9_]*)
+    | (?P<op>\.\*|\./|\.\^|[-+*/^'(),:])
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its kind, its text and where it starts."""
+
+    kind: str  # "number", "name", "op" or "end"
+    text: str
+    pos: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``, ending with an ``end`` token."""
+    tokens: list[Token] = []
+    pos = 0
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos == len(text):
+            break
+        m = TOKEN.match(text, pos)
+        if m is None or m.lastgroup is None:
+            raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
+        start = m.start(m.lastgroup)
+        tokens.append(Token(m.lastgroup, m.group(m.lastgroup), start))
+        pos = m.end()
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+def is_float(text: str) -> bool:
+    """True if a number token is written with a point or an exponent."""
+    return any(c in text for c in ".eE")
+
+
+def shorten(text: str) -> str:
+    """A long token for a message: its ends and its length."""
+    return text if len(text) <= 20 else f"{text[:8]}...{text[-8:]} ({len(text)} characters)"

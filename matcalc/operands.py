@@ -1,0 +1,90 @@
+"""Operands of the smart constructors: how messages name them, and unifying their dimensions.
+
+Every constructor (:mod:`matcalc.build`, :mod:`matcalc.arithmetic`, :mod:`matcalc.axes`, ...)
+unifies the dimensions its operation forces to agree together with those of
+same-named symbols in different operands, through `unified`, and names its
+operands in a `ShapeError` with `describe`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+
+from matcalc.dims import Dim, Unifier
+from matcalc.errors import ShapeError
+from matcalc.expr import Expr, Symbol, substitute_dims
+from matcalc.limits import charge
+from matcalc.tree import _ON_FORGET, interned
+
+__all__ = ["describe", "unified", "unify"]
+
+
+# ---- describing operands in messages -------------------------------------------------
+
+
+def describe(e: Expr) -> str:
+    """A short phrase for an operand: ``'column vector x'``, ``'matrix A*B'``."""
+    if e.is_scalar:
+        what = "scalar"
+    elif e.is_vector:
+        what = "row vector" if e.row else "column vector"
+    elif e.is_matrix:
+        what = "matrix"
+    else:
+        what = f"order-{e.ndim} tensor"
+    text = str(e)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{what} {text}"
+
+
+# ---- unification -------------------------------------------------------------------------
+
+
+def unified(operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()) -> list[Expr]:
+    """The operands with forced-equal dims and same-named symbols' dims unified."""
+    return unify(operands, equal)[0]
+
+
+def unify(
+    operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()
+) -> tuple[list[Expr], Unifier]:
+    """`unified`, and the unifier (to map further dims such as a result shape)."""
+    charge()  # the work budget of the public call (matcalc.limits)
+    uf = Unifier()
+    for i, op in enumerate(operands):
+        for other in operands[i + 1 :]:
+            for prev, s in _clashes(op.symbols, other.symbols):
+                if prev.kind != s.kind:
+                    raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
+                uf.unify_all(zip(prev.shape, s.shape, strict=True))
+    uf.unify_all(equal)
+    sub = uf.substitution()
+    return [substitute_dims(op, sub) for op in operands], uf
+
+
+def _name(s: Symbol) -> str:
+    return s.name
+
+
+#: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name;
+#: cleared with the interned sets, so an id here always belongs to its tuple.
+_CONSISTENT: set[tuple[int, int]] = set()
+_ON_FORGET.append(_CONSISTENT.clear)
+
+
+def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol, Symbol]]:
+    """The pairs of different symbols with one name, one from each set."""
+    small, large = sorted((a, b), key=len)
+    if not small or small is large or (id(small), id(large)) in _CONSISTENT:
+        return []
+    found = []
+    for s in small:  # sorted by name: look each one up in the larger set
+        n = bisect.bisect_left(large, s.name, key=_name)
+        if n < len(large) and large[n].name == s.name and large[n] is not s:
+            found.append((large[n], s))
+    if not found and interned(small) and interned(large):  # their ids stay theirs while interned
+        _CONSISTENT.add((id(small), id(large)))
+    return found
+

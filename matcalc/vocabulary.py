@@ -1,0 +1,66 @@
+"""The built-in names of the input language, and the constructor each one calls.
+
+Elementwise functions and matrix functions come from their registries
+(:mod:`matcalc.ops`); reductions along an axis, extrema, the gamma family,
+spectral matrix functions and their Fréchet derivatives from their modules.
+`RESERVED` is every name that cannot be a symbol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from matcalc import axes, build, gamma, spectral, spectral_ops
+from matcalc.errors import ShapeError
+from matcalc.expr import Expr, Number
+from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import MATRIX_FUNCTIONS
+
+__all__ = [
+    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "WITH_AXIS", "caret_power",
+]  # fmt: skip
+
+ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
+    **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE},  # type: ignore[misc]
+    **{r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None},
+    **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
+    "vector": lambda c: build.fill(c, 1),
+    "matrix": lambda c: build.fill(c, 2),
+    **spectral_ops.USER_FUNCTIONS,
+}
+
+#: Functions with an axis argument ``f(X, k)`` (k = 1 down columns, 2 along rows); see `matcalc.axes`.
+WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
+    r.name: r.with_axis for r in MATRIX_FUNCTIONS.values() if r.with_axis is not None
+}
+
+#: ``max(x)``/``min(x)``, the largest/smallest entry; ``max(a, b)``/``min(a, b)``, entry by entry.
+EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": axes.minimum}
+
+#: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
+POLYGAMMA = "polygamma"
+
+#: Fréchet derivatives of the matrix functions: L_expm(X, E1, ..., Ek), ':' an open slot.
+FRECHET = {f"L_{f}": f for f in spectral.MATRIX_FUNCTIONS}
+
+#: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
+DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
+
+#: Names that cannot be symbols.
+RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
+RESERVED |= {"eye", POLYGAMMA} | frozenset(DERIVATIVES)
+RESERVED |= frozenset(FRECHET)
+
+
+def caret_power(base: Expr, exponent: Expr) -> Expr:
+    """``a^b``: the scalar power, or the matrix power ``X^k`` for an integer ``k``."""
+    if base.is_scalar and exponent.is_scalar:
+        return build.power(base, exponent)
+    if base.is_matrix and isinstance(exponent, Number):
+        k = exponent.value
+        if float(k).is_integer():
+            return build.matpow(base, int(k))
+    if base.is_matrix and exponent.is_scalar:  # X^c: the principal power of an SPD matrix
+        return spectral_ops.matfun("pow", base, exponent)
+    raise ShapeError(f"'^' needs a scalar or square-matrix base and a scalar exponent, got "
+                     f"{build.describe(base)} ^ {build.describe(exponent)}; use .^ for elementwise power")
