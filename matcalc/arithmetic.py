@@ -222,18 +222,23 @@ def hadamard(a: Expr, b: Expr) -> Expr:
     return _rescale((ca, cb), Hadamard(tuple(factors), shape=a.shape, row=a.row))
 
 
-def elem_div(a: Expr, b: Expr) -> Expr:
-    """``a./b`` (and ``a/s``); a scalar operand broadcasts."""
+def _broadcast(op: str, a: Expr, b: Expr) -> tuple[Expr, Expr, Expr]:
+    """Two operands of one shape, or one of them scalar, unified; and the one whose shape the result has."""
     if not a.is_scalar and not b.is_scalar:
-        a, b = _elementwise_operands("division ./", a, b)
+        a, b = _elementwise_operands(op, a, b)
     else:
         a, b = unified([a, b])
+    return a, b, (b if a.is_scalar else a)
+
+
+def elem_div(a: Expr, b: Expr) -> Expr:
+    """``a./b`` (and ``a/s``); a scalar operand broadcasts."""
+    a, b, out = _broadcast("division ./", a, b)
     if isinstance(b, Number) and b.value == 1:
         return a
     if isinstance(a, Number) and isinstance(b, Number) and b.value != 0:
         exact = not isinstance(a.value, float) and not isinstance(b.value, float)
         return number(Fraction(a.value) / Fraction(b.value) if exact else a.value / b.value)
-    out = b if a.is_scalar else a
     return ElemDiv(a, b, shape=out.shape, row=out.row)
 
 
@@ -247,11 +252,7 @@ def div(a: Expr, b: Expr) -> Expr:
 
 def power(a: Expr, p: Expr) -> Expr:
     """Elementwise ``a.^p`` (``s^p`` for scalars); a scalar operand broadcasts."""
-    if not a.is_scalar and not p.is_scalar:
-        a, p = _elementwise_operands("power .^", a, p)
-    else:
-        a, p = unified([a, p])
+    a, p, out = _broadcast("power .^", a, p)
     if isinstance(p, Number) and p.value == 1:
         return a
-    out = p if a.is_scalar else a
     return Power(a, p, shape=out.shape, row=out.row)

@@ -101,12 +101,7 @@ def maximum(a: Expr, b: Expr) -> Expr:
 
     The subgradient at a tie is that of ``relu`` at 0: the derivative goes to ``b``.
     """
-    _same_shape("max", a, b)
-    if _is_zero(a):
-        return maximum(b, a)
-    if _is_zero(b):
-        return build.apply("relu", a)
-    return build.add(b, build.apply("relu", build.sub(a, b)))
+    return pairwise("max", a, b)
 
 
 def minimum(a: Expr, b: Expr) -> Expr:
@@ -114,12 +109,23 @@ def minimum(a: Expr, b: Expr) -> Expr:
 
     The subgradient at a tie is that of ``relu`` at 0: the derivative goes to ``a``.
     """
-    _same_shape("min", a, b)
+    return pairwise("min", a, b)
+
+
+def pairwise(kind: str, a: Expr, b: Expr) -> Expr:
+    """``max(a, b)`` or ``min(a, b)`` (``kind``) entry by entry, through ``relu``.
+
+    ``max(a, b) = b + relu(a - b)`` and ``min(a, b) = a - relu(a - b)``; against
+    zero (either side) ``max(a, 0) = relu(a)`` and ``min(a, 0) = -relu(-a)``.
+    """
+    _same_shape(kind, a, b)
     if _is_zero(a):
-        return minimum(b, a)
+        a, b = b, a  # both are commutative
+    up = kind == "max"
     if _is_zero(b):
-        return build.neg(build.apply("relu", build.neg(a)))
-    return build.sub(a, build.apply("relu", build.sub(a, b)))
+        return build.apply("relu", a) if up else build.neg(build.apply("relu", build.neg(a)))
+    gap = build.apply("relu", build.sub(a, b))
+    return build.add(b, gap) if up else build.sub(a, gap)
 
 
 def ties(e: Extremum) -> Expr:

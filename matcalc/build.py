@@ -73,7 +73,7 @@ from matcalc.ops import ELEMENTWISE
 
 __all__ = [
     "add", "apply", "as_expr", "call", "default_kind", "describe", "det", "diag", "div", "elem_div",
-    "eye", "fill", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg", "norm", "number",
+    "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg", "norm", "number",
     "ones", "power", "remake", "replace", "require_square", "scale", "softmax", "sub", "sum_entries",
     "symbol", "trace", "transpose", "unified", "zeros",
 ]  # fmt: skip
@@ -221,11 +221,11 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
     """``e`` with each child mapped by ``child``, rebuilt through the smart constructors."""
     match e:
         case Add(terms=terms):
-            return _fold(add, [child(t) for t in terms])
+            return fold(add, [child(t) for t in terms])
         case MatMul(factors=fs):
-            return _fold(matmul, [child(f) for f in fs])
+            return fold(matmul, [child(f) for f in fs])
         case Hadamard(factors=fs):
-            return _fold(hadamard, [child(f) for f in fs])
+            return fold(hadamard, [child(f) for f in fs])
         case Scale(coef=c, body=b):
             return scale(child(c), child(b))
         case ElemDiv(num=a, den=b):
@@ -266,7 +266,8 @@ def replace(e: Expr, old: Symbol, new: Expr) -> Expr:
     return go(e)
 
 
-def _fold(op: Callable[[Expr, Expr], Expr], items: list[Expr]) -> Expr:
+def fold(op: Callable[[Expr, Expr], Expr], items: list[Expr]) -> Expr:
+    """``items`` (at least one) combined left to right by the constructor ``op``."""
     out = items[0]
     for item in items[1:]:
         out = op(out, item)

@@ -41,11 +41,15 @@ class Pat:
     """A pattern: node types (None: any node), field sub-patterns, a test, a capture name.
 
     ``Pat(Transpose, body=Pat(MatMul, name="m"))`` matches ``(A*B)'`` and
-    captures ``m = A*B``; ``Pat.var("x")`` matches any node as ``x``.
+    captures ``m = A*B``; ``Pat.var("x")`` matches any node as ``x``.  A field
+    that holds operands takes a tuple of patterns, one per operand
+    (``Pat(MatMul, factors=(Pat(Ones), Pat(Ones)))`` is a product of exactly two
+    arrays of ones); any other value is compared for equality
+    (``Pat(Apply, func="exp")``).
     """
 
     types: tuple[type[Expr], ...] | None
-    fields: tuple[tuple[str, Pat], ...] = ()
+    fields: tuple[tuple[str, Field], ...] = ()
     name: str | None = None
     where: Callable[[Any], bool] | None = None
 
@@ -55,7 +59,7 @@ class Pat:
         *,
         name: str | None = None,
         where: Callable[[Any], bool] | None = None,
-        **fields: Pat,
+        **fields: Field,
     ) -> None:
         object.__setattr__(self, "types", (types,) if isinstance(types, type) else types)
         object.__setattr__(self, "fields", tuple(fields.items()))
@@ -74,12 +78,27 @@ class Pat:
         if self.where is not None and not self.where(e):
             return False
         for name, sub in self.fields:
-            value = getattr(e, name)
-            if not isinstance(value, Expr) or not sub.match(value, captured):
+            if not _field_matches(sub, getattr(e, name), captured):
                 return False
         if self.name is not None:
             captured[self.name] = e
         return True
+
+
+#: What a field of a pattern asks: a sub-pattern, one per operand, or a value.
+Field = Pat | tuple[Pat, ...] | str | int
+
+
+def _field_matches(sub: Field, value: object, captured: dict[str, Expr]) -> bool:
+    if isinstance(sub, Pat):
+        return isinstance(value, Expr) and sub.match(value, captured)
+    if isinstance(sub, tuple):
+        return (
+            isinstance(value, tuple)
+            and len(value) == len(sub)
+            and all(isinstance(v, Expr) and p.match(v, captured) for p, v in zip(sub, value, strict=True))
+        )
+    return value == sub
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from matcalc.rules.products import (
 from matcalc.rules.scalars import (
     scalar_fraction,
     scalar_powers,
+    sqrt_squared,
     squared_scalar,
     zero_scale,
 )
@@ -54,6 +55,7 @@ RULES = RuleTable(
         ones_outer,
         diag_of_ones,
         trace_of_scale,
+        sqrt_squared,
         scalar_powers,
         squared_scalar,
         quotient_dot,

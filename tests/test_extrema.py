@@ -20,6 +20,9 @@ X0, Y0 = np.array([0.5, -1.0, 2.0, 2.0]), np.array([1.0, -2.0, 0.0, 2.0])
         ("max(x, 0)", np.maximum(X0, 0), "relu(x)"),
         ("max(0, x)", np.maximum(X0, 0), "relu(x)"),
         ("min(x, 0)", np.minimum(X0, 0), "-relu(-x)"),
+        ("min(0, x)", np.minimum(X0, 0), "-relu(-x)"),
+        ("max(0, 0)", 0.0, "relu(0)"),  # once an endless recursion (both sides zero)
+        ("min(0, 0)", 0.0, "-relu(0)"),
         ("max(x, 1.5)", np.maximum(X0, 1.5), None),
         ("max(x)", X0.max(), "max(x)"),
         ("min(x)", X0.min(), "min(x)"),

@@ -101,3 +101,18 @@ def test_firing_counts_are_opt_in_and_scoped() -> None:
     assert outer == {"collect_like_terms": 1, "matrix_powers": 2}
     mc.simplify(mc.parse("C*C"))  # no counter open: nothing is recorded anywhere
     assert outer["matrix_powers"] == 2
+
+
+def test_patterns_match_operand_tuples_and_plain_fields() -> None:
+    from matcalc.expr import Apply, Ones
+
+    two_ones = Pat(MatMul, factors=(Pat(Ones, name="a"), Pat(Ones, name="b")))
+    captured: dict[str, Expr] = {}
+    outer = mc.parse("vector(1)*vector(1)'")
+    assert two_ones.match(outer, captured) and set(captured) == {"a", "b"}
+    assert not two_ones.match(mc.parse("vector(1)*vector(1)'*A", KINDS), {})  # three factors
+    assert not two_ones.match(mc.parse("x*vector(1)'", KINDS), {})  # an operand fails its pattern
+    exp_of = Pat(Apply, func="exp", arg=Pat.var("u"))
+    found: dict[str, Expr] = {}
+    assert exp_of.match(mc.parse("exp(x)", KINDS), found) and found["u"] is mc.parse("x", KINDS)
+    assert not exp_of.match(mc.parse("log(x)", KINDS), {})

@@ -5,25 +5,26 @@ from __future__ import annotations
 from matcalc import build
 from matcalc.expr import Expr, Number, Ones, Scale
 
-__all__ = ["coef_body", "col", "is_one", "product", "total"]
+__all__ = ["coef_body", "col", "is_one", "product", "scalar_factors", "total"]
 
 _ONE = build.number(1)  # held here: building the number anew costs more than the rest of coef_body
 
 
 def total(items: list[Expr]) -> Expr:
     """The sum of ``items`` (at least one), built left to right."""
-    out = items[0]
-    for item in items[1:]:
-        out = build.add(out, item)
-    return out
+    return build.fold(build.add, items)
 
 
 def product(items: list[Expr]) -> Expr:
     """The product (``*`` of the input language) of ``items`` (at least one), left to right."""
-    out = items[0]
-    for item in items[1:]:
-        out = build.mul(out, item)
-    return out
+    return build.fold(build.mul, items)
+
+
+def scalar_factors(s: Expr) -> list[Expr]:
+    """The factors of a product of scalars (``a*b*c`` as ``[a, b, c]``); ``[s]`` for anything else."""
+    if isinstance(s, Scale) and s.is_scalar:
+        return scalar_factors(s.coef) + scalar_factors(s.body)
+    return [s]
 
 
 def col(v: Expr) -> Expr:

@@ -11,10 +11,8 @@ __all__ = ["logistic", "quotient_cancel", "quotient_merge", "repeated_factors"]
 
 
 def _hadamard_all(first: Expr, rest: list[Expr]) -> Expr:
-    out = first
-    for f in rest:
-        out = build.hadamard(out, f) if not out.is_scalar else build.mul(out, f)
-    return out
+    """``first .* rest[0] .* ...``; a scalar scales (`build.hadamard` does)."""
+    return build.fold(build.hadamard, [first, *rest])
 
 
 @rule(Pat(Hadamard, name="h"), example="x.*(y./w)")
@@ -76,14 +74,12 @@ def repeated_factors(h: Hadamard) -> Expr | None:
     return None
 
 
-@rule(Pat(ElemDiv, name="q"), example="(x.*y)./x+y./y")
+@rule(Pat(ElemDiv, name="q", where=lambda q: q.num.is_scalar == q.den.is_scalar), example="(x.*y)./x+y./y")
 def quotient_cancel(q: ElemDiv) -> Expr | None:
     """Quotients cancel: u ⊘ u = 1,  (u∘v) ⊘ u = v.
 
     Terminates: removes the quotient or a factor.
     """
-    if q.num.is_scalar != q.den.is_scalar:
-        return None
     if q.num is q.den:
         return build.ones(q.shape, q.row)
     if isinstance(q.num, Hadamard) and q.den in q.num.factors:

@@ -11,10 +11,12 @@ then as terms.  Ties go by a structural key (`Expr.skey`, the same in every run)
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from matcalc import build
 from matcalc.expr import Add, ElemDiv, Expr, Hadamard, Number, Scale, Symbol, Transpose, walk
 from matcalc.rewrite import Pat, rule
-from matcalc.rules.common import coef_body, total
+from matcalc.rules.common import coef_body, scalar_factors
 
 __all__ = ["sort_factors", "sort_scalar_product", "sort_terms"]
 
@@ -70,16 +72,26 @@ def _term_key(t: Expr) -> tuple[object, ...]:
     return group, _key(coef_body(t)[1]), _key(t)
 
 
+def _resorted(
+    items: Sequence[Expr], key: Callable[[Expr], tuple[object, ...]], op: Callable[[Expr, Expr], Expr]
+) -> Expr | None:
+    """``items`` sorted by ``key`` and combined by ``op``; None if they are sorted already."""
+    ordered = sorted(items, key=key)
+    return None if ordered == list(items) else build.fold(op, ordered)
+
+
+def _scalar_factor_key(f: Expr) -> tuple[object, ...]:
+    """Numbers first, then as the factors of a product."""
+    return not isinstance(f, Number), _factor_key(f)
+
+
 @rule(Pat(Add, name="s"), example="A'+B+A")
 def sort_terms(s: Add) -> Expr | None:
     """A sum in one order of its terms: B + A = A + B.
 
     Terminates: the terms end up sorted, and a sorted sum is left alone.
     """
-    terms = sorted(s.terms, key=_term_key)
-    if terms == list(s.terms):
-        return None
-    return total(terms)
+    return _resorted(s.terms, _term_key, build.add)
 
 
 @rule(Pat(Hadamard, name="h"), example="y.*x.*w")
@@ -88,19 +100,7 @@ def sort_factors(h: Hadamard) -> Expr | None:
 
     Terminates: the factors end up sorted, and a sorted product is left alone.
     """
-    fs = sorted(h.factors, key=_factor_key)
-    if fs == list(h.factors):
-        return None
-    out = fs[0]
-    for f in fs[1:]:
-        out = build.hadamard(out, f)
-    return out
-
-
-def _scalar_factors(s: Expr) -> list[Expr]:
-    if isinstance(s, Scale) and s.body.is_scalar:
-        return _scalar_factors(s.coef) + _scalar_factors(s.body)
-    return [s]
+    return _resorted(h.factors, _factor_key, build.hadamard)
 
 
 @rule(Pat(Scale, name="s", where=lambda s: s.is_scalar), example="b*a*c")
@@ -109,11 +109,4 @@ def sort_scalar_product(s: Scale) -> Expr | None:
 
     Terminates: the factors end up sorted, and a sorted product is left alone.
     """
-    fs = _scalar_factors(s)
-    ordered = sorted(fs, key=lambda f: (not isinstance(f, Number), _factor_key(f)))
-    if ordered == fs:
-        return None
-    out = ordered[0]
-    for f in ordered[1:]:
-        out = build.mul(out, f)
-    return out
+    return _resorted(scalar_factors(s), _scalar_factor_key, build.mul)

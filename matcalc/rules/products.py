@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from matcalc import build
 from matcalc.expr import (
     DiagMatrix,
@@ -20,15 +22,9 @@ from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, product
 
 __all__ = [
-    "diag_of_ones",
-    "diag_of_outer",
-    "diag_times_vector",
-    "matrix_powers",
-    "ones_outer",
-    "power_form",
-    "quotient_dot",
-    "trace_of_scale",
-]
+    "diag_of_ones", "diag_of_outer", "diag_times_vector", "matrix_powers", "ones_outer", "power_form",
+    "quotient_dot", "trace_of_scale",
+]  # fmt: skip
 
 
 @rule(Pat(MatMul, name="m"), example="x'*diag(y)*diag(w)*diag(x)*y")
@@ -37,16 +33,24 @@ def diag_times_vector(m: MatMul) -> Expr | None:
 
     Terminates: removes a diag and shortens the product.
     """
+    return _merge_neighbours(m, _diag_pair)
+
+
+def _diag_pair(a: Expr, b: Expr) -> Expr | None:
+    if isinstance(a, DiagMatrix) and isinstance(b, DiagMatrix):
+        return build.diag(build.hadamard(col(a.body), col(b.body)))
+    if isinstance(a, DiagMatrix) and b.is_vector and not b.row:
+        return build.hadamard(col(a.body), b)
+    if a.is_vector and a.row and isinstance(b, DiagMatrix):
+        return build.transpose(build.hadamard(col(a), col(b.body)))
+    return None
+
+
+def _merge_neighbours(m: MatMul, merge: Callable[[Expr, Expr], Expr | None]) -> Expr | None:
+    """The product with the first two neighbouring factors that ``merge`` combines replaced by one."""
     fs = m.factors
     for n in range(len(fs) - 1):
-        a, b = fs[n], fs[n + 1]
-        merged: Expr | None = None
-        if isinstance(a, DiagMatrix) and isinstance(b, DiagMatrix):
-            merged = build.diag(build.hadamard(col(a.body), col(b.body)))
-        elif isinstance(a, DiagMatrix) and b.is_vector and not b.row:
-            merged = build.hadamard(col(a.body), b)
-        elif a.is_vector and a.row and isinstance(b, DiagMatrix):
-            merged = build.transpose(build.hadamard(col(a), col(b.body)))
+        merged = merge(fs[n], fs[n + 1])
         if merged is not None:
             return product([*fs[:n], merged, *fs[n + 2 :]])
     return None
@@ -60,15 +64,14 @@ def matrix_powers(m: MatMul) -> Expr | None:
     ``inv(X) X = I``, ``X X = X^2`` and their transposed forms are one rule.
     Terminates: shortens the product.
     """
-    fs = m.factors
-    for n in range(len(fs) - 1):
-        a, b = fs[n], fs[n + 1]
-        if not (a.is_matrix and b.is_matrix):
-            continue
-        (base, j), (other, k) = power_form(a), power_form(b)
-        if base is other:
-            return product([*fs[:n], _power(base, j + k), *fs[n + 2 :]])
-    return None
+    return _merge_neighbours(m, _power_pair)
+
+
+def _power_pair(a: Expr, b: Expr) -> Expr | None:
+    if not (a.is_matrix and b.is_matrix):
+        return None
+    (base, j), (other, k) = power_form(a), power_form(b)
+    return _power(base, j + k) if base is other else None
 
 
 def power_form(e: Expr) -> tuple[Expr, int]:
@@ -93,30 +96,40 @@ def _power(base: Expr, k: int) -> Expr:
     return build.matpow(base, k) if k >= 0 else build.matpow(build.inv(base), -k)
 
 
-@rule(Pat(DiagVector, body=Pat(MatMul, name="m")), example="diag(x*y')")
-def diag_of_outer(m: MatMul) -> Expr | None:
+def _is_vector(e: Expr) -> bool:
+    return e.is_vector
+
+
+def _is_column(e: Expr) -> bool:
+    return e.is_vector and not e.row
+
+
+def _is_row(e: Expr) -> bool:
+    return e.is_vector and e.row
+
+
+_OUTER = Pat(MatMul, factors=(Pat.var("a", where=_is_vector), Pat.var("b", where=_is_vector)))
+
+
+@rule(Pat(DiagVector, body=_OUTER), example="diag(x*y')")
+def diag_of_outer(a: Expr, b: Expr) -> Expr:
     """diag(a b') = a∘b.
 
     Terminates: removes the product.
     """
-    if len(m.factors) == 2:
-        a, b = m.factors
-        if a.is_vector and b.is_vector:
-            return build.hadamard(a, col(b))
-    return None
+    return build.hadamard(a, col(b))
 
 
-@rule(Pat(MatMul, name="m"), example="vector(1)*vector(1)'+x*y'")
-def ones_outer(m: MatMul) -> Expr | None:
+@rule(
+    Pat(MatMul, name="m", factors=(Pat(Ones, where=_is_column), Pat(Ones, where=_is_row))),
+    example="vector(1)*vector(1)'+x*y'",
+)
+def ones_outer(m: MatMul) -> Expr:
     """1 1' = the matrix of ones, for vectors only (for matrices, 1 1' is n times that).
 
     Terminates: removes a product.
     """
-    if len(m.factors) == 2:
-        a, b = m.factors
-        if isinstance(a, Ones) and isinstance(b, Ones) and col(a) is a and a.is_vector and b.row:
-            return build.ones(m.shape)
-    return None
+    return build.ones(m.shape)
 
 
 @rule(Pat(Trace, body=Pat(Scale, name="s")), example="tr(a*A)")
@@ -128,18 +141,16 @@ def trace_of_scale(s: Scale) -> Expr:
     return build.scale(s.coef, build.trace(s.body))
 
 
-@rule(Pat(MatMul, name="m"), example="(x./y)'*y")
-def quotient_dot(m: MatMul) -> Expr | None:
+@rule(Pat(MatMul, factors=(Pat.var("a", where=_is_row), Pat.var("b"))), example="(x./y)'*y")
+def quotient_dot(a: Expr, b: Expr) -> Expr | None:
     """(u ⊘ p)' p = sum(u).
 
     Terminates: removes the product.
     """
-    if len(m.factors) == 2:
-        a, b = m.factors
-        a = col(a)
-        for q, p in ((a, b), (b, a)):
-            if isinstance(q, ElemDiv) and q.den is p and q.num.ndim == 1:
-                return build.sum_entries(q.num)
+    a = col(a)
+    for q, p in ((a, b), (b, a)):
+        if isinstance(q, ElemDiv) and q.den is p and q.num.ndim == 1:
+            return build.sum_entries(q.num)
     return None
 
 

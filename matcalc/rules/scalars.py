@@ -9,7 +9,7 @@ from matcalc.expr import Apply, ElemDiv, Expr, Number, Power, Scale
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import product
 
-__all__ = ["scalar_fraction", "scalar_powers", "squared_scalar", "zero_scale"]
+__all__ = ["scalar_fraction", "scalar_powers", "sqrt_squared", "squared_scalar", "zero_scale"]
 
 
 @rule(Pat(Scale, name="s", coef=Pat(Number, where=lambda n: n.value == 0)), example="0*A+B")
@@ -25,18 +25,29 @@ def _integer_number(e: Expr) -> bool:
     return isinstance(e, Number) and float(e.value).is_integer()
 
 
-@rule(Pat(Power, base=Pat.var("u"), exponent=Pat(Number, name="k", where=_integer_number)),
-      example="sqrt(a)^2+(a^0.5)^4")
-def scalar_powers(u: Expr, k: Number) -> Expr | None:
-    """sqrt(u)^2 = u and (u^a)^k = u^(a k) for an integer k.
+def _is_two(e: Expr) -> bool:
+    return isinstance(e, Number) and e.value == 2
+
+
+@rule(Pat(Power, base=Pat(Apply, func="sqrt", arg=Pat.var("u")), exponent=Pat(Number, where=_is_two)),
+      example="sqrt(a)^2+b")
+def sqrt_squared(u: Expr) -> Expr:
+    """sqrt(u)^2 = u.
 
     Terminates: fewer powers.
     """
-    if isinstance(u, Apply) and u.func == "sqrt" and k.value == 2:
-        return u.arg
-    if isinstance(u, Power) and isinstance(u.exponent, Number):
-        return build.power(u.base, build.number(u.exponent.value * k.value))
-    return None
+    return u
+
+
+@rule(Pat(Power, base=Pat(Power, base=Pat.var("u"), exponent=Pat(Number, name="a")),
+          exponent=Pat(Number, name="k", where=_integer_number)),
+      example="sqrt(a)^2+(a^0.5)^4")
+def scalar_powers(u: Expr, a: Number, k: Number) -> Expr:
+    """(u^a)^k = u^(a k) for an integer k.
+
+    Terminates: fewer powers.
+    """
+    return build.power(u, build.number(a.value * k.value))
 
 
 @rule(Pat(Scale, name="s", where=lambda s: s.coef is s.body and s.body.is_scalar), example="tr(A)*tr(A)")

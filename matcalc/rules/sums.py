@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import Add, DiagMatrix, Expr, Hadamard, MatMul, Number, Scale, Transpose
 from matcalc.rewrite import Pat, rule
-from matcalc.rules.common import coef_body, col, product, total
+from matcalc.rules.common import coef_body, col, product, scalar_factors, total
 
-__all__ = [
-    "collect_like_terms",
-    "common_number",
-    "common_scalar",
-    "diag_linear",
-    "factor_common",
-]
+__all__ = ["collect_like_terms", "common_number", "common_scalar", "diag_linear", "factor_common"]
 
 
 @rule(Pat(Add, name="s"), example="2*A*x+A*x+a*y.*x+x.*y")
@@ -38,7 +33,7 @@ def _like_key(body: Expr) -> object:
     if isinstance(body, Hadamard):
         return ("hadamard", tuple(sorted(id(f) for f in body.factors)))
     if body.is_scalar:
-        return ("product", tuple(sorted(id(f) for f in _scalar_product(body))))
+        return ("product", tuple(sorted(id(f) for f in scalar_factors(body))))
     return id(body)
 
 
@@ -46,18 +41,12 @@ def _scalar_split(term: Expr) -> tuple[Expr, Expr]:
     """A scalar term as (its numeric factor, the product of the rest)."""
     value: int | float | Fraction = 1
     rest: list[Expr] = []
-    for f in _scalar_product(term):
+    for f in scalar_factors(term):
         if isinstance(f, Number):
             value = value * f.value
         else:
             rest.append(f)
     return build.number(value), (product(rest) if rest else build.number(1))
-
-
-def _scalar_product(s: Expr) -> list[Expr]:
-    if isinstance(s, Scale) and s.is_scalar:
-        return _scalar_product(s.coef) + _scalar_product(s.body)
-    return [s]
 
 
 @rule(Pat(Add, name="s"), example="A*B+2*A*C+D")
@@ -90,8 +79,13 @@ def _factored(s: Add, members: list[int], side: int) -> Expr:
     rests.sort(key=lambda r: isinstance(coef_body(r)[1], Transpose))  # A before A'
     inner = total(rests)
     combined = build.matmul(inner, shared) if side == -1 else build.matmul(shared, inner)
-    others = [t for n, t in enumerate(s.terms) if n not in members]
-    return total([combined, *others])
+    return _regrouped(s, members, combined)
+
+
+def _regrouped(s: Add, members: Iterable[int], combined: Expr) -> Expr:
+    """The sum with the terms at ``members`` replaced by ``combined`` (first), the others kept in order."""
+    gone = set(members)
+    return total([combined, *(t for n, t in enumerate(s.terms) if n not in gone)])
 
 
 @rule(Pat(Add, name="s"), example="diag(x)+2*diag(y)+A")
@@ -105,8 +99,7 @@ def diag_linear(s: Add) -> Expr | None:
     if len(diags) < 2:
         return None
     inner = total([build.mul(c, col(b.body)) for _, c, b in diags])
-    others = [t for n, t in enumerate(s.terms) if n not in {d[0] for d in diags}]
-    return total([build.diag(inner), *others])
+    return _regrouped(s, (n for n, _, _ in diags), build.diag(inner))
 
 
 @rule(Pat(Add, name="s"), example="tr(A)*B+tr(A)*C'+D")
@@ -123,8 +116,7 @@ def common_scalar(s: Add) -> Expr | None:
         if len(members) > 1:
             coef = s.terms[members[0]].coef  # type: ignore[attr-defined]
             inner = total([s.terms[n].body for n in members])  # type: ignore[attr-defined]
-            rest = [t for n, t in enumerate(s.terms) if n not in members]
-            return total([build.scale(coef, inner), *rest])
+            return _regrouped(s, members, build.scale(coef, inner))
     return None
 
 
