@@ -64,7 +64,8 @@ source gives one, against the textbook's closed form
 Equation numbers are those of *The Matrix Cookbook* by Petersen and Pedersen,
 edition of 2012-11-15. The conventions are matcalc's
 ([conventions](conventions.md)): the derivative of `f` by `X` has shape
-`f.shape + X.shape`; a symmetric matrix is differentiated entry by entry;
+`f.shape + X.shape`; the derivative by a symmetric matrix is the gradient on
+symmetric matrices, the symmetric part `(G+G')/2` of the entrywise `G`;
 `logdet(X)` is `log|det X|`; functions such as `exp` act elementwise. Symbols
 take their kind from their first letter (a-g scalar, h-z vector, A-Z matrix)
 unless the entry says otherwise. A derivative with no matrix form is printed

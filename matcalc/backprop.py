@@ -18,6 +18,7 @@ product at every level).  The result reads like backpropagation:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, children, walk
@@ -95,4 +96,8 @@ def gradient(f: Expr, wrt: Symbol, differentiate: Partial) -> Expr:
     result = adjoint.get(wrt)
     if result is None:
         return build.zeros(wrt.shape)
+    if wrt.kind == "symmetric":
+        # the gradient for the trace inner product on symmetric matrices: the symmetric part
+        # of the entrywise adjoint, as the forward rule ∂S_ij/∂S_kl = (δ_ik δ_jl + δ_il δ_jk)/2
+        return build.scale(build.number(Fraction(1, 2)), build.add(result, build.transpose(result)))
     return build.transpose(result) if result.is_vector and result.row else result

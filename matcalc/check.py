@@ -62,6 +62,11 @@ class CheckResult:
         shape_expected: the numeric shape of the derivative at the counterexample
             (at the first point tried when ``ok``).
         shape_claimed: the numeric shape of the claim there (None if it cannot be evaluated).
+        convention: when the claim is wrong by matcalc's conventions but right by another
+            known one, its name (a key of `matcalc.diagnose.CONVENTIONS`): ``"entrywise"``
+            (by a symmetric matrix, the entry-by-entry derivative G), ``"symmetric-gradient"``
+            (the Matrix Cookbook's G + G' - diag(diag(G))), ``"numerator layout"``,
+            ``"denominator layout"`` or ``"vec"``; else None.
     """
 
     ok: bool
@@ -72,6 +77,7 @@ class CheckResult:
     claim: Expr | VecJacobian
     shape_expected: tuple[int, ...]
     shape_claimed: tuple[int, ...] | None
+    convention: str | None = None
 
     def __str__(self) -> str:
         lines = [f"{'claim accepted' if self.ok else 'claim refuted'}: {self.explanation}"]
@@ -133,8 +139,8 @@ def check(
     max_error = max(r.error for r in runs)
     failed = [r for r in runs if not r.error <= rtol]
     if failed:
-        text = explain_failure(problem, runs, failed[0], rtol, rng)
-        return problem.result(False, max_error, failed[0], text)
+        why = explain_failure(problem, runs, failed[0], rtol, rng)
+        return problem.result(False, max_error, failed[0], why.text, why.convention)
     form = " as the vec-form Jacobian ∂vec(f)/∂vec(X)ᵀ" if isinstance(problem.claim, VecJacobian) else ""
     text = (
         f"The claim equals matcalc's derivative{form} at {trials} random point(s), sizes from 1 to 5 "
@@ -245,11 +251,14 @@ class Problem:
             return Trial(dict(sizes), values, true, None, str(err).replace("the expression", "the claim"))
         return Trial(dict(sizes), values, true, claimed)
 
-    def result(self, ok: bool, error: float, t: Trial, text: str) -> CheckResult:
+    def result(
+        self, ok: bool, error: float, t: Trial, text: str, convention: str | None = None
+    ) -> CheckResult:
         """The `CheckResult` whose counterexample (or, when ``ok``, example) is ``t``."""
         shape = None if t.claimed is None else t.claimed.shape
+        counterexample = None if ok else t.values
         return CheckResult(
-            ok, error, None if ok else t.values, text, self.derivative, self.claim, t.true.shape, shape
+            ok, error, counterexample, text, self.derivative, self.claim, t.true.shape, shape, convention
         )
 
     def _values(

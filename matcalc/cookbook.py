@@ -20,8 +20,9 @@ Equation numbers follow the 2012-11-15 edition.  Numbers (33)-(46), (61)-(64),
 (69)-(72), (77)-(83) and (99)-(127) agree with independent citations of that
 edition; the others were counted in its text between those; where a number
 could not be pinned down (§2.4.4), the source names the section instead.  Conventions are matcalc's:
-a derivative has the layout ``f.shape + wrt.shape``, a symmetric variable is
-differentiated entry by entry, ``logdet(X)`` is ``log|det X|``, and functions
+a derivative has the layout ``f.shape + wrt.shape``, the derivative by a symmetric variable
+is the gradient on symmetric matrices ``(G+G')/2`` of the entrywise ``G``
+(docs/conventions.md), ``logdet(X)`` is ``log|det X|``, and functions
 such as ``sin`` act elementwise (so the Cookbook's matrix-function identity
 (128) is not in the corpus).
 """
@@ -104,7 +105,7 @@ def _mc(eq: int | str) -> str:
 
 _V, _S, _T = "vector", "symmetric", "scalar"
 _ab = {"a": _V, "b": _V}
-_ENTRYWISE = "S symmetric, entrywise convention (not the structured gradient of §2.8.2)"
+_SYM = "S symmetric: the gradient on symmetric matrices (G+G')/2, not §2.8.2's G+G'-diag(G)"
 _tall = {"X": (4, 2)}
 
 
@@ -157,9 +158,9 @@ _DETERMINANT = (
     _r("det_X3", _mc(58), "det(X^3)", ("X",), "3*det(X^3)*inv(X)'", topic="determinant",
        note="k = 3"),
     _r("det_S", _mc(49), "det(S)", ("S",), "det(S)*inv(S)", kinds={"S": _S}, topic="determinant",
-       note=_ENTRYWISE),
+       note=_SYM),
     _r("logdet_S", _mc(57), "logdet(S)", ("S",), "inv(S)", kinds={"S": _S}, topic="determinant",
-       note=_ENTRYWISE),
+       note=_SYM),
 )
 
 _INVERSE = (
@@ -184,7 +185,7 @@ _FORMS = (
     _r("aXtb", _mc(71), "a'*X'*b", ("X",), "b*a'", kinds=_ab),
     _r("aXa", _mc(72), "a'*X*a", ("X",), "a*a'", kinds={"a": _V}),
     _r("aXta", _mc(72), "a'*X'*a", ("X",), "a*a'", kinds={"a": _V}),
-    _r("xSx_by_S", _mc(72), "x'*S*x", ("S",), "x*x'", kinds={"S": _S}, note=_ENTRYWISE),
+    _r("xSx_by_S", _mc(72), "x'*S*x", ("S",), "x*x'", kinds={"S": _S}, note=_SYM),
     _r("X_by_X", _mc(73), "X", ("X",), None, closed_form=False,
        note="order 4: the single-entry matrices J^ij"),
     _r("XA_by_X", _mc(74), "X*A", ("X",), None, closed_form=False,
@@ -227,15 +228,15 @@ _FORMS = (
 _TRACE = (
     _r("tr_X", _mc(99), "tr(X)", ("X",), "eye", topic="trace"),
     _r("tr_XA", _mc(100), "tr(X*A)", ("X",), "A'", topic="trace"),
-    _r("tr_SA", _mc(100), "tr(S*A)", ("S",), "A'", kinds={"S": _S}, topic="trace",
-       note=_ENTRYWISE),
+    _r("tr_SA", _mc(100), "tr(S*A)", ("S",), "(A+A')/2", kinds={"S": _S}, topic="trace",
+       note=_SYM),
     _r("tr_AXB", _mc(101), "tr(A*X*B)", ("X",), "A'*B'", topic="trace"),
     _r("tr_AXtB", _mc(102), "tr(A*X'*B)", ("X",), "B*A", topic="trace"),
     _r("tr_XtA", _mc(103), "tr(X'*A)", ("X",), "A", topic="trace"),
     _r("tr_AXt", _mc(104), "tr(A*X')", ("X",), "A", topic="trace"),
     _r("tr_X2", _mc(106), "tr(X^2)", ("X",), "2*X'", topic="trace"),
     _r("tr_S2", _mc(106), "tr(S^2)", ("S",), "2*S", kinds={"S": _S}, topic="trace",
-       note=_ENTRYWISE),
+       note=_SYM),
     _r("tr_X2B", _mc(107), "tr(X^2*B)", ("X",), "(X*B+B*X)'", topic="trace"),
     _r("tr_XtBX", _mc(108), "tr(X'*B*X)", ("X",), "B*X+B'*X", topic="trace"),
     _r("tr_BXXt", _mc(109), "tr(B*X*X')", ("X",), "B*X+B'*X", topic="trace"),
@@ -259,8 +260,8 @@ _TRACE = (
     _r("tr_BtXtCXXtCXB", _mc(123), "tr(B'*X'*C*X*X'*C*X*B)", ("X",),
        "C*X*X'*C*X*B*B'+C'*X*B*B'*X'*C'*X+C*X*B*B'*X'*C*X+C'*X*X'*C'*X*B*B'", topic="trace"),
     _r("tr_AinvXB", _mc(124), "tr(A*inv(X)*B)", ("X",), "-inv(X)'*A'*B'*inv(X)'", topic="trace"),
-    _r("tr_invS_A", _mc(124), "tr(inv(S)*A)", ("S",), "-inv(S)*A'*inv(S)", kinds={"S": _S},
-       topic="trace", note=_ENTRYWISE + "; the textbook's A is the identity here"),
+    _r("tr_invS_A", _mc(124), "tr(inv(S)*A)", ("S",), "-inv(S)*(A+A')*inv(S)/2", kinds={"S": _S},
+       topic="trace", note=_SYM + "; the textbook's A is the identity here"),
     _r("tr_inv_XtCX_A", _mc(125), "tr(inv(X'*C*X)*A)", ("X",),
        "-(C*X*inv(X'*C*X))*(A+A')*inv(X'*C*X)", kinds={"C": _S}, sizes=_tall, topic="trace",
        note="C symmetric"),
@@ -285,6 +286,7 @@ _NORM = (
 
 _GAUSS = "-0.5*logdet(S)-0.5*(x-m)'*inv(S)*(x-m)"
 _GK = {"S": _S, "m": _V}
+_GP = "-0.5*y'*inv(K)*y-0.5*logdet(K)"
 _LOGISTIC = "sum(log(1+exp(-y.*(X*w))))"
 _TANH_NET = "norm2(W2*tanh(W1*x)-y)^2"
 _XENT_BATCH = "-sum(Y.*log(softmax(X*W, 2)))"
@@ -307,7 +309,10 @@ _ML = (
        topic="ml"),
     _r("gauss_sigma", "ML: Gaussian log-likelihood", _GAUSS, ("S",),
        "-0.5*inv(S)+0.5*inv(S)*(x-m)*(x-m)'*inv(S)", kinds=_GK, topic="ml",
-       note="S symmetric, entrywise convention"),
+       note="S symmetric: the gradient on symmetric matrices"),
+    _r("gp_kernel", "ML: Gaussian-process marginal likelihood", _GP, ("K",),
+       "0.5*inv(K)*y*y'*inv(K)-0.5*inv(K)", kinds={"K": _S}, topic="ml",
+       note="K symmetric (Rasmussen & Williams eq. 5.9, with dK the unit symmetric directions)"),
     _r("factorization_U", "ML: matrix factorization", "norm2(X-U*V')^2", ("U",),
        "-2*(X-U*V')*V", topic="ml"),
     _r("factorization_V", "ML: matrix factorization", "norm2(X-U*V')^2", ("V",),
@@ -389,7 +394,9 @@ _HESSIAN = (
     _r("hessian_exp_quadratic", "calculus", "exp(x'*A*x)", ("x", "x"),
        "exp(x'*A*x)*((A+A')*x*x'*(A+A')+A+A')", topic="hessian"),
     _r("hessian_gauss_sigma", "ML: Gaussian log-likelihood", _GAUSS, ("S", "S"), None,
-       kinds=_GK, closed_form=False, topic="hessian"),
+       kinds=_GK, closed_form=False, topic="hessian", note="symmetric in each pair of S-axes"),
+    _r("hessian_gp_kernel", "ML: Gaussian-process marginal likelihood", _GP, ("K", "K"), None,
+       kinds={"K": _S}, closed_form=False, topic="hessian", note="symmetric in each pair of K-axes"),
     _r("hessian_tanh_net_W1", "ML: two-layer tanh network", _TANH_NET, ("W1", "W1"), None,
        closed_form=False, topic="hessian"),
     _r("hessian_inv", _mc(60), "inv(X)", ("X", "X"), None, closed_form=False, topic="hessian",
@@ -424,6 +431,9 @@ _THIRD = (
     _r("third_scalar_logdet", _mc(43), "logdet(A+t*B)", ("t", "t", "t"),
        "2*tr(inv(A+t*B)*B*inv(A+t*B)*B*inv(A+t*B)*B)", kinds={"t": _T}, topic="third",
        note="(43) differentiated twice more"),
+    _r("third_logdet_S", _mc(57), "logdet(S)", ("S", "S", "S"), None, kinds={"S": _S},
+       closed_form=False, topic="third",
+       note="(57) differentiated twice more; symmetric in each pair of S-axes"),
 )
 
 _JACOBIAN = (

@@ -4,10 +4,11 @@ Given the trials of a failed check, the diagnoses are tried in order and the
 first that holds at every trial is reported:
 
 1. the claim is the derivative rearranged (axes transposed, reshaped, the
-   column-major vec form, the symmetric-gradient convention) and/or times a
-   constant (a factor, a sign);
-2. it is right when some square matrices are symmetric, or for a symmetric
-   variable, in every symmetric direction;
+   column-major vec form, the Matrix Cookbook's symmetric-gradient convention
+   ``G + G' - diag(diag(G))``) and/or times a constant (a factor, a sign);
+2. for a symmetric variable, it is the entry-by-entry derivative ``G`` (its
+   symmetric part is matcalc's); or it is right when some square matrices are
+   symmetric;
 3. it is right at some sizes of one dimension only (n = 1), or only when all
    dimensions are equal.
 
@@ -36,7 +37,7 @@ from matcalc.expr import Expr, Symbol
 if TYPE_CHECKING:
     from matcalc.check import Problem, Trial
 
-__all__ = ["explain_failure", "relative_error", "short"]
+__all__ = ["CONVENTIONS", "Failure", "explain_failure", "relative_error", "short"]
 
 Array = npt.NDArray[np.float64]
 
@@ -61,11 +62,33 @@ def short(e: object, width: int = 80) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+#: The conventions other than matcalc's that `check` names when a claim follows one
+#: (`CheckResult.convention`); docs/conventions.md shows them side by side.
+CONVENTIONS = {
+    "entrywise": "the entry-by-entry derivative G by a symmetric matrix, its entries varied one at a time "
+    "as if they were independent (JAX, PyTorch, SymPy)",
+    "symmetric-gradient": "G + G' - diag(diag(G)) by a symmetric matrix (Matrix Cookbook eq. 138)",
+    "numerator layout": "the numerator-layout gradient, the transpose of matcalc's",
+    "denominator layout": "the denominator-layout Jacobian, the transpose of matcalc's",
+    "vec": "the column-major vec-form Jacobian ∂vec(f)/∂vec(X)ᵀ (Magnus-Neudecker)",
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a claim fails: the words, and the known convention it follows if it follows one."""
+
+    text: str
+    convention: str | None = None
+
+
 def explain_failure(
     problem: Problem, trials: list[Trial], failed: Trial, rtol: float, rng: np.random.Generator
-) -> str:
+) -> Failure:
     """Why the claim of ``problem`` fails at ``failed`` (one of ``trials``), in words."""
-    return _Explainer(problem, trials, rtol, rng).explain(failed)
+    explainer = _Explainer(problem, trials, rtol, rng)
+    text = explainer.explain(failed)
+    return Failure(text, explainer.convention)
 
 
 @dataclass(frozen=True)
@@ -83,6 +106,7 @@ class _Explainer:
         self.trials = trials
         self.rtol = rtol
         self.rng = rng
+        self.convention: str | None = None
 
     def explain(self, t: Trial) -> str:
         if t.claimed is None:
@@ -163,6 +187,8 @@ class _Explainer:
                 continue  # no such factor, or a claim of zeros
             if r.kind == "same" and abs(factor - 1) <= self.rtol:
                 continue  # not a rearrangement at all
+            if abs(factor - 1) <= self.rtol:
+                self.convention = _convention_of(r, self.p)
             return _rearrangement_text(r, factor, self.p)
         return None
 
@@ -198,7 +224,10 @@ class _Explainer:
         return factors[0]
 
     def _symmetric(self, t: Trial) -> str | None:
-        """The claim is right when some square matrices are symmetric (and wrong otherwise)."""
+        """The entry-by-entry convention, or a claim right when some square matrices are symmetric."""
+        entrywise = self._entrywise()
+        if entrywise:
+            return entrywise
         square = [s.name for s in self.p.symbols if s.kind == "matrix" and s.shape[0] == s.shape[1]]
         groups = [frozenset([n]) for n in square]
         if len(square) > 1:
@@ -211,19 +240,34 @@ class _Explainer:
                     f"It is right only when {names} {verb} symmetric: it agrees at every point tried with "
                     f"{names} symmetric, but for a general {names} the derivative differs."
                 )
-        if len(self.p.wrt) == 1 and self.p.wrt[0].kind == "symmetric":
-            return self._same_on_symmetric_directions()
         return None
 
-    def _same_on_symmetric_directions(self) -> str | None:
-        """The claim and the derivative differ by something no symmetric perturbation sees."""
+    def _pairs(self) -> list[tuple[int, int]]:
+        """The axes of the derivative that belong to a symmetric variable, pair by pair."""
+        pairs, axis = [], self.p.expr.ndim
+        for v in self.p.wrt:
+            if v.kind == "symmetric":
+                pairs.append((axis, axis + 1))
+            axis += v.ndim
+        return pairs
+
+    def _entrywise(self) -> str | None:
+        """The claim is the entry-by-entry derivative: its symmetric part (every S-pair) is right."""
+        pairs = self._pairs()
+        if not pairs:
+            return None
         for t in self.trials:
             if t.claimed is None or t.claimed.shape != t.true.shape:
                 return None
-            if relative_error(_symmetric_part(t.true), _symmetric_part(t.claimed)) > self.rtol:
+            if relative_error(t.true, _symmetrized(t.claimed, pairs)) > self.rtol:
                 return None
+        self.convention = "entrywise"
+        names = " and ".join(dict.fromkeys(v.name for v in self.p.wrt if v.kind == "symmetric"))
         return (
-            f"Its symmetric part is right: {_SAME_ON_SYMMETRIC.format(s=self.p.wrt[0].name)} "
+            f"It follows the entry-by-entry convention G, as if the entries of {names} were independent "
+            f"(what JAX, PyTorch and SymPy give): it agrees with matcalc's derivative along every symmetric "
+            f"change of {names}, but matcalc returns the symmetric part (G+G')/2, the gradient on "
+            "symmetric matrices, which is the same however the function is written "
             "(see docs/conventions.md)."
         )
 
@@ -316,10 +360,6 @@ class _Explainer:
 
 
 _ALL_EQUAL = "when all dimensions are equal (every matrix square; sizes 2 to 4 tried)"
-_SAME_ON_SYMMETRIC = (
-    "for every symmetric change of {s} it gives the same change of the function as the derivative, "
-    "but matcalc differentiates a symmetric matrix entry by entry, as if its entries were independent"
-)
 
 
 def _rearrangement_text(r: _Rearrangement, factor: float, p: Problem) -> str:
@@ -341,21 +381,31 @@ def _rearrangement_text(r: _Rearrangement, factor: float, p: Problem) -> str:
     if r.kind == "row-major":
         return f"It holds the derivative's numbers{times}, reshaped (row-major) to another shape."
     if r.kind == "symmetric-gradient":
+        s = p.wrt[0].name
         return (
-            f"It is the symmetric-gradient convention G + G' - diag(diag(G)){times}, where G is the "
-            f"derivative by {p.wrt[0].name} entry by entry, which is what matcalc returns "
-            "(see docs/conventions.md)."
+            f"It is the symmetric-gradient convention G + G' - diag(diag(G)){times} of the Matrix "
+            f"Cookbook (eq. 138), where G is the derivative by {s} entry by entry; it counts S[k,l] and "
+            f"S[l,k] as one variable, so its off-diagonal entries are twice matcalc's, the gradient on "
+            "symmetric matrices (G+G')/2 (see docs/conventions.md)."
         )
     what = "the transpose of the derivative"
     if r.perm != (1, 0):
         what = f"the derivative with its axes in the order {r.perm}"
-    text = (
-        f"Your claim is {what}{times}{_layout_name(r.perm, p)}: matcalc's layout is f.shape + wrt.shape "
-        "(see docs/conventions.md)."
+    layout = _layout_name(r.perm, p)
+    return (
+        f"Your claim is {what}{times}{f' (the {layout})' if layout else ''}: matcalc's layout is "
+        "f.shape + wrt.shape (see docs/conventions.md)."
     )
-    if r.perm == (1, 0) and p.expr.ndim == 0 and p.wrt[0].kind == "symmetric":
-        text += f" Both are right in one sense: {_SAME_ON_SYMMETRIC.format(s=p.wrt[0].name)}."
-    return text
+
+
+def _convention_of(r: _Rearrangement, p: Problem) -> str | None:
+    """The name in `CONVENTIONS` of a rearrangement (times 1), if it is a known convention."""
+    if r.kind in ("vec", "symmetric-gradient"):
+        return r.kind
+    if r.kind == "axes":
+        layout = _layout_name(r.perm, p)
+        return layout.split("-")[0] + " layout" if layout else None
+    return None
 
 
 def _layout_name(perm: tuple[int, ...], p: Problem) -> str:
@@ -364,9 +414,9 @@ def _layout_name(perm: tuple[int, ...], p: Problem) -> str:
         return ""
     f, x = p.expr.ndim, p.wrt[0].ndim
     if f == 0 and x == 2:
-        return " (the numerator-layout gradient)"
+        return "numerator-layout gradient"
     if f == 1 and x == 1:
-        return " (the denominator-layout Jacobian)"
+        return "denominator-layout Jacobian"
     return ""
 
 
@@ -397,8 +447,11 @@ def _symmetric_gradient(d: Array) -> Array:
     return np.where(on_diagonal, d, d + np.swapaxes(d, -1, -2))
 
 
-def _symmetric_part(a: Array) -> Array:
-    return (a + np.swapaxes(a, -1, -2)) / 2 if a.ndim >= 2 else a
+def _symmetrized(a: Array, pairs: list[tuple[int, int]]) -> Array:
+    """``a`` with its symmetric part taken over each pair of axes: (G+G')/2 for each variable."""
+    for first, second in pairs:
+        a = (a + np.swapaxes(a, first, second)) / 2
+    return a
 
 
 def _describe(e: Expr, shape: tuple[int, ...]) -> str:

@@ -21,6 +21,7 @@ shared subexpressions cost nothing more.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 
 from matcalc import axes, build, diff_spectral, gamma
 from matcalc.backprop import gradient
@@ -262,7 +263,13 @@ def _own(e: Expr, idx: tuple[Idx, ...]) -> tuple[Idx, ...]:
 
 @rule(Symbol)
 def _symbol(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # ∂X_ij/∂X_kl = δ_ik δ_jl (a symmetric X too: its entries count as independent)
+    # ∂X_ij/∂X_kl = δ_ik δ_jl; for a symmetric S the gradient for the trace inner product on
+    # symmetric matrices, ∂S_ij/∂S_kl = (δ_ik δ_jl + δ_il δ_jk)/2 (the symmetrizer; Magnus &
+    # Neudecker's N_n), so that every derivative by S is the symmetric part of the entrywise one
+    if isinstance(e, Symbol) and e.kind == "symmetric":
+        (i, j), (k, m) = idx, dv.widx
+        half = Fraction(1, 2)
+        return [Term(half, (), (Delta(i, k), Delta(j, m))), Term(half, (), (Delta(i, m), Delta(j, k)))]
     return [Term(1, (), tuple(Delta(a, b) for a, b in zip(idx, dv.widx, strict=True)))]
 
 

@@ -94,7 +94,8 @@ def _derivation(f: Expr, var: Symbol) -> list[Step]:
         ix = IndexExpr(all_free, tuple(ts))
         steps.append(Step(title, f"{lhs_text} = {_text(ix)}", f"{lhs_tex} = {index_expr_latex(ix)}"))
 
-    show(f"Differentiate by the product and chain rules, with {_VARIABLE_RULE[var.ndim](var.name)}", terms)
+    rule = _symmetric_rule(var.name) if var.kind == "symmetric" else _VARIABLE_RULE[var.ndim](var.name)
+    show(f"Differentiate by the product and chain rules, with {rule}", terms)
     for (a, b), contracted in _contractions(list(terms), all_free):
         show(f"Contract δ[{a},{b}]: summing over {a} sets {a} = {b}", contracted)
         terms = contracted
@@ -114,6 +115,11 @@ _VARIABLE_RULE = {
     1: lambda v: f"∂{v}[a]/∂{v}[c] = δ[a,c]",
     2: lambda v: f"∂{v}[a,b]/∂{v}[c,d] = δ[a,c]*δ[b,d]",
 }
+
+
+def _symmetric_rule(v: str) -> str:
+    """The variable rule for a symmetric matrix: the symmetric part (docs/conventions.md)."""
+    return f"∂{v}[a,b]/∂{v}[c,d] = 1/2*δ[a,c]*δ[b,d]+1/2*δ[a,d]*δ[b,c] ({v} symmetric)"
 
 
 def _contractions(terms: list[Term], free: tuple[Idx, ...]) -> list[tuple[tuple[str, str], list[Term]]]:

@@ -127,8 +127,8 @@ def to_sympy(e: Expr, dims: Mapping[str, Any] | Any = None) -> Any:
 
     Symbols become `MatrixSymbol` objects: a matrix ``nxm``, a vector ``nx1``
     (a row vector is its transpose), a symmetric matrix a plain square one
-    (SymPy has none; matcalc differentiates its entries as independent, as
-    SymPy does); a scalar is a real `Symbol`.  Each dimension is a SymPy
+    (SymPy has none; SymPy's derivative by it is then entry by entry, whose
+    symmetric part is matcalc's); a scalar is a real `Symbol`.  Each dimension is a SymPy
     `Symbol` named ``n``, ``m``, ``p``, ``q``, ... in order of first appearance
     (the symbols' dimensions first, by symbol name; letters that are symbol
     names are skipped), unless ``dims`` gives it.  A scalar-valued product

@@ -9,8 +9,8 @@ Each node maps onto SymPy's matrix expressions: `MatrixSymbol`, `MatMul`,
 `DiagMatrix`, `DiagonalOf`, `Identity`, `ZeroMatrix`, `OneMatrix`, and
 ``applyfunc`` for elementwise functions.  A vector is an ``nx1``
 `MatrixSymbol` (a row vector its transpose), a symmetric matrix a plain one
-(SymPy has none; matcalc treats its entries as independent anyway), a scalar
-a real `Symbol`.  Where there is a choice the translation takes the form
+(SymPy has none: its derivative by it is entry by entry, matcalc's the
+symmetric part of that), a scalar a real `Symbol`.  Where there is a choice the translation takes the form
 SymPy handles best: a scalar-valued product stays a ``1x1`` matrix expression
 (as SymPy writes ``x.T*A*x``) and a scalar sum with such a term stays a ``1x1``
 `MatAdd` (the other terms times ``Identity(1)``), since SymPy differentiates an

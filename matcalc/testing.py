@@ -102,18 +102,24 @@ def numeric_derivative(
 ) -> np.ndarray:
     """Central finite differences of ``f`` by ``wrt``, shape ``f.shape + wrt.shape``.
 
-    A symmetric variable is perturbed entry by entry, as if its entries were
-    independent (matcalc's convention).
+    Entry ``[..., k, l]`` is the change of ``f`` along ``E_kl``: one entry of
+    a plain variable, and for a symmetric one the symmetric direction
+    ``(e_k e_lᵀ + e_l e_kᵀ)/2`` (``S[k, l]`` and ``S[l, k]`` each by half a step),
+    which gives matcalc's convention, the gradient for the trace inner product
+    on symmetric matrices (see docs/conventions.md).  ``f`` is only evaluated
+    at symmetric values of a symmetric variable.
     """
     x0 = np.asarray(values[wrt], dtype=float)
     f0 = np.asarray(evaluate(f, values), dtype=float)
+    symmetric = any(s.name == wrt and s.kind == "symmetric" for s in f.symbols)
     out = np.zeros(f0.shape + x0.shape)
     for pos in np.ndindex(*x0.shape) if x0.shape else [()]:
-        hi, lo = x0.copy(), x0.copy()
-        hi[pos] += step
-        lo[pos] -= step
-        fh = np.asarray(evaluate(f, {**values, wrt: hi}, check_symmetric=False), dtype=float)
-        fl = np.asarray(evaluate(f, {**values, wrt: lo}, check_symmetric=False), dtype=float)
+        direction = np.zeros_like(x0)
+        direction[pos] += 0.5 if symmetric else 1.0
+        if symmetric:
+            direction[pos[::-1]] += 0.5
+        fh = np.asarray(evaluate(f, {**values, wrt: x0 + step * direction}), dtype=float)
+        fl = np.asarray(evaluate(f, {**values, wrt: x0 - step * direction}), dtype=float)
         out[(..., *pos)] = (fh - fl) / (2 * step)
     return out
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import matcalc as mc
+from matcalc import build
 from matcalc.check import CheckResult
 from matcalc.testing import numeric_derivative
 
@@ -168,16 +169,53 @@ def test_right_up_to_sign() -> None:
 
 
 def test_symmetric_gradient_convention_is_named() -> None:
+    # Matrix Cookbook eq. (141): d logdet(S)/dS = 2 inv(S) - (inv(S) o I) under its eq. (138)
     result = mc.check("logdet(S)", "S", "2*inv(S)-diag(diag(inv(S)))", {"S": "symmetric"})
     assert not result.ok
+    assert result.convention == "symmetric-gradient"
     assert "symmetric-gradient convention" in result.explanation
+    assert "Matrix Cookbook (eq. 138)" in result.explanation
 
 
-def test_a_claim_right_on_symmetric_directions_only_is_explained() -> None:
-    result = mc.check("x'*S*y", "S", "(x*y'+y*x')/2", {"S": "symmetric"})
+@pytest.mark.parametrize(
+    ("f", "claim"),
+    [("x'*S*y", "x*y'"), ("y'*S*x", "x*y'"), ("tr(S*A)", "A'"), ("tr(A'*S)", "A'"),
+     ("y'*inv(S)*y", "-inv(S)*y*y'*inv(S)")],
+)  # fmt: skip
+def test_the_entrywise_convention_is_named(f: str, claim: str) -> None:
+    """The entry-by-entry derivative (of f as written, or of another spelling) is recognized."""
+    result = mc.check(f, "S", claim, {"S": "symmetric"})
+    if result.ok:  # a symmetric claim is the entrywise derivative and matcalc's at once
+        assert claim == "-inv(S)*y*y'*inv(S)"
+        return
+    assert result.convention == "entrywise", result.explanation
+    assert "entry-by-entry convention" in result.explanation
+    assert "(G+G')/2" in result.explanation
+
+
+def test_the_entrywise_hessian_is_named() -> None:
+    """jax.hessian's answer for y'*inv(S)*y: the entrywise derivative of the entrywise gradient."""
+    f = mc.parse("y'*inv(S)*y", {"S": "symmetric"})
+    plain = mc.parse("y'*inv(S)*y", {"S": "matrix"})
+    entrywise = mc.diff(plain, "S", "S")  # S unstructured: what jax.hessian gives
+    (s_plain,) = (s for s in plain.symbols if s.name == "S")
+    (s_sym,) = (s for s in f.symbols if s.name == "S")
+    claim = build.replace(entrywise, s_plain, s_sym)
+    result = mc.check(f, ["S", "S"], claim)
     assert not result.ok
-    assert "symmetric part is right" in result.explanation
-    assert "entry by entry" in result.explanation
+    assert result.convention == "entrywise", result.explanation
+
+
+def test_matcalcs_symmetric_derivative_is_accepted() -> None:
+    result = mc.check("x'*S*y", "S", "(x*y'+y*x')/2", {"S": "symmetric"})
+    assert result.ok, result.explanation
+    assert result.convention is None
+
+
+def test_layout_conventions_are_named() -> None:
+    assert mc.check("A*x", "x", "A'").convention == "denominator layout"
+    assert mc.check("tr(A*X)", "X", "A").convention == "numerator layout"
+    assert mc.check("W*x", "W", "x*x'").convention is None
 
 
 def test_a_plain_wrong_claim_shows_the_entry_that_differs_most() -> None:

@@ -168,7 +168,10 @@ GOLDEN = [
     ("sum(X)", {}, "X", r"\mathbf{1}_{nm}^\top", "1_nm'"),
     ("tr(X)*A", {}, "X", r"\operatorname{vec}(A) \operatorname{vec}(I_{p})^\top", "vec(A)*vec(I_p)'"),
     ("X'*x", {}, "X", r"I_{n} \otimes x^\top", "I_n ⊗ x'"),
-    ("S*A", {"S": "symmetric"}, "S", r"A^\top \otimes I_{n}", "A' ⊗ I_n"),
+    # symmetric S: the entrywise J times the symmetrizer N_n = (I + K_nn)/2 (Magnus & Neudecker)
+    ("S*A", {"S": "symmetric"}, "S",
+     r"\frac{1}{2} (A^\top \otimes I_{n}) + \frac{1}{2} (A^\top \otimes I_{n}) K_{nn}",
+     "1/2*(A' ⊗ I_n) + 1/2*(A' ⊗ I_n)*K_nn"),
     ("((A*X*B).*M)*C", {}, "X", "", "(C' ⊗ I_n)*diag(vec(M))*(B' ⊗ A)"),
     ("((((A*X*B).*M)*C).*N)*D", {}, "X", "", "(D' ⊗ I_n)*diag(vec(N))*(C' ⊗ I_n)*diag(vec(M))*(B' ⊗ A)"),
     ("softmax(W*x)", {}, "W", "", "x' ⊗ (diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')"),

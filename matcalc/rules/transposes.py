@@ -60,6 +60,9 @@ def is_symmetric(e: Expr) -> bool:
             return True
         case Inverse(body=b) | MatPow(body=b) | Apply(arg=b) | MatFun(order=0, body=b):
             return is_symmetric(b)  # f(S) of a symmetric S is symmetric
+        case MatFun(body=b, directions=ds, order=k) if len(ds) == k:
+            # f(X)' = f(X') for a primary matrix function, so L_f(X; E..)' = L_f(X'; E'..)
+            return is_symmetric(b) and all(is_symmetric(d) for d in ds)
         case Scale(body=b):
             return is_symmetric(b)
         case Add(terms=ts) | Hadamard(factors=ts):
