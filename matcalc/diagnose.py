@@ -201,7 +201,8 @@ class _Explainer:
                     yield _Rearrangement("axes", _transposer(perm), perm)
         yield _Rearrangement("vec", lambda d, c: _reshaped(d, c, "F"))
         yield _Rearrangement("row-major", lambda d, c: _reshaped(d, c, "C"))
-        if len(self.p.wrt) == 1 and self.p.wrt[0].kind == "symmetric":
+        tensor = ndim == self.p.expr.ndim + sum(v.ndim for v in self.p.wrt)  # not a vec-form claim
+        if len(self.p.wrt) == 1 and self.p.wrt[0].kind == "symmetric" and tensor:
             yield _Rearrangement("symmetric-gradient", lambda d, c: _symmetric_gradient(d))
 
     def _factor(self, r: _Rearrangement) -> float | None:
@@ -259,7 +260,13 @@ class _Explainer:
         for t in self.trials:
             if t.claimed is None or t.claimed.shape != t.true.shape:
                 return None
-            if relative_error(t.true, _symmetrized(t.claimed, pairs)) > self.rtol:
+            shape = (*self.p.expr.shape, *(d for v in self.p.wrt for d in v.shape))
+            sizes = tuple(t.sizes.get(d, -1) for d in shape)
+            if -1 in sizes or int(np.prod(sizes, dtype=np.int64)) != t.true.size:
+                return None
+            # a vec-form claim is compared as the tensor it holds (column-major, as check reshapes)
+            true, claimed = (a.reshape(sizes, order="F") for a in (t.true, t.claimed))
+            if relative_error(true, _symmetrized(claimed, pairs)) > self.rtol:
                 return None
         self.convention = "entrywise"
         names = " and ".join(dict.fromkeys(v.name for v in self.p.wrt if v.kind == "symmetric"))

@@ -206,6 +206,17 @@ def test_the_entrywise_hessian_is_named() -> None:
     assert result.convention == "entrywise", result.explanation
 
 
+def test_an_entrywise_vec_form_claim_is_named() -> None:
+    """x' ⊗ I, the vec form of d(S*x)/dS entry by entry, against matcalc's ½(x' ⊗ I)(I + K)."""
+    f = mc.parse("S*x", {"S": "symmetric"})
+    entrywise = mc.vec_jacobian(mc.parse("S*x"), "S")
+    assert str(entrywise) == "x' ⊗ I_n"
+    result = mc.check(f, "S", entrywise)
+    assert not result.ok
+    assert result.convention == "entrywise", result.explanation
+    assert mc.check(f, "S", mc.vec_jacobian(f, "S")).ok
+
+
 def test_matcalcs_symmetric_derivative_is_accepted() -> None:
     result = mc.check("x'*S*y", "S", "(x*y'+y*x')/2", {"S": "symmetric"})
     assert result.ok, result.explanation
