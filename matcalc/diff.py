@@ -183,13 +183,21 @@ def _derivative(f: Expr, wrt: Symbol) -> Expr:
 
 
 def differentiate(
-    f: Expr, wrt: Symbol, free: Sequence[Idx], wfree: Sequence[Idx], contract: bool = True
+    f: Expr,
+    wrt: Symbol,
+    free: Sequence[Idx],
+    wfree: Sequence[Idx],
+    contract: bool = True,
+    entrywise: bool = False,
 ) -> list[Term]:
     """The terms of ``∂ f[free] / ∂ wrt[wfree]``, with the deltas contracted.
 
     With ``contract=False`` the deltas stay, as `matcalc.explain` shows them.
+    With ``entrywise=True`` a symmetric ``wrt`` is differentiated entry by
+    entry, the derivative before its symmetric part is taken (the vec form
+    multiplies it by the symmetrizer instead).
     """
-    return _Deriv(wrt, tuple(wfree), contract).d(f, tuple(free))
+    return _Deriv(wrt, tuple(wfree), contract, entrywise).d(f, tuple(free))
 
 
 Rule = Callable[["_Deriv", Expr, tuple[Idx, ...]], list[Term]]
@@ -208,10 +216,13 @@ def rule(*types: type) -> Callable[[Rule], Rule]:
 
 
 class _Deriv:
-    def __init__(self, wrt: Symbol, widx: tuple[Idx, ...], contract: bool = True) -> None:
+    def __init__(
+        self, wrt: Symbol, widx: tuple[Idx, ...], contract: bool = True, entrywise: bool = False
+    ) -> None:
         self.wrt = wrt
         self.widx = widx
         self.contract = contract
+        self.symmetric = wrt.kind == "symmetric" and not entrywise
         # Keyed by the node itself (identity hash), never by id(): a rule may
         # differentiate a temporary node, whose id a later node could reuse.
         self._memo: dict[Expr, tuple[tuple[Idx, ...], list[Term]]] = {}
@@ -266,7 +277,7 @@ def _symbol(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     # ∂X_ij/∂X_kl = δ_ik δ_jl; for a symmetric S the gradient for the trace inner product on
     # symmetric matrices, ∂S_ij/∂S_kl = (δ_ik δ_jl + δ_il δ_jk)/2 (the symmetrizer; Magnus &
     # Neudecker's N_n), so that every derivative by S is the symmetric part of the entrywise one
-    if isinstance(e, Symbol) and e.kind == "symmetric":
+    if dv.symmetric:
         (i, j), (k, m) = idx, dv.widx
         half = Fraction(1, 2)
         return [Term(half, (), (Delta(i, k), Delta(j, m))), Term(half, (), (Delta(i, m), Delta(j, k)))]

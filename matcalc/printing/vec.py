@@ -114,6 +114,13 @@ class _Writer:
         for n, t in enumerate(self.jac.terms):
             sign, body = self.term(t)
             out += ("-" if sign else "") + body if n == 0 else f" {'-' if sign else '+'} {body}"
+        if self.jac.symmetrized:  # (Σ terms) N_n, a leading sign kept outside
+            negated = len(self.jac.terms) == 1 and out.startswith("-")
+            inner = out[1:] if negated else out
+            symmetrizer = "N" + self.dims(self.jac.wrt.shape[:1])
+            loose = (self.s.kron, self.s.hadamard, " + ", " - ")  # bind looser than the product
+            group = f"({inner})" if _at_top(inner, loose) else inner
+            out = ("-" if negated else "") + self.s.product([group, symmetrizer])
         return out
 
     # ---- matrix-level pieces -------------------------------------------------------------
@@ -225,6 +232,16 @@ class _Writer:
 def _elementwise(e: Expr) -> bool:
     """Whether ``e`` prints as an elementwise product or quotient (``A ⊙ B``)."""
     return isinstance(e, Hadamard) or (isinstance(e, ElemDiv) and not e.den.is_scalar)
+
+
+def _at_top(text: str, operators: tuple[str, ...]) -> bool:
+    """True when one of ``operators`` occurs in ``text`` outside all parentheses and braces."""
+    depth = 0
+    for n, ch in enumerate(text):
+        depth += {"(": 1, "{": 1, ")": -1, "}": -1}.get(ch, 0)
+        if depth == 0 and any(text.startswith(op, n) for op in operators):
+            return True
+    return False
 
 
 def _is_identity(c: Kron) -> bool:

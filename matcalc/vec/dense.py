@@ -28,6 +28,9 @@ def dense(jac: VecJacobian, values: Mapping[Any, Any]) -> Array:
     out = np.zeros((sizes.prod(jac.rows), sizes.prod(jac.cols)))
     for t in jac.terms:
         out += _term(t, values, sizes)
+    if jac.symmetrized:  # times N_n = (I + K_nn)/2
+        n = sizes.of(jac.wrt.shape[0])
+        out = (out + out @ commutation_matrix(n, n)) / 2
     return out
 
 

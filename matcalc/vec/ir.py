@@ -80,6 +80,10 @@ class VecJacobian:
     f: Expr
     wrt: Symbol
     terms: tuple[KronTerm, ...]
+    #: The sum of ``terms`` is multiplied on the right by the symmetrizer
+    #: ``N_n = (I + K_nn)/2`` (Magnus & Neudecker): ``wrt`` is symmetric and the
+    #: terms are its entry-by-entry derivative (docs/conventions.md).
+    symmetrized: bool = False
 
     @property
     def rows(self) -> tuple[Dim, ...]:

@@ -69,16 +69,18 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
         )
     var = variable(f, wrt)
     with deep():
-        return VecJacobian(f, var, tuple(collect(_kron_terms(f, var))))
+        if f.ndim + var.ndim <= 2:
+            d = diff(f, var)
+            if not isinstance(d, IndexForm):
+                return VecJacobian(f, var, tuple(collect(_plain(d, f.shape, var.shape))))
+        # by a symmetric S: the entry-by-entry Jacobian times the symmetrizer N_n
+        symmetric = var.kind == "symmetric"
+        return VecJacobian(f, var, tuple(collect(_kron_terms(f, var, symmetric))), symmetric)
 
 
-def _kron_terms(f: Expr, var: Symbol) -> list[KronTerm]:
-    if f.ndim + var.ndim <= 2:
-        d = diff(f, var)
-        if not isinstance(d, IndexForm):
-            return _plain(d, f.shape, var.shape)
+def _kron_terms(f: Expr, var: Symbol, entrywise: bool) -> list[KronTerm]:
     free, wfree = fresh_like(f.shape), fresh_like(var.shape)
-    terms = inline_nested(differentiate(f, var, free, wfree), free + wfree)
+    terms = inline_nested(differentiate(f, var, free, wfree, entrywise=entrywise), free + wfree)
     for t in terms:
         for factor in t.factors:
             if len(factor.indices) > 2:  # e.g. jac(F)(W) of an abstract matrix function F
