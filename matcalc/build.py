@@ -7,7 +7,8 @@ different operands, and applies a few canonical forms that keep equal things
 identical without changing the user's structure:
 
 - sums, matrix products and Hadamard products are flattened (associativity);
-- scalar factors move to the front as one `Scale` whose body is never a Scale;
+- scalar factors move to the front as one `Scale` whose body is never a Scale,
+  also out of the numerator of a quotient (``(2*x)./y`` is ``2*(x./y)``);
 - numbers fold (``2*3 -> 6``, ``-(2) -> -2``), ``1*X -> X`` (but ``0*X`` stays, so
   that it prints back: a zero array has no text that fixes its shape);
 - ``(X')' -> X``, ``S' -> S`` for symmetric ``S``, ``s' -> s`` for a scalar;

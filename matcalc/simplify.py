@@ -34,6 +34,7 @@ from matcalc.rules.scalars import (
     squared_scalar,
     zero_scale,
 )
+from matcalc.rules.signs import double_negation, negated_base
 from matcalc.rules.sums import (
     collect_like_terms,
     common_number,
@@ -52,6 +53,8 @@ RULES = RuleTable(
         sort_factors,
         sort_scalar_product,
         zero_scale,
+        double_negation,
+        negated_base,
         ones_outer,
         diag_of_ones,
         trace_of_scale,

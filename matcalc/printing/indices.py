@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from matcalc.expr import Expr
 from matcalc.index import Idx, IndexExpr, Term
+from matcalc.rules.signs import flipped
 
 __all__ = ["index_names", "index_text"]
 
@@ -42,10 +43,16 @@ def index_text(ix: IndexExpr, base: Callable[[Expr], str]) -> str:
 
 
 def _term(t: Term, names: dict[Idx, str], base: Callable[[Expr], str]) -> str:
-    parts = [f"{base(f.base)}[{','.join(names[i] for i in f.indices)}]" if f.indices else base(f.base)
-             for f in t.factors]
-    parts += [f"δ[{names[d.a]},{names[d.b]}]" for d in t.deltas]
     coef = t.coef
+    parts = []
+    for f in t.factors:
+        shown = flipped(f.base)  # (-2*A)[i,j] shows as -(2*A)[i,j]: the sign joins the coefficient
+        if shown is None:
+            shown = f.base
+        else:
+            coef = -coef
+        parts.append(f"{base(shown)}[{','.join(names[i] for i in f.indices)}]" if f.indices else base(shown))
+    parts += [f"δ[{names[d.a]},{names[d.b]}]" for d in t.deltas]
     if not parts:
         return repr(coef)
     text = "*".join(parts)

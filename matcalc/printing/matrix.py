@@ -72,6 +72,11 @@ __all__ = ["Printer"]
 
 
 
+def _one_fraction(e: Scale) -> bool:
+    r"""True for ``c*(u/s)`` with a scalar ``s``: it prints as ``\frac{c u}{s}``."""
+    return isinstance(e.body, ElemDiv) and e.body.den.is_scalar and not isinstance(e.body.num, Number)
+
+
 def _call_name(e: Expr) -> str:
     r"""The LaTeX name of a matrix function printed as a call (``\det``), from its registry record."""
     name = matrix_function(e).latex
@@ -219,7 +224,7 @@ class Printer:
 
     def coefficient_parts(self, e: Expr) -> list[Tex]:
         """The factors of a scalar coefficient, a chain of scales flattened."""
-        if isinstance(e, Scale) and e not in self.names:
+        if isinstance(e, Scale) and e not in self.names and not _one_fraction(e):
             return self.coefficient_parts(e.coef) + self.coefficient_parts(e.body)
         t = self.tex(e)
         if isinstance(e, Number) and e not in self.names:  # 2.5 \cdot 10^{-8} A needs no parentheses
@@ -234,6 +239,11 @@ class Printer:
             return combined(f"-{t.text}", UNARY, [t])
         if positive is not e:  # -(-a)*x
             return self.tex(positive)
+        body = e.body
+        if isinstance(body, ElemDiv) and body not in self.names and _one_fraction(e):
+            # c (u/s) prints as one fraction, \frac{c u}{s}, as a paper writes it
+            num = Scale(e.coef, body.num, shape=body.num.shape, row=body.num.row)
+            return self._divide(ElemDiv(num, body.den, shape=body.shape, row=body.row))
         parts = self.coefficient_parts(e.coef)
         parts.append(wrap(self.tex(e.body), MUL))
         return combined(juxtapose([p.text for p in parts]), MUL, parts)

@@ -93,8 +93,14 @@ def _negated(e: Expr) -> Expr | None:
 
 
 def _absorbs_numbers(e: Expr) -> bool:
-    """True for ``2./x``: a number times it folds into it (``-(2./x)`` is ``-2./x``)."""
-    return isinstance(e, ElemDiv) and isinstance(e.num, Number)
+    """True for ``2./x``, ``2./x./y``: a number times it folds into it (``-(2./x)`` is ``-2./x``).
+
+    The leftmost operand of a quotient decides: the parser applies a coefficient
+    (or a minus) written in front of the text to it first.
+    """
+    while isinstance(e, ElemDiv) and not isinstance(e.num, Number):
+        e = e.num
+    return isinstance(e, ElemDiv)
 
 
 def _broadcast(e: Expr) -> Expr | None:
@@ -138,8 +144,7 @@ class _Printer:
             case MatMul() | Hadamard():
                 return self._factors(e, MUL), MUL
             case ElemDiv():
-                op = "/" if e.den.is_scalar else "./"
-                return f"{_wrap(self.text(e.num), MUL)}{op}{_wrap(self.text(e.den), MUL + 1)}", MUL
+                return self._quotient(e, MUL), MUL
             case Power():
                 op = "^" if e.base.is_scalar and e.exponent.is_scalar else ".^"
                 return f"{_wrap(self.text(e.base), POSTFIX)}{op}{_wrap(self.text(e.exponent), UNARY)}", POW
@@ -216,13 +221,24 @@ class _Printer:
         parts += [_wrap(self.text(f), MUL + 1) for f in rest]
         return op.join(parts)
 
+    def _quotient(self, e: ElemDiv, first_at: int) -> str:
+        """``u/s`` or ``u./v``, the numerator parenthesized below precedence ``first_at``."""
+        op = "/" if e.den.is_scalar else "./"
+        return f"{_wrap(self.text(e.num), first_at)}{op}{_wrap(self.text(e.den), MUL + 1)}"
+
     def _scale(self, e: Scale) -> tuple[str, int]:
         body = self.text(e.body)
         minus = isinstance(e.coef, Number) and e.coef.value == -1
+        # -f*g is (-f)*g and c*f*g is (c*f)*g: the product (and the quotient -u/v, c*u/v)
+        # pulls the scalar out again, provided the first factor f binds tighter than the
+        # minus / the '*'.  A number on top of a quotient is its own (c*(2./x)).
+        first_at = POW if minus else MUL + 1
+        text: str | None = None
         if isinstance(e.body, _SCALAR_TRANSPARENT) and not _absorbs_numbers(e.body.factors[0]):
-            # -f*g is (-f)*g and c*f*g is (c*f)*g: the product pulls the scalar out again,
-            # provided the first factor f binds tighter than the minus / the '*'.
-            text = self._factors(e.body, POW if minus else MUL + 1)
+            text = self._factors(e.body, first_at)
+        elif isinstance(e.body, ElemDiv) and not _absorbs_numbers(e.body):
+            text = self._quotient(e.body, MUL)  # the run c*u or -u is built before the division
+        if text is not None:
             return (f"-{text}" if minus else f"{_wrap(self.text(e.coef), MUL)}*{text}"), MUL
         if minus:
             return f"-{_wrap(body, UNARY)}", UNARY

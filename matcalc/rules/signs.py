@@ -1,0 +1,82 @@
+"""Signs: no double negation, and no negated base under an integer power.
+
+A negative scale of something whose printed form starts with a minus
+(``-(-2./u)'.*s``, ``-A'*diag(-1./v)*A`` when the minus sits in a factor) is
+the same value with both signs dropped; ``(-u)^2`` is ``u^2`` and ``(-u)^3``
+is ``-u^3``.  `flipped` says when an expression starts with a minus that can
+be taken off: a negative number leading it, through scales, quotients,
+transposes and the factors of products.
+"""
+
+from __future__ import annotations
+
+from matcalc import build
+from matcalc.expr import Add, DiagMatrix, ElemDiv, Expr, Hadamard, MatMul, Number, Power, Scale, Transpose
+from matcalc.rewrite import Pat, rule
+
+__all__ = ["double_negation", "flipped", "negated_base"]
+
+
+def flipped(e: Expr) -> Expr | None:
+    """``-e`` with one negative number in it made positive, if ``e`` has such a sign to give; else None.
+
+    The sign is looked for where it multiplies the whole of ``e``: the number
+    itself, the coefficient of a scale, the numerator of a quotient, under a
+    transpose or a ``diag``, in one factor of a matrix or Hadamard product, or
+    in every term of a sum.
+    """
+    match e:
+        case Number(value=v) if v < 0:
+            return build.number(-v)
+        case Scale(coef=c, body=b):
+            f = flipped(c)
+            return None if f is None else build.scale(f, b)
+        case ElemDiv(num=n, den=d):
+            f = flipped(n)
+            return None if f is None else build.elem_div(f, d)
+        case Transpose(body=b) | DiagMatrix(body=b):
+            f = flipped(b)
+            return None if f is None else (build.transpose(f) if isinstance(e, Transpose) else build.diag(f))
+        case Add(terms=ts):  # -(-a-2b) = a+2b: every term must give its sign
+            flips = [flipped(t) for t in ts]
+            return None if any(f is None for f in flips) else build.fold(build.add, flips)  # type: ignore[arg-type]
+        case MatMul(factors=fs) | Hadamard(factors=fs):
+            join = build.matmul if isinstance(e, MatMul) else build.hadamard
+            for i, factor in enumerate(fs):
+                f = flipped(factor)
+                if f is not None:
+                    return build.fold(join, [*fs[:i], f, *fs[i + 1 :]])
+    return None
+
+
+def _negative(n: Number) -> bool:
+    return n.value < 0
+
+
+@rule(Pat(Scale, coef=Pat(Number, name="c", where=_negative), body=Pat.var("x")),
+      example="-(-2./x')'.*y+A*x")
+def double_negation(c: Number, x: Expr) -> Expr | None:
+    """(-c) (-u) = c u: a negative scale of a body that starts with a minus drops both signs.
+
+    Terminates: two negative numbers fewer.
+    """
+    f = flipped(x)
+    return None if f is None else build.scale(build.number(-c.value), f)
+
+
+def _integer(n: Number) -> bool:
+    return float(n.value).is_integer()
+
+
+@rule(Pat(Power, base=Pat.var("u"), exponent=Pat(Number, name="k", where=_integer)),
+      example="exp(-(-a)^2)+(-2*x).^3")
+def negated_base(u: Expr, k: Number) -> Expr | None:
+    """(-u)^k = u^k for an even integer k, -(u^k) for an odd one.
+
+    Terminates: the minus leaves the base of the power, and no rule puts it back.
+    """
+    f = flipped(u)
+    if f is None:
+        return None
+    powered = build.power(f, k)
+    return powered if int(k.value) % 2 == 0 else build.neg(powered)
