@@ -5,13 +5,13 @@ def quotient(A, B, x):
     """Return a dict of:
 
     f = (A*x)'*A*x/((B*x)'*B*x)
-    d_x = (-2*x'*A'*A*x/(x'*B'*B*x)^2*B'*B+2/(x'*B'*B*x)*A'*A)*x
+    d_x = (2/(x'*B'*B*x)*A'*A-2*x'*A'*A*x/(x'*B'*B*x)^2*B'*B)*x
     """
     t0 = A @ x
     t1 = B @ x
     f = t0 @ t0 / (t1 @ t1)
-    t2 = A.T @ t0
-    t3 = B.T @ t1
-    t4 = x @ t3
-    d_x = -2 * (x @ t2) / t4 ** 2 * t3 + 2 / t4 * t2
+    t2 = B.T @ t1
+    t3 = x @ t2
+    t4 = A.T @ t0
+    d_x = 2 / t3 * t4 - 2 * (x @ t4 / t3 ** 2) * t2
     return {'f': f, 'd_x': d_x}

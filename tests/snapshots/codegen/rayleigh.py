@@ -7,17 +7,17 @@ def rayleigh(S, x):
     """Return a dict of:
 
     f = x'*S*x/(x'*x)
-    d_x = -2*x'*S*x/(x'*x)^2*x+2/(x'*x)*S*x
-    d_x_x = -2*x'*S*x/(x'*x)^2*eye+2/(x'*x)*S+8*x'*S*x/(x'*x)^3*x*x'-4/(x'*x)^2*(S*x*x'+x*x'*S)
+    d_x = 2/(x'*x)*S*x-2*x'*S*x/(x'*x)^2*x
+    d_x_x = 2/(x'*x)*S+8*x'*S*x/(x'*x)^3*x*x'-2*x'*S*x/(x'*x)^2*eye-4/(x'*x)^2*(S*x*x'+x*x'*S)
     """
     t0 = S @ x
     t1 = x @ t0
     t2 = x @ x
     f = t1 / t2
-    t3 = t2 ** 2
-    t4 = -2 * t1 / t3
-    t5 = 2 / t2
-    d_x = t4 * x + t5 * t0
+    t3 = 2 / t2
+    t4 = t2 ** 2
+    t5 = 2 * (t1 / t4)
+    d_x = t3 * t0 - t5 * x
     t6 = np.outer(t0, x)
-    d_x_x = t4 * np.eye(S.shape[0]) + t5 * S + np.outer(8 * t1 / t2 ** 3 * x, x) + -4 / t3 * (t6 + t6.T)
+    d_x_x = t3 * S + np.outer(8 * (t1 / t2 ** 3) * x, x) - t5 * np.eye(S.shape[0]) + -4 / t4 * (t6 + t6.T)
     return {'f': f, 'd_x': d_x, 'd_x_x': d_x_x}
