@@ -23,7 +23,7 @@ rebuilding (`remake`, `replace`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from matcalc.arithmetic import (
     add,
@@ -73,10 +73,10 @@ from matcalc.operands import describe, unified
 from matcalc.ops import ELEMENTWISE
 
 __all__ = [
-    "add", "apply", "as_expr", "call", "default_kind", "describe", "det", "diag", "div", "elem_div",
-    "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg", "norm", "number",
-    "ones", "power", "remake", "replace", "require_square", "scale", "softmax", "sub", "sum_entries",
-    "symbol", "trace", "transpose", "unified", "zeros",
+    "add", "apply", "as_expr", "call", "call_partial", "default_kind", "describe", "det", "diag", "div",
+    "elem_div", "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg",
+    "norm", "number", "ones", "power", "remake", "replace", "require_square", "scale", "softmax", "sub",
+    "sum_entries", "symbol", "trace", "transpose", "unified", "zeros",
 ]  # fmt: skip
 
 
@@ -184,19 +184,37 @@ def norm(x: Expr, p: int) -> Expr:
 
 
 def call(name: str, kind: str, arg: Expr, order: int = 0) -> Call:
-    """The abstract function ``name`` applied to ``arg``, or its ``order``-th derivative there.
+    """The abstract function ``name`` of one argument at ``arg``, or its ``order``-th derivative there.
 
     ``kind`` is ``"scalar function"``, ``"vector function"`` or ``"matrix function"``.
+    """
+    return call_partial(name, kind, (arg,), (0,) * order)
+
+
+def call_partial(name: str, kind: str, args: Sequence[Expr], partials: Sequence[int] = ()) -> Call:
+    """The abstract function ``name`` of ``args``, or its partial derivative by the arguments ``partials``.
+
+    ``partials`` holds 0-based argument positions, in any order (mixed partials
+    commute: they are stored sorted, the axes following in that order).
     """
     if kind not in FUNCTION_KINDS:
         kinds = ", ".join(FUNCTION_KINDS)
         raise ShapeError(f"unknown function kind {kind!r} for '{name}'; kinds are {kinds}")
     if not isinstance(name, str) or not name.isidentifier():
         raise ShapeError(f"function name {name!r} is not an identifier")
-    if arg.ndim > 2:
-        raise ShapeError(f"{name}(...) of {describe(arg)}: functions take scalars, vectors or matrices")
+    if not args:
+        raise ShapeError(f"{name}() needs at least one argument")
+    for arg in args:
+        if arg.ndim > 2:
+            raise ShapeError(f"{name}(...) of {describe(arg)}: functions take scalars, vectors or matrices")
+    order = tuple(sorted(partials))
+    args = unified(args)  # a symbol in two arguments has one shape
+    for p in order:
+        if not 0 <= p < len(args):
+            raise ShapeError(f"{name} has {len(args)} arguments: no partial derivative by argument {p + 1}")
     value = tuple(Dim.of(name, k) for k in range(FUNCTION_KINDS[kind]))
-    return Call(name, kind, order, arg, shape=value + arg.shape * order)
+    axes = tuple(d for p in order for d in args[p].shape)
+    return Call(name, kind, order, tuple(args), shape=value + axes)
 
 
 def softmax(x: Expr, axis: int = 0) -> Expr:
@@ -235,8 +253,8 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
             return power(child(a), child(p))
         case Apply(func=f, arg=a):
             return apply(f, child(a))
-        case Call(name=n, kind=k, order=o, arg=a):
-            return call(n, k, child(a), o)
+        case Call(name=n, kind=k, partials=ps, args=xs):
+            return call_partial(n, k, [child(a) for a in xs], ps)
         case MatPow(body=b, k=k):
             return matpow(child(b), k)
         case Norm(body=b, p=p):

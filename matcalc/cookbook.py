@@ -384,6 +384,13 @@ _HESSIAN = (
        note="mixed derivative of the bilinear form"),
     _r("hessian_sum_exp", "calculus", "sum(exp(x))", ("x", "x"), "diag(exp(x))",
        topic="hessian"),
+    _r("chain_two_arguments", "calculus", "f(A*x, x+y)", ("x",),
+       "A'*partial(f,1)(A*x, x+y)+partial(f,2)(A*x, x+y)", kinds={"f": "scalar function"}, topic="rules",
+       note="the chain rule through a function of two arguments"),
+    _r("hessian_two_arguments", "calculus", "f(A*x, x+y)", ("x", "x"),
+       "A'*partial(f,1,1)(A*x, x+y)*A+A'*partial(f,1,2)(A*x, x+y)+partial(f,1,2)(A*x, x+y)'*A"
+       "+partial(f,2,2)(A*x, x+y)", kinds={"f": "scalar function"}, topic="hessian",
+       note="the partials commute: the mixed one appears with its transpose"),
     _r("hessian_poisson", "ML: Poisson regression", "sum(exp(X*w))-y'*X*w", ("w", "w"),
        "X'*diag(exp(X*w))*X", topic="hessian"),
     _r("hessian_rayleigh", "ML: Rayleigh quotient (PCA)", "x'*S*x/(x'*x)", ("x", "x"),

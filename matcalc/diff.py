@@ -20,6 +20,7 @@ shared subexpressions cost nothing more.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
@@ -351,11 +352,25 @@ def _polygamma(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 @rule(Call)
 def _call(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # ∂F^(k)(u)[i..] = F^(k+1)(u)[i.., s] ∂u[s]: the function's own derivative stays a symbol
+    # ∂ D_P f(u_1, ..., u_n)[i..] = Σ_j D_{P+j} f(u)[i.., s_j] ∂u_j[s_j]: the chain rule over
+    # each argument; the function's own derivatives stay symbols, mixed partials commuting
+    # (Schwarz), so D_{P+j} keeps its partials sorted and its axes in that order.
     assert isinstance(e, Call)
-    s = fresh_like(e.arg.shape)
-    outer = atom(build.call(e.name, e.kind, e.arg, e.order + 1), idx + s)
-    return dv.chain(outer, e.arg, s)
+    rank = FUNCTION_KINDS[e.kind]
+    groups: list[tuple[Idx, ...]] = []  # the indices of each differentiation, in order
+    rest = idx[rank:]
+    for p in e.partials:
+        groups.append(rest[: e.args[p].ndim])
+        rest = rest[e.args[p].ndim :]
+    out: list[Term] = []
+    for j, arg in enumerate(e.args):
+        s = fresh_like(arg.shape)
+        at = bisect.bisect_right(e.partials, j)
+        before = tuple(i for g in groups[:at] for i in g)
+        after = tuple(i for g in groups[at:] for i in g)
+        higher = build.call_partial(e.name, e.kind, e.args, (*e.partials, j))
+        out += dv.chain(atom(higher, idx[:rank] + before + s + after), arg, s)
+    return out
 
 
 @rule(ElemDiv)

@@ -12,7 +12,7 @@ in which it was built.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
 from matcalc.unionfind import UnionFind
@@ -56,15 +56,27 @@ def fresh_dim() -> Dim:
 
 
 class Unifier(UnionFind[Dim]):
-    """Classes of equal dimensions; the smallest member stands for its class (dims never clash)."""
+    """Classes of equal dimensions; the smallest member stands for its class (dims never clash).
 
-    __slots__ = ()
+    ``late(owner)`` says which named dimensions stand for a class only when no
+    other named one is in it: an abstract function's value, whose size only
+    a call measures, yields to the symbol the caller gives a value for.
+    """
+
+    __slots__ = ("_late",)
+
+    def __init__(self, late: Callable[[str], bool] | None = None) -> None:
+        super().__init__()
+        self._late = late
+
+    def _rank(self, d: Dim) -> tuple[bool, bool, Dim]:
+        return d.anonymous, not d.anonymous and self._late is not None and self._late(d.owner), d
 
     def unify(self, a: Dim, b: Dim) -> None:
         """Record that ``a`` and ``b`` are the same dimension."""
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
-            self.union(*((ra, rb) if ra < rb else (rb, ra)))
+            self.union(*((ra, rb) if self._rank(ra) < self._rank(rb) else (rb, ra)))
 
     def unify_all(self, pairs: Iterable[tuple[Dim, Dim]]) -> None:
         """Unify each pair."""

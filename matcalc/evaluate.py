@@ -233,11 +233,10 @@ def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
 
 
 def _call(e: Call, args: list[Value], env: _Env) -> Value:
-    (arg,) = args
     fn = _function(e, env.given)
     text = e.function
     try:
-        out = fn(np.array(arg, dtype=np.float64))
+        out = fn(*(np.array(a, dtype=np.float64) for a in args))
     except Exception as err:  # the user's code: whatever it raises is a failed evaluation
         raise EvaluationError(f"{text}(...) raised {type(err).__name__}: {err}") from None
     if out is None:
@@ -257,18 +256,38 @@ def _call(e: Call, args: list[Value], env: _Env) -> Value:
 
 
 def _function(e: Call, given: Mapping[str, Any]) -> Any:
-    """The callable for ``e``: ``values["grad(L)"]``, or entry ``order`` of ``values["L"] = (L, dL, ...)``."""
+    """The callable for ``e``, from ``values``.
+
+    ``values["grad(L)"]`` (the derivative's text) is looked up first.  Then
+    ``values["L"]``: for a function of one argument, a callable (the function)
+    or a sequence ``(L, its derivative, ...)`` indexed by order; for a function
+    of several, a callable or a mapping indexed by tuples of 1-based argument
+    numbers (``()`` the function, ``(1, 2)`` the mixed partial ∂₁∂₂).
+    """
     text = e.function
     if text in given and callable(given[text]):
         return given[text]
     value = given.get(e.name)
     if callable(value) and e.order == 0:
         return value
-    if isinstance(value, (tuple, list)) and len(value) > e.order and callable(value[e.order]):
-        return value[e.order]
+    if len(e.args) == 1 and isinstance(value, (tuple, list)):
+        if len(value) > e.order and callable(value[e.order]):
+            return value[e.order]
+    elif len(e.args) > 1 and value is not None and not callable(value):
+        try:
+            found = value[tuple(p + 1 for p in e.partials)]
+        except (KeyError, IndexError, TypeError):
+            found = None
+        if callable(found):
+            return found
     what = "the function" if e.order == 0 else f"its derivative {text}"
+    how = (
+        "a tuple (F, its derivative, ...)"
+        if len(e.args) == 1
+        else "a dict {(): f, (1,): its partial by argument 1, (1, 2): ...}"
+    )
     raise EvaluationError(
-        f"no callable for {what}: give values['{e.name}'] = a callable, or a tuple (F, its derivative, ...)"
+        f"no callable for {what}: give values['{e.name}'] = a callable, or {how}"
         + (f", or values['{text}']" if e.order else "")
     )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
+from matcalc.errors import MatcalcError
 from matcalc.ops import ELEMENTWISE
 from matcalc.tree import (
     MAX_DEPTH,
@@ -357,18 +358,21 @@ class Spectral(Expr):
 
 @node
 class Call(Expr):
-    """An abstract function applied to ``arg`` (``order`` 0), or its ``order``-th derivative there.
+    """An abstract function applied to ``args``, or one of its partial derivatives there.
 
-    The function's value is a scalar, vector or matrix (``kind``); the k-th
-    derivative has shape ``value shape + k * arg.shape``.  The caller gives
-    the function (and its derivatives) as Python callables to evaluate.
+    ``partials`` lists, in ascending order, the (0-based) argument each
+    differentiation is by: ``()`` is the function itself, ``(0, 0)`` its second
+    derivative by the first argument, ``(0, 1)`` the mixed partial
+    ``∂₁∂₂f``.  The function's value is a scalar, vector or matrix (``kind``);
+    the derivative's shape is the value's followed by the shape of each
+    argument differentiated by, in that order.  The caller gives the function
+    (and its derivatives) as Python callables to evaluate.
     """
 
     name: str
     kind: str
-    order: int
-    arg: Expr
-
+    partials: tuple[int, ...]
+    args: tuple[Expr, ...]
 
     def _own_symbols(self) -> tuple[Symbol, ...]:
         # the function itself, so that its uses agree on the shape of its value
@@ -376,11 +380,29 @@ class Call(Expr):
         return (Symbol(self.name, self.kind, shape=self.shape[:rank]),)
 
     @property
+    def order(self) -> int:
+        """How many times the function is differentiated."""
+        return len(self.partials)
+
+    @property
+    def arg(self) -> Expr:
+        """The argument of a function of one argument."""
+        if len(self.args) != 1:
+            raise MatcalcError(f"{self.function} takes {len(self.args)} arguments, not one")
+        return self.args[0]
+
+    @property
     def function(self) -> str:
-        """``L``, ``grad(L)``, ``hess(L)``, ``jac(F)`` or ``deriv(F,3)``: the function or a derivative."""
+        """``L``, ``grad(L)``, ``hess(L)``, ``jac(F)``, ``deriv(F,3)`` or ``partial(f,1,2)``.
+
+        A function of one argument names its derivatives by order; one of
+        several names each partial derivative by the (1-based) arguments.
+        """
         name, kind, order = self.name, self.kind, self.order
         if order == 0:
             return name
+        if len(self.args) > 1:
+            return f"partial({name},{','.join(str(p + 1) for p in self.partials)})"
         if order == 1:
             return f"grad({name})" if kind == "scalar function" else f"jac({name})"
         if order == 2 and kind == "scalar function":

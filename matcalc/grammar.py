@@ -39,6 +39,9 @@ __all__ = ["MAX_NESTING", "Parser"]
 #: Deepest nesting of parentheses, calls, unary minus and powers accepted.
 MAX_NESTING = 1_000
 
+#: Most arguments an abstract function takes (and partial derivatives written at once).
+MAX_ARGUMENTS = 8
+
 
 class Parser:
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
@@ -266,19 +269,34 @@ class Parser:
             return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
         return self.make(tok, build.symbol, name, self.kinds.get(name))
 
-    def apply_function(self, tok: Token, name: str, kind: str, order: int) -> Expr:
-        """``F(arg)`` (or a derivative of F) once ``F`` and the order are read; at the '('."""
+    def apply_function(self, tok: Token, name: str, kind: str, order: int, by: tuple[int, ...] = ()) -> Expr:
+        """``F(u, ...)`` (or a derivative of F) once ``F`` and the derivative are read; at the '('.
+
+        ``order`` counts the derivatives of a function of one argument
+        (``grad``, ``deriv``); ``by`` lists the (0-based) arguments of a ``partial``.
+        """
         self.expect("(", f"after '{tok.text}'")
         self.enter()
-        arg = self.sum()
-        if self.tok.kind == "op" and self.tok.text == ",":
-            raise self.error(f"'{name}' takes 1 argument")
+        args = [self.sum()]
+        while self.tok.kind == "op" and self.tok.text == ",":
+            self.take()
+            args.append(self.sum())
+            if len(args) > MAX_ARGUMENTS:
+                raise self.error(f"'{name}' takes at most {MAX_ARGUMENTS} arguments")
         self.expect(")", f"to close the call of '{name}' at character {tok.pos}")
         self.nesting -= 1
-        return self.make(tok, build.call, name, kind, arg, order)
+        if order and len(args) > 1:
+            raise self.error(
+                f"'{tok.text}({name})' is a derivative of a function of one argument; '{name}' has "
+                f"{len(args)} here: write partial({name}, k)(...) for the derivative by argument k",
+                tok,
+            )
+        if any(p >= len(args) for p in by):
+            raise self.error(f"'{name}' has {len(args)} arguments here: no argument {max(by) + 1}", tok)
+        return self.make(tok, _function_call, name, kind, by or (0,) * order, *args)
 
     def derivative_call(self, tok: Token) -> Expr:
-        """``grad(F)(u)``, ``hess(F)(u)``, ``jac(F)(u)`` or ``deriv(F,k)(u)``."""
+        """``grad(F)(u)``, ``hess(F)(u)``, ``jac(F)(u)``, ``deriv(F,k)(u)``, ``partial(F,i,...)(u,v,...)``."""
         self.take()  # '('
         target = self.tok
         kind = self.kinds.get(target.text) if target.kind == "name" else None
@@ -286,14 +304,27 @@ class Parser:
             raise self.error(f"'{tok.text}(...)' takes an abstract function declared in kinds", target)
         self.take()
         order = DERIVATIVES[tok.text]
-        if order is None:
-            self.expect(",", f"in '{tok.text}({target.text}, k)'")
-            k = self.take()
-            if k.kind != "number" or not k.text.isdigit() or int(k.text) < 1:
-                raise self.error("the order k of deriv(F, k) is a whole number from 1", k)
-            order = int(k.text)
+        by: tuple[int, ...] = ()
+        if tok.text == "deriv":
+            self.expect(",", f"in 'deriv({target.text}, k)'")
+            order = self.whole_number("the order k of deriv(F, k)")
+        elif tok.text == "partial":
+            self.expect(",", f"in 'partial({target.text}, i, j, ...)'")
+            by = (self.whole_number("an argument number of partial(F, i, ...)") - 1,)
+            while self.tok.kind == "op" and self.tok.text == ",":
+                self.take()
+                by += (self.whole_number("an argument number of partial(F, i, ...)") - 1,)
+                if len(by) > MAX_ARGUMENTS:
+                    raise self.error(f"at most {MAX_ARGUMENTS} partial derivatives at once")
         self.expect(")", f"to close '{tok.text}({target.text}'")
-        return self.apply_function(tok, target.text, str(kind), order)
+        return self.apply_function(tok, target.text, str(kind), order or 0, by)
+
+    def whole_number(self, what: str) -> int:
+        """A whole number from 1 (an order, an argument number)."""
+        k = self.take()
+        if k.kind != "number" or not k.text.isdigit() or int(k.text) < 1:
+            raise self.error(f"{what} is a whole number from 1", k)
+        return int(k.text)
 
     def frechet_call(self, tok: Token) -> Expr:
         """``L_f(X, [c,] E1, ..., Ek)``: directions are matrices or ':' (an open slot, last)."""
@@ -372,6 +403,11 @@ def _plain(op: str, x: Expr, like: Expr) -> bool:
     if op not in _ASSOCIATIVE or x.is_scalar or isinstance(x, Scale):
         return False
     return x.ndim == like.ndim and x.row == like.row and (op != "*" or x.ndim == 2)
+
+
+def _function_call(name: str, kind: str, partials: tuple[int, ...], *args: Expr) -> Expr:
+    """``name(args...)`` or a partial derivative of it (the operands last, for kind inference)."""
+    return build.call_partial(name, kind, args, partials)
 
 
 def _balanced(items: list[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from matcalc.dims import Dim, Unifier
 from matcalc.errors import ShapeError
-from matcalc.expr import Expr, Symbol, substitute_dims
+from matcalc.expr import FUNCTION_KINDS, Expr, Symbol, substitute_dims
 from matcalc.limits import charge
 from matcalc.tree import _ON_FORGET, interned
 
@@ -52,7 +52,7 @@ def unify(
 ) -> tuple[list[Expr], Unifier]:
     """`unified`, and the unifier (to map further dims such as a result shape)."""
     charge()  # the work budget of the public call (matcalc.limits)
-    uf = Unifier()
+    uf = Unifier(lambda owner: _is_function(operands, owner))
     for i, op in enumerate(operands):
         for other in operands[i + 1 :]:
             for prev, s in _clashes(op.symbols, other.symbols):
@@ -66,6 +66,16 @@ def unify(
 
 def _name(s: Symbol) -> str:
     return s.name
+
+
+def _is_function(operands: Sequence[Expr], owner: str) -> bool:
+    """True when ``owner`` names an abstract function of the operands (its dims yield to others)."""
+    for op in operands:
+        symbols = op.symbols  # sorted by name
+        n = bisect.bisect_left(symbols, owner, key=_name)
+        if n < len(symbols) and symbols[n].name == owner:
+            return symbols[n].kind in FUNCTION_KINDS
+    return False
 
 
 #: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name;

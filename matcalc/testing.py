@@ -20,7 +20,9 @@ from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
 from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
 
-__all__ = ["DerivativeCheck", "check_derivative", "numeric_derivative", "random_values", "stand_in"]
+__all__ = [
+    "DerivativeCheck", "StandIn", "check_derivative", "numeric_derivative", "random_values", "stand_in",
+]
 
 
 def random_values(
@@ -47,14 +49,31 @@ def random_values(
 _SINES = (np.sin, np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t))  # sin and its derivatives
 
 
-def stand_in(
-    shape: tuple[int, ...], rng: np.random.Generator, orders: int = 6
-) -> tuple[Callable[..., Any], ...]:
-    """A smooth function with values of ``shape``, and its derivatives: ``(F, DF, D²F, ...)``.
+class StandIn(tuple[Callable[..., Any], ...]):
+    """A stand-in function: ``(F, DF, D²F, ...)`` for one argument, and ``[(i, j, ...)]`` for several.
 
-    ``F(u) = A · sin(vec u)`` for random weights ``A``, so the k-th derivative
-    is exact: ``A[..., j] sin⁽ᵏ⁾(u_j)`` where all k differentiation indices are
-    ``j``, and 0 elsewhere.  For an abstract function declared in kinds
+    Indexed by a whole number it is the tuple of derivatives of a function of
+    one argument; indexed by a tuple of 1-based argument numbers it is the
+    partial derivative of a function of several (``[()]`` the function,
+    ``[(1, 2)]`` the mixed partial ∂₁∂₂), as `matcalc.evaluate` looks them up.
+    """
+
+    shape: tuple[int, ...]
+    seed: int
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, tuple):
+            return _partial(self.shape, self.seed, tuple(sorted(k - 1 for k in key)))
+        return super().__getitem__(key)
+
+
+def stand_in(shape: tuple[int, ...], rng: np.random.Generator, orders: int = 6) -> StandIn:
+    """A smooth function with values of ``shape``, and its derivatives (a `StandIn`).
+
+    Of one argument, ``F(u) = A · sin(vec u)`` for random weights ``A``, so
+    the k-th derivative is exact: ``A[..., j] sin⁽ᵏ⁾(u_j)`` where all k
+    differentiation indices are ``j``, and 0 elsewhere.  Of several, see
+    `_partial`.  For an abstract function declared in kinds
     (``"scalar function"``, ...), as `random_values` gives it.
     """
     weights: dict[int, np.ndarray] = {}
@@ -80,7 +99,44 @@ def stand_in(
 
         return fn
 
-    return tuple(derivative(k) for k in range(orders))
+    out = StandIn(derivative(k) for k in range(orders))
+    out.shape, out.seed = shape, seed
+    return out
+
+
+#: Terms of the stand-in of a function of several arguments.
+_WAVES = 4
+
+
+def _partial(shape: tuple[int, ...], seed: int, partials: tuple[int, ...]) -> Callable[..., Any]:
+    """The partial derivative by ``partials`` (0-based) of a stand-in of several arguments.
+
+    ``F(u_1, ..., u_n) = A · sin(B z + c)`` with ``z`` the entries of all the
+    arguments in a row, so every argument affects every other's partial
+    (mixed partials are not zero); the partial derivative by the arguments
+    ``p_1 ... p_k`` is ``Σ_m A[..., m] sin⁽ᵏ⁾(w_m) B[m, J_1] ... B[m, J_k]``,
+    ``J_i`` running over the entries of argument ``p_i``.
+    """
+
+    def fn(*us: Any) -> np.ndarray:
+        arrays = [np.asarray(u, dtype=float) for u in us]
+        if any(p >= len(arrays) for p in partials):
+            raise TypeError(f"a partial by argument {max(partials) + 1} of a function of {len(arrays)}")
+        z = np.concatenate([u.reshape(-1) for u in arrays])
+        rng = np.random.default_rng([seed, z.size, len(arrays)])
+        a = rng.uniform(-1, 1, (*shape, _WAVES))
+        b = rng.uniform(-1, 1, (_WAVES, z.size))
+        c = rng.uniform(-1, 1, _WAVES)
+        starts = np.cumsum([0, *(u.size for u in arrays)])
+        out = a * _SINES[len(partials) % 4](b @ z + c)
+        for p in partials:  # one more axis per differentiation: the argument's entries
+            block = b[:, starts[p] : starts[p + 1]]
+            out = np.einsum("...m,mj->...mj", out, block)
+            out = np.moveaxis(out, -2, -1)  # keep the waves last until they are summed
+        out = out.sum(axis=-1)
+        return np.asarray(out).reshape((*shape, *(d for p in partials for d in arrays[p].shape)))
+
+    return fn
 
 
 def _value(s: Symbol, size: Mapping[Dim, int], rng: np.random.Generator) -> np.ndarray | float:

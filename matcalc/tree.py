@@ -364,8 +364,8 @@ def children(e: Expr) -> Iterator[Expr]:
         value = getattr(e, name)
         if isinstance(value, Expr):
             yield value
-        elif isinstance(value, tuple):
-            yield from value
+        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
+            yield from value  # (a tuple of numbers, such as a function's partials, is data)
 
 
 def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -> Expr:
@@ -383,7 +383,7 @@ def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -
         value = getattr(e, name)
         if isinstance(value, Expr):
             value = child(value)
-        elif isinstance(value, tuple):
+        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
             value = tuple(child(v) for v in value)
         args.append(value)
     return type(e)(*args, shape=shape, row=e.row)

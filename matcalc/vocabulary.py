@@ -44,7 +44,7 @@ POLYGAMMA = "polygamma"
 FRECHET = {f"L_{f}": f for f in spectral.MATRIX_FUNCTIONS}
 
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
-DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None}
+DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None, "partial": None}
 
 #: Names that cannot be symbols.
 RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)

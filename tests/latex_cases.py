@@ -73,6 +73,8 @@ CASES: list[Case] = [
     # abstract functions: the loss L through an affine map (backpropagation's dL/dW)
     Case("function_gradient", "L(W*x+b)", {"L": "scalar function", "b": _V}, ("W",)),
     Case("matrix_function", "F(W)*x0", {"F": "matrix function"}, ("W",)),
+    # a function of several arguments: its Hessian has the mixed partial ∂₁∂₂f
+    Case("partials", "f(A*x, x+y)", {"f": "scalar function"}, ("x", "x")),
     # leaves and names
     Case("names", "alpha*W1*x0 + lambda_1*bias + x_max",
          {"alpha": _S, "lambda_1": _S, "bias": _V, "x_max": _V}),

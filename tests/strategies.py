@@ -45,13 +45,16 @@ from hypothesis import strategies as st
 
 from matcalc import axes, build, gamma
 from matcalc.dims import Dim
-from matcalc.expr import ELEMENTWISE_FUNCTIONS, Expr, Inverse
+from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, Expr, Inverse
 from matcalc.ops import ELEMENTWISE
+from matcalc.testing import stand_in
 
 __all__ = [
     "CONSTRUCTS",
+    "FUNCTIONS",
     "MATRICES",
     "NUMBERS",
+    "OPT_IN",
     "SCALARS",
     "SYMMETRIC",
     "TYPES",
@@ -95,7 +98,16 @@ CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
     "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma", "extrema",
+    "calls",
 })  # fmt: skip
+
+#: Constructs generated only when asked for (``include=``): abstract functions need callables
+#: (a `matcalc.testing.StandIn` from `values_for`) wherever the expression is evaluated.
+OPT_IN = frozenset({"calls"})
+
+#: The abstract function of each type: a scalar, vector and matrix function.
+FUNCTIONS = {"scalar": ("f", "scalar function"), "column": ("g", "vector function"),
+             "matrix": ("F", "matrix function")}  # fmt: skip
 
 Ref = Callable[[Mapping[str, Any]], Any]
 
@@ -552,11 +564,30 @@ def _matrix_table() -> list[tuple[str, _Maker]]:  # noqa: C901 - one maker per c
     ]
 
 
+def _call(ty: str) -> _Maker:
+    """An abstract function of one to three arguments of any type (a row: a vector function's transpose)."""
+
+    def make(draw: Any, d: int, cfg: _Config) -> Generated:
+        name, kind = FUNCTIONS["column" if ty == "row" else ty]
+        types = draw(st.lists(st.sampled_from(("scalar", "column", "matrix")), min_size=1, max_size=3))
+        args = [_sub_expr(draw, t, d, cfg) for t in types]
+        expr = build.call_partial(name, kind, [a.expr for a in args])
+        key = 0 if len(args) == 1 else ()  # how a StandIn is indexed for the function itself
+
+        def ref(v: Mapping[str, Any]) -> Any:
+            return np.asarray(v[name][key](*(a.ref(v) for a in args)), dtype=np.float64)[()]
+
+        called = Generated(expr, ref, frozenset().union(*(a.names for a in args)))
+        return _transpose(called) if ty == "row" else called
+
+    return make
+
+
 _TABLES: dict[str, list[tuple[str, _Maker]]] = {
-    "scalar": _scalar_table(),
-    "column": _vector_table("column"),
-    "row": _vector_table("row"),
-    "matrix": _matrix_table(),
+    "scalar": [*_scalar_table(), ("calls", _call("scalar"))],
+    "column": [*_vector_table("column"), ("calls", _call("column"))],
+    "row": [*_vector_table("row"), ("calls", _call("row"))],
+    "matrix": [*_matrix_table(), ("calls", _call("matrix"))],
 }
 
 
@@ -601,6 +632,7 @@ def expressions_with_reference(
     max_depth: int = 4,
     functions: Collection[str] = ELEMENTWISE_FUNCTIONS,
     exclude: Collection[str] = (),
+    include: Collection[str] = (),
     conditioned: bool = True,
 ) -> st.SearchStrategy[Generated]:
     """Random well-typed expressions, each with its NumPy reference.
@@ -610,19 +642,21 @@ def expressions_with_reference(
         max_depth: the deepest nesting of constructs (leaves are depth 0).
         functions: the elementwise functions that may appear.
         exclude: names from `CONSTRUCTS` that must not appear.
+        include: names from `OPT_IN` that may appear (abstract functions, ``"calls"``).
         conditioned: the arguments of ``inv``, ``det``, ``logdet`` and negative
             matrix powers are products, sums, inverses, positive multiples and
             transposes of the square symbols A, B, S (well-conditioned for the
             values of `values_for`); if False they are any matrix expression.
     """
-    unknown = set(exclude) - CONSTRUCTS
+    unknown = (set(exclude) - CONSTRUCTS) | (set(include) - OPT_IN)
     if unknown:
         raise ValueError(f"unknown constructs {sorted(unknown)}; known: {sorted(CONSTRUCTS)}")
     bad = set(functions) - set(ELEMENTWISE_FUNCTIONS)
     if bad or not functions:
         raise ValueError(f"functions must be a non-empty subset of {ELEMENTWISE_FUNCTIONS}")
     funcs = tuple(f for f in ELEMENTWISE_FUNCTIONS if f in set(functions))
-    cfg = _Config(funcs, frozenset(exclude) | ({"apply"} if not funcs else set()), conditioned)
+    excluded = frozenset(exclude) | (OPT_IN - set(include)) | ({"apply"} if not funcs else set())
+    cfg = _Config(funcs, excluded, conditioned)
     types = TYPES if target is None else (target,)
     if not set(types) <= set(TYPES):
         raise ValueError(f"target must be one of {TYPES}")
@@ -635,11 +669,13 @@ def expressions(
     max_depth: int = 4,
     functions: Collection[str] = ELEMENTWISE_FUNCTIONS,
     exclude: Collection[str] = (),
+    include: Collection[str] = (),
     conditioned: bool = True,
 ) -> st.SearchStrategy[Expr]:
     """Random well-typed expressions (see `expressions_with_reference` for the arguments)."""
     return expressions_with_reference(
-        target, max_depth=max_depth, functions=functions, exclude=exclude, conditioned=conditioned
+        target, max_depth=max_depth, functions=functions, exclude=exclude, include=include,
+        conditioned=conditioned,
     ).map(lambda g: g.expr)
 
 
@@ -668,7 +704,9 @@ def values_for(e: Expr, rng: np.random.Generator, *, sizes: tuple[int, int] = (2
     out: dict[str, Any] = {}
     for s in e.symbols:
         shape = tuple(size[d] for d in s.shape)
-        if s.kind == "scalar":
+        if s.kind in FUNCTION_KINDS:  # an abstract function: a smooth stand-in and its derivatives
+            out[s.name] = stand_in(shape, rng)
+        elif s.kind == "scalar":
             out[s.name] = float(rng.uniform(0.5, 1.5))
         elif s.kind == "vector":
             out[s.name] = rng.uniform(0.5, 1.5, shape)
@@ -691,6 +729,7 @@ def expressions_with_values(
     max_depth: int = 4,
     functions: Collection[str] = ELEMENTWISE_FUNCTIONS,
     exclude: Collection[str] = (),
+    include: Collection[str] = (),
     conditioned: bool = True,
     sizes: tuple[int, int] = (2, 4),
 ) -> st.SearchStrategy[Case]:
@@ -709,6 +748,7 @@ def expressions_with_values(
         return Case(g.expr, vals, expected)
 
     gens = expressions_with_reference(
-        target, max_depth=max_depth, functions=functions, exclude=exclude, conditioned=conditioned
+        target, max_depth=max_depth, functions=functions, exclude=exclude, include=include,
+        conditioned=conditioned,
     )
     return st.builds(case, gens, st.integers(0, 2**32 - 1))

@@ -76,7 +76,11 @@ def test_check_accepts_answer_two_and_refutes_a_wrong_claim() -> None:
     ("text", "message"),
     [
         ("L", "scalar function: write L(...)"),
-        ("L(x, y)", "takes 1 argument"),
+        ("grad(L)(x, y)", r"write partial\(L, k\)"),
+        ("partial(L, 3)(x, y)", "no argument 3"),
+        ("partial(L, 0)(x, y)", "whole number from 1"),
+        ("partial(L)(x, y)", "expected ','"),
+        ("L(" + "x, " * 8 + "x)", "at most 8 arguments"),
         ("grad(x)(x)", "abstract function declared in kinds"),
         ("deriv(L,0)(x)", "whole number from 1"),
         ("M(x)", "unknown function 'M'"),

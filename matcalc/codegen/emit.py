@@ -256,7 +256,8 @@ class Lowerer:
             case Spectral():
                 return spectral.spectral(self, e)
             case Call():  # an abstract function: a callable the caller passes
-                return ast.Call(func=sx.FunctionRef(callable_name(e)), args=[self.ref(e.arg)], keywords=[])
+                args = [self.ref(a) for a in e.args]
+                return ast.Call(func=sx.FunctionRef(callable_name(e)), args=args, keywords=[])
         assert_never(e)
 
     def _broadcast(self, e: Expr) -> ast.expr | None:

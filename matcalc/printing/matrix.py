@@ -184,7 +184,7 @@ class Printer:
                 name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
                 return self._call(name, e.arg)
             case Call():
-                return self._call(function_tex(e.name, e.kind, e.order), e.arg)
+                return self._call(function_tex(e.name, e.kind, e.order, e.partials, len(e.args)), *e.args)
             case Norm():
                 return self._norm(e)
             case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector():
@@ -274,8 +274,9 @@ class Printer:
             return delimited(r"\lvert ", self.tex(e.arg), r"\rvert")
         return self._call(record.latex, e.arg)
 
-    def _call(self, name: str, arg: Expr) -> Tex:
-        a = delimited("(", self.tex(arg), ")")
+    def _call(self, name: str, *args: Expr) -> Tex:
+        inner = [self.tex(a) for a in args]
+        a = delimited("(", combined(", ".join(t.text for t in inner), ATOM, inner), ")")
         return combined(name + a.text, ATOM, [a])
 
     def _norm(self, e: Norm) -> Tex:

@@ -63,11 +63,19 @@ def delimited(left: str, inner: Tex, right: str) -> Tex:
     return Tex(f"{big_left}{left}{inner.text}{big_right}{right}", ATOM, False, inner.depth + 1)
 
 
-def function_tex(name: str, kind: str, order: int) -> str:
-    r"""``L``, ``\nabla L``, ``\nabla^2 L``, ``J_{F}``, ``D^{3} F``: an abstract function or a derivative."""
+def function_tex(name: str, kind: str, order: int, partials: tuple[int, ...] = (), arity: int = 1) -> str:
+    r"""``L``, ``\nabla L``, ``\nabla^2 L``, ``J_{F}``, ``D^{3} F``, ``\partial_{1} \partial_{2} f``.
+
+    An abstract function or a derivative; a function of several arguments
+    names each partial derivative by its 1-based arguments (``\partial_{1}^{2} f``).
+    """
     f = symbol_tex(name)
     if order == 0:
         return f
+    if arity > 1:
+        counts = {p: partials.count(p) for p in partials}
+        parts = [rf"\partial_{{{p + 1}}}" + (f"^{{{n}}}" if n > 1 else "") for p, n in counts.items()]
+        return " ".join(parts) + " " + f
     if kind == "scalar function" and order <= 2:
         return rf"\nabla {f}" if order == 1 else rf"\nabla^{{2}} {f}"
     if order == 1:

@@ -161,7 +161,7 @@ class _Printer:
                 arg = self.text(e.arg)[0]
                 return (f"{name}({arg})" if name else f"polygamma({e.order}, {arg})"), ATOM
             case Call():
-                return f"{e.function}({self.text(e.arg)[0]})", ATOM
+                return f"{e.function}({', '.join(self.text(a)[0] for a in e.args)})", ATOM
             case (
                 Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
                 | SumEntries() | Norm()
