@@ -8,20 +8,22 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from matcalc.codegen.emit import callable_name
 from matcalc.diff import diff
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
-from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
+from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
 
 __all__ = [
-    "DerivativeCheck", "StandIn", "check_derivative", "numeric_derivative", "random_values", "stand_in",
+    "DerivativeCheck", "StandIn", "callable_arguments", "check_derivative", "numeric_derivative",
+    "random_values", "stand_in",
 ]
 
 
@@ -101,6 +103,23 @@ def stand_in(shape: tuple[int, ...], rng: np.random.Generator, orders: int = 6) 
 
     out = StandIn(derivative(k) for k in range(orders))
     out.shape, out.seed = shape, seed
+    return out
+
+
+def callable_arguments(exprs: Sequence[Expr], values: Mapping[str, Any]) -> dict[str, Callable[..., Any]]:
+    """The callable parameters generated code takes for ``exprs`` (``grad_L``, ``partial_f_1``).
+
+    Each is looked up in ``values`` (a `StandIn`, or a tuple or dict of
+    callables) as `matcalc.evaluate` looks it up.
+    """
+    out: dict[str, Callable[..., Any]] = {}
+    for c in (n for e in exprs for n in walk(e) if isinstance(n, Call)):
+        key = tuple(p + 1 for p in c.partials) if len(c.args) > 1 else c.order
+        by_text, value = values.get(c.function), values[c.name]
+        if c.order and callable(by_text):
+            out[callable_name(c)] = by_text
+        else:
+            out[callable_name(c)] = value if callable(value) and not c.order else value[key]
     return out
 
 

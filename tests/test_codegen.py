@@ -28,7 +28,7 @@ from matcalc import expr as ex
 from matcalc.cookbook import IDENTITIES, Recipe, by_name
 from matcalc.dims import Dim
 from matcalc.expr import Expr, walk
-from matcalc.testing import random_values
+from matcalc.testing import StandIn, callable_arguments, random_values
 
 SNAPSHOTS = Path(__file__).parent / "snapshots" / "codegen"
 UPDATE = os.environ.get("MATCALC_UPDATE_SNAPSHOTS", "") not in ("", "0")
@@ -101,8 +101,10 @@ def test_corpus_function_and_derivative(r: Recipe) -> None:
     g = mc.diff(f, *r.wrt)
     SEEN.update(type(n) for e in (f, g) for n in walk(e))
     values = _values(f, r)
-    fn = mc.lambdify({"f": f, "d": g}, args=sorted(values))
-    out = fn(**values)
+    arrays = {k: v for k, v in values.items() if not isinstance(v, StandIn)}
+    given = {**arrays, **callable_arguments((f, g), values)}
+    fn = mc.lambdify({"f": f, "d": g}, args=sorted(given))
+    out = fn(**given)
     _agree(out["f"], mc.evaluate(f, values))
     _agree(out["d"], mc.evaluate(g, values))
 

@@ -21,7 +21,7 @@ from matcalc.codegen import code
 from matcalc.cookbook import IDENTITIES, Recipe
 from matcalc.dims import Dim
 from matcalc.expr import Det, LogDet, MatPow, walk
-from matcalc.testing import random_values
+from matcalc.testing import StandIn, callable_arguments, random_values
 
 #: What dask's linalg lacks (through array-api-compat).
 _DASK_LACKS = (Det, LogDet, MatPow)
@@ -43,8 +43,13 @@ def _case(r: Recipe) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _check(r: Recipe, backend: str, to: Callable[[Any], Any], back: Callable[[Any], Any]) -> None:
     outputs, values = _case(r)
-    fn = mc.lambdify(outputs, args=sorted(values), backend=backend)
-    out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in values.items()})
+    arrays = {k: v for k, v in values.items() if not isinstance(v, StandIn)}
+    calls = {  # an abstract function's stand-in, taking and returning the backend's arrays
+        k: (lambda *a, fn=fn: to(np.asarray(fn(*(back(x) for x in a)), dtype=np.float64)))
+        for k, fn in callable_arguments(tuple(outputs.values()), values).items()
+    }
+    fn = mc.lambdify(outputs, args=sorted([*arrays, *calls]), backend=backend)
+    out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in arrays.items()}, **calls)
     for key, e in outputs.items():
         want = mc.evaluate(e, values)
         got = back(out[key])

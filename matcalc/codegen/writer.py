@@ -178,10 +178,11 @@ class Writer:
         if not self.backend.namespace_from_args:
             return []
         scalars = {self.naming.arrays[n] for n, s in self.symbols.items() if s.is_scalar}
-        arrays = [p for p in self.params if p not in scalars]
+        values = [p for p in self.params if p not in self.naming.callables.values()]  # not functions
+        arrays = [p for p in values if p not in scalars]
         finder = self.renames[bound_name(self.backend.imports[0])]
         namespace = self.renames[self.backend.alias]
-        return [f"{namespace} = {finder}({', '.join(arrays or self.params)})"]
+        return [f"{namespace} = {finder}({', '.join(arrays or values)})"]
 
 
 class _Rename(ast.NodeTransformer):
