@@ -214,8 +214,10 @@ class _Explainer:
             d = r.apply(t.true, t.claimed)
             if d is None or d.shape != t.claimed.shape:
                 return None
-            norm = float(np.vdot(d, d))
-            c = float(np.vdot(t.claimed, d)) / norm if norm > 0 else 1.0
+            size = float(np.max(np.abs(d), initial=0.0))
+            size = size if 0 < size < np.inf else 1.0  # scaled so that the dot products cannot overflow
+            norm = float(np.vdot(d / size, d / size))
+            c = float(np.vdot(t.claimed / size, d / size)) / norm if norm > 0 else 1.0
             if relative_error(c * d, t.claimed) > self.rtol:
                 return None
             if norm > 0:

@@ -139,7 +139,7 @@ def assert_symmetric_in_pairs(d: np.ndarray, pairs: list[tuple[int, int]], what:
 def plain_spelling(f: Expr, name: str) -> tuple[Expr, str]:
     """``f`` with the symmetric ``name`` replaced by ``(M+M')/2``, ``M`` a new plain matrix."""
     s = _symbol(f, name)
-    m = build.symbol("Mplain", "matrix")
+    m = Symbol("Mplain", "matrix", shape=s.shape)  # the same dimensions, as build.replace needs
     half = build.scale(build.number(Fraction(1, 2)), build.add(m, build.transpose(m)))
     g = build.replace(f, s, half)
     return g, "Mplain"
@@ -406,3 +406,42 @@ def test_jax_hessian_symmetrized_is_matcalcs() -> None:
     assert _error(ours_g, (g + g.T) / 2) <= 1e-10
     assert _error(ours_h, sym_h) <= 1e-10
     assert _error(ours_h, h) > 1e-3  # jax's own is not symmetric in the pairs: the conventions differ
+
+
+# ---- mc.check names the other conventions ---------------------------------------------------------------
+
+
+@st.composite
+def scalar_functions_of_s(draw: Any) -> Expr:
+    f = draw(expressions_with_values("scalar", max_depth=4, exclude=("extrema",))).expr
+    assume(any(s.name == "S" for s in f.symbols))
+    return f
+
+
+@settings(max_examples=max(10, _PROFILE // 5), **_LENIENT)
+@given(scalar_functions_of_s())
+def test_check_names_the_entrywise_and_cookbook_gradients(f: Expr) -> None:
+    """The entrywise gradient of f as written, and the Cookbook's 2D - I∘D, are recognized."""
+    note(f"f = {f}")
+    s = _symbol(f, "S")
+    try:
+        d = mc.diff(f, "S")
+        plain = mc.parse(str(f), {**{x.name: x.kind for x in f.symbols}, "S": "matrix"})
+        entrywise = mc.diff(plain, "S")
+    except mc.MatcalcError:
+        assume(False)
+        raise
+    claim = build.replace(entrywise, _symbol(plain, "S"), s)
+    try:
+        result = mc.check(f, "S", claim, trials=3)
+    except mc.EvaluationError:  # not finite anywhere tried
+        assume(False)
+        raise
+    assert result.ok or result.convention == "entrywise", f"{claim}: {result.explanation}"
+    cookbook = build.sub(build.scale(build.number(2), d), build.diag(build.diag(d)))
+    result = mc.check(f, "S", cookbook, trials=3)
+    if result.ok:  # D is diagonal: the Cookbook's is the same
+        value = _value(d, random_values(f, 0))
+        assert not np.any(np.nan_to_num(value - np.diag(np.diag(value))))
+    else:
+        assert result.convention == "symmetric-gradient", f"{cookbook}: {result.explanation}"
