@@ -42,6 +42,7 @@ from matcalc.expr import (
     MatPow,
     Norm,
     Number,
+    PairIndex,
     Polygamma,
     Power,
     Size,
@@ -305,9 +306,9 @@ def _multilinear(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return out
 
 
-@rule(Size)
+@rule(Size, PairIndex)
 def _size(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    return []  # size(X, k) is a count: constant
+    return []  # size(X, k) is a count, δ[r, (a, b)] a 0/1 tensor: constants
 
 
 @rule(Trace)

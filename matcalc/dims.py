@@ -7,6 +7,13 @@ with their context resolves.  When two dimensions must agree, the smaller one
 (named before anonymous, then by symbol name and axis) stands for both, so the
 dimensions of an expression depend only on its structure, never on the order
 in which it was built.
+
+A Kronecker product or ``vec`` has a *product* dimension (``Dim.product``):
+the rows of ``kron(A, B)`` are ``(A.0*B.0)``, the length of ``vec(X)`` is
+``(X.1*X.0)`` (its parts, slowest-varying first).  Its size is the product of
+its parts' sizes; renaming a part renames the product (`substituted`).  A
+product unified with a named dimension gives way to it (``x'*vec(X)``: the
+length of ``x``), so only anonymous dimensions resolve to a product.
 """
 
 from __future__ import annotations
@@ -15,22 +22,43 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
+from matcalc.errors import ShapeError
 from matcalc.unionfind import UnionFind
 
-__all__ = ["Dim", "Unifier", "fresh_dim"]
+__all__ = ["Dim", "Unifier", "fresh_dim", "substituted"]
+
+#: The owner of a product dimension: after every symbol name, before anonymous dimensions.
+_PRODUCT = "~"
 
 
 class Dim(NamedTuple):
     """One symbolic dimension: axis ``axis`` of symbol ``owner``.
 
-    An anonymous dimension has ``owner == ""`` and a serial number as ``axis``.
+    An anonymous dimension has ``owner == ""`` and a serial number as ``axis``;
+    a product dimension (`product`) has its factors as ``parts``.
     A named tuple: dimensions are hashed and compared very often, and a
-    tuple does both in C (named before anonymous, then by owner and axis).
+    tuple does both in C (named before products before anonymous, then by
+    owner and axis).
     """
 
     anonymous: bool
     owner: str
     axis: int
+    parts: tuple[Dim, ...] = ()
+
+    @staticmethod
+    def product(parts: Iterable[Dim]) -> Dim:
+        """The dimension whose size is the product of ``parts`` (slowest first; nested ones flattened)."""
+        flat: list[Dim] = []
+        for p in parts:
+            flat.extend(p.parts or (p,))
+        if len(flat) == 1:
+            return flat[0]
+        return Dim(False, _PRODUCT, 0, tuple(flat))
+
+    def atoms(self) -> tuple[Dim, ...]:
+        """The dimensions this one is made of: its parts, or itself."""
+        return self.parts or (self,)
 
     @staticmethod
     def of(owner: str, axis: int) -> Dim:
@@ -41,9 +69,13 @@ class Dim(NamedTuple):
         """A phrase for error messages: 'the rows of A', 'the length of x'."""
         if self.anonymous:
             return "an inferred dimension"
+        if self.parts:
+            return "the product of " + " and ".join(p.describe() for p in self.parts)
         return f"dimension {self.axis + 1} of {self.owner}"
 
     def __repr__(self) -> str:
+        if self.parts:
+            return f"({'*'.join(map(repr, self.parts))})"
         return f"?{self.axis}" if self.anonymous else f"{self.owner}.{self.axis}"
 
 
@@ -86,3 +118,19 @@ class Unifier(UnionFind[Dim]):
     def substitution(self) -> Mapping[Dim, Dim]:
         """Every dimension that changes, mapped to its representative."""
         return {d: self.find(d) for d in self.merged()}
+
+    def resolve(self, d: Dim) -> Dim:
+        """The representative of ``d``, the parts of a product resolved too."""
+        if not d.parts:
+            return self.find(d)
+        return substituted(d, self.substitution())
+
+
+def substituted(d: Dim, sub: Mapping[Dim, Dim], _depth: int = 0) -> Dim:
+    """``d`` renamed by ``sub``, and so are the parts of a product dimension."""
+    d = sub.get(d, d)
+    if not d.parts:
+        return d
+    if _depth > 100:
+        raise ShapeError(f"dimension {d!r} would be a product that contains itself")
+    return Dim.product(substituted(p, sub, _depth + 1) for p in d.parts)

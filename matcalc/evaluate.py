@@ -43,6 +43,7 @@ from matcalc.expr import (
     Identity,
     IndexForm,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     MatFun,
@@ -51,6 +52,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    PairIndex,
     Polygamma,
     Power,
     Scale,
@@ -61,6 +63,7 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Transpose,
+    Vec,
     Zero,
     children,
     walk,
@@ -218,6 +221,37 @@ def _extremum(e: Extremum, args: list[Value], env: _Env) -> Value:
     if x.size == 0:
         raise EvaluationError(f"{e.kind} of an empty array has no value")
     return np.float64(np.max(x) if e.kind == "max" else np.min(x))
+
+
+def _kron(e: Kron, args: list[Value], env: _Env) -> Value:
+    """``np.kron`` of the operands as 2-D arrays (a column m x 1, a row 1 x n)."""
+    a, b = (_lift(v, x) for v, x in zip(args, (e.left, e.right), strict=True))
+    return _sized(e, np.kron(a, b).reshape(-1) if e.is_vector else np.kron(a, b), env)
+
+
+def _vec(e: Vec, args: list[Value], env: _Env) -> Value:
+    (body,) = args
+    return _sized(e, np.asarray(body).reshape(-1, order="F"), env)
+
+
+def _pair_index(e: PairIndex, args: list[Value], env: _Env) -> Value:
+    """δ[r, (a, b)]: row r of the identity, read as an |a| x |b| array (row-major: b the faster)."""
+    whole, slow, fast = env.shape(e)
+    if whole != slow * fast:
+        raise ShapeError(f"a Kronecker product or vec has {whole} entries along an axis where its "
+                         f"operands give {slow} x {fast} = {slow * fast}")
+    return np.eye(whole).reshape(whole, slow, fast)
+
+
+def _sized(e: Expr, value: Array, env: _Env) -> Value:
+    """``value`` if it has the shape the expression gives ``e`` (a product dimension unified with another)."""
+    want = env.shape(e)
+    if value.shape != want:
+        raise ShapeError(
+            f"{e} has shape {value.shape} from its operands, but the expression needs {want} "
+            "(its size is shared with another operand)"
+        )
+    return value
 
 
 def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
@@ -442,6 +476,6 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
     LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
-    Extremum: _extremum,
+    Extremum: _extremum, Kron: _kron, Vec: _vec, PairIndex: _pair_index,
     IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
 }  # fmt: skip

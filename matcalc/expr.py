@@ -54,6 +54,7 @@ __all__ = [
     "Identity",
     "IndexForm",
     "Inverse",
+    "Kron",
     "LogDet",
     "LogSumExp",
     "MatFun",
@@ -63,6 +64,7 @@ __all__ = [
     "Norm",
     "Number",
     "Ones",
+    "PairIndex",
     "Polygamma",
     "Power",
     "Scale",
@@ -73,6 +75,7 @@ __all__ = [
     "Symbol",
     "Trace",
     "Transpose",
+    "Vec",
     "Zero",
     "children",
     "rebuild",
@@ -313,6 +316,43 @@ class Extremum(Expr):
 
 
 @node
+class Kron(Expr):
+    """``kron(A, B)``, the Kronecker product A ⊗ B (Magnus & Neudecker, ch. 2, sec. 10).
+
+    ``kron(A, B)[(i, k), (j, l)] = A[i, j] B[k, l]``: the rows are the pairs
+    (row of A, row of B), A's slowest; likewise the columns.  Its dimensions
+    are product dimensions (`Dim.product`).  A column vector has only rows, a
+    row vector only columns, so ``kron(a, b)`` of two columns is a column and
+    ``kron(a, b')`` is the outer product ``a*b'``.
+    """
+
+    left: Expr
+    right: Expr
+
+
+@node
+class Vec(Expr):
+    """``vec(X)``: the columns of the matrix X stacked into one column vector (column-major).
+
+    ``vec(X)[(j, i)] = X[i, j]``: its length is the product dimension
+    ``(X.1*X.0)``, the column index the slower one.
+    """
+
+    body: Expr
+
+
+@node
+class PairIndex(Expr):
+    """δ[r, (a, b)]: the 0/1 tensor of shape ``(P, S, F)`` that is 1 where ``r = a*|F| + b``.
+
+    It splits an index ``r`` over a product dimension ``P`` into its slow part
+    ``a`` and fast part ``b``: the index form of `Kron` and `Vec`
+    (``vec(X)[r] = δ[r, (j, i)] X[i, j]``).  Like `Identity`, it has no
+    fields: its shape says everything.
+    """
+
+
+@node
 class Size(Expr):
     """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
 
@@ -422,7 +462,7 @@ Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
     | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Call
-    | IndexForm | MatFun | Spectral
+    | IndexForm | MatFun | Spectral | Kron | Vec | PairIndex
 )  # fmt: skip
 
 

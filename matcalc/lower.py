@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from matcalc import kronecker
 from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
@@ -35,6 +36,7 @@ from matcalc.expr import (
     Hadamard,
     Identity,
     IndexForm,
+    Kron,
     MatMul,
     Number,
     Ones,
@@ -42,6 +44,7 @@ from matcalc.expr import (
     SumEntries,
     Trace,
     Transpose,
+    Vec,
     Zero,
 )
 from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, instantiate, product
@@ -141,6 +144,41 @@ def _diag_matrix(e: Expr, idx: Idxs) -> list[Term]:
     return _one(e.body, idx[:1], (Delta(idx[0], idx[1]),))  # diag(v)[i, j] = v[i] δ[i, j]
 
 
+def _vec(e: Expr, idx: Idxs) -> list[Term]:
+    assert isinstance(e, Vec)  # vec(X)[r] = δ[r, (j, i)] X[i, j]: the column index the slower
+    i, j = fresh_like(e.body.shape)
+    split = Factor(kronecker.pair_index(idx[0].dim, j.dim, i.dim), (idx[0], j, i))
+    return [Term(1, (split, Factor(e.body, (i, j))))]
+
+
+def _kron(e: Expr, idx: Idxs) -> list[Term]:
+    # kron(A, B)[r, c] = δ[r, (i, k)] δ[c, (j, l)] A[i, j] B[k, l]; an axis only one operand
+    # has (a column has no columns) is that operand's index itself
+    assert isinstance(e, Kron)
+    a, b = e.left, e.right
+    ia, ib = fresh_like(a.shape), fresh_like(b.shape)
+    splits: list[Factor] = []
+    deltas: list[Delta] = []
+    out = iter(idx)
+    for axis in ("rows", "cols"):
+        pa, pb = _axis_index(a, ia, axis), _axis_index(b, ib, axis)
+        if pa is not None and pb is not None:
+            r = next(out)
+            splits.append(Factor(kronecker.pair_index(r.dim, pa.dim, pb.dim), (r, pa, pb)))
+        elif pa is not None or pb is not None:
+            own = pa if pa is not None else pb
+            assert own is not None
+            deltas.append(Delta(next(out), own))
+    return [Term(1, (*splits, Factor(a, ia), Factor(b, ib)), tuple(deltas))]
+
+
+def _axis_index(x: Expr, ix: Idxs, axis: str) -> Idx | None:
+    """The index of ``x``'s rows or columns among ``ix``, None if it has none (a vector)."""
+    if x.is_matrix:
+        return ix[0] if axis == "rows" else ix[1]
+    return ix[0] if (axis == "cols") == x.row else None
+
+
 def _index_form(e: Expr, idx: Idxs) -> list[Term]:
     assert isinstance(e, IndexForm)  # its own terms, over the indices asked for
     return instantiate(e.tensor.terms, e.tensor.free, idx)
@@ -166,6 +204,8 @@ LOWERINGS: Final[Mapping[type[Expr], Lowering]] = {
     DiagVector: Lowering(_diag_vector),
     DiagMatrix: Lowering(_diag_matrix, _always),
     IndexForm: Lowering(_index_form),
+    Vec: Lowering(_vec),
+    Kron: Lowering(_kron),
 }
 
 

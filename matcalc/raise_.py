@@ -18,7 +18,13 @@ rule  index pattern                               matrix form
 5     ``A_sj`` (s summed, once)                   ``sum``, ``A'*1``
 6     ``v_i A_ij`` (i in >2 factors or free)      ``diag(v)*A``
 7     ``a_i b_j`` (both free)                     outer product ``a*b'``
+8     ``δ[r,(a,b)] M_ba``                          ``vec(M)_r``
+8     ``δ[r,(a,b)] δ[c,(j,l)] A_aj B_bl``          ``kron(A, B)_rc``
 ====  ==========================================  =====================
+
+Rule 8 reads the pair index δ[r, (a, b)] (`PairIndex`, the index form of vec
+and kron) back; a free slot index is an identity operand
+(``δ[r,(q,k)] y_q`` is ``kron(y, I)_rk``).
 
 Matrix-vector products (rule 4 with a vector) come before matrix-matrix ones,
 so chains contract from the vector end, as backpropagation does.
@@ -30,8 +36,8 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from matcalc import build, spectral_ops
-from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, MatFun, Number, Ones, Scale
+from matcalc import build, kronecker, spectral_ops
+from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, MatFun, Number, Ones, PairIndex, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
 from matcalc.simplify_index import simplify_terms
 
@@ -386,6 +392,64 @@ def _frechet(net: _Net) -> bool:
     return False
 
 
+def _pairs(net: _Net) -> bool:
+    """8: a pair index with the operands of its slots is ``vec`` or ``kron``."""
+    for n, p in enumerate(net.factors):
+        if not isinstance(p.base, PairIndex):
+            continue
+        r, a, b = p.indices
+        found = _pair_matrix(net, n, b, a)
+        if found is not None:  # vec(M)[r] = δ[r, (a, b)] M[b, a]
+            _replace(net, n, found[1], Factor(kronecker.vec(found[0]), (r,)))
+            return True
+        left, right = _slot(net, n, a), _slot(net, n, b)
+        if left is None or right is None or (left[2] is not None and left[2] == right[2]):
+            continue
+        (lhs, j, at_l), (rhs, ll, at_r) = left, right
+        used = [k for k in (at_l, at_r) if k is not None]
+        if j is not None and ll is not None:  # both matrices: the columns are a pair too
+            q = _column_pair(net, n, j, ll)
+            if q is None:
+                continue
+            c = net.factors[q].indices[0]
+            _replace(net, n, [*used, q], Factor(kronecker.kron(lhs, rhs), (r, c)))
+        else:
+            cols = tuple(i for i in (j, ll) if i is not None)
+            _replace(net, n, used, Factor(kronecker.kron(lhs, rhs), (r, *cols)))
+        return True
+    return False
+
+
+def _slot(net: _Net, skip: int, a: Idx) -> tuple[Expr, Idx | None, int | None] | None:
+    """The operand of a slot index ``a`` of a pair index: (matrix or column, its other index, position).
+
+    ``a`` free and nowhere else: the identity, its column the free ``a``; ``a``
+    summed with exactly one other factor (not a pair index): that factor, ``a``
+    its row.
+    """
+    if a in net.free:
+        return (build.eye(a.dim), a, None) if net.count(a) == 1 else None
+    if net.count(a) != 2:
+        return None
+    at = next(k for k, f in enumerate(net.factors) if k != skip and a in f.indices)
+    f = net.factors[at]
+    if isinstance(f.base, PairIndex) or f.base.ndim > 2 or f.indices.count(a) != 1:
+        return None
+    if f.base.ndim == 1:
+        return _column(f.base), None, at
+    other = f.indices[1] if f.indices[0] == a else f.indices[0]
+    return (f.base if f.indices[0] == a else build.transpose(f.base)), other, at
+
+
+def _column_pair(net: _Net, skip: int, j: Idx, ll: Idx) -> int | None:
+    """The position of a pair index δ[c, (j, l)] over two summed column indices, if there is one."""
+    for k, f in enumerate(net.factors):
+        if k != skip and isinstance(f.base, PairIndex) and f.indices[1:] == (j, ll):
+            if all(i not in net.free and net.count(i) == 2 for i in (j, ll)):
+                return k
+    return None
+
+
 def _replace(net: _Net, at: int, drop: list[int], new: Factor) -> None:
     net.factors[at] = new
     for n in sorted(drop, reverse=True):
@@ -393,5 +457,6 @@ def _replace(net: _Net, at: int, drop: list[int], new: Factor) -> None:
 
 
 _RULES = (
-    _frechet, _scalars, _quotient, _diagonal, _hadamard, _matvec, _matmat, _lone_sum, _diag_scale, _outer,
+    _frechet, _scalars, _quotient, _pairs, _diagonal, _hadamard, _matvec, _matmat, _lone_sum, _diag_scale,
+    _outer,
 )  # fmt: skip

@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from matcalc import build
+from matcalc import build, pairs
 from matcalc.index import Coef, Delta, Factor, Idx, Term, rename
 
 __all__ = ["canonical_key", "contract", "simplify_terms"]
@@ -135,6 +135,8 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
         if term.coef == 0:
             continue
         term = contract(term, free_set)
+        while (paired := pairs.contract_pairs(term, free_set)) is not None:
+            term = contract(paired, free_set)
         key = canonical_key(term, free)
         if key in collected:
             first, coef = collected[key]

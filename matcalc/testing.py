@@ -8,6 +8,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from matcalc.diff import diff
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
-from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
+from matcalc.expr import FUNCTION_KINDS, Call, Expr, Kron, Symbol, Vec, walk
 
 __all__ = [
     "DerivativeCheck", "StandIn", "callable_arguments", "check_derivative", "numeric_derivative",
@@ -41,11 +42,60 @@ def random_values(
     for s in expr.symbols:
         for d in s.shape:
             size.setdefault(d, int(rng.integers(2, 5)))
+    _products_hold(expr, size, frozenset(sizes or ()))
+    for s in expr.symbols:
         if s.kind in FUNCTION_KINDS:
             values[s.name] = stand_in(tuple(size[d] for d in s.shape), rng)
         else:
             values[s.name] = _value(s, size, rng)
     return values
+
+
+def _products_hold(expr: Expr, size: dict[Dim, int], fixed: frozenset[Dim]) -> None:
+    """Sizes for which every axis of a Kronecker product or vec is the product of its operands' axes.
+
+    Such an axis may have been unified with another (the length of ``x`` in
+    ``x'*vec(X)``): that dimension takes the product.  Where two products must
+    agree (``tr(kron(X, X))`` needs X square), every dimension they are made of
+    takes one size.
+    """
+    rules = [(whole, parts) for e in walk(expr) for whole, parts in _product_axes(e)]
+    if not rules:
+        return
+    for attempt in range(2):
+        if attempt:  # products that must agree: one size for all their parts
+            n = min(size.get(p, 2) for _, parts in rules for p in parts)
+            size.update({p: n for _, parts in rules for p in parts if p not in fixed})
+        assigned: dict[Dim, int] = {}
+        for whole, parts in rules:
+            value = math.prod(size[p] for p in parts)
+            if assigned.setdefault(whole, value) != value:
+                break
+        else:
+            size.update({d: n for d, n in assigned.items() if d not in fixed})
+            return
+
+
+def _product_axes(e: Expr) -> list[tuple[Dim, tuple[Dim, ...]]]:
+    """Each axis of a `Kron` or `Vec` node whose size is a product, with its parts' dimensions."""
+    if isinstance(e, Vec):
+        return [(e.shape[0], (e.body.shape[1], e.body.shape[0]))]
+    if not isinstance(e, Kron):
+        return []
+    out = []
+    for k, pick in enumerate((_rows, _cols)):
+        parts = pick(e.left) + pick(e.right)
+        if len(parts) == 2:
+            out.append((e.shape[k], parts))
+    return out
+
+
+def _rows(x: Expr) -> tuple[Dim, ...]:
+    return x.shape[:1] if x.is_matrix or not x.row else ()
+
+
+def _cols(x: Expr) -> tuple[Dim, ...]:
+    return x.shape[-1:] if x.is_matrix or x.row else ()
 
 
 _SINES = (np.sin, np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t))  # sin and its derivatives

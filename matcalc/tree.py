@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, dataclass_transform
 
-from matcalc.dims import Dim
+from matcalc.dims import Dim, substituted
 from matcalc.errors import MatcalcError
 from matcalc.limits import charge
 
@@ -96,7 +96,7 @@ class Expr(metaclass=_Interned):
             raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
         own_symbols = self._own_symbols()
         object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
-        object.__setattr__(self, "dims", _merged_dims(frozenset(self.shape), [k.dims for k in kids]))
+        object.__setattr__(self, "dims", _merged_dims(_own_dims(self.shape), [k.dims for k in kids]))
         object.__setattr__(self, "depth", depth)
         object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
         object.__setattr__(self, "skey", _structural_key(self, kids))
@@ -295,6 +295,14 @@ def forget_symbol_sets() -> None:
         forget()
 
 
+def _own_dims(shape: tuple[Dim, ...]) -> frozenset[Dim]:
+    """The dimensions of ``shape``, with the parts of product dimensions (so substitutions see them)."""
+    own = frozenset(shape)
+    if any(d.parts for d in shape):
+        own = own.union(*(d.parts for d in shape))
+    return own
+
+
 def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset[Dim]:
     """The union of the dimension sets; a set that holds all the others is reused."""
     if not groups:
@@ -403,7 +411,7 @@ def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
         if x.dims.isdisjoint(keys):
             done[x] = x
         elif expanded:
-            done[x] = rebuild(x, lambda k: done[k], lambda d: sub.get(d, d))
+            done[x] = rebuild(x, lambda k: done[k], lambda d: substituted(d, sub))
         else:
             stack.append((x, True))
             stack.extend((k, False) for k in children(x))

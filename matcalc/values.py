@@ -153,8 +153,20 @@ def bind_dims(
     for e in nodes:
         for dim in _dims_of(e):
             if dim not in sizes and dim.owner not in functions:
-                sizes[dim] = _size_from_name(e, dim, given)
+                sizes[dim] = _size_of(e, dim, sizes, given)
     return sizes
+
+
+def _size_of(e: Expr, dim: Dim, sizes: dict[Dim, int], given: Mapping[str, Any]) -> int:
+    """The size of ``dim``: a product dimension's is the product of its parts' sizes."""
+    if not dim.parts:
+        return _size_from_name(e, dim, given)
+    size = 1
+    for part in dim.parts:
+        if part not in sizes:
+            sizes[part] = _size_of(e, part, sizes, given)
+        size *= sizes[part]
+    return size
 
 
 def calls_first(nodes: list[Expr]) -> list[Expr]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matcalc.expr import Expr
-from matcalc.index import Idx, IndexExpr, Term
+from matcalc.expr import Expr, PairIndex
+from matcalc.index import Factor, Idx, IndexExpr, Term
 from matcalc.rules.signs import flipped
 
 __all__ = ["index_names", "index_text"]
@@ -42,10 +42,19 @@ def index_text(ix: IndexExpr, base: Callable[[Expr], str]) -> str:
     return f"({','.join(names[i] for i in ix.free)}) -> {body}"
 
 
+def _pair(f: Factor, names: dict[Idx, str]) -> str:
+    """A pair index δ[r,(a,b)]: r runs over the pairs (a, b), a the slower."""
+    r, a, b = (names[i] for i in f.indices)
+    return f"δ[{r},({a},{b})]"
+
+
 def _term(t: Term, names: dict[Idx, str], base: Callable[[Expr], str]) -> str:
     coef = t.coef
     parts = []
     for f in t.factors:
+        if isinstance(f.base, PairIndex):
+            parts.append(_pair(f, names))
+            continue
         shown = flipped(f.base)  # (-2*A)[i,j] shows as -(2*A)[i,j]: the sign joins the coefficient
         if shown is None:
             shown = f.base

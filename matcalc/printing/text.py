@@ -25,6 +25,7 @@ from matcalc.expr import (
     Identity,
     IndexForm,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     MatFun,
@@ -34,6 +35,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    PairIndex,
     Polygamma,
     Power,
     Scale,
@@ -44,6 +46,7 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Transpose,
+    Vec,
     Zero,
 )
 from matcalc.gamma import NAMES as GAMMA_NAMES
@@ -176,6 +179,12 @@ class _Printer:
                 return self._matfun(e)
             case Spectral():
                 return f"{e.kind}({self.text(e.body)[0]})", ATOM
+            case Kron():
+                return f"kron({self.text(e.left)[0]}, {self.text(e.right)[0]})", ATOM
+            case Vec():
+                return f"vec({self.text(e.body)[0]})", ATOM
+            case PairIndex():  # only inside an index form: δ[r,(a,b)]
+                return "δ", ATOM
         assert_never(e)
 
     def _matfun(self, e: MatFun) -> tuple[str, int]:
