@@ -145,7 +145,7 @@ def matmul(a: Expr, b: Expr) -> Expr:
         else:
             shape, row = (a.shape[0], b.shape[1]), False
     (a, b), uf = unify([a, b], equal)
-    shape = tuple(uf.find(d) for d in shape)
+    shape = tuple(uf.resolve(d) for d in shape)
     if isinstance(a, Zero) or isinstance(b, Zero):
         return _rescale((), zeros(shape, row))
     if isinstance(a, Identity):

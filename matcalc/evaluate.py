@@ -226,7 +226,8 @@ def _extremum(e: Extremum, args: list[Value], env: _Env) -> Value:
 def _kron(e: Kron, args: list[Value], env: _Env) -> Value:
     """``np.kron`` of the operands as 2-D arrays (a column m x 1, a row 1 x n)."""
     a, b = (_lift(v, x) for v, x in zip(args, (e.left, e.right), strict=True))
-    return _sized(e, np.kron(a, b).reshape(-1) if e.is_vector else np.kron(a, b), env)
+    value = np.asarray(np.kron(a, b), dtype=np.float64)
+    return _sized(e, value.reshape(-1) if e.is_vector else value, env)
 
 
 def _vec(e: Vec, args: list[Value], env: _Env) -> Value:

@@ -30,6 +30,7 @@ from matcalc.vocabulary import (
     FRECHET,
     ONE_ARG,
     POLYGAMMA,
+    TWO_ARG,
     WITH_AXIS,
     caret_power,
 )
@@ -240,7 +241,7 @@ class Parser:
             if called:
                 raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
             return build.eye()
-        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name == POLYGAMMA:
+        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name in TWO_ARG or name == POLYGAMMA:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
@@ -375,6 +376,10 @@ class Parser:
             if len(args) != 2:
                 raise self.error(f"'{name}' takes 1 argument (the {name} entry) or 2 (entry by entry)", tok)
             return self.make(tok, EXTREMA[name], *args)
+        if name in TWO_ARG:
+            if len(args) != 2:
+                raise self.error(f"'{name}' takes 2 arguments, got {len(args)}", tok)
+            return self.make(tok, TWO_ARG[name], *args)
         if name == POLYGAMMA:
             if len(args) != 2:
                 raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)

@@ -20,10 +20,10 @@ kron(A*C, B*D)`` ...) are rewrite rules (`matcalc.rules.kron`).
 from __future__ import annotations
 
 from matcalc import build
-from matcalc.build import describe
 from matcalc.dims import Dim
 from matcalc.errors import ShapeError
 from matcalc.expr import Expr, Kron, PairIndex, Scale, Vec, Zero
+from matcalc.operands import describe, unified
 
 __all__ = ["kron", "pair_index", "vec"]
 
@@ -45,7 +45,7 @@ def kron(a: Expr, b: Expr) -> Expr:
     for x in (a, b):
         if x.ndim > 2:
             raise ShapeError(f"kron of {describe(x)}: only vectors and matrices have a Kronecker product")
-    a, b = build._unified([a, b])  # same-named symbols in the two operands: one shape
+    a, b = unified([a, b])  # same-named symbols in the two operands: one shape
     if isinstance(a, Scale) or isinstance(b, Scale):
         (ca, a), (cb, b) = _split(a), _split(b)
         return build.mul(build.mul(ca, cb), kron(a, b))

@@ -97,9 +97,9 @@ def _two(term: Term, n: int, m: int, count: Counter[Idx], free: frozenset[Idx]) 
     (r, a, b), (s, c, d) = p.indices, q.indices
     if r == s and len({r, a, b, c, d}) == 5 and _summed_here(r, 2, count, free):
         return _without(term, (n, m), (Delta(a, c), Delta(b, d)))
-    if (a, b) == (c, d) and a != b and r != s and r.dim == s.dim:
-        if _summed_here(a, 2, count, free) and _summed_here(b, 2, count, free):
-            return _without(term, (n, m), (Delta(r, s),))
+    alike = (a, b) == (c, d) and a != b and r != s and r.dim == s.dim
+    if alike and _summed_here(a, 2, count, free) and _summed_here(b, 2, count, free):
+        return _without(term, (n, m), (Delta(r, s),))
     return None
 
 
@@ -109,7 +109,7 @@ def _marginal(term: Term, n: int, count: Counter[Idx], free: frozenset[Idx]) -> 
     if len({r, a, b}) < 3:
         return None
     if _summed_here(r, 1, count, free):
-        kept = (a, b)
+        kept: tuple[Idx, ...] = (a, b)
     elif _summed_here(a, 1, count, free) and _summed_here(b, 1, count, free):
         kept = (r,)
     else:
@@ -118,6 +118,8 @@ def _marginal(term: Term, n: int, count: Counter[Idx], free: frozenset[Idx]) -> 
     return _without(term, (n,), (), ones)
 
 
-def _without(term: Term, drop: tuple[int, ...], deltas: tuple[Delta, ...], extra: tuple[Factor, ...] = ()) -> Term:
+def _without(
+    term: Term, drop: tuple[int, ...], deltas: tuple[Delta, ...], extra: tuple[Factor, ...] = ()
+) -> Term:
     factors = tuple(f for k, f in enumerate(term.factors) if k not in drop) + extra
     return Term(term.coef, factors, term.deltas + deltas)

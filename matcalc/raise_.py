@@ -444,9 +444,9 @@ def _slot(net: _Net, skip: int, a: Idx) -> tuple[Expr, Idx | None, int | None] |
 def _column_pair(net: _Net, skip: int, j: Idx, ll: Idx) -> int | None:
     """The position of a pair index δ[c, (j, l)] over two summed column indices, if there is one."""
     for k, f in enumerate(net.factors):
-        if k != skip and isinstance(f.base, PairIndex) and f.indices[1:] == (j, ll):
-            if all(i not in net.free and net.count(i) == 2 for i in (j, ll)):
-                return k
+        pair = k != skip and isinstance(f.base, PairIndex) and f.indices[1:] == (j, ll)
+        if pair and all(i not in net.free and net.count(i) == 2 for i in (j, ll)):
+            return k
     return None
 
 

@@ -179,6 +179,8 @@ class _Translator:
             self.dim(d)
 
     def dim(self, d: Dim) -> Any:
+        if d.parts and d not in self.dims:  # kron and vec: the product of the parts' sizes
+            return sp.Mul(*(self.dim(p) for p in d.parts))
         if d not in self.dims:
             letter = next(self.letters, None) or f"n{len(self.dims)}"
             self.dims[d] = sp.Symbol(letter)
@@ -294,6 +296,13 @@ class _Translator:
                 return self.dim(body.shape[axis - 1])
             case E.Extremum():
                 raise MatcalcError(f"{e}: SymPy's matrix expressions have no largest or smallest entry")
+            case E.Kron(left=left, right=right):
+                return sp.KroneckerProduct(go(left), go(right))
+            case E.Vec(body=body):
+                return self.vec(e, go(body))
+            case E.PairIndex():
+                raise MatcalcError("the pair index δ[r,(a,b)] appears only in index notation, which SymPy's "
+                                   "matrix expressions do not support")
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
             case E.MatFun() | E.Spectral():  # SymPy has no expm, logm, eigvals, ... of a MatrixSymbol
@@ -304,6 +313,17 @@ class _Translator:
                     "SymPy's array expressions are not supported"
                 )
         assert_never(e)
+
+    def vec(self, e: E.Expr, m: Any) -> Any:
+        """``vec(X)``, the columns of ``X`` stacked: a block column of SymPy's column slices.
+
+        SymPy's matrix expressions have no vec, so the number of columns must be a number.
+        """
+        cols = m.shape[1]
+        if not isinstance(cols, sp.Integer | int):
+            raise MatcalcError(f"{e}: SymPy's matrix expressions have no vec; it translates as a block "
+                               "column of the columns when the number of columns is a number (pass dims)")
+        return sp.BlockMatrix([[m[:, j]] for j in range(int(cols))])
 
     def quotient(self, u: Any, v: Any, u_scalar: bool, v_scalar: bool) -> Any:
         if v_scalar:

@@ -82,11 +82,13 @@ def _product_axes(e: Expr) -> list[tuple[Dim, tuple[Dim, ...]]]:
         return [(e.shape[0], (e.body.shape[1], e.body.shape[0]))]
     if not isinstance(e, Kron):
         return []
-    out = []
-    for k, pick in enumerate((_rows, _cols)):
+    out: list[tuple[Dim, tuple[Dim, ...]]] = []
+    axis = 0
+    for pick in (_rows, _cols):
         parts = pick(e.left) + pick(e.right)
         if len(parts) == 2:
-            out.append((e.shape[k], parts))
+            out.append((e.shape[axis], parts))
+        axis += bool(parts)
     return out
 
 

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matcalc import axes, build, gamma, spectral, spectral_ops
+from matcalc import axes, build, gamma, kronecker, spectral, spectral_ops
 from matcalc.errors import ShapeError
 from matcalc.expr import Expr, Number
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 
 __all__ = [
-    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "WITH_AXIS", "caret_power",
+    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "TWO_ARG", "WITH_AXIS",
+    "caret_power",
 ]  # fmt: skip
 
 ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
@@ -37,6 +38,9 @@ WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
 #: ``max(x)``/``min(x)``, the largest/smallest entry; ``max(a, b)``/``min(a, b)``, entry by entry.
 EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": axes.minimum}
 
+#: Functions of two operands: ``kron(A, B)``, the Kronecker product (`matcalc.kronecker`).
+TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {"kron": kronecker.kron}
+
 #: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
 POLYGAMMA = "polygamma"
 
@@ -49,7 +53,7 @@ DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None, "partial": None}
 #: Names that cannot be symbols.
 RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
 RESERVED |= {"eye", POLYGAMMA} | frozenset(DERIVATIVES)
-RESERVED |= frozenset(FRECHET)
+RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG)
 
 
 def caret_power(base: Expr, exponent: Expr) -> Expr:

@@ -101,6 +101,10 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "outer": "xp.outer(_0, _1)",
     "transpose": "_0.T",
     "column": "_0[:, None]",  # a vector as a column, to scale the rows of a matrix
+    "row": "_0[None, :]",  # a vector as a 1 x n matrix
+    "kron": "xp.kron(_0, _1)",  # of two vectors or two matrices
+    "vec": "xp.reshape(_0.T, (-1,))",  # the columns stacked
+    "reshape": "xp.reshape(_0, _1)",
     "solve": "xp.linalg.solve(_0, _1)",
     "dot_all": "xp.einsum('ij,ij->', _0, _1)",  # sum of the entrywise product of two matrices
     "trace_of_product": "xp.einsum('ij,ji->', _0, _1)",
@@ -146,6 +150,12 @@ _NUMPY_HELPERS: dict[str, str] = {
     """log(softmax) of each column (axis 0) or row (axis 1): x - logsumexp, without log(0)."""
     z = x - xp.max(x, axis=axis, keepdims=True)
     return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))''',
+    "_kron": '''def _kron(a, b):
+    """The Kronecker product of two vectors or two matrices: A[i, j] B[k, l] at (i*p+k, j*q+l)."""
+    if a.ndim == 1:
+        return xp.reshape(a[:, None] * b[None, :], (-1,))
+    rows, cols = a.shape[0] * b.shape[0], a.shape[1] * b.shape[1]
+    return xp.reshape(a[:, None, :, None] * b[None, :, None, :], (rows, cols))''',
     "_polygamma": '''def _polygamma(t, k):
     """scipy.special.polygamma(k, t); an array of another namespace goes through NumPy."""
     import scipy.special
@@ -228,6 +238,7 @@ TORCH = Backend(
         "polygamma": "(-1) ** (_1 + 1) * torch.lgamma(torch.tensor(_1 + 1.0, dtype=_0.dtype)).exp()"
         " * torch.special.zeta(_1 + 1.0, _0)",
         "transpose": "_0.mT",
+        "vec": "torch.reshape(_0.mT, (-1,))",
         "power": "torch.pow(_0, _1)",
         "dot_all": "torch.sum(_0 * _1)",
         "sum_rows": "torch.sum(_0, 0)",
@@ -272,6 +283,7 @@ ARRAY_API = Backend(
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
         "outer": "_0[:, None] * _1",
+        "kron": "_kron(xp, _0, _1)",  # the array API has no kron
         "dot_all": "xp.sum(_0 * _1)",
         "trace_of_product": "xp.sum(_0 * _1.T)",
         "diag_of_product": "xp.sum(_0 * _1.T, axis=1)",

@@ -43,6 +43,7 @@ from matcalc.expr import (
     Identity,
     IndexForm,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     MatFun,
@@ -52,6 +53,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    PairIndex,
     Polygamma,
     Power,
     Scale,
@@ -62,6 +64,7 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Transpose,
+    Vec,
     Zero,
     children,
     walk,
@@ -162,12 +165,14 @@ class Lowerer:
         return sx.fill(self.backend.template(name), self.backend.alias, *args)
 
     def size(self, d: Dim) -> ast.expr:
-        """The size of dimension ``d``."""
+        """The size of dimension ``d`` (of a product dimension, the product of its parts' sizes)."""
+        if d.parts:
+            return sx.product([sx.SizeRef(p) for p in d.parts])
         return sx.SizeRef(d)
 
     def like(self, d: Dim) -> ast.expr:
         """An argument array (for the dtype and device of a constructor of size ``d``)."""
-        return sx.LikeRef(d)
+        return sx.LikeRef(d.atoms()[0])
 
     def shape(self, e: Expr) -> ast.expr:
         """The shape of ``e``: a size for a vector, a tuple of sizes otherwise."""
@@ -255,10 +260,29 @@ class Lowerer:
                 return spectral.matfun(self, e)
             case Spectral():
                 return spectral.spectral(self, e)
+            case Kron():
+                return self._kron(e)
+            case Vec():
+                return self.op("vec", self.ref(e.body))
+            case PairIndex():  # δ[r, (a, b)]: the identity's rows as |a| x |b| arrays
+                eye = self.op("eye", self.size(e.shape[0]), self.like(e.shape[0]))
+                return self.op("reshape", eye, self.shape(e))
             case Call():  # an abstract function: a callable the caller passes
                 args = [self.ref(a) for a in e.args]
                 return ast.Call(func=sx.FunctionRef(callable_name(e)), args=args, keywords=[])
         assert_never(e)
+
+    def _kron(self, e: Kron) -> ast.expr:
+        """``kron(A, B)`` of arrays of one rank; a vector with a matrix is lifted to 2-D first."""
+        a, b = e.left, e.right
+        if a.is_vector and b.is_vector and a.row != b.row:  # a column and a row: an outer product
+            col, row = (a, b) if b.row else (b, a)
+            return self.op("outer", self.ref(col), self.ref(row))
+        if a.ndim == b.ndim:
+            return self.op("kron", self.ref(a), self.ref(b))
+        lifted = [self.op("row" if x.row else "column", self.ref(x)) if x.is_vector else self.ref(x)
+                  for x in (a, b)]
+        return self.op("kron", *lifted)
 
     def _broadcast(self, e: Expr) -> ast.expr | None:
         """The scalar of ``vector(1)`` or ``s*vector(1)`` (of any shape), which broadcasting expands."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from matcalc import axes, build
+from matcalc import axes, build, kronecker
 from matcalc.errors import RegistryError
 from matcalc.expr import (
     Det,
@@ -34,6 +34,7 @@ from matcalc.expr import (
     Softmax,
     SumEntries,
     Trace,
+    Vec,
 )
 from matcalc.ops.record import MatrixFunction, Registry
 
@@ -85,6 +86,10 @@ def _size(sp: Any, m: Any, axis: int) -> Any:
     return sp.Integer(m.rows if axis == 1 else m.cols)
 
 
+def _vec(sp: Any, m: Any) -> Any:
+    return sp.Matrix.vstack(*_columns(m))  # the columns stacked (column-major)
+
+
 def _diag(sp: Any, m: Any) -> Any:
     return sp.diag(*m) if m.cols == 1 else sp.Matrix([m[i, i] for i in range(m.rows)])
 
@@ -118,6 +123,7 @@ RECORDS: tuple[MatrixFunction, ...] = (
         with_axis=axes.logsumexp, sympy_reads_back=False,
     ),
     MatrixFunction("size", (Size,), None, _size, "array", with_axis=axes.size, range=(1.0, math.inf)),
+    MatrixFunction("vec", (Vec,), kronecker.vec, _vec, "square", r"\operatorname{vec}"),
     MatrixFunction(  # a sum over size(X, k): SymPy gives the size as a number when the sizes are given
         "mean", (), axes.mean, _mean, "array", with_axis=axes.mean, sympy_reads_back=False,
     ),

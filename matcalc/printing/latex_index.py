@@ -30,6 +30,7 @@ from matcalc.expr import (
     Inverse,
     MatPow,
     Ones,
+    PairIndex,
     Scale,
     Transpose,
     children,
@@ -204,6 +205,9 @@ def _indexed(printer: Printer, base: Tex, subscript: str) -> str:
 
 
 def _factor(printer: Printer, f: Factor, names: dict[Idx, str]) -> str:
+    if isinstance(f.base, PairIndex):  # δ_{r,(a,b)}: r runs over the pairs (a, b), a the slower
+        r, a, b = (names[i] for i in f.indices)
+        return rf"\delta_{{{r},({a},{b})}}"
     base = printer.tex(f.base)
     if not f.indices:  # a scalar: parenthesized like a coefficient
         return wrap(base, ATOM if base.prec == MUL else FRAC).text

@@ -26,6 +26,7 @@ from matcalc.expr import (
     Identity,
     IndexForm,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     MatFun,
@@ -35,6 +36,7 @@ from matcalc.expr import (
     Norm,
     Number,
     Ones,
+    PairIndex,
     Polygamma,
     Power,
     Scale,
@@ -45,6 +47,7 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Transpose,
+    Vec,
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
@@ -201,6 +204,13 @@ class Printer:
                 return matfun_tex(self, e)
             case Spectral():
                 return spectral_tex(self, e)
+            case Kron():  # A ⊗ B: operands that are sums or products in parentheses
+                parts = [wrap(self.tex(x), POW) for x in (e.left, e.right)]
+                return combined(rf"{parts[0].text} \otimes {parts[1].text}", MUL, parts)
+            case Vec():
+                return self._call(_call_name(e), e.body)
+            case PairIndex():  # only inside an index form, where its indices show
+                return Tex(r"\delta", ATOM)
         assert_never(e)
 
     def _sup(self, base: Expr, sup: str) -> Tex:
