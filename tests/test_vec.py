@@ -155,28 +155,30 @@ def test_commutation_matrix_transposes_a_vec() -> None:
 
 
 GOLDEN = [
-    ("W*x", {}, "W", r"x^\top \otimes I_{n}", "x' ⊗ I_n"),
-    ("A*X*B", {}, "X", r"B^\top \otimes A", "B' ⊗ A"),
+    ("W*x", {}, "W", r"x^\top \otimes I_{n}", "kron(x', I_n)"),
+    ("A*X*B", {}, "X", r"B^\top \otimes A", "kron(B', A)"),
     ("X'", {}, "X", r"K_{mn}", "K_mn"),
-    ("A*X'*B", {}, "X", r"(B^\top \otimes A) K_{pq}", "(B' ⊗ A)*K_pq"),
+    ("A*X'*B", {}, "X", r"(B^\top \otimes A) K_{pq}", "kron(B', A)*K_pq"),
     ("A.*X", {}, "X", r"\operatorname{diag}(\operatorname{vec}(A))", "diag(vec(A))"),
-    ("X*X", {}, "X", r"X^\top \otimes I_{n} + I_{n} \otimes X", "X' ⊗ I_n + I_n ⊗ X"),
-    ("inv(X)", {}, "X", r"-(X^{-\top} \otimes X^{-1})", "-(inv(X)' ⊗ inv(X))"),
-    ("x*x'", {}, "x", r"x \otimes I_{n} + I_{n} \otimes x", "x ⊗ I_n + I_n ⊗ x"),
+    ("X*X", {}, "X", r"X^\top \otimes I_{n} + I_{n} \otimes X", "kron(X', I_n) + kron(I_n, X)"),
+    ("inv(X)", {}, "X", r"-(X^{-\top} \otimes X^{-1})", "-kron(inv(X)', inv(X))"),
+    ("x*x'", {}, "x", r"x \otimes I_{n} + I_{n} \otimes x", "kron(x, I_n) + kron(I_n, x)"),
     ("2*X.*X", {}, "X", r"4 \operatorname{diag}(\operatorname{vec}(X))", "4*diag(vec(X))"),
     ("W*x", {}, "x", "W", "W"),
     ("sum(X)", {}, "X", r"\mathbf{1}_{nm}^\top", "1_nm'"),
     ("tr(X)*A", {}, "X", r"\operatorname{vec}(A) \operatorname{vec}(I_{p})^\top", "vec(A)*vec(I_p)'"),
-    ("X'*x", {}, "X", r"I_{n} \otimes x^\top", "I_n ⊗ x'"),
+    ("X'*x", {}, "X", r"I_{n} \otimes x^\top", "kron(I_n, x')"),
     # symmetric S: the entrywise J times the symmetrizer N_n = (I + K_nn)/2 (Magnus & Neudecker)
-    ("S*A", {"S": "symmetric"}, "S", r"(A^\top \otimes I_{n}) N_{n}", "(A' ⊗ I_n)*N_n"),
-    ("inv(S)", {"S": "symmetric"}, "S", r"-(S^{-1} \otimes S^{-1}) N_{n}", "-(inv(S) ⊗ inv(S))*N_n"),
+    ("S*A", {"S": "symmetric"}, "S", r"(A^\top \otimes I_{n}) N_{n}", "kron(A', I_n)*N_n"),
+    ("inv(S)", {"S": "symmetric"}, "S", r"-(S^{-1} \otimes S^{-1}) N_{n}", "-kron(inv(S), inv(S))*N_n"),
     ("S.*A", {"S": "symmetric"}, "S", r"\operatorname{diag}(\operatorname{vec}(A)) N_{n}",
      "diag(vec(A))*N_n"),
-    ("S*S", {"S": "symmetric"}, "S", r"(S \otimes I_{n} + I_{n} \otimes S) N_{n}", "(S ⊗ I_n + I_n ⊗ S)*N_n"),
-    ("((A*X*B).*M)*C", {}, "X", "", "(C' ⊗ I_n)*diag(vec(M))*(B' ⊗ A)"),
-    ("((((A*X*B).*M)*C).*N)*D", {}, "X", "", "(D' ⊗ I_n)*diag(vec(N))*(C' ⊗ I_n)*diag(vec(M))*(B' ⊗ A)"),
-    ("softmax(W*x)", {}, "W", "", "x' ⊗ (diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')"),
+    ("S*S", {"S": "symmetric"}, "S", r"(S \otimes I_{n} + I_{n} \otimes S) N_{n}",
+     "(kron(S, I_n) + kron(I_n, S))*N_n"),
+    ("((A*X*B).*M)*C", {}, "X", "", "kron(C', I_n)*diag(vec(M))*kron(B', A)"),
+    ("((((A*X*B).*M)*C).*N)*D", {}, "X", "",
+     "kron(D', I_n)*diag(vec(N))*kron(C', I_n)*diag(vec(M))*kron(B', A)"),
+    ("softmax(W*x)", {}, "W", "", "kron(x', diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')"),
 ]
 
 
@@ -215,7 +217,7 @@ def test_chains_and_hadamard_products_when_needed() -> None:
     jac = mc.vec_jacobian(mc.parse("((A*X*B).*M)*C"), "X")
     assert any(isinstance(c, Chain) for t in jac.terms for c in t.core)
     jac = mc.vec_jacobian(mc.parse("diag(X)"), "X")
-    assert str(jac) == "(1_n' ⊗ I_n)*diag(vec(I_n))"
+    assert str(jac) == "kron(1_n', I_n)*diag(vec(I_n))"
 
 
 # ---- special cases and errors ----------------------------------------------------------------
@@ -237,7 +239,7 @@ def test_the_gradient_of_a_gradient_is_the_hessian() -> None:
     f = mc.parse("tr(X'*A*X)")
     g = mc.diff(f, "X")
     jac = _check(g, "X", random_values(g, 0))
-    assert str(jac) == "I_m ⊗ (A+A')"  # X is n x m
+    assert str(jac) == "kron(I_m, A+A')"  # X is n x m
 
 
 def test_a_derivative_is_rejected_with_a_hint() -> None:

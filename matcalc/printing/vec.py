@@ -67,7 +67,7 @@ def dimension_names(jac: VecJacobian) -> dict[Dim, str]:
 
 @dataclass(frozen=True)
 class _Style:
-    kron: str
+    kron: str  # the operator between the factors of A ⊗ B; "" for the input syntax kron(A, B)
     hadamard: str
     top: str
     eye: str
@@ -84,7 +84,7 @@ _LATEX = _Style(
     vec=r"\operatorname{vec}", diag=r"\operatorname{diag}", product=juxtapose, sub=lambda s: f"_{{{s}}}",
 )  # fmt: skip
 _TEXT = _Style(
-    kron=" ⊗ ", hadamard=" ⊙ ", top="'", eye="I", ones="1", commutation="K", vec="vec", diag="diag",
+    kron="", hadamard=" ⊙ ", top="'", eye="I", ones="1", commutation="K", vec="vec", diag="diag",
     product="*".join, sub=lambda s: f"_{s}",
 )  # fmt: skip
 
@@ -214,6 +214,8 @@ class _Writer:
         texts = [self.matrix(s) for s in slots]
         if len(texts) == 1:
             body = texts[0]
+        elif not self.s.kron:  # the input language's kron(A, B)
+            body = Tex(f"kron({texts[0].text}, {texts[1].text})", ATOM)
         else:  # a product binds tighter than ⊗ (AC ⊗ BD); a sum or ⊙ does not
             pairs = zip(slots, texts, strict=True)
             wrapped = [wrap(t, POW if _elementwise(e) else MUL).text for e, t in pairs]

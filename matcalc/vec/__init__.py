@@ -11,7 +11,7 @@ for its gradient ``G``, of a vector by a vector the usual Jacobian matrix.
 
 >>> import matcalc as mc
 >>> print(mc.vec_jacobian(mc.parse("W*x"), "W"))
-x' ⊗ I_n
+kron(x', I_n)
 >>> print(mc.vec_jacobian(mc.parse("A*X*B"), "X").latex())
 B^\top \otimes A
 

@@ -25,7 +25,7 @@ from matcalc import build
 from matcalc.diff import diff, differentiate, variable
 from matcalc.dims import Dim
 from matcalc.errors import DifferentiationError, MatcalcError
-from matcalc.expr import Expr, IndexForm, Number, Ones, Symbol, Zero
+from matcalc.expr import Expr, IndexForm, Number, Ones, PairIndex, Symbol, Vec, Zero
 from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, product
 from matcalc.raise_ import inline_nested, raise_term
 from matcalc.recursion import deep
@@ -68,6 +68,8 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
             "mc.latex(f, form='vec', wrt='X') or mc.vec_jacobian(f, 'X')"
         )
     var = variable(f, wrt)
+    while isinstance(f, Vec):  # vec(vec(G)) = vec(G): the Jacobian of vec(G) is that of G
+        f = f.body
     with deep():
         if f.ndim + var.ndim <= 2:
             d = diff(f, var)
@@ -83,6 +85,11 @@ def _kron_terms(f: Expr, var: Symbol, entrywise: bool) -> list[KronTerm]:
     terms = inline_nested(differentiate(f, var, free, wfree, entrywise=entrywise), free + wfree)
     for t in terms:
         for factor in t.factors:
+            if isinstance(factor.base, PairIndex):  # a kron or vec inside f, not around it
+                raise MatcalcError(
+                    f"no vec form yet for a derivative through a Kronecker product or vec inside {f} "
+                    "(only vec(G) of the whole function); use mc.latex(mc.diff(f, ...), form='index')"
+                )
             if len(factor.indices) > 2:  # e.g. jac(F)(W) of an abstract matrix function F
                 raise MatcalcError(
                     f"no vec form yet for a derivative through the order-{len(factor.indices)} "
