@@ -37,6 +37,7 @@ from matcalc.expr import (
     Extremum,
     IndexForm,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     MatPow,
@@ -49,13 +50,15 @@ from matcalc.expr import (
     Softmax,
     Symbol,
     Trace,
+    Vec,
+    walk,
 )
 from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
 from matcalc.lower import LOWERINGS, atom, lower
 from matcalc.ops import ELEMENTWISE
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
-from matcalc.simplify import simplify
+from matcalc.simplify import simplify, simplify_pairs
 from matcalc.simplify_index import simplify_terms
 
 __all__ = [
@@ -175,13 +178,16 @@ def _derivative(f: Expr, wrt: Symbol) -> Expr:
     depth, see `matcalc.backprop`); anything else in forward mode.
     """
     if f.is_scalar:
-        return simplify(gradient(f, wrt, differentiate))
-    free, wfree = fresh_like(f.shape), fresh_like(wrt.shape)
-    terms = differentiate(f, wrt, free, wfree)
-    if not terms:
-        return build.zeros(f.shape + wrt.shape)
-    raised = raise_index(IndexExpr(free + wfree, tuple(terms)))
-    return simplify(raised)
+        result = simplify(gradient(f, wrt, differentiate))
+    else:
+        free, wfree = fresh_like(f.shape), fresh_like(wrt.shape)
+        terms = differentiate(f, wrt, free, wfree)
+        if not terms:
+            return build.zeros(f.shape + wrt.shape)
+        result = simplify(raise_index(IndexExpr(free + wfree, tuple(terms))))
+    if any(isinstance(n, Kron | Vec) for n in walk(f)):
+        result = simplify_pairs(result)
+    return result
 
 
 def differentiate(

@@ -23,7 +23,7 @@ from collections import Counter
 from matcalc import build
 from matcalc.expr import Expr, Kron, MatMul, Ones, PairIndex, Vec
 from matcalc.index import Delta, Factor, Idx, Term
-from matcalc.lower import lower
+from matcalc.lower import atom, lower
 
 __all__ = ["contract_pairs"]
 
@@ -57,11 +57,15 @@ def _opened(term: Term, count: Counter[Idx], free: frozenset[Idx]) -> Term | Non
     """
     heads = {f.indices[0] for f in term.factors if isinstance(f.base, PairIndex)}
     for n, f in enumerate(term.factors):
-        if not isinstance(f.base, Vec | Kron) or not any(i in heads and i not in free for i in f.indices):
+        if not any(i in heads and i not in free for i in f.indices):
             continue
-        (inner,) = lower(f.base, f.indices)
+        scaled = atom(f.base, f.indices)  # 2*vec(A) is 2 times vec(A)
+        if len(scaled.factors) != 1 or not isinstance(scaled.factors[0].base, Vec | Kron):
+            continue
+        (inner,) = lower(scaled.factors[0].base, scaled.factors[0].indices)
         rest = tuple(g for k, g in enumerate(term.factors) if k != n)
-        opened = Term(term.coef * inner.coef, rest + inner.factors, term.deltas + inner.deltas)
+        coef = term.coef * scaled.coef * inner.coef
+        opened = Term(coef, rest + inner.factors, term.deltas + scaled.deltas + inner.deltas)
         firsts = [k for k, g in enumerate(opened.factors) if isinstance(g.base, PairIndex)]
         seen = opened.indices()
         if any(_two(opened, a, b, seen, free) is not None for a in firsts for b in firsts if b > a):

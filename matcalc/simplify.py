@@ -17,6 +17,14 @@ from __future__ import annotations
 from matcalc.expr import Expr
 from matcalc.rewrite import RuleTable, rewrite
 from matcalc.rules.elementwise import logistic, quotient_cancel, quotient_merge, repeated_factors
+from matcalc.rules.kron import (
+    inverse_of_kron,
+    kron_of_products,
+    kron_times_vec,
+    pair_indices,
+    trace_of_kron,
+    transpose_of_kron,
+)
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
 from matcalc.rules.products import (
     diag_of_ones,
@@ -44,7 +52,7 @@ from matcalc.rules.sums import (
 )
 from matcalc.rules.transposes import inverse_outside, trace_of_transposes, transpose_down
 
-__all__ = ["RULES", "simplify"]
+__all__ = ["PAIR_RULES", "RULES", "simplify", "simplify_pairs"]
 
 #: The rules, in the order they are tried at each node (only those for its node type are).
 RULES = RuleTable(
@@ -62,8 +70,13 @@ RULES = RuleTable(
         scalar_powers,
         squared_scalar,
         quotient_dot,
+        transpose_of_kron,
         transpose_down,
         inverse_outside,
+        inverse_of_kron,
+        trace_of_kron,
+        kron_of_products,
+        kron_times_vec,
         matrix_powers,
         trace_of_transposes,
         diag_times_vector,
@@ -80,6 +93,21 @@ RULES = RuleTable(
         factor_common,
     )
 )
+
+
+#: The identities of pair indices on index forms (`matcalc.pairs`), for derivatives through kron and vec.
+PAIR_RULES = RuleTable((pair_indices,))
+
+
+def simplify_pairs(e: Expr) -> Expr:
+    """``e`` with the pair indices of its index forms contracted again, then simplified.
+
+    A derivative through ``kron`` or ``vec`` is contracted at the index level
+    before its factors are simplified (``vec(X)+vec(X)`` is ``2*vec(X)`` only
+    later), so some identities of pair indices apply only after `simplify`.
+    """
+    out = rewrite(e, PAIR_RULES)
+    return e if out is e else simplify(out)
 
 
 def simplify(e: Expr) -> Expr:
