@@ -14,6 +14,7 @@ from matcalc import codegen as _codegen
 from matcalc import diff as _diff
 from matcalc import evaluate as _evaluate
 from matcalc import explain as _explain
+from matcalc import kronecker as _kronecker
 from matcalc import parse as _parse
 from matcalc import simplify as _simplify
 from matcalc import sympy_bridge as _sympy_bridge
@@ -70,6 +71,7 @@ __all__ = [
     "evaluate",
     "explain",
     "from_sympy",
+    "kron",
     "lambdify",
     "latex",
     "limits",
@@ -82,6 +84,7 @@ __all__ = [
     "symbol",
     "symmetric",
     "to_sympy",
+    "vec",
     "vec_jacobian",
     "vector",
 ]
@@ -117,3 +120,19 @@ def matrix(name: str) -> Expr:
 def symmetric(name: str) -> Expr:
     """A symmetric matrix symbol."""
     return symbol(name, "symmetric")
+
+
+@guarded
+def kron(a: Expr, b: Expr) -> Expr:
+    """``kron(a, b)``, the Kronecker product a ⊗ b, as the input language's ``kron(A, B)``."""
+    if not isinstance(a, Expr) or not isinstance(b, Expr):
+        raise MatcalcError(f"kron needs expressions, got {type(a).__name__} and {type(b).__name__}")
+    return _kronecker.kron(a, b)
+
+
+@guarded
+def vec(x: Expr) -> Expr:
+    """``vec(x)``: the columns of a matrix stacked into one column (column-major), as ``vec(X)``."""
+    if not isinstance(x, Expr):
+        raise MatcalcError(f"vec needs an expression, got {type(x).__name__}")
+    return _kronecker.vec(x)
