@@ -44,6 +44,10 @@ TOPIC_TEXT = {
         "Jacobians and tensors",
         "Derivatives of vectors and matrices, including the seed question `W*x` by `W`.",
     ),
+    "kronecker": (
+        "Kronecker products and vec",
+        "The identities of Magnus & Neudecker as the simplifier applies them, and derivatives through vec.",
+    ),
 }
 
 HEADER = """\

@@ -30,7 +30,7 @@ from matcalc.errors import EvaluationError, MatcalcError
 from matcalc.evaluate import evaluate
 from matcalc.expr import Expr, Symbol, substitute_dims
 from matcalc.parse import parse
-from matcalc.testing import random_values
+from matcalc.testing import consistent_sizes, random_values
 from matcalc.vec import VecJacobian
 
 __all__ = ["CheckResult", "check"]
@@ -211,6 +211,7 @@ class Problem:
         """
         problem: EvaluationError | None = None
         for sizes in itertools.islice(_candidate_sizes(self.dims, t, rng), _SIZE_ATTEMPTS):
+            sizes = consistent_sizes((self.expr, self.derivative), sizes)  # kron and vec: products
             try:
                 return self.run(sizes, rng)
             except EvaluationError as err:

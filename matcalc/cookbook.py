@@ -46,6 +46,7 @@ TOPICS = (
     "hessian",
     "third",
     "jacobian",
+    "kronecker",
 )
 
 
@@ -479,9 +480,28 @@ _JACOBIAN = (
        "diag(sigmoid(X*w).*(1-sigmoid(X*w)))*X", topic="jacobian"),
 )
 
+_MN = "Magnus & Neudecker ch. 2; Matrix Cookbook §10.2"
+_KRON = (
+    _r("kron_product_trace", _MN, "tr(kron(A, B)*kron(A', B'))", ("A",), "2*tr(B'*B)*A", topic="kronecker",
+       note="(A⊗B)(C⊗D) = AC⊗BD, then tr(A⊗B) = tr(A) tr(B)"),
+    _r("kron_bilinear", _MN, "x'*kron(A, B)*y", ("y",), "kron(A', B')*x", topic="kronecker",
+       note="(A⊗B)' = A'⊗B'"),
+    _r("kron_inverse_form", _MN, "x'*inv(kron(S, T))*x", ("x",), "2*kron(inv(S), inv(T))*x",
+       kinds={"S": _S, "T": _S}, topic="kronecker", note="(S⊗T)⁻¹ = S⁻¹⊗T⁻¹"),
+    _r("kron_times_vec", _MN, "y'*kron(B, A)*vec(X)+y'*vec(A*X*B')", ("y",), "2*vec(A*X*B')",
+       topic="kronecker", note="(B⊗A) vec(X) = vec(A X B')"),
+    _r("vec_outer", _MN, "vec(x*y')", ("x",), "kron(y, eye)", topic="kronecker",
+       note="vec(x y') = y⊗x"),
+    _r("vec_norm", _MN, "vec(X)'*vec(X)", ("X",), "2*X", topic="kronecker",
+       note="vec(X)'vec(X) = tr(X'X)"),
+    _r("vec_AXB", _MN, "vec(A*X*B)", ("X",), None, closed_form=False, topic="kronecker",
+       note="order 3 in index form; its vec form is kron(B', A)"),
+)
+
 #: Every tested identity, grouped by topic.
 IDENTITIES: tuple[Recipe, ...] = (
     _RULES + _DETERMINANT + _INVERSE + _FORMS + _TRACE + _NORM + _ML + _HESSIAN + _THIRD + _JACOBIAN
+    + _KRON
 )
 
 _BY_NAME = {r.name: r for r in IDENTITIES}

@@ -25,7 +25,7 @@ from matcalc.errors import ShapeError
 from matcalc.expr import Expr, Kron, PairIndex, Scale, Vec, Zero
 from matcalc.operands import describe, unified
 
-__all__ = ["kron", "pair_index", "vec"]
+__all__ = ["kron", "pair_index", "product_axes", "vec"]
 
 
 def _rows(x: Expr) -> tuple[Dim, ...]:
@@ -80,3 +80,23 @@ def vec(x: Expr) -> Expr:
 def pair_index(whole: Dim, slow: Dim, fast: Dim) -> PairIndex:
     """δ[r, (a, b)] over ``whole`` x ``slow`` x ``fast``: 1 where ``r = a*|fast| + b``."""
     return PairIndex(shape=(whole, slow, fast))
+
+
+def product_axes(e: Expr) -> list[tuple[Dim, tuple[Dim, ...]]]:
+    """Each axis of a `Kron` or `Vec` node that is a product, with the dimensions of its parts.
+
+    The axis may have been unified with another dimension (the length of ``z`` in
+    ``z'*vec(X)``); its size is still the product of the parts' sizes.
+    """
+    if isinstance(e, Vec):
+        return [(e.shape[0], (e.body.shape[1], e.body.shape[0]))]
+    if not isinstance(e, Kron):
+        return []
+    out: list[tuple[Dim, tuple[Dim, ...]]] = []
+    axis = 0
+    for pick in (_rows, _cols):
+        parts = pick(e.left) + pick(e.right)
+        if len(parts) == 2:
+            out.append((e.shape[axis], parts))
+        axis += bool(parts)
+    return out

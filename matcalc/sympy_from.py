@@ -32,6 +32,7 @@ from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
 from matcalc.ops import ELEMENTWISE
+from matcalc.sympy_to import VecOf
 from matcalc.unionfind import UnionFind
 
 __all__ = ["read"]
@@ -372,20 +373,6 @@ class _Reader:
             return build.apply("relu", self.go(rest[0]))
         raise MatcalcError(f"{e}: matcalc has Max(0, t) only (relu)")
 
-    def block_column(self, e: Any) -> Expr:
-        """``vec(X)``: the columns ``X[:, j]`` of one matrix stacked in order (as `to_sympy` writes it)."""
-        blocks = list(e.blocks)
-        parent = blocks[0].parent if isinstance(blocks[0], sp.MatrixSlice) else None
-        rows = (0, parent.shape[0], 1) if parent is not None else None
-        columns = [(j, j + 1, 1) for j in range(len(blocks))]
-        if (
-            parent is None or e.blocks.shape[1] != 1 or parent.shape[1] != len(blocks)
-            or any(not isinstance(b, sp.MatrixSlice) or b.parent != parent or b.rowslice != rows
-                   or b.colslice != c for b, c in zip(blocks, columns, strict=True))
-        ):
-            raise _unsupported(e)
-        return kronecker.vec(self.go(parent))
-
     def polygamma(self, e: Any) -> Expr:
         """``polygamma(k, u)`` with a whole number k (SymPy's ``digamma(u)`` is ``polygamma(0, u)``)."""
         k, u = e.args
@@ -473,6 +460,6 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
     sp.polygamma: _Reader.polygamma,
     sp.Max: _Reader.max,
     sp.KroneckerProduct: lambda r, e: r.fold(kronecker.kron, e),
-    sp.BlockMatrix: _Reader.block_column,
+    VecOf: lambda r, e: kronecker.vec(r.go(e.args[0])),
     sp.Heaviside: _Reader.heaviside,
 }

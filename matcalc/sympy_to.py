@@ -35,9 +35,10 @@ import sympy as sp
 from matcalc import expr as E
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
+from matcalc.kronecker import product_axes
 from matcalc.ops import ELEMENTWISE
 
-__all__ = ["FUNCTIONS", "Translation", "translate"]
+__all__ = ["FUNCTIONS", "Translation", "VecOf", "translate"]
 
 #: Letters for dimensions, in order of first appearance (as `matcalc.printing.vec` names them).
 _LETTERS = "nmpqrstuvwabcdefgh"
@@ -48,6 +49,35 @@ _T = sp.Dummy("t")
 FUNCTIONS: dict[str, Callable[[Any], Any]] = {
     r.name: (lambda t, r=r: r.sympy(sp, t)) for r in ELEMENTWISE.values()  # type: ignore[misc]
 }
+
+
+class VecOf(sp.MatrixExpr):
+    """``vec(X)`` for SymPy, whose matrix expressions have none: the columns of ``X`` stacked.
+
+    Entry ``i`` is ``X[i mod m, i div m]`` for ``m`` rows; with an explicit ``X``,
+    ``doit`` gives the explicit column.  `from_sympy` reads it back as ``vec``.
+    """
+
+    @property
+    def arg(self) -> Any:
+        """The matrix whose columns are stacked."""
+        return self.args[0]
+
+    @property
+    def shape(self) -> tuple[Any, Any]:
+        """(rows times columns of the argument, 1)."""
+        return (self.arg.shape[0] * self.arg.shape[1], sp.Integer(1))
+
+    def _entry(self, i: Any, j: Any, **kwargs: Any) -> Any:
+        rows = self.arg.shape[0]
+        return self.arg[i % rows, i // rows]
+
+    def doit(self, **hints: Any) -> Any:
+        """The explicit column when the argument is an explicit matrix."""
+        arg = self.arg.doit(**hints) if hints.get("deep", True) else self.arg
+        if isinstance(arg, sp.MatrixBase):
+            return sp.ImmutableMatrix(arg.T.reshape(arg.rows * arg.cols, 1))  # row j of X' is column j
+        return VecOf(arg)
 
 
 @dataclass
@@ -175,8 +205,18 @@ class _Translator:
         ordered = [d for s in self.f.symbols for d in s.shape]
         ordered += sorted(self.f.dims)
         self.letters = iter(c for c in _LETTERS if c not in self.taken)
+        products = {whole: parts for e in E.walk(self.f) for whole, parts in product_axes(e)}
         for d in ordered:
-            self.dim(d)
+            if d not in products:
+                self.dim(d)
+        for e in E.walk(self.f):  # a kron's or vec's axis is the product of its parts, whatever its name
+            for whole, parts in product_axes(e):
+                size = sp.Mul(*(self.dim(p) for p in parts))
+                if self.dims.setdefault(whole, size) != size:
+                    raise MatcalcError(
+                        f"{e}: SymPy cannot state that {self.dims[whole]} = {size} (two products of "
+                        "dimensions that matcalc only knows to be equal); give the sizes as numbers in dims"
+                    )
 
     def dim(self, d: Dim) -> Any:
         if d.parts and d not in self.dims:  # kron and vec: the product of the parts' sizes
@@ -299,7 +339,7 @@ class _Translator:
             case E.Kron(left=left, right=right):
                 return sp.KroneckerProduct(go(left), go(right))
             case E.Vec(body=body):
-                return self.vec(e, go(body))
+                return VecOf(go(body))
             case E.PairIndex():
                 raise MatcalcError("the pair index δ[r,(a,b)] appears only in index notation, which SymPy's "
                                    "matrix expressions do not support")
@@ -313,17 +353,6 @@ class _Translator:
                     "SymPy's array expressions are not supported"
                 )
         assert_never(e)
-
-    def vec(self, e: E.Expr, m: Any) -> Any:
-        """``vec(X)``, the columns of ``X`` stacked: a block column of SymPy's column slices.
-
-        SymPy's matrix expressions have no vec, so the number of columns must be a number.
-        """
-        cols = m.shape[1]
-        if not isinstance(cols, sp.Integer | int):
-            raise MatcalcError(f"{e}: SymPy's matrix expressions have no vec; it translates as a block "
-                               "column of the columns when the number of columns is a number (pass dims)")
-        return sp.BlockMatrix([[m[:, j]] for j in range(int(cols))])
 
     def quotient(self, u: Any, v: Any, u_scalar: bool, v_scalar: bool) -> Any:
         if v_scalar:

@@ -20,12 +20,13 @@ from matcalc.diff import diff
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
-from matcalc.expr import FUNCTION_KINDS, Call, Expr, Kron, Symbol, Vec, walk
+from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
+from matcalc.kronecker import product_axes
 
 __all__ = [
-    "DerivativeCheck", "StandIn", "callable_arguments", "check_derivative", "numeric_derivative",
-    "random_values", "stand_in",
-]
+    "DerivativeCheck", "StandIn", "callable_arguments", "check_derivative", "consistent_sizes",
+    "numeric_derivative", "random_values", "stand_in",
+]  # fmt: skip
 
 
 def random_values(
@@ -51,6 +52,14 @@ def random_values(
     return values
 
 
+def consistent_sizes(exprs: Sequence[Expr], sizes: Mapping[Dim, int]) -> dict[Dim, int]:
+    """``sizes`` changed where needed so that each axis of a kron or vec is the product of its parts."""
+    out = dict(sizes)
+    for e in exprs:
+        _products_hold(e, out, frozenset())
+    return out
+
+
 def _products_hold(expr: Expr, size: dict[Dim, int], fixed: frozenset[Dim]) -> None:
     """Sizes for which every axis of a Kronecker product or vec is the product of its operands' axes.
 
@@ -59,12 +68,13 @@ def _products_hold(expr: Expr, size: dict[Dim, int], fixed: frozenset[Dim]) -> N
     agree (``tr(kron(X, X))`` needs X square), every dimension they are made of
     takes one size.
     """
-    rules = [(whole, parts) for e in walk(expr) for whole, parts in _product_axes(e)]
+    rules = [(whole, parts) for e in walk(expr) for whole, parts in product_axes(e)
+             if all(p in size for p in parts)]
     if not rules:
         return
     for attempt in range(2):
         if attempt:  # products that must agree: one size for all their parts
-            n = min(size.get(p, 2) for _, parts in rules for p in parts)
+            n = min(size[p] for _, parts in rules for p in parts)
             size.update({p: n for _, parts in rules for p in parts if p not in fixed})
         assigned: dict[Dim, int] = {}
         for whole, parts in rules:
@@ -74,30 +84,6 @@ def _products_hold(expr: Expr, size: dict[Dim, int], fixed: frozenset[Dim]) -> N
         else:
             size.update({d: n for d, n in assigned.items() if d not in fixed})
             return
-
-
-def _product_axes(e: Expr) -> list[tuple[Dim, tuple[Dim, ...]]]:
-    """Each axis of a `Kron` or `Vec` node whose size is a product, with its parts' dimensions."""
-    if isinstance(e, Vec):
-        return [(e.shape[0], (e.body.shape[1], e.body.shape[0]))]
-    if not isinstance(e, Kron):
-        return []
-    out: list[tuple[Dim, tuple[Dim, ...]]] = []
-    axis = 0
-    for pick in (_rows, _cols):
-        parts = pick(e.left) + pick(e.right)
-        if len(parts) == 2:
-            out.append((e.shape[axis], parts))
-        axis += bool(parts)
-    return out
-
-
-def _rows(x: Expr) -> tuple[Dim, ...]:
-    return x.shape[:1] if x.is_matrix or not x.row else ()
-
-
-def _cols(x: Expr) -> tuple[Dim, ...]:
-    return x.shape[-1:] if x.is_matrix or x.row else ()
 
 
 _SINES = (np.sin, np.cos, lambda t: -np.sin(t), lambda t: -np.cos(t))  # sin and its derivatives

@@ -168,11 +168,11 @@ def test_the_vec_form_of_vec_X_is_the_identity() -> None:
 @pytest.mark.parametrize(
     ("text", "kinds", "simplified"),
     [
-        ("kron(A, B)*kron(A', B')", {}, "kron(A*A', B*B')"),  # Cookbook eq. (511)
-        ("kron(A, B)'", {}, "kron(A', B')"),  # eq. (507)
-        ("inv(kron(S, T))", {"S": "symmetric", "T": "symmetric"}, "kron(inv(S), inv(T))"),  # eq. (508)
-        ("tr(kron(S, T))", {"S": "symmetric", "T": "symmetric"}, "tr(S)*tr(T)"),  # eq. (515)
-        ("kron(B, A)*vec(X)+vec(A*X*B')", {}, "2*vec(A*X*B')"),  # eq. (520)
+        ("kron(A, B)*kron(A', B')", {}, "kron(A*A', B*B')"),  # Matrix Cookbook §10.2.1
+        ("kron(A, B)'", {}, "kron(A', B')"),  # §10.2.1
+        ("inv(kron(S, T))", {"S": "symmetric", "T": "symmetric"}, "kron(inv(S), inv(T))"),  # §10.2.1
+        ("tr(kron(S, T))", {"S": "symmetric", "T": "symmetric"}, "tr(S)*tr(T)"),  # §10.2.1
+        ("kron(B, A)*vec(X)+vec(A*X*B')", {}, "2*vec(A*X*B')"),  # §10.2.2, Magnus & Neudecker Thm. 2
     ],
 )
 def test_identities_simplify_and_keep_the_value(text: str, kinds: dict[str, str], simplified: str) -> None:
@@ -225,9 +225,11 @@ def test_sympy_bridge() -> None:
     assert mc.from_sympy(s) is e
     values = {k: VALUES[k] for k in "ABX"}
     want = np.kron(VALUES["B"].T, VALUES["A"]) @ _vec(VALUES["X"])
-    assert_allclose(np.array(s.subs(_sympy_values(sp, values)).doit().as_explicit(), dtype=float).ravel(), want)
-    with pytest.raises(mc.MatcalcError, match="no vec"):
-        mc.to_sympy(mc.parse("vec(X)"))  # symbolic columns: SymPy has no vec
+    explicit = s.subs(_sympy_values(sp, values)).doit().as_explicit()
+    assert_allclose(np.array(explicit, dtype=float).ravel(), want)
+    assert mc.from_sympy(mc.to_sympy(mc.parse("vec(X)"))) is mc.parse("vec(X)")  # SymPy has no vec: VecOf
+    with pytest.raises(mc.MatcalcError, match="SymPy cannot state that"):
+        mc.to_sympy(mc.parse("kron(A, B)*kron(C, D)"))  # cols(A)*cols(B) = rows(C)*rows(D) only
 
 
 def _sympy_values(sp: object, values: dict[str, np.ndarray]) -> dict[object, object]:

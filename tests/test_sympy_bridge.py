@@ -309,7 +309,6 @@ def test_unsupported_names_the_class() -> None:
     n, t = sp.Symbol("n"), sp.Symbol("t")
     A = sp.MatrixSymbol("A", n, n)
     refused = [
-        (sp.KroneckerProduct(A, A), "the SymPy class KroneckerProduct has no matcalc counterpart"),
         (sp.BlockMatrix([[A, A]]), "the SymPy class BlockMatrix"),
         (sp.ImmutableMatrix([[1, 2]]), "the SymPy class ImmutableDenseMatrix"),
         (sp.Matrix([[1]]), "explicit matrices have no matcalc counterpart; use MatrixSymbol"),

@@ -1,11 +1,11 @@
 """Kronecker products and vec: the identities of Magnus & Neudecker, *Matrix Differential Calculus*, ch. 2.
 
 Each rule goes toward the smaller and cheaper side (a Kronecker product of
-n x n matrices has n^4 entries): ``(B ⊗ A) vec(X) = vec(A X Bᵀ)`` (Thm. 2.2,
-Matrix Cookbook eq. 520), ``(A ⊗ B)(C ⊗ D) = AC ⊗ BD`` (eq. 511),
-``(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ`` (eq. 507), ``(A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹`` (eq. 508) and
-``tr(A ⊗ B) = tr A tr B`` (eq. 515); equation numbers of the Matrix Cookbook,
-2012-11-15 edition, sec. 10.2.
+n x n matrices has n^4 entries): ``(B ⊗ A) vec(X) = vec(A X Bᵀ)`` (Magnus &
+Neudecker, ch. 2, Theorem 2; Matrix Cookbook §10.2.2), and from §10.2.1 of the
+Cookbook (2012-11-15 edition) ``(A ⊗ B)(C ⊗ D) = AC ⊗ BD``,
+``(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ``, ``(A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹`` and
+``tr(A ⊗ B) = tr A tr B`` (Magnus & Neudecker, ch. 2, sec. 2).
 
 A Kronecker product's dimensions are products, and two products of one size
 need not split alike (2x6 and 3x4): each rule checks that the parts it pairs
