@@ -43,7 +43,7 @@ import numpy as np
 import scipy.special
 from hypothesis import strategies as st
 
-from matcalc import axes, build, gamma
+from matcalc import axes, build, gamma, kronecker
 from matcalc.dims import Dim
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, Expr, Inverse
 from matcalc.ops import ELEMENTWISE
@@ -98,7 +98,7 @@ CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
     "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma", "extrema",
-    "calls",
+    "calls", "kron",
 })  # fmt: skip
 
 #: Constructs generated only when asked for (``include=``): abstract functions need callables
@@ -175,6 +175,28 @@ def _gamma(draw: Any, arg: Generated) -> Generated:
     k = draw(st.sampled_from((-1, 0, 1, 2)))
     ref = {-1: scipy.special.gammaln, 0: scipy.special.psi}.get(k, lambda u: scipy.special.polygamma(k, u))
     return _un(lambda e: gamma.polygamma(k, build.apply("exp", e)), lambda u: ref(np.exp(u)), arg)
+
+
+def _lifted(value: Any, e: Expr) -> Any:
+    """A vector's value as the 2-D array its orientation says (a column n x 1, a row 1 x n)."""
+    if not e.is_vector:
+        return np.asarray(value)
+    return np.reshape(value, (1, -1) if e.row else (-1, 1))
+
+
+def _kron_scalar(draw: Any, a: Generated, b: Generated) -> Generated:
+    """``sum(kron(a, b))`` or ``vec(a)'*vec(a)``: uses whose product dimensions meet nothing else.
+
+    (Elsewhere a product dimension would be unified with a symbol's, and the
+    sizes of the values would have to be chosen to agree.)
+    """
+    if draw(st.booleans()):
+        return _bin(
+            lambda x, y: build.sum_entries(kronecker.kron(x, y)),
+            lambda u, w: np.sum(np.kron(_lifted(u, a.expr), _lifted(w, b.expr))), a, b,
+        )
+    vec = kronecker.vec(a.expr)
+    return Generated(build.matmul(build.transpose(vec), vec), lambda v: np.sum(np.square(a.ref(v))), a.names)
 
 
 def _logdet(m: Any) -> Any:
@@ -381,6 +403,7 @@ def _scalar_table() -> list[tuple[str, _Maker]]:
         ("sum", lambda draw, d, cfg: _un(build.sum_entries, np.sum, any_array(draw, d, cfg))),
         ("norm", norm),
         ("gamma", lambda draw, d, cfg: _gamma(draw, s(draw, d, cfg))),
+        ("kron", lambda draw, d, cfg: _kron_scalar(draw, any_array(draw, d, cfg), any_array(draw, d, cfg))),
         # The reductions max(U) and min(U) are left out until their derivative stops depending on
         # exact ties after simplification (tests/test_extrema.py::test_reduction_tie_survives_rewriting).
         ("axes", lambda draw, d, cfg: _un(*draw(st.sampled_from((
