@@ -210,7 +210,7 @@ def test_an_entrywise_vec_form_claim_is_named() -> None:
     """x' ⊗ I, the vec form of d(S*x)/dS entry by entry, against matcalc's ½(x' ⊗ I)(I + K)."""
     f = mc.parse("S*x", {"S": "symmetric"})
     entrywise = mc.vec_jacobian(mc.parse("S*x"), "S")
-    assert str(entrywise) == "x' ⊗ I_n"
+    assert str(entrywise) == "kron(x', I_n)"
     result = mc.check(f, "S", entrywise)
     assert not result.ok
     assert result.convention == "entrywise", result.explanation
