@@ -15,7 +15,7 @@ import sympy as sp
 from numpy.testing import assert_allclose
 
 import matcalc as mc
-from matcalc import axes, gamma, spectral_ops
+from matcalc import axes, gamma, kronecker, spectral_ops
 from matcalc import build as b
 from matcalc import expr as ex
 from matcalc.dims import Dim
@@ -389,6 +389,12 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
         ex.MatFun: (spectral_ops.matfun("expm", S), scipy.linalg.expm(Sv)),
         ex.Spectral: (spectral_ops.spectral_op("eigvals", S), np.linalg.eigvalsh(Sv)),
+        ex.Kron: (kronecker.kron(A, X), np.kron(Av, Xv)),
+        ex.Vec: (kronecker.vec(A), Av.reshape(-1, order="F")),
+        ex.PairIndex: (
+            kronecker.pair_index(kronecker.vec(A).shape[0], A.shape[1], A.shape[0]),
+            np.eye(12).reshape(12, 4, 3),
+        ),
     }
 
 
