@@ -118,7 +118,7 @@ class _Writer:
             negated = len(self.jac.terms) == 1 and out.startswith("-")
             inner = out[1:] if negated else out
             symmetrizer = "N" + self.dims(self.jac.wrt.shape[:1])
-            loose = (self.s.kron, self.s.hadamard, " + ", " - ")  # bind looser than the product
+            loose = tuple(op for op in (self.s.kron, self.s.hadamard, " + ", " - ") if op)  # looser than *
             group = f"({inner})" if _at_top(inner, loose) else inner
             out = ("-" if negated else "") + self.s.product([group, symmetrizer])
         return out
