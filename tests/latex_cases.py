@@ -112,6 +112,8 @@ CASES: list[Case] = [
     Case("frechet_adjoint", "tr(A*expm(X))", wrt=("X",)),
     Case("frechet_kernel", "expm(X)", wrt=("X",)),
     Case("chol_gradient", "norm2(chol(S)*z)^2", {"S": "symmetric", "z": "vector"}, ("S",)),
+    Case("kron_vec", "x'*kron(A, B)*y + vec(X)'*vec(A*X*B') + sum(kron(x, y'))"),
+    _recipe("vec_AXB"),  # the pair index δ[r,(a,b)] in index form
     # index forms
     _recipe("jac_Wx_by_W"),
     _recipe("inv_X_entries"),

@@ -21,15 +21,18 @@ from matcalc.expr import (
     Expr,
     Extremum,
     Hadamard,
+    Kron,
     Norm,
     Number,
     Ones,
+    PairIndex,
     Polygamma,
     Power,
     Scale,
     Size,
     Softmax,
     Transpose,
+    Vec,
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
@@ -64,8 +67,12 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return ELEMENTWISE[e.func].range  # each record states its range
         case Softmax() | Size() | Norm():
             return matrix_function(e).range  # each record states its range
-        case Extremum():
+        case Extremum() | Vec():
             return bounds(e.body)
+        case Kron():  # products of an entry of each
+            return _times(bounds(e.left), bounds(e.right))
+        case PairIndex():
+            return 0.0, 1.0
         case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
             return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)
         case Power():
