@@ -28,7 +28,8 @@ def _cases() -> dict[str, Expr]:
     parsed = {
         text: mc.parse(text, _KINDS)
         for text in ("A*B*C", "x*y'", "x'*A", "A*x", "A'", "tr(A*B)", "sum(A)", "diag(A)", "diag(x)",
-                     "A+B", "2*A", "a*A", "A.*B.*C", "x'*y")
+                     "A+B", "2*A", "a*A", "A.*B.*C", "x'*y", "kron(A, B)", "kron(x, y')", "kron(x, B)",
+                     "kron(x', y')", "vec(A*B)")
     }  # fmt: skip
     others: dict[str, Expr] = {
         "eye": build.eye(_n),
