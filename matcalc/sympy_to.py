@@ -292,7 +292,7 @@ class _Translator:
                 return self.apply(fn, go(arg), arg.is_scalar)
             case E.Size(body=body, axis=axis):
                 return self.dim(body.shape[axis - 1])
-            case E.Extremum():
+            case E.Extremum() | E.Attained():
                 raise MatcalcError(f"{e}: SymPy's matrix expressions have no largest or smallest entry")
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
