@@ -90,6 +90,8 @@ def test_long_flat_chains_parse_in_linear_time(make, node: str) -> None:  # type
     # a quadratic parser takes 16 times as long, a linear one 4 (n log n: 4.6).
     small = min(_timed(lambda: mc.parse(make(3_000)))[1] for _ in range(2))
     e, large = _timed(lambda: mc.parse(make(12_000)))
+    if large >= 8 * small + 0.5:  # a load spike on the shared machine: measure once more
+        large = min(large, _timed(lambda: mc.parse(make(12_000)))[1])
     assert type(e).__name__ == node
     assert large < 8 * small + 0.5, f"3,000 factors: {small:.2f} s, 12,000: {large:.2f} s"
 
