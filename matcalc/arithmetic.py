@@ -7,17 +7,17 @@ one module; the canonical forms they keep are listed in :mod:`matcalc.build`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from matcalc.dims import Dim, fresh_dim
 from matcalc.errors import ShapeError
 from matcalc.expr import Add, ElemDiv, Expr, Hadamard, Identity, MatMul, Number, Ones, Power, Scale, Zero
 from matcalc.leaves import number, ones, zeros
-from matcalc.operands import describe, unified, unify
+from matcalc.operands import describe, unified, unified_all, unify
 
 __all__ = [
-    "add", "div", "elem_div", "fill", "hadamard", "matmul", "mul", "neg", "power", "scale", "sub",
+    "add", "add_all", "div", "elem_div", "fill", "hadamard", "matmul", "mul", "neg", "power", "scale", "sub",
 ]  # fmt: skip
 
 
@@ -54,6 +54,35 @@ def add(a: Expr, b: Expr) -> Expr:
     if len(terms) == 1:
         return terms[0]
     return Add(tuple(terms), shape=a.shape, row=a.row)
+
+
+def add_all(operands: Sequence[Expr]) -> Expr:
+    """``x1 + x2 + ...`` of operands of one rank and orientation, in time linear in their number.
+
+    The node `add` builds from left to right (numbers that meet fold, zeros drop),
+    without copying the growing list of terms at every step.
+    """
+    first = operands[0]
+    if any(x.ndim != first.ndim or x.row != first.row for x in operands):
+        raise ShapeError("add_all needs operands of one rank and orientation")
+    equal = [pair for x in operands[1:] for pair in zip(first.shape, x.shape, strict=True)]
+    xs = unified_all(operands, equal)
+    terms = list(xs[0].terms) if isinstance(xs[0], Add) else [xs[0]]
+    for x in xs[1:]:
+        if len(terms) == 1 and isinstance(terms[0], Number) and isinstance(x, Number):
+            terms = [number(terms[0].value + x.value)]
+            continue
+        if not terms and first.is_scalar and isinstance(x, Number):  # the sum so far is the number 0
+            terms = [number(0 + x.value)]
+            continue
+        if len(terms) == 1 and _is_zero(terms[0]):
+            terms = []
+        terms.extend(t for t in (x.terms if isinstance(x, Add) else (x,)) if not _is_zero(t))
+    if not terms:
+        return zeros(xs[0].shape, xs[0].row)
+    if len(terms) == 1:
+        return terms[0]
+    return Add(tuple(terms), shape=xs[0].shape, row=xs[0].row)
 
 
 def _is_zero(e: Expr) -> bool:

@@ -21,11 +21,11 @@ from __future__ import annotations
 from matcalc import build
 from matcalc.build import softmax
 from matcalc.errors import ShapeError
-from matcalc.expr import AXES, Expr, Extremum, LogSumExp, Number, Size
+from matcalc.expr import AXES, Attained, Expr, Extremum, LogSumExp, Number, Size
 
 __all__ = [
-    "axis_number", "extremum", "logsumexp", "maximum", "mean", "minimum", "size", "softmax", "sum_axis",
-    "ties",
+    "attained", "axis_number", "extremum", "logsumexp", "maximum", "mean", "minimum", "size", "softmax",
+    "sum_axis",
 ]  # fmt: skip
 
 
@@ -128,13 +128,20 @@ def pairwise(kind: str, a: Expr, b: Expr) -> Expr:
     return build.add(b, gap) if up else build.sub(a, gap)
 
 
-def ties(e: Extremum) -> Expr:
-    """Where ``e`` is attained: 1 at the entries equal to ``max(X)`` (``min(X)``), else 0.
+def attained(kind: str, x: Expr) -> Expr:
+    """``ismax(x)`` / ``ismin(x)`` (``kind``): 1 at the entries equal to ``max(x)`` (``min(x)``), else 0.
 
-    ``1 - sign(max(X) - X)``: sign is 0 exactly at a tie and 1 elsewhere.
+    The tie indicator of ``max``/``min``: a node of its own (`Attained`), whose
+    value compares ``x`` with the extremum of the same array, so that no rewrite
+    of ``x`` can leave the maximum untied.  Of a scalar it is 1.
     """
-    gap = build.sub(e, e.body) if e.kind == "max" else build.sub(e.body, e)
-    return build.sub(build.number(1), build.apply("sign", gap))
+    if kind not in ("max", "min"):
+        raise ShapeError(f"is{kind}: the kind is 'max' or 'min'")
+    if x.is_scalar:
+        return build.number(1)
+    if x.ndim > 2:
+        raise ShapeError(f"is{kind} of {build.describe(x)}: only vectors and matrices")
+    return Attained(x, kind, shape=x.shape, row=x.row)
 
 
 def _same_shape(name: str, a: Expr, b: Expr) -> None:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 
 from matcalc.arithmetic import (
     add,
+    add_all,
     div,
     elem_div,
     fill,
@@ -73,8 +74,8 @@ from matcalc.operands import describe, unified
 from matcalc.ops import ELEMENTWISE
 
 __all__ = [
-    "add", "apply", "as_expr", "call", "call_partial", "default_kind", "describe", "det", "diag", "div",
-    "elem_div", "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg",
+    "add", "add_all", "apply", "as_expr", "call", "call_partial", "default_kind", "describe", "det", "diag",
+    "div", "elem_div", "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg",
     "norm", "number", "ones", "power", "remake", "replace", "require_square", "scale", "softmax", "sub",
     "sum_entries", "symbol", "trace", "transpose", "unified", "zeros",
 ]  # fmt: skip

@@ -30,6 +30,7 @@ from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import (
     FUNCTION_KINDS,
     Apply,
+    Attained,
     Call,
     Det,
     ElemDiv,
@@ -312,9 +313,9 @@ def _multilinear(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return out
 
 
-@rule(Size, PairIndex)
+@rule(Size, PairIndex, Attained)
 def _size(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    return []  # size(X, k) is a count, δ[r, (a, b)] a 0/1 tensor: constants
+    return []  # size(X, k) a count, δ[r, (a, b)] a 0/1 tensor, ismax(X) piecewise constant: no derivative
 
 
 @rule(Trace)
@@ -341,11 +342,12 @@ def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 @rule(Extremum)
 def _extremum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # ∂ max(U) = (T/sum(T))_st ∂U_st with T = 1 - sign(max(U) - U), 1 where the max is attained:
+    # ∂ max(U) = (T/sum(T))_st ∂U_st with T = ismax(U), 1 where the max is attained:
     # the gradient where it is unique, and at a tie the mean of the tied entries' gradients,
-    # a subgradient (the max is convex, the min concave); likewise for min.
+    # a subgradient (the max is convex, the min concave); likewise for min.  T is a node that
+    # compares U with its own max, so sum(T) >= 1 however U is rewritten.
     assert isinstance(e, Extremum)
-    u, ties = e.body, axes.ties(e)
+    u, ties = e.body, axes.attained(e.kind, e.body)
     s = fresh_like(u.shape)
     return dv.chain(atom(build.div(ties, build.sum_entries(ties)), s), u, s)
 

@@ -32,6 +32,7 @@ from matcalc.errors import EvaluationError, ShapeError
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     Call,
     Det,
     DiagMatrix,
@@ -253,6 +254,16 @@ def _sized(e: Expr, value: Array, env: _Env) -> Value:
             "(its size is shared with another operand)"
         )
     return value
+
+
+def _attained(e: Attained, args: list[Value], env: _Env) -> Value:
+    """1.0 where an entry equals the extremum of the same array (so at least one entry), else 0.0."""
+    x = np.asarray(args[0], dtype=np.float64)
+    if x.size == 0:
+        raise EvaluationError(f"is{e.kind} of an empty array has no value")
+    top = np.max(x) if e.kind == "max" else np.min(x)
+    out: Value = np.asarray(x == top, dtype=np.float64)
+    return out
 
 
 def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
@@ -477,6 +488,6 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
     DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
     LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
-    Extremum: _extremum, Kron: _kron, Vec: _vec, PairIndex: _pair_index,
+    Extremum: _extremum, Attained: _attained, Kron: _kron, Vec: _vec, PairIndex: _pair_index,
     IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
 }  # fmt: skip

@@ -43,6 +43,7 @@ __all__ = [
     "MAX_DEPTH",
     "Add",
     "Apply",
+    "Attained",
     "Call",
     "Det",
     "DiagMatrix",
@@ -353,6 +354,21 @@ class PairIndex(Expr):
 
 
 @node
+class Attained(Expr):
+    """``ismax(X)`` or ``ismin(X)`` (``kind``): 1 where ``X`` attains its largest (smallest) entry, else 0.
+
+    The tie indicator of the derivative of `Extremum`.  Its value compares each
+    entry with the extremum of the same array, so every entry is exactly tied
+    with itself: however the simplifier rewrites ``X``, at least one entry is 1.
+    Written ``1 - sign(max(X) - X)``, a sum ``X`` distributed by a rewrite could
+    round so that no entry was tied, and the derivative was 0/0.
+    """
+
+    body: Expr
+    kind: str
+
+
+@node
 class Size(Expr):
     """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
 
@@ -461,8 +477,8 @@ class IndexForm(Expr):
 Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
-    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Call
-    | IndexForm | MatFun | Spectral | Kron | Vec | PairIndex
+    | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Attained
+    | Call | IndexForm | MatFun | Spectral | Kron | Vec | PairIndex
 )  # fmt: skip
 
 

@@ -126,10 +126,14 @@ class Parser:
             rhs = self.product()
             operands.append((op, rhs))
         if len(operands) > 8 and _same_shaped(first, [x for _, x in operands]):
-            # Nothing broadcasts, so any grouping flattens to the same sum: a
-            # balanced one avoids re-copying a growing term list n times.
+            # Nothing broadcasts: one pass builds the sum that adding from left to right
+            # builds, without re-copying a growing term list n times; if it fails, the
+            # left-to-right build below runs, so that the error points at the operator.
             signed = [x if op.text == "+" else build.neg(x) for op, x in operands]
-            return _balanced_sum([first, *signed])
+            try:
+                return build.add_all([first, *signed])
+            except ShapeError:
+                pass
         e = first
         for op, rhs in operands:
             e = self.make(op, build.add if op.text == "+" else build.sub, e, rhs)
@@ -429,9 +433,4 @@ def _same_shaped(first: Expr, rest: list[Expr]) -> bool:
     return all(isinstance(x, Expr) and x.ndim == first.ndim and x.row == first.row for x in rest)
 
 
-def _balanced_sum(items: list[Expr]) -> Expr:
-    if len(items) == 1:
-        return items[0]
-    mid = len(items) // 2
-    return build.add(_balanced_sum(items[:mid]), _balanced_sum(items[mid:]))
 

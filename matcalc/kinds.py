@@ -69,6 +69,7 @@ class Op:
     args: tuple[object, ...]
     domain: frozenset[str] = _ALL
     parent: Op | None = None
+    sum_above: bool | None = None  # whether an ancestor is a sum (see `_sum_above`)
 
 
 class Contradiction(MatcalcError):
@@ -225,6 +226,19 @@ def _see_through(op: Op) -> bool:
     return op.fn is build.mul and any(_scalar_domain(a) for a in op.args)
 
 
+def _sum_above(op: Op) -> bool:
+    """Whether an ancestor of ``op`` is a sum; memoized on the ops (the parent links are fixed)."""
+    chain: list[Op] = []
+    x: Op | None = op
+    while x is not None and x.sum_above is None:
+        chain.append(x)
+        x = x.parent
+    for y in reversed(chain):  # from the top down: each parent is known before its child
+        p = y.parent
+        y.sum_above = p is not None and (p.fn is build.add or p.fn is build.sub or bool(p.sum_above))
+    return bool(op.sum_above)
+
+
 def _watchers(n: Op | Name) -> list[Op]:
     """The operations to revise when the domain of ``n`` narrowed.
 
@@ -234,6 +248,8 @@ def _watchers(n: Op | Name) -> list[Op]:
     near = list(n.uses) if isinstance(n, Name) else [n] if n.parent is None else [n, n.parent]
     seen = set(map(id, near))
     for start in list(near):
+        if not _sum_above(start):  # no sum to look down through start: no walk (long products stay linear)
+            continue
         x = start
         while x.parent is not None and _see_through(x.parent):
             x = x.parent

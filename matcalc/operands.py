@@ -17,7 +17,7 @@ from matcalc.expr import FUNCTION_KINDS, Expr, Symbol, substitute_dims
 from matcalc.limits import charge
 from matcalc.tree import _ON_FORGET, interned
 
-__all__ = ["describe", "unified", "unify"]
+__all__ = ["describe", "unified", "unified_all", "unify"]
 
 
 # ---- describing operands in messages -------------------------------------------------
@@ -62,6 +62,31 @@ def unify(
     uf.unify_all(equal)
     sub = uf.substitution()
     return [substitute_dims(op, sub) for op in operands], uf
+
+
+def unified_all(operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()) -> list[Expr]:
+    """`unified` for many operands in one pass, linear in their number (not in its square).
+
+    Each symbol is unified with the first symbol of its name, which gives the
+    classes that unifying every pair of same-named symbols gives.
+    """
+    charge()  # the work budget of the public call (matcalc.limits)
+    uf = Unifier()
+    first: dict[str, Symbol] = {}
+    sets: set[int] = set()
+    for op in operands:
+        if id(op.symbols) in sets:  # the same symbols as an earlier operand
+            continue
+        sets.add(id(op.symbols))
+        for s in op.symbols:
+            prev = first.setdefault(s.name, s)
+            if prev is not s:
+                if prev.kind != s.kind:
+                    raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
+                uf.unify_all(zip(prev.shape, s.shape, strict=True))
+    uf.unify_all(equal)
+    sub = uf.substitution()
+    return [substitute_dims(op, sub) for op in operands]
 
 
 def _name(s: Symbol) -> str:

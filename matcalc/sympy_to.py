@@ -334,7 +334,7 @@ class _Translator:
                 return self.apply(fn, go(arg), arg.is_scalar)
             case E.Size(body=body, axis=axis):
                 return self.dim(body.shape[axis - 1])
-            case E.Extremum():
+            case E.Extremum() | E.Attained():
                 raise MatcalcError(f"{e}: SymPy's matrix expressions have no largest or smallest entry")
             case E.Kron(left=left, right=right):
                 return sp.KroneckerProduct(go(left), go(right))

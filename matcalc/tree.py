@@ -401,14 +401,14 @@ def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
     """Rename dimensions throughout ``e``; subtrees that mention none are kept as they are."""
     if not sub:
         return e
-    keys = frozenset(sub)
+    keys = sub.keys()  # set-like: isdisjoint below walks the smaller side, not the whole substitution
     done: dict[Expr, Expr] = {}
     stack: list[tuple[Expr, bool]] = [(e, False)]
     while stack:  # iterative post-order: no recursion limit on deep trees
         x, expanded = stack.pop()
         if x in done:
             continue
-        if x.dims.isdisjoint(keys):
+        if keys.isdisjoint(x.dims):
             done[x] = x
         elif expanded:
             done[x] = rebuild(x, lambda k: done[k], lambda d: substituted(d, sub))

@@ -27,6 +27,8 @@ ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
+    "ismax": lambda x: axes.attained("max", x),  # 1 where max(x) is attained: the tie indicator
+    "ismin": lambda x: axes.attained("min", x),
     **spectral_ops.USER_FUNCTIONS,
 }
 

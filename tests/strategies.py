@@ -404,8 +404,9 @@ def _scalar_table() -> list[tuple[str, _Maker]]:
         ("norm", norm),
         ("gamma", lambda draw, d, cfg: _gamma(draw, s(draw, d, cfg))),
         ("kron", lambda draw, d, cfg: _kron_scalar(draw, any_array(draw, d, cfg), any_array(draw, d, cfg))),
-        # The reductions max(U) and min(U) are left out until their derivative stops depending on
-        # exact ties after simplification (tests/test_extrema.py::test_reduction_tie_survives_rewriting).
+        ("extrema", lambda draw, d, cfg: _un(*draw(st.sampled_from((
+            (lambda e: axes.extremum("max", e), np.max), (lambda e: axes.extremum("min", e), np.min)))),
+            any_array(draw, d, cfg))),
         ("axes", lambda draw, d, cfg: _un(*draw(st.sampled_from((
             (axes.logsumexp, lambda u: _logsumexp(u, None)), (axes.mean, np.mean)))),
             any_array(draw, d, cfg))),

@@ -93,3 +93,10 @@ def test_write_section_replaces_only_its_part(tmp_path: Path) -> None:
         "# Title\n\n<!-- a:begin -->\nnew\n<!-- a:end -->\n\ntail\n\n"
         "<!-- b:begin -->\nadded\n<!-- b:end -->\n"
     )
+
+
+def test_hostile_inputs_benchmark_runs_short_chains() -> None:
+    import hostile
+
+    table = hostile.main(["--length", "400", "chain-plus", "chain-matrices"])
+    assert table.count("| ok (") == 2

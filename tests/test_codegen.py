@@ -456,7 +456,7 @@ def test_abstract_functions_are_callable_parameters() -> None:
 def test_every_node_type_is_generated() -> None:
     extra = [
         "det(X)*norm1(x)+sum(A.^2)+tr(X^3)", "diag(X)'*softmax(x)", "sign(x)'*abs(y)./sqrt(1+z.^2)",
-        "max(x)-min(A*x)", "tr(A*expm(X)) + sum(eigvals(X)) + nuclear_norm(A)",
+        "max(x)-min(A*x)", "ismax(x)'*ismin(A*x)", "tr(A*expm(X)) + sum(eigvals(X)) + nuclear_norm(A)",
     ]
     for text in extra:
         source_of(P(text))

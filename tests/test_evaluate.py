@@ -384,6 +384,7 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.LogSumExp: (axes.logsumexp(A, 2), np.log(np.exp(Av).sum(axis=1))),
         ex.Size: (axes.size(A, 2), float(Av.shape[1])),
         ex.Extremum: (axes.extremum("max", A), Av.max()),
+        ex.Attained: (axes.attained("min", A), (Av == Av.min()).astype(float)),
         ex.Polygamma: (gamma.polygamma(-1, b.apply("exp", x)), _gammaln(np.exp(xv))),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),

@@ -19,9 +19,12 @@ from typing import Any
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from optional import require
 
 import matcalc as mc
 from matcalc.cli import main
+from matcalc.expr import FUNCTION_KINDS
+from matcalc.testing import random_values
 
 #: Small limits keep each example quick; exceeding them is a MatcalcError like any other.
 LIMITS = {"work": 20_000, "seconds": 5.0}
@@ -103,6 +106,47 @@ def _call_generated(f: Any, values: dict[str, Any]) -> None:
     """Generated code is standalone (it raises ValueError/TypeError, not MatcalcError) - but never worse."""
     with np.errstate(all="ignore"), contextlib.suppress(ValueError, TypeError):
         f(**values)
+
+
+def _backend_array(backend: str) -> Any:
+    """How an array is passed to ``backend``'s generated code (64-bit floats everywhere)."""
+    if backend == "jax":
+        jax = require("jax")
+        jax.config.update("jax_enable_x64", True)
+        return jax.numpy.asarray
+    if backend == "torch":
+        return require("torch").as_tensor
+    if backend == "array_api":
+        return require("array_api_strict").asarray
+    return np.asarray
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(
+    text=texts,
+    wrt=st.sampled_from(_NAMES),
+    backend=st.sampled_from(["numpy", "jax", "torch", "array_api"]),
+    seed=st.integers(0, 2**16),
+)
+def test_generated_code_agrees_with_evaluate(text: str, wrt: str, backend: str, seed: int) -> None:
+    # never silently wrong generated code: where evaluate gives a finite value, every backend's
+    # function gives the same (it may not raise: the values are valid)
+    e = _api(mc.parse, text)
+    if e is None or any(s.kind in FUNCTION_KINDS for s in e.symbols):
+        return
+    d = _api(mc.diff, e, wrt) if wrt in {s.name for s in e.symbols} else None
+    for target in (e, d):
+        if target is None:
+            continue
+        values = random_values(target, seed)
+        with np.errstate(all="ignore"):
+            want = _api(mc.evaluate, target, values)
+            f = _api(mc.lambdify, target, args=sorted(values), backend=backend)
+            if want is None or f is None or not np.all(np.isfinite(want)):
+                continue
+            to = _backend_array(backend)
+            got = np.asarray(f(*[to(np.asarray(values[k], dtype=np.float64)) for k in sorted(values)]))
+        np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, err_msg=f"{target} on {backend}")
 
 
 _COMMANDS = st.sampled_from(["parse", "eval", "diff", "check", "code", "latex"])

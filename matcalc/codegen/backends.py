@@ -90,6 +90,8 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "logsumexp_rows": "_logsumexp(_0, 1)",
     "max": "xp.max(_0)",  # the largest entry
     "min": "xp.min(_0)",
+    "ismax": "(_0 == xp.max(_0)).astype(_0.dtype)",  # 1 where the largest entry is attained
+    "ismin": "(_0 == xp.min(_0)).astype(_0.dtype)",
     # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
     "lgamma": "_special('gammaln', _0)",
     "digamma": "_special('psi', _0)",
@@ -232,6 +234,8 @@ TORCH = Backend(
         "logsumexp_rows": "torch.logsumexp(_0, 1)",
         "max": "torch.amax(_0)",
         "min": "torch.amin(_0)",
+        "ismax": "(_0 == torch.amax(_0)).to(_0.dtype)",
+        "ismin": "(_0 == torch.amin(_0)).to(_0.dtype)",
         "lgamma": "torch.special.gammaln(_0)",
         "digamma": "torch.special.digamma(_0)",
         # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only
@@ -282,6 +286,8 @@ ARRAY_API = Backend(
         "polygamma": "_polygamma(xp, _0, _1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
+        "ismax": "xp.astype(_0 == xp.max(_0), _0.dtype)",
+        "ismin": "xp.astype(_0 == xp.min(_0), _0.dtype)",
         "outer": "_0[:, None] * _1",
         "kron": "_kron(xp, _0, _1)",  # the array API has no kron
         "dot_all": "xp.sum(_0 * _1)",

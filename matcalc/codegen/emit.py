@@ -24,14 +24,19 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
+import numpy as np
+
 from matcalc import build
 from matcalc.codegen import einsum, products, reductions, spectral
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
 from matcalc.dims import Dim
+from matcalc.errors import MatcalcError
+from matcalc.evaluate import evaluate
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     Call,
     Det,
     DiagMatrix,
@@ -187,6 +192,9 @@ class Lowerer:
     # ---- the rules ---------------------------------------------------------------------------------
 
     def _lower(self, e: Expr) -> ast.expr:
+        folded = _constant(e)
+        if folded is not None:
+            return folded
         if isinstance(e, Add | MatMul) and e.is_matrix:
             t = _transposed(e)
             first = self._first_pass
@@ -226,6 +234,8 @@ class Lowerer:
                 return self._apply(e)
             case Extremum():
                 return self.op(e.kind, self.ref(e.body))
+            case Attained():
+                return self.op(f"is{e.kind}", self.ref(e.body))
             case Polygamma():
                 if e.order <= 0:
                     return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))
@@ -435,6 +445,26 @@ def _transposed(e: Expr, depth: int = 2) -> Expr:
         case Scale():
             return build.scale(e.coef, _transposed(e.body, depth))
     return build.transpose(e)
+
+
+def _constant(e: Expr) -> ast.expr | None:
+    """A scalar of numbers alone (``2^-1``, ``exp(2)``, ``0^-1``) as the literal of its value, else None.
+
+    The value is `matcalc.evaluate`'s, so constants follow IEEE arithmetic on every backend:
+    in the generated code they would be Python floats, whose ``0.0 ** -1`` and ``1.0 / 0.0``
+    raise and ``(-8.0) ** (1/3)`` is complex, and which PyTorch's functions refuse
+    (``torch.pow(2.0, -1)``, ``torch.exp(2)``).  The lowering asks for the largest constant
+    subtree first, so each is evaluated once.
+    """
+    if isinstance(e, Number) or not e.is_scalar or e.symbols or e.dims:
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            value = float(evaluate(e, {}))
+    except MatcalcError:  # not computable without values (none is known): lowered as usual
+        return None
+    whole = (value.is_integer() and 0 < abs(value) < 2**53) or (value == 0 and str(value) == "0.0")
+    return sx.number(int(value) if whole else value)
 
 
 def _python_scalar(e: Expr) -> bool:

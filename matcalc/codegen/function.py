@@ -89,7 +89,11 @@ def generate(
                 p = naming.arrays[d.owner]
                 owners[p] = max(owners.get(p, 0), d.axis + 1)
         numpy = writer.renames[backend.alias] if backend.name == "numpy" else None
-        writer.statements[:0] = guards.statements(backend.name, symbols, naming.arrays, chosen, owners, numpy)
+        namespace = writer.renames[backend.alias] if backend.namespace_from_args else None
+        writer.statements[:0] = guards.statements(
+            backend.name, symbols, naming.arrays, chosen, owners, numpy, namespace
+        )
+        writer.namespace_found = namespace is not None
     if form == "single":
         result: ast.expr = returned[0]
     elif form == "tuple":

@@ -1,5 +1,10 @@
 """Input checks at the top of a generated function (on by default; ``checks=False`` omits them).
 
+Every backend checks: NumPy, JAX (symmetry only of concrete values, not of
+values traced under ``jit``), PyTorch, and the array API, whose namespace is
+found from the arguments first (lists and Python numbers alone give NumPy's)
+and passed to its checks.
+
 For each array parameter the function first calls ``_input(name, value, ndim)``,
 which converts it the way `matcalc.evaluate` does (a list or an integer array
 becomes float64, so integers cannot overflow; a complex, boolean or object
@@ -43,14 +48,50 @@ _JAX = '''def _input(name, value, ndim):
 
 _TORCH = '''def _input(name, value, ndim):
     """value as a real floating tensor with ndim axes (lists and integers become float64)."""
-    a = value if xp.is_tensor(value) else xp.as_tensor(value, dtype=xp.float64)
-    if not a.is_floating_point():
-        if a.is_complex() or a.dtype == xp.bool:
-            raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    a = value if xp.is_tensor(value) else xp.as_tensor(value)  # (for its dtype: complex stays complex)
+    if a.is_complex() or a.dtype == xp.bool:
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    if not xp.is_tensor(value):
+        a = xp.as_tensor(value, dtype=xp.float64)  # from the value itself: no float32 rounding
+    elif not a.is_floating_point():
         a = a.to(xp.float64)
     if a.ndim != ndim if ndim >= 0 else a.ndim < -ndim:  # -k: at least k axes
         raise ValueError(f"{name} must have {abs(ndim)} axes, got shape {tuple(a.shape)}")
     return a'''
+
+_ARRAY_API = '''def _input(xp, name, value, ndim):
+    """value as a real floating array of namespace xp with ndim axes (lists and integers become float64)."""
+    a = value if hasattr(value, "dtype") and hasattr(value, "ndim") else xp.asarray(value)
+    if xp.isdtype(a.dtype, "integral"):
+        a = xp.astype(a, xp.float64)
+    elif not xp.isdtype(a.dtype, "real floating"):
+        raise TypeError(f"{name} must hold real numbers, got dtype {a.dtype}")
+    if a.ndim != ndim if ndim >= 0 else a.ndim < -ndim:  # -k: at least k axes
+        raise ValueError(f"{name} must have {abs(ndim)} axes, got shape {tuple(a.shape)}")
+    return a'''
+
+_ARRAY_API_NAMESPACE = '''def _namespace(*values):
+    """The namespace of the array arguments; lists and Python numbers alone give NumPy's."""
+    arrays = [v for v in values if not isinstance(v, (bool, int, float, list, tuple))]
+    if arrays:
+        return array_namespace(*arrays)
+    import array_api_compat.numpy
+
+    return array_api_compat.numpy'''
+
+_ARRAY_API_SYMMETRIC = '''def _symmetric(xp, name, a):
+    """Refuse a value that is not symmetric (to rounding)."""
+    if not bool(xp.all(xp.abs(a - a.T) <= 1e-8 * (1 + xp.abs(a)))):
+        raise ValueError(f"{name} is a symmetric matrix, but its value is not symmetric")'''
+
+_JAX_SYMMETRIC = '''def _symmetric(name, a):
+    """Refuse a value that is not symmetric (to rounding); a value traced under jit is not checked."""
+    try:
+        symmetric = bool(xp.all(xp.abs(a - a.T) <= 1e-8 * (1 + xp.abs(a))))
+    except jax.errors.ConcretizationTypeError:  # traced values have no truth value
+        return
+    if not symmetric:
+        raise ValueError(f"{name} is a symmetric matrix, but its value is not symmetric")'''
 
 _SYMMETRIC = '''def _symmetric(name, a):
     """Refuse a value that is not symmetric (to rounding)."""
@@ -60,10 +101,12 @@ _SYMMETRIC = '''def _symmetric(name, a):
 #: The check helpers of each backend (``xp`` is the namespace, as in the backends' helpers).
 HELPERS: Mapping[str, Mapping[str, str]] = {
     "numpy": {"_input": _NUMPY, "_symmetric": _SYMMETRIC},
-    "jax": {"_input": _JAX},  # traced values have no truth value: no symmetry check under jit
+    "jax": {"_input": _JAX, "_symmetric": _JAX_SYMMETRIC},
     "torch": {"_input": _TORCH, "_symmetric": _SYMMETRIC},
-    # the array API's namespace is found from the arguments inside the function, so
-    # module-level helpers cannot name it: no checks for that backend (docs/codegen.md)
+    # the namespace is found from the arguments inside the function and passed to the checks
+    "array_api": {
+        "_namespace": _ARRAY_API_NAMESPACE, "_input": _ARRAY_API, "_symmetric": _ARRAY_API_SYMMETRIC,
+    },
 }
 
 
@@ -74,20 +117,26 @@ def statements(
     helper: Mapping[str, str],
     owners: Mapping[str, int],
     numpy: str | None = None,
+    namespace: str | None = None,
 ) -> list[ast.stmt]:
     """The checks: conversions, shared sizes, symmetry; ``helper`` gives the helpers' chosen names.
 
     ``owners`` are the parameters only read for a size (``x`` of ``eye`` in the derivative of
     ``x`` by ``x``), with the number of axes they need at least.  ``numpy``: NumPy's alias in
-    the module, for a fast path, or None.
+    the module, for a fast path, or None.  ``namespace``: the array API's namespace variable,
+    found first (from every array parameter) and passed to each check, or None.
     """
     out: list[ast.stmt] = []
+    ns = f"{namespace}, " if namespace is not None else ""
+    if namespace is not None:
+        found = sorted({*(param_of[n] for n in arrays), *owners})
+        out.append(_parse(f"{namespace} = {helper['_namespace']}({', '.join(found)})"))
     for p, axes in sorted(owners.items()):
-        out.append(_parse(f"{p} = {helper['_input']}({p!r}, {p}, {-axes})"))
+        out.append(_parse(f"{p} = {helper['_input']}({ns}{p!r}, {p}, {-axes})"))
     places: dict[Dim, list[tuple[str, int, Symbol]]] = {}
     for name in sorted(arrays):
         s, p = arrays[name], param_of[name]
-        call = f"{p} = {helper['_input']}({name!r}, {p}, {s.ndim})"
+        call = f"{p} = {helper['_input']}({ns}{name!r}, {p}, {s.ndim})"
         if numpy is not None:  # a float array of the right rank passes without a call (benchmarks/checks.py)
             test = f"type({p}) is not {numpy}.ndarray or {p}.ndim != {s.ndim} or {p}.dtype.kind != 'f'"
             call = f"if {test}:\n    {call}"
@@ -98,7 +147,7 @@ def statements(
         out.extend(_agree(spots[0], other) for other in spots[1:])
     if "_symmetric" in helper:
         out.extend(
-            _parse(f"{helper['_symmetric']}({name!r}, {param_of[name]})")
+            _parse(f"{helper['_symmetric']}({ns}{name!r}, {param_of[name]})")
             for name in sorted(arrays)
             if arrays[name].kind == "symmetric"
         )

@@ -17,6 +17,7 @@ import math
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     ElemDiv,
     Expr,
     Extremum,
@@ -71,7 +72,7 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return bounds(e.body)
         case Kron():  # products of an entry of each
             return _times(bounds(e.left), bounds(e.right))
-        case PairIndex():
+        case PairIndex() | Attained():
             return 0.0, 1.0
         case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
             return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)

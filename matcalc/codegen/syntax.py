@@ -85,8 +85,12 @@ def name(identifier: str) -> ast.Name:
 
 
 def number(value: int | float | Fraction) -> ast.expr:
-    """A numeric literal (a negative one as a unary minus, a fraction as a float)."""
-    if isinstance(value, Fraction):
+    """A numeric literal (a negative one as a unary minus, a fraction as a float).
+
+    An integer beyond 2^53 is written as the float it stands for, as evaluation computes
+    it: a Python int would stay exact, or become an object array in NumPy.
+    """
+    if isinstance(value, Fraction) or (isinstance(value, int) and abs(value) >= 2**53):
         value = float(value)
     if value < 0 or (isinstance(value, float) and str(value).startswith("-")):
         return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value))

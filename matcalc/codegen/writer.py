@@ -55,6 +55,7 @@ class Writer:
             self.uses.update(r.node for r in ast.walk(c) if isinstance(r, sx.Ref))
         self.form: dict[Expr, ast.expr] = {}
         self.statements: list[ast.stmt] = []
+        self.namespace_found = False  # the input checks find the array API's namespace themselves
         self._counter = 0
 
     # ---- names ----------------------------------------------------------------------------------------
@@ -175,10 +176,12 @@ class Writer:
 
     def prologue(self) -> list[str]:
         """The statement that finds the namespace from the arguments, if the backend needs one."""
-        if not self.backend.namespace_from_args:
+        if not self.backend.namespace_from_args or self.namespace_found:
             return []
         scalars = {self.naming.arrays[n] for n, s in self.symbols.items() if s.is_scalar}
-        values = [p for p in self.params if p not in self.naming.callables.values()]  # not functions
+        values = [p for p in self.params if p in self.symbol_of]  # not the callables
+        if not values:  # numbers alone (constants are literals): no namespace to find
+            return []
         arrays = [p for p in values if p not in scalars]
         finder = self.renames[bound_name(self.backend.imports[0])]
         namespace = self.renames[self.backend.alias]

@@ -15,6 +15,7 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     Call,
     Det,
     DiagMatrix,
@@ -183,6 +184,8 @@ class Printer:
                 return self._apply(e)
             case Extremum():
                 return self._call(rf"\{e.kind}", e.body)
+            case Attained():
+                return self._call(rf"\operatorname{{is{e.kind}}}", e.body)
             case Polygamma():  # log Γ, ψ, ψ^{(k)}
                 name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
                 return self._call(name, e.arg)

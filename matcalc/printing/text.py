@@ -14,6 +14,7 @@ from matcalc import build
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     Call,
     Det,
     DiagMatrix,
@@ -159,6 +160,8 @@ class _Printer:
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
             case Extremum():
                 return f"{e.kind}({self.text(e.body)[0]})", ATOM
+            case Attained():
+                return f"is{e.kind}({self.text(e.body)[0]})", ATOM
             case Polygamma():
                 name = GAMMA_NAMES.get(e.order)
                 arg = self.text(e.arg)[0]

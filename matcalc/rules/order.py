@@ -11,6 +11,7 @@ then as terms.  Ties go by a structural key (`Expr.skey`, the same in every run)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 
 from matcalc import build
@@ -21,8 +22,13 @@ from matcalc.rules.common import coef_body, scalar_factors
 __all__ = ["sort_factors", "sort_scalar_product", "sort_terms"]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _key(e: Expr) -> tuple[object, ...]:
-    """Symbols in reading order (alphabetically), then fewer transposes, smaller, by structure."""
+    """Symbols in reading order (alphabetically), then fewer transposes, smaller, by structure.
+
+    Memoized (nodes are immutable and interned): a sort compares each operand's key many
+    times, and a walk per comparison made deep chains (``exp`` nested 80 deep) cubic.
+    """
     names: list[str] = []
     transposes = 0
     for n in walk(e):

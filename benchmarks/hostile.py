@@ -1,0 +1,99 @@
+"""Hostile inputs of issue 12, timed (docs/robustness.md, "What the limits stop").
+
+Each case runs in a fresh process (so that the peak memory is its own) under
+the default limits; the table gives the outcome, the wall-clock time and the
+peak resident memory of the process.
+
+    python benchmarks/hostile.py                      # every case, chains of 100,000 characters
+    python benchmarks/hostile.py chain-plus chain-power
+    python benchmarks/hostile.py --length 2000 chain-plus
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+LENGTH = 100_000  # characters of a chain: the longest text matcalc.parse takes
+
+
+def _chain(op: str, operand: str, length: int) -> str:
+    """``operand op operand op ...`` of about ``length`` characters."""
+    return op.join([operand] * (length // (len(op) + len(operand))))
+
+
+def _nest(f: str, n: int, arg: str) -> str:
+    return f"{f}(" * n + arg + ")" * n
+
+
+def cases(length: int) -> dict[str, Callable[[], object]]:
+    """The inputs, by name: chains of every binary operator, then the outputs that explode."""
+    import matcalc as mc
+
+    def chain(op: str, operand: str = "a", kinds: dict[str, str] | None = None) -> Callable[[], object]:
+        return lambda: mc.parse(_chain(op, operand, length), kinds)
+
+    vec = {"x": "vector"}
+    return {
+        "chain-plus": chain("+"),
+        "chain-minus": chain("-"),
+        "chain-plus-names": lambda: mc.parse("+".join(f"x{i}" for i in range(length // 7))),
+        "chain-times-scalars": chain("*"),
+        "chain-divide-scalars": chain("/"),
+        "chain-hadamard": chain(".*", "x", vec),
+        "chain-elementwise-divide": chain("./", "x", vec),
+        "chain-power": chain("^"),
+        "chain-matrices": lambda: mc.parse("*".join(["A", "B"] * (length // 4))),
+        "softmax-12-jacobian-code": lambda: mc.numpy_code(mc.diff(mc.parse(_nest("softmax", 12, "x")), "x")),
+        "exp-30-4th-derivative": lambda: mc.diff(mc.parse(_nest("exp", 30, "a")), "a", "a", "a", "a"),
+        "explain-exp-999": lambda: mc.explain(mc.parse(_nest("exp", 999, "a")), "a"),
+    }
+
+
+def run_one(name: str, length: int) -> dict[str, object]:
+    """One case in this process: outcome, seconds, peak resident memory (MB)."""
+    import matcalc as mc
+
+    case = cases(length)[name]
+    start = time.perf_counter()
+    try:
+        out = case()
+        outcome = f"ok ({type(out).__name__})"
+    except mc.MatcalcError as e:
+        outcome = f"{type(e).__name__}: {str(e).splitlines()[0][:60]}"
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"case": name, "outcome": outcome, "seconds": round(seconds, 2), "peak_mb": round(peak)}
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("names", nargs="*", help="cases to run (default: all)")
+    parser.add_argument("--length", type=int, default=LENGTH, help="characters of each chain")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.length)))
+        return ""
+    lines = ["| input | outcome | time | peak memory |", "|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
+    for name in args.names or list(cases(args.length)):
+        p = subprocess.run(
+            [sys.executable, __file__, "--one", name, "--length", str(args.length)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        r = json.loads(p.stdout)
+        lines.append(f"| {r['case']} | {r['outcome']} | {r['seconds']} s | {r['peak_mb']} MB |")
+        print(lines[-1], flush=True)
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
