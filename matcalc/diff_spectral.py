@@ -12,8 +12,10 @@ chain rule: an outer index factor times the derivative of the argument.
 - Cholesky: ``∂L = L Φ(L⁻¹ ∂S L⁻ᵀ)`` (Murray 2016, eq. 8), ``Φ`` the lower triangle
   with the diagonal halved.
 - singular values through the Gram matrix ``X'X``: ``∂sigma_k = ∂μ_k / (2sigma_k)`` with
-  ``μ`` its eigenvalues; ``∂‖X‖_* = tr((X'X)^(-1/2) ∂(X'X))/2`` (= ``U V'`` at full
-  column rank); ``∂‖X‖₂ = v' ∂(X'X) v / (2‖X‖₂)`` with ``v`` the top eigenvector.
+  ``μ`` its eigenvalues; ``∂‖X‖_* = <polar(X), ∂X>`` with ``polar(X) = U V'`` over the
+  nonzero singular values (``X (X'X)^(-1/2)`` at full column rank, differentiated as
+  that; at a lower rank the norm is not differentiable and ``U V'`` is its subgradient
+  of least norm, Watson 1992); ``∂‖X‖₂ = v' ∂(X'X) v / (2‖X‖₂)`` with ``v`` the top eigenvector.
 
 The operations of a symmetric argument are functions of its symmetric part,
 so their rules take the symmetric part of ``∂S`` (two terms of 1/2).
@@ -147,11 +149,16 @@ def _svdvals(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
 
 
 def _nuclear(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
-    # ‖X‖_* = tr((X'X)^(1/2)):  ∂ = tr((X'X)^(-1/2) ∂(X'X)) / 2
-    gram = _gram(e.body)
-    root = matfun("pow", gram, build.number(-_HALF))
-    s, t = fresh(gram.shape[0]), fresh(gram.shape[0])
-    return dv.chain(product(Term(_HALF), atom(root, (t, s))), gram, (s, t))
+    # ‖X‖_* = tr((X'X)^(1/2)):  ∂ = tr((X'X)^(-1/2) ∂(X'X)) / 2 = <X (X'X)^(-1/2), ∂X> = <U V', ∂X>
+    x = e.body
+    s, t = fresh(x.shape[0]), fresh(x.shape[1])
+    return dv.chain(atom(spectral_op("polar", x), (s, t)), x, (s, t))
+
+
+def _polar(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
+    # polar(X) = X (X'X)^(-1/2) at full column rank (where it is differentiable)
+    x = e.body
+    return dv.d(build.matmul(x, matfun("pow", _gram(x), build.number(-_HALF))), idx)
 
 
 def _spectral_norm(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
@@ -170,7 +177,7 @@ def _constant(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
 _SPECTRAL_RULES = {
     "eigvals": _eigvals, "eigvecs": _eigvecs, "reigvecs": _eigvecs, "eiggaps": _eiggaps,
     "reiggaps": _eiggaps, "topvec": _topvec, "topgaps": _topgaps, "chol": _chol,
-    "cholmask": _constant, "svdvals": _svdvals, "nuclear_norm": _nuclear, "spectral_norm": _spectral_norm,
+    "cholmask": _constant, "svdvals": _svdvals, "nuclear_norm": _nuclear, "polar": _polar, "spectral_norm": _spectral_norm,
 }  # fmt: skip
 
 

@@ -28,8 +28,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from types import ModuleType
+from typing import Any
+
 import numpy as np
-import scipy.linalg as sla  # type: ignore[import-untyped]
 
 from matcalc.errors import DomainError
 
@@ -53,6 +55,14 @@ Array = np.ndarray
 _SYM_TOL = 1e-12
 #: Relative eigenvalue gap below which eigenvalues count as repeated.
 GAP_TOL = 1e-9
+
+
+def _sla() -> Any:
+    """``scipy.linalg``, imported at the first use (it takes longer to import than the rest of matcalc)."""
+    import scipy.linalg  # type: ignore[import-untyped]
+
+    module: ModuleType = scipy.linalg
+    return module
 
 
 def scalar_function(func: str, c: float = 1.0) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
@@ -86,8 +96,19 @@ def eigh(s: Array) -> tuple[Array, Array]:
     return lam, q * signs
 
 
-def _check_domain(func: str, lam: Array, what: str) -> None:
-    """Eigenvalues ``lam`` (complex allowed) against the domain of ``func``."""
+def _check_domain(func: str, lam: Array, what: str, c: float = 1.0) -> None:
+    """Eigenvalues ``lam`` (complex allowed) against the domain of ``func``.
+
+    ``logm`` and a negative power are unbounded at 0: an eigenvalue within rounding
+    of 0 (``n`` eps times the largest) counts as 0 for them.
+    """
+    if (func == "logm" or (func == "pow" and c < 0)) and lam.size:
+        size = np.abs(lam)
+        if np.min(size) <= lam.size * np.finfo(np.float64).eps * np.max(size):
+            raise DomainError(
+                f"{what}: the matrix is singular to working precision (eigenvalues {np.min(size):.3g} "
+                f"and {np.max(size):.3g}); {'logm' if func == 'logm' else f'X^{c:g}'} needs a nonsingular X"
+            )
     if func in ("logm", "sqrtm", "pow"):
         on_cut = (np.abs(np.imag(lam)) <= 1e-12 * np.maximum(1.0, np.abs(lam))) & (np.real(lam) <= 0)
         if np.any(on_cut):
@@ -107,18 +128,18 @@ def matfun(func: str, x: Array, c: float = 1.0) -> Array:
         return x.copy()
     if _is_symmetric(x):
         lam, q = eigh(x)
-        _check_domain(func, lam, func)
+        _check_domain(func, lam, func, c)
         f, _ = scalar_function(func, c)
         return np.asarray((q * f(lam)) @ q.T)
     if func == "expm":
-        return np.asarray(sla.expm(x))
-    _check_domain(func, np.linalg.eigvals(x), func)
+        return np.asarray(_sla().expm(x))
+    _check_domain(func, np.linalg.eigvals(x), func, c)
     if func == "logm":
-        value = sla.logm(x)
+        value = _sla().logm(x)
     elif func == "sqrtm":
-        value = sla.sqrtm(x)
+        value = _sla().sqrtm(x)
     else:
-        value = sla.fractional_matrix_power(x, c)
+        value = _sla().fractional_matrix_power(x, c)
     value = np.asarray(value)
     if np.iscomplexobj(value):
         if np.max(np.abs(value.imag), initial=0.0) > 1e-8 * max(1.0, float(np.max(np.abs(value)))):
@@ -153,10 +174,10 @@ def frechet(func: str, x: Array, directions: Sequence[Array], c: float = 1.0) ->
     *rest, last = (np.asarray(d, dtype=np.float64) for d in directions)
     if not rest and _is_symmetric(x):
         lam, q = eigh(x)
-        _check_domain(func, lam, f"the Fréchet derivative of {func}")
+        _check_domain(func, lam, f"the Fréchet derivative of {func}", c)
         return np.asarray(q @ (loewner(func, lam, c) * (q.T @ last @ q)) @ q.T)
     if not rest and func == "expm":
-        return np.asarray(sla.expm_frechet(x, last, compute_expm=False))
+        return np.asarray(_sla().expm_frechet(x, last, compute_expm=False))
     # f of the block matrix [[X, E], [0, X]] holds L_f(X, E) in its upper right block
     # (Higham, Thm. 3.6); the lower orders at the block matrix, with block-diagonal
     # directions, hold the derivative of the lower order along E in the same place.
@@ -179,7 +200,7 @@ def frechet_kernel(
         return frechet(func, x, directions, c)
     if open_slots == 1 and not directions and _is_symmetric(x):
         lam, q = eigh(x)
-        _check_domain(func, lam, f"the Fréchet derivative of {func}")
+        _check_domain(func, lam, f"the Fréchet derivative of {func}", c)
         f1 = loewner(func, lam, c)
         return np.asarray(np.einsum("ia,ab,sa,tb,jb->ijst", q, f1, q, q, q, optimize=True))
     out = np.zeros((n, n) + (n, n) * open_slots)

@@ -64,7 +64,7 @@ class SpectralKind:
 
     Attributes:
         name: the function name in the input language.
-        shape: ``"vector"`` (n,), ``"matrix"`` (n, n) or ``"scalar"``.
+        shape: ``"vector"`` (n,), ``"matrix"`` (n, n), ``"scalar"`` or ``"same"`` (the argument's).
         square: the argument must be square.
         latex: LaTeX of the function name (``\lambda``).
         value: the NumPy value from the argument's value.
@@ -128,6 +128,14 @@ def _nuclear(x: np.ndarray) -> np.ndarray:
     return np.asarray(np.sum(np.linalg.svd(x, compute_uv=False)))
 
 
+def _polar(x: np.ndarray) -> np.ndarray:
+    """``U_r V_r'`` over the nonzero singular values (numerical rank as in `numpy.linalg.matrix_rank`)."""
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    tol = (s[0] if s.size else 0.0) * max(x.shape) * np.finfo(np.float64).eps
+    keep = s > tol
+    return np.asarray(u[:, keep] @ vt[keep])
+
+
 def _spectral_norm(x: np.ndarray) -> np.ndarray:
     return np.asarray(np.max(np.linalg.svd(x, compute_uv=False), initial=0.0))
 
@@ -154,6 +162,8 @@ _KINDS = (
     SpectralKind("cholmask", "matrix", True, r"\Phi", lambda a: spectral.chol_mask(a.shape[0]),
                  "Murray's Φ as a mask: 1 below the diagonal, 1/2 on it (a constant)"),
     SpectralKind("nuclear_norm", "scalar", False, r"\|\cdot\|_*", _nuclear, "sum of the singular values"),
+    SpectralKind("polar", "same", False, r"\operatorname{polar}", _polar,
+                 "U*V' over the nonzero singular values: X*(X'X)^(-1/2) at full column rank"),
     SpectralKind("spectral_norm", "scalar", False, r"\|\cdot\|_2", _spectral_norm, "largest singular value"),
 )  # fmt: skip
 
@@ -255,7 +265,7 @@ def spectral_op(kind: str, x: Expr) -> Expr:
     if record.square:
         x = _square(kind, x)
     n = x.shape[1]
-    shape: tuple[Dim, ...] = {"vector": (n,), "matrix": (n, n), "scalar": ()}[record.shape]
+    shape: tuple[Dim, ...] = {"vector": (n,), "matrix": (n, n), "scalar": (), "same": x.shape}[record.shape]
     return Spectral(kind, x, shape=shape)
 
 

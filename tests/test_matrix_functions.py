@@ -7,6 +7,9 @@ round trips and generated code.  Formulas and references: docs/matrix-functions.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -80,7 +83,7 @@ CLOSED = [
     ("tr(logm(S))", "S", "inv(S)"),  # d tr(f(S))/dS = f'(S)
     ("tr(sqrtm(S))", "S", "1/2*inv(sqrtm(S))"),
     ("tr(S^c)", "S", "c*S^(c-1)"),
-    ("nuclear_norm(X)", "X", "X*(X'*X)^(-1/2)"),  # = U*V' at full column rank
+    ("nuclear_norm(X)", "X", "polar(X)"),  # U*V' (X*(X'*X)^(-1/2) at full column rank)
     ("sum(eigvals(S).*w)", "S", "eigvecs(S)*diag(w)*eigvecs(S)'"),  # Σ w_k u_k u_k'
 ]
 
@@ -97,6 +100,25 @@ def test_nuclear_norm_gradient_is_u_v_transpose() -> None:
     u, _, vt = np.linalg.svd(x, full_matrices=False)
     g = mc.evaluate(mc.diff(mc.parse("nuclear_norm(X)"), "X"), {"X": x})
     np.testing.assert_allclose(g, u @ vt, atol=1e-10)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (3, 4), (3, 3)])
+def test_nuclear_norm_subgradient_at_a_rank_deficient_point(shape: tuple[int, int]) -> None:
+    """At rank r below full, the gradient is U_r*V_r' over the nonzero singular values (the
+    subgradient of least norm); the Hessian does not exist there and raises DomainError."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(shape[0], 2)) @ rng.normal(size=(2, shape[1]))  # rank 2
+    u, _, vt = np.linalg.svd(x, full_matrices=False)
+    want = u[:, :2] @ vt[:2]
+    f = mc.parse("nuclear_norm(X)")
+    g = mc.diff(f, "X")
+    np.testing.assert_allclose(mc.evaluate(g, {"X": x}), want, atol=1e-12)
+    np.testing.assert_allclose(mc.lambdify(g)(X=x), want, atol=1e-12)
+    # a subgradient: ‖X+D‖_* >= ‖X‖_* + <G, D> for every D
+    for d in rng.normal(size=(20, *shape)):
+        assert np.linalg.norm(x + d, "nuc") >= np.linalg.norm(x, "nuc") + np.sum(want * d) - 1e-12
+    with pytest.raises(DomainError, match="singular to working precision"):
+        mc.evaluate(mc.diff(f, "X", "X"), {"X": x})
 
 
 def test_eigenvalue_derivative_is_u_u_transpose() -> None:
@@ -171,7 +193,7 @@ def test_exponent_derivative_of_a_frechet_derivative_is_refused() -> None:
 
 TEXTS = [
     "expm(A)", "logm(A)+sqrtm(A)", "A^c", "A^0.5", "L_expm(A, B)", "L_logm(A, B, :)", "L_pow(A, c, B)",
-    "eigvals(S)", "eigvecs(S)", "svdvals(X)", "chol(S)", "nuclear_norm(X)+spectral_norm(X)",
+    "eigvals(S)", "eigvecs(S)", "svdvals(X)", "chol(S)", "nuclear_norm(X)+spectral_norm(X)", "polar(X)",
 ]  # fmt: skip
 
 
@@ -212,3 +234,17 @@ def test_sympy_has_no_counterpart_and_says_so(text: str) -> None:
     pytest.importorskip("sympy")
     with pytest.raises(MatcalcError, match="no SymPy counterpart"):
         mc.to_sympy(mc.parse(text, KINDS))
+
+
+def test_import_matcalc_does_not_import_scipy_linalg() -> None:
+    """SciPy's linalg takes longer to import than matcalc itself: it is imported at the first use."""
+    code = (
+        "import sys, matcalc as mc\n"
+        "f = mc.parse('tr(expm(X)) + sum(eigvals(S))', {'S': 'symmetric'})\n"
+        "g = mc.diff(f, 'X'); mc.latex(g); str(g)\n"
+        "print('scipy.linalg' in sys.modules)\n"
+        "mc.evaluate(f, {'X': [[1.0, 2.0], [0.0, 1.0]], 'S': [[2.0, 0.0], [0.0, 3.0]]})\n"
+        "print('scipy.linalg' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

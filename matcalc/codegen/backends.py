@@ -201,7 +201,7 @@ JAX = Backend(
         "copy": "_0",  # JAX arrays are immutable
         **spectral.JAX_TEMPLATES,
     },
-    {},
+    spectral.JAX_HELPERS,
     "pairs",
 )
 
@@ -243,7 +243,7 @@ TORCH = Backend(
         "zeros": "torch.zeros(_0, dtype=_1.dtype, device=_1.device)",
         **spectral.TORCH_TEMPLATES,
     },
-    {},
+    spectral.TORCH_HELPERS,
     "none",
 )
 

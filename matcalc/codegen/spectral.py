@@ -20,7 +20,7 @@ from matcalc.expr import MatFun, Spectral
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer
 
-__all__ = ["JAX_TEMPLATES", "NUMPY_HELPERS", "NUMPY_TEMPLATES", "TORCH_TEMPLATES", "matfun", "spectral"]
+__all__ = ["JAX_HELPERS", "JAX_TEMPLATES", "NUMPY_HELPERS", "TORCH_HELPERS", "NUMPY_TEMPLATES", "TORCH_TEMPLATES", "matfun", "spectral"]
 
 _FRECHET = '''def _frechet(f, c, k, x, *dirs):
     """f(X) (k = 0) or its k-th Fréchet derivative along dirs; slots past len(dirs) are tensor axes."""
@@ -71,8 +71,17 @@ _SPECTRAL = '''def _spectral(kind, a):
     off = ~xp.eye(n, dtype=bool)
     return xp.where(off, 1.0 / xp.where(off, gaps, 1.0), 0.0)'''
 
+_POLAR = '''def _polar(x):
+    """U*V' over the nonzero singular values: the nuclear norm's gradient (a subgradient at lower rank)."""
+    u, s, vt = xp.linalg.svd(x, full_matrices=False)
+    tol = s[:1] * max(x.shape) * xp.finfo(x.dtype).eps
+    return (u * xp.where(s > tol, 1.0, 0.0)) @ vt'''
+
 #: NumPy helpers (SciPy imported by the module when they are used).
-NUMPY_HELPERS = {"_frechet": _FRECHET, "_spectral": _SPECTRAL}
+NUMPY_HELPERS = {"_frechet": _FRECHET, "_spectral": _SPECTRAL, "_polar": _POLAR}
+
+#: The helpers JAX and PyTorch use (written with ``xp``, which both spell like NumPy here).
+JAX_HELPERS = TORCH_HELPERS = {"_polar": _POLAR}
 
 _DIRECT = ("eigvals", "svdvals", "chol", "nuclear_norm", "spectral_norm")
 
@@ -82,6 +91,7 @@ NUMPY_TEMPLATES = {
     "chol": "xp.linalg.cholesky((_0 + _0.T) / 2)",
     "nuclear_norm": "xp.linalg.norm(_0, 'nuc')",
     "spectral_norm": "xp.linalg.norm(_0, 2)",
+    "polar": "_polar(_0)",
     **{k: f"_spectral('{k}', _0)" for k in ("eigvecs", "eiggaps", "reigvecs", "reiggaps", "topvec", "topgaps",
                                              "cholmask")},
     "frechet": "_frechet(_0, _1, _2, _3, *_4)",
@@ -93,6 +103,7 @@ JAX_TEMPLATES = {
     "chol": "xp.linalg.cholesky((_0 + _0.T) / 2)",
     "nuclear_norm": "xp.linalg.norm(_0, 'nuc')",
     "spectral_norm": "xp.linalg.norm(_0, 2)",
+    "polar": "_polar(_0)",
     "expm": "jax.scipy.linalg.expm(_0)",
     "L_expm": "jax.scipy.linalg.expm_frechet(_0, _1, compute_expm=False)",
 }
@@ -103,6 +114,7 @@ TORCH_TEMPLATES = {
     "chol": "torch.linalg.cholesky((_0 + _0.mT) / 2)",
     "nuclear_norm": "torch.linalg.matrix_norm(_0, 'nuc')",
     "spectral_norm": "torch.linalg.matrix_norm(_0, 2)",
+    "polar": "_polar(_0)",
     "expm": "torch.linalg.matrix_exp(_0)",
 }
 
