@@ -177,7 +177,8 @@ def _constant(dv: _Deriv, e: Spectral, idx: tuple[Idx, ...]) -> list[Term]:
 _SPECTRAL_RULES = {
     "eigvals": _eigvals, "eigvecs": _eigvecs, "reigvecs": _eigvecs, "eiggaps": _eiggaps,
     "reiggaps": _eiggaps, "topvec": _topvec, "topgaps": _topgaps, "chol": _chol,
-    "cholmask": _constant, "svdvals": _svdvals, "nuclear_norm": _nuclear, "polar": _polar, "spectral_norm": _spectral_norm,
+    "cholmask": _constant, "svdvals": _svdvals, "nuclear_norm": _nuclear, "polar": _polar,
+    "spectral_norm": _spectral_norm,
 }  # fmt: skip
 
 

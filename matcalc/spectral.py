@@ -27,7 +27,6 @@ A point where a value or derivative does not exist raises `DomainError`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-
 from types import ModuleType
 from typing import Any
 

@@ -20,7 +20,10 @@ from matcalc.expr import MatFun, Spectral
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer
 
-__all__ = ["JAX_HELPERS", "JAX_TEMPLATES", "NUMPY_HELPERS", "TORCH_HELPERS", "NUMPY_TEMPLATES", "TORCH_TEMPLATES", "matfun", "spectral"]
+__all__ = [
+    "JAX_HELPERS", "JAX_TEMPLATES", "NUMPY_HELPERS", "NUMPY_TEMPLATES", "TORCH_HELPERS", "TORCH_TEMPLATES",
+    "matfun", "spectral",
+]  # fmt: skip
 
 _FRECHET = '''def _frechet(f, c, k, x, *dirs):
     """f(X) (k = 0) or its k-th Fréchet derivative along dirs; slots past len(dirs) are tensor axes."""
