@@ -19,6 +19,7 @@ from matcalc import simplify as _simplify
 from matcalc import sympy_bridge as _sympy_bridge
 from matcalc import vec as _vec
 from matcalc.errors import (
+    CodegenError,
     DifferentiationError,
     DomainError,
     EvaluationError,
@@ -53,6 +54,7 @@ ParseResult = _parse.ParseResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "CodegenError",
     "DifferentiationError",
     "DomainError",
     "EvaluationError",
