@@ -6,7 +6,8 @@
   function (`matcalc.ops.primary`): ``∂L_f^(k)(X; E..)[i,j,..] =
   L_f^(k+1)(X; E.., ·)[i,j,..,s,t] ∂X[s,t] + Σ_m L_f^(k)(X; E.. without E_m, ·)[i,j,..,s,t] ∂E_m[s,t]``
   (the derivative is linear in each direction and symmetric in them; Higham,
-  *Functions of Matrices*, §3.1-3.2).  ``∂(X^c)/∂c = log(X) X^c``.
+  *Functions of Matrices*, §3.1-3.2); by the exponent of ``X^c``, the record's
+  ``param_derivative`` (``∂(X^c)/∂c = log(X) X^c``).
 - `Spectral`: the rule of the operation's record (`matcalc.ops.spectral`); a record
   without one is a constant.
 """
@@ -16,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from matcalc import build
 from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, MatFun, Spectral
 from matcalc.index import Idx, Term, fresh
 from matcalc.lower import atom
-from matcalc.ops.primary import frechet, matfun
+from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
 from matcalc.ops.spectral import SPECTRAL_OPS
 
 if TYPE_CHECKING:
@@ -44,12 +44,12 @@ def _matfun(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
         opened = frechet(e.func, x, rest, e.order, c)
         out.extend(dv.chain(atom(opened, (*idx, s, t)), d, (s, t)))
     if c is not None and dv.depends(c):
-        if e.order:
+        by_param = PRIMARY_FUNCTIONS[e.func].param_derivative
+        if e.order or by_param is None:
             raise DifferentiationError(
                 f"the derivative of a Fréchet derivative of X^c by its exponent c is not implemented: {e}"
             )
-        by_c = build.matmul(matfun("logm", x), e)  # d X^c / dc = log(X) X^c (they commute)
-        out.extend(dv.chain(atom(by_c, idx), c, ()))
+        out.extend(dv.chain(atom(by_param(x, e), idx), c, ()))  # the record's d f(X)/dc
     return out
 
 

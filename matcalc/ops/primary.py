@@ -112,6 +112,7 @@ RECORDS: tuple[PrimaryFunction, ...] = (
         lambda x, c: scipy_linalg().fractional_matrix_power(x, c), lambda x, c: _power_derivative(x, c), "",
         _none(numpy=_numpy("lambda _t: _t ** _1", _FRACTIONAL, True)),
         _none(), None, "spd", branch_cut=True, pole=lambda c: c < 0, latex_style="power", params=1,
+        param_derivative=lambda x, f: build.matmul(matfun("logm", x), f),  # d X^c/dc = log(X) X^c
         helpers=HELPERS,
     ),
     PrimaryFunction(  # cos(X): f' = -sin, so f'(X) = -sinm(X) (entire: no domain restriction)
