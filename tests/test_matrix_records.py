@@ -26,6 +26,7 @@ from test_latex_render import _render_all
 
 import matcalc as mc
 from matcalc import build
+from matcalc.codegen.signs import bounds
 from matcalc.errors import CodegenError, RegistryError
 from matcalc.expr import MatFun, Spectral, walk
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
@@ -140,6 +141,9 @@ def test_evaluates_in_its_domain(r: Record) -> None:
     assert np.shape(got) == {"vector": (n,), "matrix": (n, n), "scalar": (), "same": (m, n)}[
         "matrix" if isinstance(r, PrimaryFunction) else r.shape]
     assert np.all(np.isfinite(got))
+    if isinstance(r, SpectralOp):  # the range code generation relies on
+        assert np.all((r.range[0] <= got) & (got <= r.range[1])), (r.name, r.range, got)
+        assert bounds(e) == r.range
     if isinstance(r, PrimaryFunction):  # f on the eigenvalues, through an eigendecomposition (complex)
         x = values[_arg(text)]
         lam, v = np.linalg.eig(x)

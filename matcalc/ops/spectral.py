@@ -26,6 +26,7 @@ so their rules take the symmetric part of ``∂S`` (two terms of 1/2).
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["RECORDS", "SPECTRAL_OPS", "spectral_op"]
 
 _HALF = Fraction(1, 2)
+_NONNEGATIVE = (0.0, math.inf)
 
 
 def spectral_op(name: str, x: Expr) -> Expr:
@@ -226,25 +228,26 @@ RECORDS: tuple[SpectralOp, ...] = (
     SpectralOp("svdvals", "vector", False, spectral.svdvals, _svdvals, r"\sigma",
                _code("xp.linalg.svd(_0, compute_uv=False)", "torch.linalg.svdvals(_0)",
                      "xp.linalg.svdvals(_0)"),
-               None, "tall", "singular values of an m x n matrix with m >= n, descending", lacks=("dask",)),
+               None, "tall", "singular values of an m x n matrix with m >= n, descending", lacks=("dask",),
+               range=_NONNEGATIVE),
     SpectralOp("chol", "matrix", True, spectral.symmetric_chol, _chol, r"\operatorname{chol}",
                _code(_CHOLESKY, f"torch.linalg.cholesky({_TORCH_SYM})", "_chol_lower(xp, _0)"), None, "spd",
                "lower Cholesky factor of the symmetric part, which must be positive definite",
                helpers=HELPERS),
     SpectralOp("cholmask", "matrix", True, lambda a: spectral.chol_mask(a.shape[0]), None, r"\Phi",
                _code(_MASK, _TORCH_MASK, _MASK), None, "general",
-               "Murray's Φ as a mask: 1 below the diagonal, 1/2 on it (a constant)"),
+               "Murray's Φ as a mask: 1 below the diagonal, 1/2 on it (a constant)", range=(0.0, 1.0)),
     SpectralOp("nuclear_norm", "scalar", False, spectral.nuclear_norm, _nuclear, "*",
                _code("xp.linalg.norm(_0, 'nuc')", "torch.linalg.matrix_norm(_0, 'nuc')",
                      "xp.linalg.matrix_norm(_0, ord='nuc')"), None, "tall", "sum of the singular values",
-               latex_style="norm"),
+               latex_style="norm", range=_NONNEGATIVE),
     SpectralOp("polar", "same", False, spectral.polar, _polar, r"\operatorname{polar}",
                _helper("_polar(_0)"), None, "tall",
                "U*V' over the nonzero singular values: X*(X'X)^(-1/2) at full column rank", helpers=HELPERS),
     SpectralOp("spectral_norm", "scalar", False, spectral.spectral_norm, _spectral_norm, "2",
                _code("xp.linalg.norm(_0, 2)", "torch.linalg.matrix_norm(_0, 2)",
                      "xp.linalg.matrix_norm(_0, ord=2)"), None, "tall", "largest singular value",
-               latex_style="norm"),
+               latex_style="norm", range=_NONNEGATIVE),
 )  # fmt: skip
 
 #: Every spectral operation, validated at import.

@@ -24,6 +24,7 @@ the registries.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -187,6 +188,7 @@ class SpectralOp:
         helpers: helper name to its source (with ``xp``), for templates that call one.
         lacks: array libraries (through the array API) that cannot compute it (``dask``
             has no ``eigh``); their run fails, which the tests check.
+        range: an interval that holds every entry of the value (`matcalc.codegen.signs`).
     """
 
     name: str
@@ -202,10 +204,13 @@ class SpectralOp:
     latex_style: Literal["call", "norm"] = "call"
     helpers: Mapping[str, str] = field(default_factory=dict)
     lacks: tuple[str, ...] = ()
+    range: tuple[float, float] = (-math.inf, math.inf)
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
         out = _common(self.name, self.latex, self.sympy, self.domain)
+        if not self.range[0] <= self.range[1]:
+            out.append(f"range {self.range} is not an interval")
         if self.shape not in SHAPES:
             out.append(f"shape {self.shape!r} is not one of {SHAPES}")
         if not callable(self.value):
