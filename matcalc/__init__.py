@@ -117,5 +117,10 @@ def matrix(name: str) -> Expr:
 
 
 def symmetric(name: str) -> Expr:
-    """A symmetric matrix symbol."""
+    """A symmetric matrix symbol.
+
+    A derivative by it is the gradient on symmetric matrices, the symmetric
+    part ``(G+G')/2`` of the entry-by-entry derivative ``G``, at every order
+    (docs/conventions.md).
+    """
     return symbol(name, "symmetric")
