@@ -20,6 +20,7 @@ from matcalc import simplify as _simplify
 from matcalc import sympy_bridge as _sympy_bridge
 from matcalc import vec as _vec
 from matcalc.errors import (
+    CodegenError,
     DifferentiationError,
     DomainError,
     EvaluationError,
@@ -54,6 +55,7 @@ ParseResult = _parse.ParseResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "CodegenError",
     "DifferentiationError",
     "DomainError",
     "EvaluationError",
@@ -118,7 +120,12 @@ def matrix(name: str) -> Expr:
 
 
 def symmetric(name: str) -> Expr:
-    """A symmetric matrix symbol."""
+    """A symmetric matrix symbol.
+
+    A derivative by it is the gradient on symmetric matrices, the symmetric
+    part ``(G+G')/2`` of the entry-by-entry derivative ``G``, at every order
+    (docs/conventions.md).
+    """
     return symbol(name, "symmetric")
 
 

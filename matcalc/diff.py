@@ -3,7 +3,9 @@
 ``∂ e[idx] / ∂ X[widx]`` is computed by rules keyed by node type.  Lowering is
 lazy: a factor that does not contain the variable stays one opaque factor
 ``base[indices]``; only what is differentiated is opened up, one level at a
-time.  The variable itself gives deltas, ``∂X_ij/∂X_kl = δ_ik δ_jl``.
+time.  The variable itself gives deltas, ``∂X_ij/∂X_kl = δ_ik δ_jl``, and a
+symmetric one the symmetrizer ``(δ_ik δ_jl + δ_il δ_jk)/2``, so that every
+derivative by it, of any order, is symmetric in its pairs of axes.
 
 - structural nodes (sums, products, transposes, traces, sums of entries,
   diag, identities, index forms) are multilinear in their children; their one
@@ -100,7 +102,10 @@ def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
     """The derivative of ``f`` by each of ``wrt`` in turn, of shape ``f.shape + wrt[0].shape + ...``.
 
     ``wrt`` are symbol names or symbols.  The result is in matrix form when
-    one exists, else an `IndexForm` (index notation, still evaluable).
+    one exists, else an `IndexForm` (index notation, still evaluable).  By a
+    symmetric matrix the derivative is the gradient on symmetric matrices,
+    ``(G+G')/2`` of the entry-by-entry ``G``, symmetric in each pair of its
+    axes (docs/conventions.md).
 
     A variable ``f`` does not contain at all is most often a misspelling, so it
     raises `DifferentiationError` naming the symbols ``f`` has; with

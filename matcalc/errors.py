@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "CodegenError",
     "DifferentiationError",
     "DomainError",
     "EvaluationError",
@@ -50,6 +51,10 @@ class EvaluationError(MatcalcError):
 
 class DifferentiationError(MatcalcError):
     """A derivative the engine cannot take; the message names the construct."""
+
+
+class CodegenError(MatcalcError):
+    """Code that cannot be generated: an operation the chosen backend has no code for (``logm`` in JAX)."""
 
 
 class RegistryError(MatcalcError):

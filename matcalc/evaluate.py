@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 
-from matcalc import spectral_ops
+from matcalc import spectral
 from matcalc.contraction import plan
 from matcalc.dims import Dim
 from matcalc.errors import EvaluationError, ShapeError
@@ -70,6 +70,8 @@ from matcalc.expr import (
     walk,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.primary import PRIMARY_FUNCTIONS
+from matcalc.ops.spectral import SPECTRAL_OPS
 from matcalc.values import Array, Value, as_real_array, bind_dims, by_name, calls_first, checked_arrays
 
 if TYPE_CHECKING:
@@ -437,13 +439,17 @@ def _size(e: Size, args: list[Value], env: _Env) -> Value:
 
 
 def _matfun(e: MatFun, args: list[Value], env: _Env) -> Value:
-    body, *rest = args
-    return spectral_ops.evaluate_matfun(e, np.asarray(body), [np.asarray(r) for r in rest])
+    # f(X) or its Fréchet derivative, from the values of X, the exponent c (X^c) and the directions
+    body, *rest = (np.asarray(a, dtype=np.float64) for a in args)
+    params, dirs = rest[: len(e.params)], rest[len(e.params) :]
+    c = float(params[0]) if params else 1.0
+    return spectral.frechet_kernel(PRIMARY_FUNCTIONS[e.func], body, dirs, e.order - len(dirs), c)
 
 
 def _spectral(e: Spectral, args: list[Value], env: _Env) -> Value:
     (body,) = args
-    return spectral_ops.evaluate_spectral(e, np.asarray(body))
+    value = np.asarray(SPECTRAL_OPS[e.kind].value(np.asarray(body, dtype=np.float64)), dtype=np.float64)
+    return np.float64(value) if value.ndim == 0 else value
 
 
 def _index_form(e: IndexForm, args: list[Value], env: _Env) -> Value:

@@ -384,8 +384,8 @@ class Size(Expr):
 class MatFun(Expr):
     """``f(X)`` (``order`` 0), or its ``order``-th Fréchet derivative ``L_f^(k)(X; E1, ..., Ek)``.
 
-    ``func`` is one of `matcalc.spectral.MATRIX_FUNCTIONS`; ``params`` holds the
-    exponent ``c`` of ``X^c`` (``func == "pow"``), else nothing.  The derivative
+    ``func`` names its record in `matcalc.ops.primary.PRIMARY_FUNCTIONS`; ``params``
+    holds the exponent ``c`` of ``X^c`` (the record ``pow``), else nothing.  The derivative
     is linear in each of its ``order`` directions; ``directions`` fills the first
     ones, and each slot left open adds two axes (``X.shape``) to the value.
     """
@@ -403,7 +403,10 @@ class MatFun(Expr):
 
 @node
 class Spectral(Expr):
-    """A spectral operation of one matrix (``eigvals``, ``svdvals``, ``chol``, ...; `SPECTRAL_KINDS`)."""
+    """A spectral operation of one matrix (``eigvals``, ``svdvals``, ``chol``, ...).
+
+    ``kind`` names its record in `matcalc.ops.spectral.SPECTRAL_OPS`.
+    """
 
     kind: str
     body: Expr

@@ -19,11 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import ClassVar
 
-from matcalc import axes, build, gamma, spectral_ops
+from matcalc import axes, build, gamma
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, Expr, Scale
 from matcalc.kinds import Name, Op, node
 from matcalc.lexer import Token, is_float, shorten
+from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
 from matcalc.vocabulary import (
     DERIVATIVES,
     EXTREMA,
@@ -348,18 +349,19 @@ class Parser:
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         func = FRECHET[tok.text]
-        first = 2 if func == "pow" else 1
+        power = PRIMARY_FUNCTIONS[func].params == 1  # X^c: the exponent comes second
+        first = 2 if power else 1
         head, slots = args[:first], args[first:]
         if any(a is None for a in head) or len(head) < first or not slots:
-            need = "X, c" if func == "pow" else "X"
+            need = "X, c" if power else "X"
             then = "then directions (matrices, or ':' for open slots)"
             raise self.error(f"'{tok.text}' takes {need}, {then}", tok)
         given = [a for a in slots if a is not None]
         if any(a is not None for a in slots[len(given) :]):
             raise self.error(f"the open slots ':' of '{tok.text}' come after its directions", tok)
-        x, c = head[0], (head[1] if func == "pow" else None)
+        x, c = head[0], (head[1] if power else None)
         assert x is not None
-        return self.make(tok, spectral_ops.frechet, func, x, tuple(given), len(slots), c)
+        return self.make(tok, frechet, func, x, tuple(given), len(slots), c)
 
     def call(self, tok: Token) -> Expr:
         """The arguments of the built-in ``tok`` and the node it builds; at the '('."""

@@ -36,9 +36,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from matcalc import build, kronecker, spectral_ops
+from matcalc import build, kronecker
 from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, MatFun, Number, Ones, PairIndex, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
+from matcalc.ops.primary import frechet
 from matcalc.simplify_index import simplify_terms
 
 __all__ = ["inline_nested", "raise_index", "raise_term"]
@@ -376,7 +377,7 @@ def _frechet(net: _Net) -> bool:
         for slot in range(1, e.ndim // 2):
             found = _pair_matrix(net, a, *p.indices[2 * slot : 2 * slot + 2])
             if found is not None:
-                filled = spectral_ops.frechet(e.func, e.body, (*e.directions, found[0]), e.order, c)
+                filled = frechet(e.func, e.body, (*e.directions, found[0]), e.order, c)
                 _replace(net, a, found[1], Factor(filled, p.indices[: 2 * slot] + p.indices[2 * slot + 2 :]))
                 return True
         i, j = p.indices[:2]
@@ -386,7 +387,7 @@ def _frechet(net: _Net) -> bool:
             found = _pair_matrix(net, a, i, j) if e.ndim == 4 else None
         if found is not None:
             dirs = (*(build.transpose(d) for d in e.directions), found[0])
-            adjoint = spectral_ops.frechet(e.func, build.transpose(e.body), dirs, e.order, c)
+            adjoint = frechet(e.func, build.transpose(e.body), dirs, e.order, c)
             _replace(net, a, found[1], Factor(adjoint, p.indices[2:]))
             return True
     return False

@@ -37,6 +37,8 @@ from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.kronecker import product_axes
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.primary import PRIMARY_FUNCTIONS
+from matcalc.ops.spectral import SPECTRAL_OPS
 
 __all__ = ["FUNCTIONS", "Translation", "VecOf", "translate"]
 
@@ -345,8 +347,13 @@ class _Translator:
                                    "matrix expressions do not support")
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
-            case E.MatFun() | E.Spectral():  # SymPy has no expm, logm, eigvals, ... of a MatrixSymbol
-                raise MatcalcError(f"no SymPy counterpart for the matrix function or spectral operation {e}")
+            case E.MatFun() | E.Spectral():  # the record's SymPy form, or None: SymPy has none
+                name = e.func if isinstance(e, E.MatFun) else e.kind
+                record = PRIMARY_FUNCTIONS[name] if isinstance(e, E.MatFun) else SPECTRAL_OPS[name]
+                if record.sympy is None or (isinstance(e, E.MatFun) and (e.order or e.params)):
+                    what = "the matrix function or spectral operation"
+                    raise MatcalcError(f"no SymPy counterpart for {what} {e} (its record gives none)")
+                return record.sympy(sp, go(e.body))
             case E.IndexForm():
                 raise MatcalcError(
                     f"{e} has no matrix form (it is in index notation); "

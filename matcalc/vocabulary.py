@@ -1,8 +1,10 @@
 """The built-in names of the input language, and the constructor each one calls.
 
-Elementwise functions and matrix functions come from their registries
-(:mod:`matcalc.ops`); reductions along an axis, extrema, the gamma family,
-spectral matrix functions and their Fréchet derivatives from their modules.
+Elementwise functions, matrix functions, primary matrix functions (with their
+Fréchet derivatives ``L_f``) and spectral operations come from their registries
+(:mod:`matcalc.ops`, :mod:`matcalc.ops.matrix`, :mod:`matcalc.ops.primary`,
+:mod:`matcalc.ops.spectral`); reductions along an axis, extrema and the gamma
+family from their modules.
 `RESERVED` is every name that cannot be a symbol.
 """
 
@@ -10,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from matcalc import axes, build, gamma, kronecker, spectral, spectral_ops
+from matcalc import axes, build, gamma, kronecker
 from matcalc.errors import ShapeError
 from matcalc.expr import Expr, Number
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
+from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
+from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
 
 __all__ = [
     "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "TWO_ARG", "WITH_AXIS",
@@ -29,8 +33,12 @@ ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     "matrix": lambda c: build.fill(c, 2),
     "ismax": lambda x: axes.attained("max", x),  # 1 where max(x) is attained: the tie indicator
     "ismin": lambda x: axes.attained("min", x),
-    **spectral_ops.USER_FUNCTIONS,
+    **{r.name: (lambda x, f=r.name: matfun(f, x)) for r in PRIMARY_FUNCTIONS.values() if not r.params},  # type: ignore[misc]
+    **{r.name: (lambda x, k=r.name: spectral_op(k, x)) for r in SPECTRAL_OPS.values()},  # type: ignore[misc]
 }
+
+#: The primary function spelled ``X^c`` (its record takes the exponent).
+_POWER = next(r.name for r in PRIMARY_FUNCTIONS.values() if r.params)
 
 #: Functions with an axis argument ``f(X, k)`` (k = 1 down columns, 2 along rows); see `matcalc.axes`.
 WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
@@ -47,7 +55,7 @@ TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {"kron": kronecker.kron}
 POLYGAMMA = "polygamma"
 
 #: Fréchet derivatives of the matrix functions: L_expm(X, E1, ..., Ek), ':' an open slot.
-FRECHET = {f"L_{f}": f for f in spectral.MATRIX_FUNCTIONS}
+FRECHET = {f"L_{f}": f for f in PRIMARY_FUNCTIONS}
 
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
 DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None, "partial": None}
@@ -67,6 +75,6 @@ def caret_power(base: Expr, exponent: Expr) -> Expr:
         if float(k).is_integer():
             return build.matpow(base, int(k))
     if base.is_matrix and exponent.is_scalar:  # X^c: the principal power of an SPD matrix
-        return spectral_ops.matfun("pow", base, exponent)
+        return matfun(_POWER, base, exponent)
     raise ShapeError(f"'^' needs a scalar or square-matrix base and a scalar exponent, got "
                      f"{build.describe(base)} ^ {build.describe(exponent)}; use .^ for elementwise power")

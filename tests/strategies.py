@@ -20,6 +20,13 @@ positive entries and diagonally dominant matrices, so that ``log``, ``sqrt``,
 ``inv``, ``det``, ``logdet`` and negative matrix powers of the well-conditioned
 matrices below are defined and tame.
 
+The matrix functions and spectral operations of the registries
+(`matcalc.ops.primary`, `matcalc.ops.spectral`) are the constructs in
+`OPT_IN`, left out unless included (``include=("matfun", "spectral")``); their arguments
+are built to lie in each record's domain (SPD as ``M'*M + I``, symmetric as
+``S``, ``M+M'`` or ``M'*M``).  `matrix_function_cases` draws expressions whose
+root is one of them.
+
 Typical use::
 
     from strategies import expressions, expressions_with_values
@@ -44,9 +51,13 @@ import scipy.special
 from hypothesis import strategies as st
 
 from matcalc import axes, build, gamma, kronecker
+from matcalc import errors as mc_errors
 from matcalc.dims import Dim
 from matcalc.expr import ELEMENTWISE_FUNCTIONS, FUNCTION_KINDS, Expr, Inverse
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
+from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
+from matcalc.ops.spectral_record import PrimaryFunction, SpectralOp
 from matcalc.testing import stand_in
 
 __all__ = [
@@ -65,6 +76,7 @@ __all__ = [
     "expressions_with_reference",
     "expressions_with_values",
     "kinds_of",
+    "matrix_function_cases",
     "values",
     "values_for",
 ]
@@ -98,12 +110,18 @@ CONSTRUCTS = frozenset({
     "number", "add", "sub", "neg", "scale", "div", "matmul", "inner", "outer", "transpose",
     "hadamard", "elem_div", "power", "matpow", "apply", "trace", "det", "logdet", "inv",
     "diag", "sum", "norm", "softmax", "broadcast", "constants", "axes", "gamma", "extrema",
-    "calls", "kron",
+    "calls", "matfun", "spectral", "kron",
 })  # fmt: skip
 
 #: Constructs generated only when asked for (``include=``): abstract functions need callables
-#: (a `matcalc.testing.StandIn` from `values_for`) wherever the expression is evaluated.
-OPT_IN = frozenset({"calls"})
+#: (a `matcalc.testing.StandIn` from `values_for`) wherever the expression is evaluated; the
+#: primary matrix functions (``matfun``: ``expm``, ``logm``, ``X^c``, ...) and the spectral
+#: operations (``spectral``: ``eigvals``, ``chol``, ...) of their registries cost more to
+#: differentiate and evaluate.
+OPT_IN = frozenset({"calls", "matfun", "spectral"})
+
+#: Exponents of ``X^c`` besides scalar symbols (integers would be matrix powers).
+_REAL_EXPONENTS: tuple[float | Fraction, ...] = (0.5, -0.5, 1.5, Fraction(1, 3))
 
 #: The abstract function of each type: a scalar, vector and matrix function.
 FUNCTIONS = {"scalar": ("f", "scalar function"), "column": ("g", "vector function"),
@@ -372,6 +390,53 @@ def _const_plus_eye(m: Generated) -> Generated:
     return _add(m, two_eye)
 
 
+def _in_domain(draw: Any, domain: str, depth: int, cfg: _Config) -> Generated:
+    """An argument that is in ``domain`` (`matcalc.ops.spectral_record.DOMAINS`) by construction.
+
+    ``general``: a square matrix; ``symmetric``: ``S``, ``M+M'`` or ``M'*M``; ``spd``:
+    ``M'*M + I`` (eigenvalues at least 1 for any ``M``); ``tall``: any matrix (a wide
+    one is outside the domain at evaluation, which the derivative tests skip).
+    """
+    depth = min(depth, 3)
+    if domain == "general":
+        return _square(draw, depth, cfg)
+    m = _sub_expr(draw, "matrix", depth, cfg)
+    if domain == "tall":
+        return m
+    gram = _bin(build.matmul, _matmul, _transpose(m), m)
+    if domain == "spd":
+        return _add(gram, _eye(gram.ref))
+    return draw(st.sampled_from((_symbol("S"), gram, _add(m, _transpose(m)) if m.expr.is_square else gram)))
+
+
+def _primary(draw: Any, d: int, cfg: _Config) -> Generated:
+    """A primary matrix function of an argument in its record's domain (``X^c``: a real exponent)."""
+    r: PrimaryFunction = draw(st.sampled_from(list(PRIMARY_FUNCTIONS.values())))
+    arg = _in_domain(draw, r.domain, d - 1, cfg)
+
+    def value(u: Any, c: Any = 1.0) -> Any:
+        return np.real(r.general(np.asarray(u, dtype=np.float64), float(c)))  # SciPy's, not evaluate's
+
+    if not r.params:
+        return _un(lambda e: matfun(r.name, e), value, arg)
+    c = draw(st.one_of(st.builds(_number, st.sampled_from(_REAL_EXPONENTS)),
+                       st.builds(_symbol, st.sampled_from(SCALARS))))  # fmt: skip
+    return _bin(lambda e, k: matfun(r.name, e, k), value, arg, c)
+
+
+def _spectral(shape: str) -> _Maker:
+    """A spectral operation whose value has ``shape`` (`SpectralOp.shape`), of an argument in its domain."""
+    shapes = ("matrix", "same") if shape == "matrix" else (shape,)
+    records = [r for r in SPECTRAL_OPS.values() if r.shape in shapes]
+
+    def make(draw: Any, d: int, cfg: _Config) -> Generated:
+        r: SpectralOp = draw(st.sampled_from(records))
+        arg = _in_domain(draw, r.domain, d - 1, cfg)
+        return _un(lambda e: spectral_op(r.name, e), r.value, arg)  # the reference is the record's value
+
+    return make
+
+
 def _scalar_table() -> list[tuple[str, _Maker]]:
     def s(draw: Any, d: int, cfg: _Config) -> Generated:
         return _sub_expr(draw, "scalar", d, cfg)
@@ -608,10 +673,12 @@ def _call(ty: str) -> _Maker:
 
 
 _TABLES: dict[str, list[tuple[str, _Maker]]] = {
-    "scalar": [*_scalar_table(), ("calls", _call("scalar"))],
-    "column": [*_vector_table("column"), ("calls", _call("column"))],
-    "row": [*_vector_table("row"), ("calls", _call("row"))],
-    "matrix": [*_matrix_table(), ("calls", _call("matrix"))],
+    "scalar": [*_scalar_table(), ("calls", _call("scalar")), ("spectral", _spectral("scalar"))],
+    "column": [*_vector_table("column"), ("calls", _call("column")), ("spectral", _spectral("vector"))],
+    "row": [*_vector_table("row"), ("calls", _call("row")),
+            ("spectral", lambda draw, d, cfg: _transpose(_spectral("vector")(draw, d, cfg)))],
+    "matrix": [*_matrix_table(), ("calls", _call("matrix")), ("matfun", _primary),
+               ("spectral", _spectral("matrix"))],
 }
 
 
@@ -747,6 +814,29 @@ def values(e: Expr, *, sizes: tuple[int, int] = (2, 4)) -> st.SearchStrategy[dic
     return st.integers(0, 2**32 - 1).map(lambda seed: values_for(e, np.random.default_rng(seed), sizes=sizes))
 
 
+def matrix_function_cases(*, max_depth: int = 3, sizes: tuple[int, int] = (2, 4)) -> st.SearchStrategy[Case]:
+    """`Case`s whose root is a matrix function or spectral operation (every record of both
+    registries can be drawn) of a random argument in the record's domain, at most ``max_depth`` deep.
+    """
+    cfg = _Config(ELEMENTWISE_FUNCTIONS, frozenset(OPT_IN), True)  # no matrix function inside another
+    makers = [_primary, _spectral("matrix"), _spectral("vector"), _spectral("scalar")]
+
+    @st.composite
+    def generated(draw: Any) -> Generated:
+        return draw(st.sampled_from(makers))(draw, max_depth, cfg)
+
+    def case(g: Generated, seed: int) -> Case:
+        vals = values_for(g.expr, np.random.default_rng(seed), sizes=sizes)
+        with np.errstate(all="ignore"):
+            try:
+                expected = g.ref(vals)
+            except (np.linalg.LinAlgError, mc_errors.DomainError) as err:
+                expected = err
+        return Case(g.expr, vals, expected)
+
+    return st.builds(case, generated().filter(_fixed), st.integers(0, 2**32 - 1))
+
+
 def expressions_with_values(
     target: str | None = None,
     *,
@@ -767,7 +857,7 @@ def expressions_with_values(
         with np.errstate(all="ignore"):
             try:
                 expected = g.ref(vals)
-            except np.linalg.LinAlgError as err:
+            except (np.linalg.LinAlgError, mc_errors.DomainError) as err:  # the records' values raise these
                 expected = err
         return Case(g.expr, vals, expected)
 

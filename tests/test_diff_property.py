@@ -11,7 +11,12 @@ symmetric matrix -- and checks that
   inside), parses back to an expression with the same value;
 - second derivatives, ``mc.diff(f, u, v)`` (Hessians and mixed), equal central
   finite differences of the symbolic first derivative ``mc.diff(f, u)``, on a
-  quarter as many examples.
+  quarter as many examples;
+- the same two properties for expressions whose root is a matrix function or
+  spectral operation (any record of `matcalc.ops.primary` and
+  `matcalc.ops.spectral`) of a random argument built to lie in the record's
+  domain (`strategies.matrix_function_cases`: ``M'*M + I`` for an SPD one,
+  ``S``, ``M+M'`` or ``M'*M`` for a symmetric one), on a third as many examples.
 
 Values are those of `strategies` (positive entries, diagonally dominant
 matrices) for half the examples and those of `matcalc.testing.random_values`
@@ -29,7 +34,10 @@ away (and counted in the statistics) only when
   ``sign``, ``relu``, ``step``, ``norm1`` at 0, ``norm2`` of 0, ``sqrt``,
   ``log``, a division or a fractional power at 0, a power with a variable
   exponent of a number that is not positive, ``arcsin``/``arccos`` at ±1, a
-  nearly singular matrix under ``inv``/``det``/``logdet``/negative powers;
+  nearly singular matrix under ``inv``/``det``/``logdet``/negative powers, a
+  matrix function near its branch cut or pole, a spectral operation at nearly
+  repeated (or, where it needs them nonzero, vanishing) eigenvalues or singular
+  values, or of a wide matrix where it needs a tall one;
 - finite differences with steps ``STEP`` and ``STEP/2`` disagree by more than
   ``STABLE`` (relative to ``max(1, |derivative|)``): they are unreliable there.
 
@@ -55,7 +63,7 @@ from typing import Any
 import numpy as np
 from hypothesis import assume, event, given, note, settings
 from hypothesis import strategies as st
-from strategies import expressions_with_values
+from strategies import expressions_with_values, matrix_function_cases
 
 import matcalc as mc
 from matcalc.dims import Dim
@@ -68,14 +76,18 @@ from matcalc.expr import (
     IndexForm,
     Inverse,
     LogDet,
+    MatFun,
     MatPow,
     Norm,
     Number,
     Power,
+    Spectral,
     substitute_dims,
     walk,
 )
 from matcalc.ops import ELEMENTWISE, Elementwise
+from matcalc.ops.primary import PRIMARY_FUNCTIONS
+from matcalc.ops.spectral import SPECTRAL_OPS
 from matcalc.testing import numeric_derivative, random_values
 
 MAX_DEPTH = 5
@@ -96,6 +108,9 @@ MAX_COND = 1e8
 _PROFILE = settings().max_examples
 FIRST_ORDER_EXAMPLES = max(_PROFILE, min(7 * _PROFILE, 20_000))
 SECOND_ORDER_EXAMPLES = max(1, FIRST_ORDER_EXAMPLES // 4)
+#: Matrix functions cost more (a Jacobian of f(X) is n^2 Fréchet derivatives): a third of the
+#: profile's count (ci: 100 first and 25 second derivatives, about 30 s of CPU).
+MATRIX_FUNCTION_EXAMPLES = max(1, _PROFILE // 3)
 
 # No deadline: an example's time depends on the expression drawn and on the machine's load.
 _SETTINGS = {"deadline": None}
@@ -119,8 +134,10 @@ class Problem:
 
 
 @st.composite
-def problems(draw: Any, order: int) -> Problem:
-    case = draw(expressions_with_values(max_depth=MAX_DEPTH, include=("calls",)))
+def problems(draw: Any, order: int, matrix_functions: bool = False) -> Problem:
+    cases = matrix_function_cases() if matrix_functions else expressions_with_values(
+        max_depth=MAX_DEPTH, include=("calls",))
+    case = draw(cases)
     f = case.expr
     names = sorted(s.name for s in f.symbols if s.kind not in FUNCTION_KINDS)
     if not names:
@@ -186,7 +203,38 @@ def _singular_point(e: Expr, value_of: Mapping[int, Any], wrt: Collection[str]) 
         inverts = not isinstance(e, MatPow) or e.k < 0
         if inverts and np.linalg.cond(value_of[id(e.body)]) > MAX_COND:
             return "nearly singular matrix"
+    elif isinstance(e, MatFun | Spectral) and id(e.body) in value_of:
+        return _off_domain(e, np.asarray(value_of[id(e.body)]), value_of)
     return None
+
+
+def _off_domain(e: MatFun | Spectral, u: np.ndarray, value_of: Mapping[int, Any]) -> str | None:
+    """Why a matrix function's derivative may not exist at ``u``, from its record's domain."""
+    if isinstance(e, MatFun):
+        record = PRIMARY_FUNCTIONS[e.func]
+        c = float(value_of.get(id(e.params[0]), 1.0)) if e.params else 1.0
+        if record.branch_cut or record.pole(c):
+            lam = np.linalg.eigvals(u)
+            if float(np.min(np.where(np.abs(lam.imag) < KINK, lam.real, np.inf), initial=np.inf)) < KINK:
+                return f"{record.name}: an eigenvalue near the branch cut or pole"
+        return None
+    domain = SPECTRAL_OPS[e.kind].domain
+    if domain == "tall":
+        if u.shape[0] < u.shape[1]:
+            return f"{e.kind} of a wide matrix"
+        s = np.linalg.svd(u, compute_uv=False)
+        return _gap(s, f"{e.kind}: singular values near 0 or repeated", with_zero=True)
+    if domain in ("symmetric", "spd"):
+        lam = np.linalg.eigvalsh((u + u.T) / 2)
+        return _gap(lam, f"{e.kind}: eigenvalues near 0 or repeated", with_zero=domain == "spd")
+    return None
+
+
+def _gap(values: np.ndarray, why: str, with_zero: bool) -> str | None:
+    """``why`` if two of ``values`` (or one and 0) are within KINK relative to the largest."""
+    points = np.sort(np.append(values, 0.0) if with_zero else values)
+    scale = max(1.0, float(np.max(np.abs(points), initial=0.0)))
+    return why if points.size > 1 and float(np.min(np.diff(points))) < KINK * scale else None
 
 
 def irregularity(f: Expr, values: Mapping[str, Any], wrt: Collection[str]) -> str | None:
@@ -379,6 +427,20 @@ def test_second_derivative_matches_finite_differences(p: Problem) -> None:
     _skip_unless_stable(fd)
     assert_matches(symbolic, fd, h, p, f"second derivative (first derivative: {g})")
     event("checked")
+
+
+@settings(max_examples=MATRIX_FUNCTION_EXAMPLES, **_SETTINGS)
+@given(problems(order=1, matrix_functions=True))
+def test_matrix_function_first_derivative_matches_finite_differences(p: Problem) -> None:
+    """The same property for the matrix functions and spectral operations of the registries."""
+    test_first_derivative_matches_finite_differences.hypothesis.inner_test(p)
+
+
+@settings(max_examples=max(1, MATRIX_FUNCTION_EXAMPLES // 4), **_SETTINGS)
+@given(problems(order=2, matrix_functions=True))
+def test_matrix_function_second_derivative_matches_finite_differences(p: Problem) -> None:
+    """Second derivatives through the matrix functions and spectral operations."""
+    test_second_derivative_matches_finite_differences.hypothesis.inner_test(p)
 
 
 # ---- engine bugs the properties above found (minimized; all fixed) ---------------------------

@@ -15,13 +15,15 @@ import sympy as sp
 from numpy.testing import assert_allclose
 
 import matcalc as mc
-from matcalc import axes, gamma, kronecker, spectral_ops
+from matcalc import axes, gamma, kronecker
 from matcalc import build as b
 from matcalc import expr as ex
 from matcalc.dims import Dim
 from matcalc.evaluate import _RULES
 from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, verify
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.primary import matfun
+from matcalc.ops.spectral import spectral_op
 
 rng = np.random.default_rng(20240611)
 
@@ -388,8 +390,8 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
         ex.Polygamma: (gamma.polygamma(-1, b.apply("exp", x)), _gammaln(np.exp(xv))),
         ex.IndexForm: (_index_form((k4, i3), [Term(2, (Factor(A, (i3, k4)),))]), 2 * Av.T),
         ex.Call: (b.call("F", "vector function", x), np.cumsum(xv)),
-        ex.MatFun: (spectral_ops.matfun("expm", S), scipy.linalg.expm(Sv)),
-        ex.Spectral: (spectral_ops.spectral_op("eigvals", S), np.linalg.eigvalsh(Sv)),
+        ex.MatFun: (matfun("expm", S), scipy.linalg.expm(Sv)),
+        ex.Spectral: (spectral_op("eigvals", S), np.linalg.eigvalsh(Sv)),
         ex.Kron: (kronecker.kron(A, X), np.kron(Av, Xv)),
         ex.Vec: (kronecker.vec(A), Av.reshape(-1, order="F")),
         ex.PairIndex: (

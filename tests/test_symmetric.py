@@ -442,6 +442,7 @@ def test_check_names_the_entrywise_and_cookbook_gradients(f: Expr) -> None:
     result = mc.check(f, "S", cookbook, trials=3)
     if result.ok:  # D is diagonal: the Cookbook's is the same
         value = _value(d, random_values(f, 0))
-        assert not np.any(np.nan_to_num(value - np.diag(np.diag(value))))
+        off = np.nan_to_num(value - np.diag(np.diag(value)))
+        assert float(np.max(np.abs(off), initial=0.0)) <= 1e-6 * _scale(np.nan_to_num(value))
     else:
         assert result.convention == "symmetric-gradient", f"{cookbook}: {result.explanation}"

@@ -136,6 +136,7 @@ _NUMPY_TEMPLATES: dict[str, str] = {
 
 _NUMPY_HELPERS: dict[str, str] = {
     **_function_helpers(),
+    **spectral.RECORD_HELPERS,
     "_softmax": '''def _softmax(x):
     """exp(x)/sum(exp(x)), shifted by max(x) so that exp cannot overflow."""
     z = xp.exp(x - xp.max(x))
@@ -182,10 +183,11 @@ NUMPY = Backend(
     ("import numpy as np", "import scipy.linalg"),  # SciPy only for matrix functions, when used
     "np",
     {
-        **_NUMPY_TEMPLATES, **_functions("numpy"), **spectral.NUMPY_TEMPLATES,
+        **_NUMPY_TEMPLATES, **_functions("numpy"),
         "on_diagonal": "_on_diagonal(_0, _1, _2)",
+        "frechet": "_frechet(_0, _1, _2, *_3)",  # the k-th Fréchet derivative of f (_0) by the block identity
     },
-    {**_NUMPY_HELPERS, **spectral.NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL},
+    {**_NUMPY_HELPERS, "_on_diagonal": _ON_DIAGONAL, "_frechet": spectral.FRECHET_HELPER},
     "numpy",
 )
 
@@ -209,9 +211,8 @@ JAX = Backend(
         "digamma": "jax.scipy.special.digamma(_0)",
         "polygamma": "jax.scipy.special.polygamma(_1, _0)",
         "copy": "_0",  # JAX arrays are immutable
-        **spectral.JAX_TEMPLATES,
     },
-    {},
+    spectral.RECORD_HELPERS,
     "pairs",
 )
 
@@ -252,9 +253,8 @@ TORCH = Backend(
         "eye": "torch.eye(_0, dtype=_1.dtype, device=_1.device)",
         "ones": "torch.ones(_0, dtype=_1.dtype, device=_1.device)",
         "zeros": "torch.zeros(_0, dtype=_1.dtype, device=_1.device)",
-        **spectral.TORCH_TEMPLATES,
     },
-    {},
+    spectral.RECORD_HELPERS,
     "none",
 )
 

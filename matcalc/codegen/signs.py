@@ -32,12 +32,14 @@ from matcalc.expr import (
     Scale,
     Size,
     Softmax,
+    Spectral,
     Transpose,
     Vec,
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import matrix_function
+from matcalc.ops.spectral import SPECTRAL_OPS
 
 __all__ = ["bounds", "nonnegative"]
 
@@ -68,6 +70,8 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return ELEMENTWISE[e.func].range  # each record states its range
         case Softmax() | Size() | Norm():
             return matrix_function(e).range  # each record states its range
+        case Spectral():
+            return SPECTRAL_OPS[e.kind].range
         case Extremum() | Vec():
             return bounds(e.body)
         case Kron():  # products of an entry of each

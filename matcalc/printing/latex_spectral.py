@@ -1,12 +1,15 @@
-r"""LaTeX of the matrix functions and spectral operations (notation: docs/matrix-functions.md).
+r"""LaTeX of the matrix functions and spectral operations, from their records.
 
-- ``expm(X)`` is ``\exp(X)``, ``logm(X)`` is ``\log(X)``, ``sqrtm(X)`` is ``X^{1/2}``,
-  ``X^c`` is ``X^{c}``;
+Notation (docs/matrix-functions.md):
+
+- a primary function is its record's name applied (``\exp(X)``, ``\log(X)``) or, in
+  the ``power`` style, a superscript (``X^{1/2}``, ``X^{c}``);
 - the Fréchet derivative ``L_f^{(k)}(X; E_1, \dots)`` follows Higham, *Functions of
   Matrices* (2008), §3.1 and Higham & Relton, "Higher order Fréchet derivatives of
-  matrix functions" (SIMAX 2014); an open slot is ``\cdot``;
-- ``eigvals`` is ``\lambda(S)``, ``svdvals`` is ``\sigma(X)``, the nuclear and spectral
-  norms are ``\|X\|_*`` and ``\|X\|_2``; the other spectral operations are named.
+  matrix functions" (SIAM J. Matrix Anal. Appl. 2014); an open slot is ``\cdot``,
+  and a power-style function is named ``(\cdot)^{1/2}``;
+- a spectral operation is its record's name applied (``\lambda(S)``, ``\sigma(X)``),
+  or in the ``norm`` style bars with the record's subscript (``\|X\|_*``).
 """
 
 from __future__ import annotations
@@ -14,28 +17,27 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from matcalc.expr import MatFun, Spectral
+from matcalc.ops.primary import PRIMARY_FUNCTIONS
+from matcalc.ops.spectral import SPECTRAL_OPS
 from matcalc.printing.tex import ATOM, POW, Tex, combined, delimited, wrap
-from matcalc.spectral_ops import SPECTRAL_KINDS
 
 if TYPE_CHECKING:
     from matcalc.printing.matrix import Printer
 
 __all__ = ["matfun_tex", "spectral_tex"]
 
-_NAMES = {"expm": r"\exp", "logm": r"\log"}
-
 
 def matfun_tex(p: Printer, e: MatFun) -> Tex:
     r"""``\exp(X)``, ``X^{1/2}``, ``X^{c}``, or ``L_{\exp}(X; E, \cdot)``."""
-    c = p.tex(e.params[0]).text if e.params else ""
+    record = PRIMARY_FUNCTIONS[e.func]
+    sup = p.tex(e.params[0]).text if e.params else record.latex
     if e.order == 0:
-        if e.func in _NAMES:
+        if record.latex_style == "call":
             arg = delimited("(", p.tex(e.body), ")")
-            return combined(_NAMES[e.func] + arg.text, ATOM, [arg])
+            return combined(record.latex + arg.text, ATOM, [arg])
         base = wrap(p.tex(e.body), ATOM)
-        sup = "1/2" if e.func == "sqrtm" else c
         return combined(f"{base.text}^{{{sup}}}", POW, [base])
-    name = _NAMES.get(e.func) or (r"\sqrt{\cdot}" if e.func == "sqrtm" else rf"(\cdot)^{{{c}}}")
+    name = record.latex if record.latex_style == "call" else rf"(\cdot)^{{{sup}}}"
     order = f"^{{({e.order})}}" if e.order > 1 else ""
     args = [p.tex(e.body), *(p.tex(d) for d in e.directions)]
     slots = [a.text for a in args[1:]] + [r"\cdot"] * (e.order - len(e.directions))
@@ -46,9 +48,11 @@ def matfun_tex(p: Printer, e: MatFun) -> Tex:
 
 def spectral_tex(p: Printer, e: Spectral) -> Tex:
     r"""``\lambda(S)``, ``\sigma(X)``, ``\|X\|_*``, ``\operatorname{chol}(S)``, ..."""
+    record = SPECTRAL_OPS[e.kind]
     body = p.tex(e.body)
-    if e.kind in ("nuclear_norm", "spectral_norm"):
+    if record.latex_style == "norm":
         bars = delimited(r"\|", body, r"\|")
-        return combined(bars.text + ("_*" if e.kind == "nuclear_norm" else "_2"), ATOM, [bars])
+        sub = record.latex if len(record.latex) == 1 else f"{{{record.latex}}}"
+        return combined(f"{bars.text}_{sub}", ATOM, [bars])
     arg = delimited("(", body, ")")
-    return combined(SPECTRAL_KINDS[e.kind].latex + arg.text, ATOM, [arg])
+    return combined(record.latex + arg.text, ATOM, [arg])

@@ -52,6 +52,7 @@ from matcalc.expr import (
 )
 from matcalc.gamma import NAMES as GAMMA_NAMES
 from matcalc.ops.matrix import matrix_function
+from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.printing.indices import index_text
 from matcalc.recursion import deep
 
@@ -192,7 +193,7 @@ class _Printer:
 
     def _matfun(self, e: MatFun) -> tuple[str, int]:
         """``expm(X)``, ``X^c``; a Fréchet derivative ``L_expm(X, E1, ..., :)`` (``:`` an open slot)."""
-        if e.order == 0 and e.func == "pow":
+        if e.order == 0 and PRIMARY_FUNCTIONS[e.func].params:  # the exponent of X^c
             return f"{_wrap(self.text(e.body), POSTFIX)}^{_wrap(self.text(e.params[0]), UNARY)}", POW
         if e.order == 0:
             return f"{e.func}({self.text(e.body)[0]})", ATOM
