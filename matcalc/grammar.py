@@ -2,12 +2,19 @@
 
 Grammar, loosest first::
 
+    text    := sum ('where' NAME '=' sum (',' NAME '=' sum)*)?
     sum     := product (('+' | '-') product)*
     product := unary (('*' | '/' | '.*' | './') unary)*
     unary   := '-' unary | power
     power   := postfix (('^' | '.^') unary)?          # right-associative
     postfix := atom "'"*
     atom    := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'
+
+The ``where`` list names subexpressions, as the printers write them when a
+subexpression is used more than once: ``diag(t1)-t1*t1' where t1 =
+softmax(x)``.  Each definition may use the names defined before it (and the
+expression all of them); a name is used only after its definition, and a
+defined name is no symbol.
 
 Nodes are built with the smart constructors of :mod:`matcalc.build` as the
 text is read (or, in typing mode, recorded as `matcalc.kinds.Op` nodes); a
@@ -31,7 +38,9 @@ from matcalc.vocabulary import (
     FRECHET,
     ONE_ARG,
     POLYGAMMA,
+    RESERVED,
     TWO_ARG,
+    WHERE,
     WITH_AXIS,
     caret_power,
 )
@@ -61,6 +70,9 @@ class Parser:
         self.typing = typing
         self.ops: list[Op] = []
         self.names: dict[str, Name] = {}
+        # The 'where' list: names defined so far, and those still to come.
+        self.bound: dict[str, Expr] = {}
+        self.pending: set[str] = set()
 
     # ---- token helpers ----------------------------------------------------------------
     @property
@@ -83,6 +95,8 @@ class Parser:
         if self.tok.kind == "op" and self.tok.text == op:
             self.take()
             return
+        if self.tok.kind == "name" and self.tok.text == WHERE:
+            raise self.error(f"'{WHERE}' comes after the whole expression, outside parentheses")
         raise self.error(f"expected '{op}' {context}, found {self._found()}")
 
     def _found(self) -> str:
@@ -108,15 +122,63 @@ class Parser:
 
     # ---- grammar ----------------------------------------------------------------------
     def parse(self) -> Expr:
-        """The whole text as one expression."""
+        """The whole text as one expression (its 'where' list read first)."""
         if self.tok.kind == "end":
             raise self.error("empty expression")
+        cut = self._where()
+        if cut is not None:
+            self.definitions(cut)
+            self.tokens = [*self.tokens[:cut], Token("end", "", self.tokens[cut].pos)]
+            self.i = 0
+            if self.tok.kind == "end":
+                raise self.error("empty expression before 'where'")
         e = self.sum()
         if self.tok.kind != "end":
             if self.tok.text == ")":
                 raise self.error("unbalanced ')': no '(' to close")
+            if self.tok.text == "=":
+                raise self.error(f"'=' names a subexpression only after '{WHERE}' (... {WHERE} t1 = u)")
             raise self.error(f"unexpected {self._found()} after a complete expression (missing operator?)")
         return e
+
+    def _where(self) -> int | None:
+        """The position of the token 'where' outside parentheses, if there is one."""
+        depth = 0
+        for n, t in enumerate(self.tokens):
+            if t.kind == "op" and t.text in "()":
+                depth += 1 if t.text == "(" else -1
+            elif t.kind == "name" and t.text == WHERE and depth == 0:
+                return n
+        return None
+
+    def definitions(self, cut: int) -> None:
+        """``where t1 = u, t2 = v``: each name bound to its value, in order."""
+        self.i = cut + 1
+        self.pending = {
+            t.text for t, after in zip(self.tokens[cut + 1 :], self.tokens[cut + 2 :], strict=False)
+            if t.kind == "name" and after.text == "="
+        }
+        while True:
+            tok = self.take()
+            if tok.kind != "name":
+                raise self.error(f"expected a name to define after '{WHERE}' (as in {WHERE} t1 = ...)", tok)
+            if tok.text in RESERVED or tok.text in self.kinds:
+                what = "a built-in name" if tok.text in RESERVED else "a declared symbol"
+                raise self.error(f"'{tok.text}' is {what}; it cannot be defined in the '{WHERE}' list", tok)
+            if tok.text in self.bound:
+                raise self.error(f"'{tok.text}' is defined twice in the '{WHERE}' list", tok)
+            self.expect("=", f"after '{tok.text}' in the '{WHERE}' list")
+            if self.tok.kind == "end":
+                raise self.error(f"'{tok.text} =' needs an expression")
+            value = self.sum()
+            self.pending.discard(tok.text)
+            self.bound[tok.text] = value
+            if self.tok.kind == "end":
+                return
+            if not (self.tok.kind == "op" and self.tok.text == ","):
+                raise self.error(f"unexpected {self._found()} in the '{WHERE}' list (definitions are "
+                                 "separated by ',')")
+            self.take()
 
     def sum(self) -> Expr:
         """``sum := product (('+' | '-') product)*``."""
@@ -260,6 +322,8 @@ class Parser:
                     f"'{name}' is reserved: {name}(F)(u) is a derivative of an abstract function F", tok
                 )
             return self.derivative_call(tok)
+        if name in self.bound or name in self.pending or name == WHERE:
+            return self.defined(tok, called)
         kind = self.kinds.get(name)
         if kind in FUNCTION_KINDS:
             if not called:
@@ -274,6 +338,16 @@ class Parser:
         if self.typing and name not in self.kinds:
             return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
         return self.make(tok, build.symbol, name, self.kinds.get(name))
+
+    def defined(self, tok: Token, called: bool) -> Expr:
+        """The value of a name of the 'where' list."""
+        if tok.text == WHERE:
+            raise self.error(f"'{WHERE}' comes after the whole expression, outside parentheses", tok)
+        if tok.text in self.pending:
+            raise self.error(f"'{tok.text}' is used before its definition in the '{WHERE}' list", tok)
+        if called:
+            raise self.error(f"'{tok.text}' names a subexpression, not a function", tok)
+        return self.bound[tok.text]
 
     def apply_function(self, tok: Token, name: str, kind: str, order: int, by: tuple[int, ...] = ()) -> Expr:
         """``F(u, ...)`` (or a derivative of F) once ``F`` and the derivative are read; at the '('.

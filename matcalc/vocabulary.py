@@ -21,7 +21,8 @@ from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
 from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
 
 __all__ = [
-    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "TWO_ARG", "WITH_AXIS",
+    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "TWO_ARG", "WHERE",
+    "WITH_AXIS",
     "caret_power",
 ]  # fmt: skip
 
@@ -60,10 +61,14 @@ FRECHET = {f"L_{f}": f for f in PRIMARY_FUNCTIONS}
 #: Derivatives of an abstract function F: grad(F)(u), hess(F)(u), jac(F)(u), deriv(F,k)(u).
 DERIVATIVES = {"grad": 1, "hess": 2, "jac": 1, "deriv": None, "partial": None}
 
+#: ``e where t1 = u, t2 = v``: names for subexpressions (`matcalc.grammar`).
+WHERE = "where"
+
 #: Names that cannot be symbols.
 RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
 RESERVED |= {"eye", POLYGAMMA} | frozenset(DERIVATIVES)
 RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG)
+RESERVED |= {WHERE}
 
 
 def caret_power(base: Expr, exponent: Expr) -> Expr:

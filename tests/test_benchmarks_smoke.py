@@ -100,3 +100,13 @@ def test_hostile_inputs_benchmark_runs_short_chains() -> None:
 
     table = hostile.main(["--length", "400", "chain-plus", "chain-matrices"])
     assert table.count("| ok (") == 2
+
+
+def test_nested_softmax_two_depths() -> None:
+    import nested_softmax
+
+    nested_softmax.warm_up()
+    timer = benchtools.Timer()
+    rows = [nested_softmax.measure(n, timer, 1, cli=False) for n in (1, 2)]
+    assert all(r.round_trip for r in rows) and rows[1].text_chars > rows[0].text_chars
+    assert "characters per level" in nested_softmax.report(rows)

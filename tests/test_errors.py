@@ -64,7 +64,7 @@ PARSE_ERRORS: list[tuple[str, str, int]] = [
     # characters that are not in the language
     ("x # y", r"unexpected character '#'", 2),
     ("x @ y", r"unexpected character '@'", 2),
-    ("x = y", r"unexpected character '='", 2),
+    ("x = y", r"'=' names a subexpression only after 'where'", 2),
     ("x..*y", r"unexpected character '\.'", 1),
     ("x[1]", r"unexpected character '\['", 1),
     ("5.", r"unexpected character '\.'", 1),

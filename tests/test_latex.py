@@ -173,11 +173,13 @@ def test_where_names_shared_subexpressions() -> None:
 
 
 def test_where_grows_linearly_with_depth() -> None:
-    plain = {n: len(mc.latex(_deep_net(n))) for n in (4, 8, 16)}
+    plain = {n: len(mc.latex(_deep_net(n), where=False)) for n in (4, 8, 16)}
     where = {n: len(mc.latex(_deep_net(n), where=True)) for n in (4, 8, 16)}
+    auto = {n: len(mc.latex(_deep_net(n))) for n in (4, 8, 16)}  # the default names what is big
     # Doubling the layers from 8 to 16 adds twice what 4 to 8 added when the text is linear,
     # four times when it is quadratic.
     assert (where[16] - where[8]) / (where[8] - where[4]) < 2.3
+    assert (auto[16] - auto[8]) / (auto[8] - auto[4]) < 2.3
     assert (plain[16] - plain[8]) / (plain[8] - plain[4]) > 2.8
     assert where[16] < plain[16]
 

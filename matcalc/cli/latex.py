@@ -30,13 +30,15 @@ def _add_latex_arguments(parser: argparse.ArgumentParser) -> None:
         help="matrix (like a paper, the default) or index (Einstein notation)",
     )
     parser.add_argument(
-        "--where", action="store_true", help="name subexpressions used more than once and define them below"
+        "--where", action="store_true",
+        help="name every subexpression used more than once and define it below "
+        "(without it, only those big enough to matter)",
     )
 
 
 def _run_latex(args: argparse.Namespace) -> int:
     """Print the LaTeX of the expression."""
-    print(matcalc.latex(parse_expr(args), form=args.form, where=args.where))
+    print(matcalc.latex(parse_expr(args), form=args.form, where=args.where or None))
     return 0
 
 

@@ -8,28 +8,22 @@ index form writes any expression in Einstein notation with Kronecker deltas
 `matcalc.printing.vec`.  Precedences, numbers and names are shared
 (`matcalc.printing.tex`).
 
-With ``where=True`` subexpressions used more than once are named ``t_{1},
-t_{2}, ...`` (children before parents) and defined below the result, so the
-text grows with the DAG, not with the expanded tree.
+Subexpressions used more than once are named ``t_{1}, t_{2}, ...``
+(children before parents) and defined below the result, so the text grows
+with the DAG, not with the expanded tree: by default those big enough to
+matter, with ``where=True`` all of them (`matcalc.printing.shared`).
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from matcalc.errors import MatcalcError
-from matcalc.expr import (
-    Expr,
-    IndexForm,
-    Number,
-    Transpose,
-    children,
-    walk,
-)
-from matcalc.index import IndexExpr
+from matcalc.expr import Expr
+from matcalc.index import IndexExpr, index_form
 from matcalc.printing.latex_index import index_latex, lowered_for_display, needs_index_form, render
 from matcalc.printing.matrix import Printer
+from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, shared
 from matcalc.printing.vec import to_latex_vec
 from matcalc.recursion import deep
 
@@ -41,11 +35,9 @@ FORMS = ("matrix", "index", "vec")
 #: Letters for the names of shared subexpressions, the first one no symbol uses.
 _TEMP_LETTERS = "tuvszTUV"
 
-#: The smallest shared subexpression that gets a name (nodes, not counting transposes and numbers).
-_NAMED_WEIGHT = 3
-
-
-def latex(expr: Expr, form: str = "matrix", where: bool = False, wrt: Expr | str | None = None) -> str:
+def latex(
+    expr: Expr, form: str = "matrix", where: bool | None = None, wrt: Expr | str | None = None
+) -> str:
     """The LaTeX of ``expr`` (without ``$`` delimiters).
 
     Args:
@@ -54,8 +46,11 @@ def latex(expr: Expr, form: str = "matrix", where: bool = False, wrt: Expr | str
             falls back to index notation), ``"index"`` (Einstein notation with
             Kronecker deltas, for any expression) or ``"vec"`` (the
             Magnus-Neudecker vec/Kronecker form of a derivative by ``wrt``).
-        where: name subexpressions used more than once (``t_{1}, t_{2}, ...``)
-            and define them in a "where" list below the result.
+        where: ``True``: name every subexpression used more than once
+            (``t_{1}, t_{2}, ...``) and define them in a "where" list below the
+            result; ``None`` (the default): only those big enough that writing
+            them out at each use would make the LaTeX grow faster than the
+            expression (`matcalc.printing.shared`); ``False``: none, the whole tree.
         wrt: the variable of the vec form; only for ``form="vec"``.
 
     Raises:
@@ -68,14 +63,15 @@ def latex(expr: Expr, form: str = "matrix", where: bool = False, wrt: Expr | str
         raise MatcalcError(f"form must be a string, one of {', '.join(map(repr, FORMS))}; got {form!r}")
     if form == "vec":
         if where:
-            raise MatcalcError("where=True is not available for form='vec'")
+            raise MatcalcError("where=True is not available for form='vec'")  # None: no names there
         return to_latex_vec(expr, wrt)
     if form not in FORMS:
         raise MatcalcError(f"unknown LaTeX form {form!r}; the forms are {', '.join(map(repr, FORMS))}")
     if wrt is not None:
         raise MatcalcError(f"wrt= is for form='vec' only, not for form={form!r}")
     with deep():
-        printer = Printer(shared_names(expr) if where else {}, open_bases=form == "index")
+        names = {} if where is False else shared_names(expr, ALL_WEIGHT if where else AUTO_WEIGHT)
+        printer = Printer(names, open_bases=form == "index")
         if form == "index" or needs_index_form(expr):
             main = index_latex(printer, expr, printer.open_bases)
         else:
@@ -105,35 +101,18 @@ def _stem_of(name: str) -> str:
     return m[0] if m else name
 
 
-def _uses(e: Expr) -> list[Expr]:
-    """The children of ``e``, once per use (an index form's bases once per factor)."""
-    if isinstance(e, IndexForm):
-        return [f.base for t in e.tensor.terms for f in t.factors]
-    return list(children(e))
-
-
-def shared_names(e: Expr) -> dict[Expr, str]:
+def shared_names(e: Expr, min_weight: int = ALL_WEIGHT) -> dict[Expr, str]:
     r"""Names ``t_{1}, t_{2}, ...`` for the subexpressions of ``e`` used more than once.
 
     A subexpression is named when it is used more than once and has at least
-    three nodes besides transposes and numbers, a named subexpression inside
-    it counting as one (so ``X^{-\top}`` and ``t_{1}^{-1}`` keep their form).
-    The numbering follows the dependency order, children first.
+    ``min_weight`` nodes besides transposes and numbers, a named subexpression
+    inside it counting as one (so ``X^{-\top}`` and ``t_{1}^{-1}`` keep their
+    form; see `matcalc.printing.shared`).  The numbering follows the
+    dependency order, children first.
     """
-    nodes = list(walk(e))
-    uses: Counter[Expr] = Counter()
-    for n in nodes:
-        uses.update(_uses(n))
-    weight: dict[Expr, int] = {}
-    shared: dict[Expr, None] = {}  # ordered set
-    for n in nodes:  # children before parents
-        own = 0 if isinstance(n, Transpose | Number) else 1
-        weight[n] = own + sum(1 if k in shared else weight[k] for k in _uses(n))
-        if n is not e and uses[n] > 1 and weight[n] >= _NAMED_WEIGHT:
-            shared[n] = None
     stems = {_stem_of(s.name) for s in e.symbols}
     letter = next((c for c in _TEMP_LETTERS if c not in stems), "t")
-    return {n: f"{letter}_{{{k}}}" for k, n in enumerate(shared, start=1)}
+    return {n: f"{letter}_{{{k}}}" for k, n in enumerate(shared(e, min_weight), start=1)}
 
 
 def lowered(e: Expr) -> IndexExpr:
@@ -143,6 +122,17 @@ def lowered(e: Expr) -> IndexExpr:
 
 
 def index_expr_latex(ix: IndexExpr) -> str:
-    """The LaTeX of the terms of an index expression (the right-hand side only)."""
+    r"""The LaTeX of the terms of an index expression (the right-hand side only).
+
+    Bases shared by the terms and big enough to matter are named, as in `latex`,
+    and defined after the terms (``\quad\text{where } t_{1} = ...``): the
+    steps of a derivation repeat them in every term.
+    """
     with deep():
-        return render(Printer({}), ix)
+        names = shared_names(index_form(ix.free, ix.terms), AUTO_WEIGHT) if ix.terms else {}
+        printer = Printer(names)
+        main = render(printer, ix)
+        if not names:
+            return main
+        definitions = ", ".join(f"{lhs} = {rhs}" for lhs, rhs in map(printer.definition, names))
+        return rf"{main} \quad 	ext{{where }} {definitions}"

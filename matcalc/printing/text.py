@@ -3,6 +3,11 @@
 ``parse(to_text(e), kinds) is e`` for every expression whose dimensions are
 fixed by its symbols: each node prints as the text that the parser turns back
 into that very node.  Parentheses come from one precedence table.
+
+Subexpressions used more than once are named (`matcalc.printing.shared`):
+``diag(t1)-t1*t1' where t1 = softmax(softmax(...))``; the definitions come
+children first, each may use the names before it, and the parser reads them
+back.  So the text grows with the DAG, never exponentially.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ from matcalc.gamma import NAMES as GAMMA_NAMES
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.printing.indices import index_text
+from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, shared
 from matcalc.recursion import deep
 
 __all__ = ["ADD", "ATOM", "MUL", "POSTFIX", "POW", "UNARY", "to_text"]
@@ -65,10 +71,37 @@ ADD, MUL, UNARY, POW, POSTFIX, ATOM = range(1, 7)
 #: parse back to a scale of the whole product.
 _SCALAR_TRANSPARENT = (MatMul, Hadamard)
 
-def to_text(e: Expr) -> str:
-    """The input-syntax text of ``e``."""
+def to_text(e: Expr, where: bool | None = None) -> str:
+    """The input-syntax text of ``e``.
+
+    ``where``: ``None`` (the default) names the subexpressions used more than
+    once that are big enough to matter, ``True`` every one used more than once,
+    ``False`` none (the whole tree, which can be exponentially long).
+    """
     with deep():
-        return _Printer().text(e)[0]
+        chosen = [] if where is False else shared(e, ALL_WEIGHT if where else AUTO_WEIGHT)
+        names = _names(e, chosen)
+        printer = _Printer(names)
+        main = printer.text(e)[0]
+        if not names:
+            return main
+        definitions = [f"{name} = {printer.definition(node)}" for node, name in names.items()]
+        return f"{main} where {', '.join(definitions)}"
+
+
+#: Letters for the names of shared subexpressions (``t1, t2, ...``): the first no symbol uses so.
+_LETTERS = "tuvsTUVS"
+
+
+def _names(e: Expr, chosen: list[Expr]) -> dict[Expr, str]:
+    if not chosen:
+        return {}
+    symbols = {s.name for s in e.symbols}
+    taken = lambda c: any(n[:1] == c and n[1:].isdigit() for n in symbols)  # noqa: E731
+    letter = next((c for c in _LETTERS if not taken(c)), None)
+    if letter is None:
+        return {}  # every letter is a symbol's: print the tree
+    return {node: f"{letter}{k}" for k, node in enumerate(chosen, start=1)}
 
 
 def _wrap(part: tuple[str, int], at_least: int) -> str:
@@ -120,16 +153,23 @@ def _broadcast(e: Expr) -> Expr | None:
 class _Printer:
     """Memoized text of each node, with the precedence of its outermost operator."""
 
-    def __init__(self) -> None:
+    def __init__(self, names: dict[Expr, str] | None = None) -> None:
         # Keyed by the node itself, not id(): printing builds temporary nodes
         # (`_negated`), and a freed temporary's id can be reused by the next one.
         self._memo: dict[Expr, tuple[str, int]] = {}
+        self.names = names or {}
 
     def text(self, e: Expr) -> tuple[str, int]:
+        """The text of ``e`` where it is used (its name, if it has one) and its precedence."""
         done = self._memo.get(e)
         if done is None:
-            done = self._memo[e] = self._print(e)
+            name = self.names.get(e)
+            done = self._memo[e] = (name, ATOM) if name is not None else self._print(e)
         return done
+
+    def definition(self, e: Expr) -> str:
+        """The text of a named subexpression (the right-hand side of its definition)."""
+        return self._print(e)[0]
 
     def _print(self, e: Expr) -> tuple[str, int]:  # noqa: C901 - one case per node type
         e = cast(Node, e)  # the closed set of nodes: assert_never below names a missing case
@@ -242,12 +282,15 @@ class _Printer:
     def _scale(self, e: Scale) -> tuple[str, int]:
         body = self.text(e.body)
         minus = isinstance(e.coef, Number) and e.coef.value == -1
+        named = e.body in self.names
         # -f*g is (-f)*g and c*f*g is (c*f)*g: the product (and the quotient -u/v, c*u/v)
         # pulls the scalar out again, provided the first factor f binds tighter than the
         # minus / the '*'.  A number on top of a quotient is its own (c*(2./x)).
         first_at = POW if minus else MUL + 1
         text: str | None = None
-        if isinstance(e.body, _SCALAR_TRANSPARENT) and not _absorbs_numbers(e.body.factors[0]):
+        if named:
+            pass  # c*t1: the name stands for the whole body
+        elif isinstance(e.body, _SCALAR_TRANSPARENT) and not _absorbs_numbers(e.body.factors[0]):
             text = self._factors(e.body, first_at)
         elif isinstance(e.body, ElemDiv) and not _absorbs_numbers(e.body):
             text = self._quotient(e.body, MUL)  # the run c*u or -u is built before the division
@@ -266,7 +309,7 @@ class _Printer:
             return f"{self._term(terms[0], None, first=True)}+({self._terms(terms[1:])})"
         # A term s*vector(1) prints as plain s where the parser will broadcast
         # it back: after a non-broadcast term, or first when the second is not.
-        scalars = [_broadcast(t) for t in terms]
+        scalars = [None if t in self.names else _broadcast(t) for t in terms]  # a name stands as it is
         seen_array = False
         out: list[str] = []
         for i, term in enumerate(terms):
@@ -277,7 +320,7 @@ class _Printer:
 
     def _term(self, term: Expr, bare_scalar: Expr | None, first: bool) -> str:
         shown = term if bare_scalar is None else bare_scalar
-        positive = _negated(shown)
+        positive = None if shown in self.names else _negated(shown)
         if positive is not None and not first:
             return f"-{_wrap(self.text(positive), ADD + 1)}"
         text = _wrap(self.text(shown), ADD + 1 if bare_scalar is not None else ADD)

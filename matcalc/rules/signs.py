@@ -38,8 +38,13 @@ def flipped(e: Expr) -> Expr | None:
             f = flipped(b)
             return None if f is None else (build.transpose(f) if isinstance(e, Transpose) else build.diag(f))
         case Add(terms=ts):  # -(-a-2b) = a+2b: every term must give its sign
-            flips = [flipped(t) for t in ts]
-            return None if any(f is None for f in flips) else build.fold(build.add, flips)  # type: ignore[arg-type]
+            flips: list[Expr] = []
+            for t in ts:
+                f = flipped(t)
+                if f is None:
+                    return None
+                flips.append(f)
+            return build.fold(build.add, flips)
         case MatMul(factors=fs) | Hadamard(factors=fs):
             join = build.matmul if isinstance(e, MatMul) else build.hadamard
             for i, factor in enumerate(fs):
