@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-import matcalc
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
@@ -31,7 +30,6 @@ __all__ = [
     "format_value",
     "kind_spec",
     "kinds_of",
-    "parse_expr",
     "read_stdin",
     "value_spec",
 ]
@@ -150,11 +148,6 @@ def kinds_of(specs: Sequence[tuple[str, str]]) -> dict[str, str]:
         if kinds.setdefault(name, kind) != kind:
             raise MatcalcError(f"--kind gives '{name}' two kinds: {kinds[name]} and {kind}")
     return kinds
-
-
-def parse_expr(args: argparse.Namespace) -> Expr:
-    """Parse the EXPR argument (``-``: stdin) with the ``--kind`` specs."""
-    return matcalc.parse(expression_text(args.expr), kinds_of(args.kind))
 
 
 #: Most bytes ``-`` reads from stdin: room for the parser's longest text in UTF-8.
