@@ -47,11 +47,13 @@ _CONVERT = {
     "numpy": "inputs",
     "jax": "{name: jnp.asarray(value) for name, value in inputs.items()}",
     "torch": "{name: torch.as_tensor(value, dtype=torch.float64) for name, value in inputs.items()}",
+    "array_api": "inputs",  # NumPy arrays: array-api-compat finds their namespace
 }
 _IMPORTS = {
     "numpy": ("import numpy as np",),
     "jax": ("import numpy as np", "import jax", "import jax.numpy as jnp"),
     "torch": ("import numpy as np", "import torch"),
+    "array_api": ("import numpy as np",),
 }
 #: What the ``__main__`` block does first: JAX computes in float32 unless told otherwise.
 _SETUP = {"jax": '    jax.config.update("jax_enable_x64", True)  # finite differences need float64\n'}
@@ -64,7 +66,8 @@ def value_and_gradient(f: Expr, wrt: Sequence[str], name: str = "f", backend: st
         f: the function.
         wrt: the variables, each a symbol of ``f``; one derivative each.
         name: the name of the generated function (the check is ``check_<name>``).
-        backend: ``"numpy"``, ``"jax"`` or ``"torch"``.
+        backend: ``"numpy"``, ``"jax"``, ``"torch"`` or ``"array_api"`` (any library of the
+            array API standard; the check runs it on NumPy arrays).
 
     Raises:
         MatcalcError: a variable that is not a symbol of ``f``, or given twice;

@@ -7,7 +7,7 @@ Grammar, loosest first::
     product := unary (('*' | '/' | '.*' | './') unary)*
     unary   := '-' unary | power
     power   := postfix (('^' | '.^') unary)?          # right-associative
-    postfix := atom "'"*
+    postfix := atom ("'" | "ᵀ" | ".T")*                # three spellings of the transpose
     atom    := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'
 
 The ``where`` list names subexpressions, as the printers write them when a
@@ -30,8 +30,9 @@ from matcalc import axes, build, gamma
 from matcalc.errors import ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, Expr, Scale
 from matcalc.kinds import Name, Op, node
-from matcalc.lexer import Token, is_float, shorten
+from matcalc.lexer import TRANSPOSES, Token, is_float, shorten
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
+from matcalc.spellings import unknown_function
 from matcalc.vocabulary import (
     DERIVATIVES,
     EXTREMA,
@@ -46,6 +47,9 @@ from matcalc.vocabulary import (
 )
 
 __all__ = ["MAX_NESTING", "Parser"]
+
+#: Every name that can be called: built-in functions, reductions, derivatives (for suggestions).
+CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, POLYGAMMA, *FRECHET, *DERIVATIVES)
 
 #: Deepest nesting of parentheses, calls, unary minus and powers accepted.
 MAX_NESTING = 1_000
@@ -265,9 +269,9 @@ class Parser:
         return base
 
     def postfix(self) -> Expr:
-        """``postfix := atom "'"*``."""
+        """``postfix := atom ("'" | "ᵀ" | ".T")*``: MATLAB's, papers' and NumPy's transpose."""
         e = self.atom()
-        while self.tok.kind == "op" and self.tok.text == "'":
+        while self.tok.kind == "op" and self.tok.text in TRANSPOSES:
             e = self.make(self.take(), build.transpose, e)
         return e
 
@@ -330,11 +334,12 @@ class Parser:
                 raise self.error(f"'{name}' is a {kind}: write {name}(...)", tok)
             return self.apply_function(tok, name, kind, 0)
         if called:
-            raise self.error(
-                f"unknown function '{name}' (declare an abstract function with kinds={{'{name}': "
-                "'scalar function'}, or 'vector function' / 'matrix function')",
-                tok,
+            declare = (
+                f"declare an abstract function with kinds={{'{name}': 'scalar function'}}, "
+                "or 'vector function' / 'matrix function'"
             )
+            functions = [n for n, k in self.kinds.items() if k in FUNCTION_KINDS]
+            raise self.error(unknown_function(name, [*CALLABLE, *functions], declare), tok)
         if self.typing and name not in self.kinds:
             return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
         return self.make(tok, build.symbol, name, self.kinds.get(name))

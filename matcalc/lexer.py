@@ -7,13 +7,16 @@ from dataclasses import dataclass
 
 from matcalc.errors import ParseError
 
-__all__ = ["Token", "is_float", "shorten", "tokenize"]
+__all__ = ["TRANSPOSES", "Token", "is_float", "shorten", "tokenize"]
+
+#: The postfix transpose: MATLAB's ``'``, papers' ``ᵀ`` (U+1D40) and NumPy's ``.T``.
+TRANSPOSES = ("'", "ᵀ", ".T")
 
 TOKEN = re.compile(
     r"""\s*(?:
       (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<name>[A-Za-z][A-Za-z0-9_]*)
-    | (?P<op>\.\*|\./|\.\^|[-+*/^'(),:=])
+    | (?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_])|[-+*/^'(),:=ᵀ])
     )""",
     re.VERBOSE,
 )

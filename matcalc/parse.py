@@ -22,6 +22,7 @@ from matcalc.grammar import MAX_NESTING, Parser
 from matcalc.kinds import Contradiction, infer
 from matcalc.lexer import tokenize
 from matcalc.recursion import deep
+from matcalc.spellings import check_caret_t
 from matcalc.vocabulary import RESERVED
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "parse_result"]
@@ -67,6 +68,7 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
     declared = _checked_kinds(kinds)
     with deep():
         tokens = tokenize(text)
+        check_caret_t(text, tokens, declared)
         decided: dict[str, str] = {}
         guessed: frozenset[str] = frozenset()
         if any(t.kind == "name" and t.text not in declared and t.text not in RESERVED for t in tokens):

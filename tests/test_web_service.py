@@ -25,6 +25,9 @@ def _error(task, request) -> RequestError:
     return info.value
 
 
+GUESSED = {"decided": "guessed", "guessed": True}
+
+
 def test_derivative_of_w_x_by_w_in_every_form():
     answer = service.handle("derivative", {"expression": "W*x", "wrt": ["W"], "steps": True})
     d = answer["derivative"]
@@ -35,8 +38,8 @@ def test_derivative_of_w_x_by_w_in_every_form():
     assert d["steps"][0]["title"] == "The expression"
     assert any("Contract" in s["title"] for s in d["steps"])
     assert answer["symbols"] == [
-        {"name": "W", "kind": "matrix", "dims": ["W.0", "W.1"], "function": False, "guessed": True},
-        {"name": "x", "kind": "vector", "dims": ["W.1"], "function": False, "guessed": True},
+        {"name": "W", "kind": "matrix", "dims": ["W.0", "W.1"], "function": False, **GUESSED},
+        {"name": "x", "kind": "vector", "dims": ["W.1"], "function": False, **GUESSED},
     ]
     json.dumps(answer)
 

@@ -9,7 +9,9 @@ one module and one entry in `COMMANDS`.
 User text is parsed by `matcalc.parse` and values by `json.loads`; nothing the
 user types is evaluated as Python.  Any `MatcalcError` is reported as
 ``matcalc: error: <message>`` on stderr with exit status 2, the status
-argparse uses for bad usage.
+argparse uses for bad usage.  With ``--json`` (docs/cli.md) the answer is one
+JSON object on stdout (`matcalc.cli.report`), and so is an error, bad usage
+included, still with exit status 2.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import io
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 import matcalc
-from matcalc.cli import check, code, diff, latex, parse, serve
+from matcalc.cli import check, code, diff, latex, parse, report, serve
 from matcalc.cli import eval as eval_
-from matcalc.cli.command import EXIT_ERROR, Command
+from matcalc.cli.command import EXIT_ERROR, Command, InputError
 from matcalc.errors import MatcalcError
 from matcalc.limits import DEFAULT_WORK
 
@@ -58,9 +61,25 @@ see docs/syntax.md.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``matcalc`` with one subparser per `Command`."""
-    parser = argparse.ArgumentParser(
+class UsageError(Exception):
+    """Bad usage that argparse found, raised instead of exiting when the answer is JSON."""
+
+
+class _JsonUsageParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are exceptions (the caller reports them as JSON)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    """The argument parser of ``matcalc`` with one subparser per `Command`.
+
+    With ``json_errors``, bad usage raises `UsageError` instead of printing the
+    usage and exiting.
+    """
+    parser_class = _JsonUsageParser if json_errors else argparse.ArgumentParser
+    parser = parser_class(
         prog="matcalc",
         description=(
             "Symbolic matrix calculus: differentiate matrix expressions, check claimed\n"
@@ -117,18 +136,23 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``matcalc`` with ``argv`` (default: the process arguments); return the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in argv[: argv.index("--") if "--" in argv else len(argv)]
+    parser = build_parser(json_errors=as_json)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or bad usage (argparse printed why)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
+    except UsageError as exc:
+        return _fail_json(report.error_answer("UsageError", str(exc)))
     _readable_output()
+    fail = _fail_json_of if getattr(args, "json", False) else _fail_of
     try:
         with matcalc.limits(work=int(args.max_work), seconds=float(args.timeout)):
             status: int = args.run(args)
         sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
     except MatcalcError as exc:
-        return _fail(str(exc))
+        return fail(exc)
     except BrokenPipeError:
         _silence_stdout()
         return _fail("the output was closed before it was written (broken pipe)")
@@ -136,8 +160,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return _fail(f"cannot write the output: {exc.strerror or exc}")
     except (RecursionError, MemoryError) as exc:
-        return _fail(f"the input is too large or too deeply nested ({type(exc).__name__})")
+        return fail(MatcalcError(f"the input is too large or too deeply nested ({type(exc).__name__})"))
     return status
+
+
+def _fail_of(exc: MatcalcError) -> int:
+    return _fail(str(exc))
+
+
+def _fail_json_of(exc: MatcalcError) -> int:
+    """A `MatcalcError` as a JSON answer: its type, message, and the input and position at fault."""
+    field = None
+    if isinstance(exc, InputError):
+        field, exc = exc.field, exc.error
+    position = getattr(exc, "position", None)
+    if field is None and position is not None:  # a caret position: in the text of EXPR
+        field = "expr"
+    message = getattr(exc, "reason", None) if position is not None else None
+    return _fail_json(report.error_answer(type(exc).__name__, message or str(exc), field, position))
+
+
+def _fail_json(answer: report.Json) -> int:
+    """Print an error answer on stdout and return exit status 2."""
+    try:
+        print(report.dumps(answer))
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
+    return EXIT_ERROR
 
 
 def _fail(message: str) -> int:

@@ -14,21 +14,23 @@ from typing import Any
 
 import numpy as np
 
-import matcalc
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
+from matcalc.parse import MAX_LENGTH
 
 __all__ = [
     "ALL_KINDS",
     "add_expression_arguments",
+    "add_json_argument",
     "add_wrt_argument",
     "describe_shape",
     "dims_text",
+    "expression_text",
     "format_value",
     "kind_spec",
     "kinds_of",
-    "parse_expr",
+    "read_stdin",
     "value_spec",
 ]
 
@@ -121,7 +123,9 @@ def _float_int(text: str) -> int:
 
 def add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare EXPR and ``--kind``, which every subcommand that reads an expression takes."""
-    parser.add_argument("expr", metavar="EXPR", help='the expression, e.g. "x\'*A*x"')
+    parser.add_argument(
+        "expr", metavar="EXPR", help='the expression, e.g. "x\'*A*x"; - reads it from stdin (UTF-8)'
+    )
     parser.add_argument(
         "-k",
         "--kind",
@@ -146,9 +150,43 @@ def kinds_of(specs: Sequence[tuple[str, str]]) -> dict[str, str]:
     return kinds
 
 
-def parse_expr(args: argparse.Namespace) -> Expr:
-    """Parse the EXPR argument with the ``--kind`` specs."""
-    return matcalc.parse(args.expr, kinds_of(args.kind))
+#: Most bytes ``-`` reads from stdin: room for the parser's longest text in UTF-8.
+MAX_STDIN_BYTES = 4 * MAX_LENGTH
+
+
+def expression_text(text: str, what: str = "the expression") -> str:
+    """``text`` itself, or for ``-`` the text on stdin (see `read_stdin`)."""
+    return read_stdin(what) if text == "-" else text
+
+
+def read_stdin(what: str = "the expression") -> str:
+    """The text on stdin: UTF-8 (a byte-order mark is dropped), at most `MAX_STDIN_BYTES`.
+
+    Trailing white space (the newline of ``echo``) is dropped, so that error
+    positions count characters from the start of stdin.
+
+    Raises:
+        MatcalcError: no stdin, more bytes than that, bytes that are not UTF-8, or only white space.
+    """
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise MatcalcError(f"{what} is '-' (read it from stdin), but there is no stdin")
+    data = stream.buffer.read(MAX_STDIN_BYTES + 1) if hasattr(stream, "buffer") else stream.read().encode()
+    if len(data) > MAX_STDIN_BYTES:
+        raise MatcalcError(
+            f"{what} on stdin is longer than {MAX_STDIN_BYTES:,} bytes "
+            f"(an expression has at most {MAX_LENGTH:,} characters)"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MatcalcError(
+            f"{what} on stdin is not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+            "cannot be decoded"
+        ) from None
+    if not text.strip():
+        raise MatcalcError(f"{what} on stdin is empty ('-' reads it from stdin; pipe or redirect it there)")
+    return text.rstrip()
 
 
 def dims_text(shape: Sequence[Dim]) -> str:
@@ -178,3 +216,12 @@ def format_value(value: object) -> str:
 def add_wrt_argument(parser: argparse.ArgumentParser, help: str) -> None:
     """Declare ``--wrt``, required and repeatable."""
     parser.add_argument("-w", "--wrt", metavar="NAME", action="append", required=True, help=help)
+
+
+def add_json_argument(parser: argparse.ArgumentParser) -> None:
+    """Declare ``--json``: the answer (or the error) as one JSON object on stdout (docs/cli.md)."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the answer as one JSON object on stdout, errors too (exit status 2); see docs/cli.md",
+    )

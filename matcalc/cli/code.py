@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from matcalc.cli.args import add_expression_arguments, add_wrt_argument, parse_expr
+import matcalc
+from matcalc.cli import report
+from matcalc.cli.args import (
+    add_expression_arguments,
+    add_json_argument,
+    add_wrt_argument,
+    expression_text,
+    kinds_of,
+)
 from matcalc.cli.command import Command
 from matcalc.gradcheck import value_and_gradient
 
@@ -15,6 +23,8 @@ examples:
   matcalc code "x'*A*x" --wrt x --wrt A --backend torch          # two gradients
   matcalc code "logdet(S) + tr(inv(S)*A)" --wrt S --kind S=symmetric --backend jax
   matcalc code "L(W*x+b)" --wrt W --kind "L=scalar function" --kind b=vector
+  matcalc code "norm2(X*w-y)^2" --wrt w --backend array_api   # any array-API library
+  matcalc code "norm2(X*w-y)^2" --wrt w --json                # the module in a JSON answer
 
 The module defines f(...) (see --name), which returns a dict: "f", the value,
 and "grad_w" for each --wrt w ("jac_w" when the value is not a scalar), in
@@ -39,14 +49,22 @@ def _add_code_arguments(parser: argparse.ArgumentParser) -> None:
         "-b", "--backend", choices=CODE_BACKENDS, default="numpy", help="array library (default: numpy)"
     )
     parser.add_argument("-n", "--name", default="f", help="name of the generated function (default: f)")
+    add_json_argument(parser)
 
 
-CODE_BACKENDS = ("numpy", "jax", "torch")
+CODE_BACKENDS = ("numpy", "jax", "torch", "array_api")
 
 
 def _run_code(args: argparse.Namespace) -> int:
     """Print a module computing the value and gradients, with a gradient check."""
-    print(value_and_gradient(parse_expr(args), args.wrt, args.name, args.backend), end="")
+    parsed = matcalc.parse_result(expression_text(args.expr), kinds_of(args.kind))
+    source = value_and_gradient(parsed.expr, args.wrt, args.name, args.backend)
+    if args.json:
+        answer = {**report.expression_answer(parsed), "wrt": args.wrt, "backend": args.backend}
+        answer |= {"name": args.name, "code": source}
+        print(report.dumps({"command": "code", **answer}))
+    else:
+        print(source, end="")
     return 0
 
 

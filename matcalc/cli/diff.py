@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 
 import matcalc
-from matcalc.cli.args import add_expression_arguments, add_wrt_argument, kinds_of, parse_expr
+from matcalc.cli import report
+from matcalc.cli.args import (
+    add_expression_arguments,
+    add_json_argument,
+    add_wrt_argument,
+    expression_text,
+    kinds_of,
+)
 from matcalc.cli.command import Command
 from matcalc.errors import MatcalcError
 
@@ -19,6 +26,8 @@ examples:
   matcalc diff "logdet(S)" --wrt S --kind S=symmetric
   matcalc diff "sum(log(1+exp(-y.*(X*w))))" --wrt w  # logistic regression
   matcalc diff "W*x" --wrt W                         # order 3: (i,j,k) -> x[k]*δ[i,j]
+  matcalc diff "W*x" --wrt W --json                  # text, shape, every LaTeX form, kinds: JSON
+  echo "x'*A*x" | matcalc diff - --wrt x             # the expression from stdin
 
 The result has the shape of the expression followed by the shape of each
 variable (the layout of jax.jacobian): a gradient has the variable's shape.
@@ -34,9 +43,10 @@ def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
         "--as",
         dest="form",
         choices=DIFF_FORMS,
-        default="text",
+        default=None,
         help="text (input syntax, the default), latex (matrix form), index (Einstein notation), "
-        "vec (d vec(f)/d vec(X)^T, first derivatives), numpy (a function computing f and the derivative)",
+        "vec (d vec(f)/d vec(X)^T, first derivatives), numpy (a function computing f and the derivative); "
+        "--json gives every form but numpy",
     )
     parser.add_argument("--steps", action="store_true", help="show the derivation step by step")
     parser.add_argument(
@@ -45,6 +55,7 @@ def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
         default="error",
         help="a variable the expression does not contain: an error (exit status 2, the default) or zero",
     )
+    add_json_argument(parser)
 
 
 DIFF_FORMS = ("text", "latex", "index", "vec", "numpy")
@@ -52,17 +63,24 @@ DIFF_FORMS = ("text", "latex", "index", "vec", "numpy")
 
 def _run_diff(args: argparse.Namespace) -> int:
     """Differentiate and print the derivative (or its derivation) in the chosen form."""
-    f = parse_expr(args)
-    if args.steps:
+    if args.json and args.form is not None:
+        raise MatcalcError("--json gives the derivative in every form: drop --as (use matcalc code for code)")
+    kinds = kinds_of(args.kind)
+    parsed = matcalc.parse_result(expression_text(args.expr), kinds)
+    f = parsed.expr
+    if args.steps and not args.json:
         explanation = matcalc.explain(f, *args.wrt)
         print(explanation.latex() if args.form == "latex" else explanation)
         return 0
     # a variable the expression lacks takes its --kind, not its first letter's (issue 12)
-    kinds = kinds_of(args.kind)
     present = {sym.name for sym in f.symbols}
     wrt = [matcalc.symbol(w, kinds[w]) if w in kinds and w not in present else w for w in args.wrt]
     derivative = matcalc.diff(f, *wrt, if_absent=args.if_absent)
-    if args.form == "text":
+    if args.json:
+        answer = {**report.expression_answer(parsed), "wrt": args.wrt}
+        answer["derivative"] = report.derivative_answer(f, wrt, derivative, steps=args.steps)
+        print(report.dumps({"command": "diff", **answer}))
+    elif args.form in (None, "text"):
         print(derivative)
     elif args.form in ("latex", "index"):
         print(matcalc.latex(derivative, form="matrix" if args.form == "latex" else "index"))

@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 
 import matcalc
-from matcalc.cli.args import add_expression_arguments, format_value, kinds_of, value_spec
+from matcalc.cli import report
+from matcalc.cli.args import (
+    add_expression_arguments,
+    add_json_argument,
+    expression_text,
+    format_value,
+    kinds_of,
+    value_spec,
+)
 from matcalc.cli.command import Command
 from matcalc.errors import MatcalcError
 from matcalc.expr import Expr
@@ -22,6 +30,7 @@ examples:
   matcalc eval "a*x + 1" --value a=2.5 --value "x=[1,2,3]"
   matcalc eval "logdet(S)" --kind S=symmetric --value "S=[[2,1],[1,2]]"
   matcalc eval --value a=2 -- "-a^2"        # '--' before an EXPR that starts with '-'
+  matcalc eval "A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]" --json   # {"value": [2.0, 6.0], ...}
 
 Values are JSON: a number for a scalar, a list for a vector, a list of rows
 for a matrix.  Vectors are plain lists; x and x' take the same value.
@@ -45,6 +54,7 @@ def _add_eval_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="accept NaN, Infinity and -Infinity in values (they are not JSON, so refused by default)",
     )
+    add_json_argument(parser)
 
 
 def _values_of(expr: Expr, specs: Sequence[tuple[str, np.ndarray[Any, Any]]]) -> Mapping[str, Any]:
@@ -77,8 +87,8 @@ def _run_eval(args: argparse.Namespace) -> int:
     a scalar, a list a vector, a list of rows a matrix).
     """
     from_values = {name: _KIND_OF_NDIM[v.ndim] for name, v in args.value if v.ndim in _KIND_OF_NDIM}
-    expr = matcalc.parse(args.expr, from_values | kinds_of(args.kind))
-    values = _values_of(expr, args.value)
+    parsed = matcalc.parse_result(expression_text(args.expr), from_values | kinds_of(args.kind))
+    values = _values_of(parsed.expr, args.value)
     if not args.allow_nonfinite:
         for name, value in values.items():
             if not np.all(np.isfinite(value)):
@@ -88,8 +98,14 @@ def _run_eval(args: argparse.Namespace) -> int:
                 )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = matcalc.evaluate(expr, values)
-    for message in dict.fromkeys(str(w.message) for w in caught):  # NumPy's, e.g. log of a negative
+        result = matcalc.evaluate(parsed.expr, values)
+    messages = list(dict.fromkeys(str(w.message) for w in caught))  # NumPy's, e.g. log of a negative
+    if args.json:
+        answer = {**report.expression_answer(parsed), "value": report.plain(result)}
+        answer |= {"value_shape": list(np.shape(result)), "warnings": messages}
+        print(report.dumps({"command": "eval", **answer}))
+        return 0
+    for message in messages:
         print(f"matcalc: warning: {message}", file=sys.stderr)
     print(format_value(result))
     return 0

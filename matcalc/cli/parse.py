@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 
 import matcalc
-from matcalc.cli.args import add_expression_arguments, describe_shape, dims_text, kinds_of
+from matcalc.cli import report
+from matcalc.cli.args import (
+    add_expression_arguments,
+    add_json_argument,
+    describe_shape,
+    dims_text,
+    expression_text,
+    kinds_of,
+)
 from matcalc.cli.command import Command
 
 PARSE_EXAMPLES = """\
@@ -13,6 +21,8 @@ examples:
   matcalc parse "x'*A*x"
   matcalc parse "X*w-y"                     # X is n x m, w has length m, y length n
   matcalc parse "logdet(S) + tr(inv(S)*A)" --kind S=symmetric
+  matcalc parse "norm2(X*w-y)^2 + lam*norm2(w)^2" --json   # kinds, shapes, LaTeX as JSON
+  echo "x'*A*x" | matcalc parse -                           # the expression from stdin
 
 Each symbol's kind is declared (--kind), inferred from its uses (lam in
 "norm2(w)^2 + lam*norm2(w)^2" is a scalar), or guessed from its first letter
@@ -25,7 +35,10 @@ to be equal print as one name.
 
 def _run_parse(args: argparse.Namespace) -> int:
     """Print the expression back in input syntax, its shape, its symbols and how their kinds were decided."""
-    result = matcalc.parse_result(args.expr, kinds_of(args.kind))
+    result = matcalc.parse_result(expression_text(args.expr), kinds_of(args.kind))
+    if args.json:
+        print(report.dumps({"command": "parse", **report.expression_answer(result)}))
+        return 0
     expr = result.expr
     print(f"expression: {expr}")
     print(f"shape: {describe_shape(expr)}")
@@ -44,10 +57,16 @@ def _run_parse(args: argparse.Namespace) -> int:
 _HOW = {0: "declared", 1: "inferred from use", 2: "guessed from first letter"}
 
 
+def _add_parse_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the arguments of ``matcalc parse``."""
+    add_expression_arguments(parser)
+    add_json_argument(parser)
+
+
 COMMAND = Command(
     name="parse",
     help="parse an expression; print it back, its shape and its symbols",
     examples=PARSE_EXAMPLES,
-    add_arguments=add_expression_arguments,
+    add_arguments=_add_parse_arguments,
     run=_run_parse,
 )

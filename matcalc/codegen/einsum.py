@@ -25,6 +25,7 @@ path is trivial; the flag is what enables BLAS).
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -129,8 +130,6 @@ def _literal(value: Coef) -> ast.expr:
 
 def _einsum(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) -> ast.expr:
     """``einsum('ij,jk->ik', a, b, optimize=...)``, or the operand itself if that is all it would do."""
-    if lw.backend.einsum == "broadcast":
-        return _broadcast(lw, operands, free)
     letters: dict[Idx, str] = {}
     for n, i in enumerate(free):
         letters[i] = _FREE_LETTERS[n] if n < len(_FREE_LETTERS) else _SUMMED_LETTERS[-1 - n]
@@ -145,10 +144,34 @@ def _einsum(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) -> 
         return operands[0][0]
     spec = f"{','.join(inputs)}->{output}"
     shapes = [tuple(int(lw.dim_size(i.dim)) for i in idx) for _, idx in operands]
+    if lw.backend.einsum == "broadcast":
+        steps = _path(spec, shapes) if len(operands) > 2 else None
+        return _broadcast_steps(lw, operands, free, steps or [tuple(range(len(operands)))])
     keywords = _optimize(lw, spec, shapes, output)
     func = lw.op("einsum")
     args: list[ast.expr] = [ast.Constant(value=spec), *(code for code, _ in operands)]
     return ast.Call(func=func, args=args, keywords=keywords)
+
+
+def _broadcast_steps(
+    lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...], steps: Sequence[tuple[int, ...]]
+) -> ast.expr:
+    """For a library without einsum: the contraction path's steps, each one `_broadcast`.
+
+    A step multiplies a few operands and sums the indices no other operand and
+    not the result needs, so memory is bounded by the largest step rather than
+    by the product of every size (nested abstract functions have a dozen indices).
+    """
+    pending: list[tuple[ast.expr, list[Idx]]] = [(code, list(idx)) for code, idx in operands]
+    for step in steps:
+        chosen = [pending[k] for k in step]
+        pending = [o for k, o in enumerate(pending) if k not in step]
+        needed = {i for _, idx in pending for i in idx} | set(free)
+        carried = dict.fromkeys(i for _, idx in chosen for i in idx if i in needed)
+        kept = free if not pending else tuple(carried)
+        pending.append((_broadcast(lw, chosen, kept), list(kept)))
+    assert len(pending) == 1, "a contraction path ends with one operand"
+    return pending[0][0]
 
 
 def _broadcast(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) -> ast.expr:
@@ -198,6 +221,42 @@ def _pairwise(steps: list[tuple[int, ...]], count: int) -> list[tuple[int, ...]]
     return out
 
 
+def _path(spec: str, shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]] | None:
+    """The contraction path at the model sizes (`_model_shapes`), None if it cannot be planned.
+
+    Each step lists the operands it contracts; the result goes to the end (as
+    `numpy.einsum_path` gives it).
+    """
+    try:
+        dummies = [np.broadcast_to(np.zeros(()), shape) for shape in _model_shapes(shapes)]  # no memory
+    except ValueError:  # pragma: no cover - an operand of over 56 axes: no einsum has that many letters
+        return None
+    strategy = "optimal" if len(shapes) <= 6 else "greedy"
+    path = np.einsum_path(spec, *dummies, optimize=strategy)[0]
+    return [tuple(int(k) for k in step) for step in path[1:]]
+
+
+#: log2 of the most entries a planning stand-in may have: at 8 bytes each, NumPy can still describe it.
+_PLAN_LIMIT = 56.0
+
+
+def _model_shapes(shapes: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """The shapes the path is planned at: the model's, unless an operand would be too large to describe.
+
+    Every unknown dimension stands for one large size (2^20), so the jacobian of
+    a matrix function of a matrix (four axes) would have 2^80 entries, more than
+    NumPy can describe even as a view.  Then every size n becomes n^c, with one
+    c < 1 that brings the largest operand within 2^56 entries: a product of
+    sizes becomes that product to the power c, so the planner compares the
+    same costs in the same order (up to rounding) and picks the same path.
+    """
+    largest = max((sum(math.log2(n) for n in shape) for shape in shapes), default=0.0)
+    if largest <= _PLAN_LIMIT:
+        return shapes
+    c = _PLAN_LIMIT / largest
+    return [tuple(max(2, int(n**c)) for n in shape) for shape in shapes]
+
+
 def _optimize(lw: Lowerer, spec: str, shapes: list[tuple[int, ...]], output: str) -> list[ast.keyword]:
     """The ``optimize=`` argument: a precomputed path, or True for a contraction of two operands."""
     mode = lw.backend.einsum
@@ -207,12 +266,8 @@ def _optimize(lw: Lowerer, spec: str, shapes: list[tuple[int, ...]], output: str
         return []
     if len(inputs) == 2:
         return [ast.keyword(arg="optimize", value=ast.Constant(value=True))] if mode == "numpy" else []
-    try:
-        dummies = [np.broadcast_to(np.zeros(()), shape) for shape in shapes]  # shapes without memory
-    except ValueError:  # an operand of high order (a Fréchet kernel) at the model sizes: too large to plan
-        return []
-    strategy = "optimal" if len(inputs) <= 6 else "greedy"
-    path = np.einsum_path(spec, *dummies, optimize=strategy)[0]
-    steps = [tuple(int(k) for k in step) for step in path[1:]]
+    steps = _path(spec, shapes)
+    if steps is None:  # pragma: no cover - see _path
+        return [ast.keyword(arg="optimize", value=ast.Constant(value=True))] if mode == "numpy" else []
     value: list[object] = ["einsum_path", *steps] if mode == "numpy" else list(_pairwise(steps, len(shapes)))
     return [ast.keyword(arg="optimize", value=ast.parse(repr(value), mode="eval").body)]

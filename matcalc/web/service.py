@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
-
 import matcalc as mc
-from matcalc.cli.args import describe_shape
+from matcalc.cli.report import check_answer, derivative_answer, expression_answer
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
 from matcalc.gradcheck import value_and_gradient
@@ -154,66 +152,6 @@ def _computed(field: str, compute: Callable[[], Any]) -> Any:
         raise _matcalc_error(exc, field) from None
 
 
-# ---- describing expressions --------------------------------------------------------------
-
-
-def _shape(e: Expr) -> Json:
-    return {"dims": [repr(d) for d in e.shape], "text": describe_shape(e)}
-
-
-def _symbols(f: Expr, guessed: Collection[str]) -> list[Json]:
-    """The symbol table: name, kind, dimensions, and whether the kind was guessed."""
-    return [
-        {
-            "name": s.name,
-            "kind": s.kind,
-            "dims": [repr(d) for d in s.shape],
-            "function": s.kind in FUNCTION_KINDS,
-            "guessed": s.name in guessed,
-        }
-        for s in f.symbols
-    ]
-
-
-def _latex_forms(f: Expr, wrt: Sequence[str], d: Expr) -> tuple[Json, Json]:
-    """The LaTeX of ``d = diff(f, *wrt)`` in each form, and why a form is missing."""
-    forms: Json = {
-        "matrix": mc.latex(d),
-        "index": mc.latex(d, form="index"),
-        "where": mc.latex(d, where=True),
-    }
-    missing: Json = {}
-    try:  # the vec form of the last differentiation: of diff(f, *wrt[:-1]) by wrt[-1]
-        inner = mc.diff(f, *wrt[:-1]) if len(wrt) > 1 else f
-        forms["vec"] = mc.latex(inner, form="vec", wrt=wrt[-1])
-    except MatcalcError as exc:
-        forms["vec"] = None
-        missing["vec"] = str(exc)
-    return forms, missing
-
-
-def _steps(f: Expr, wrt: Sequence[str]) -> tuple[list[Json] | None, str | None]:
-    try:
-        explanation = mc.explain(f, *wrt)
-    except MatcalcError as exc:
-        return None, str(exc)
-    return [{"title": s.title, "text": s.text, "latex": s.latex} for s in explanation.steps], None
-
-
-def _expression(parsed: mc.ParseResult) -> Json:
-    """What every answer says about the expression: text, LaTeX, shape, symbols."""
-    f = parsed.expr
-    symbols = _symbols(f, parsed.guessed)
-    return {
-        "expression": str(f),
-        "latex": mc.latex(f),
-        "shape": _shape(f),
-        "symbols": symbols,
-        "kinds": {s["name"]: s["kind"] for s in symbols},
-        "guessed": [s["name"] for s in symbols if s["guessed"]],
-    }
-
-
 # ---- the tasks --------------------------------------------------------------------------
 
 
@@ -231,29 +169,13 @@ def derivative(request: Mapping[str, Any]) -> Json:
         raise RequestError(400, "'steps' must be true or false", "steps")
     parsed = _parse_result(_text(request, "expression"), kinds, "expression")
     f = parsed.expr
-    answer = _expression(parsed)
+    answer = expression_answer(parsed)
     answer["wrt"] = wrt
     answer["derivative"] = None
     if wrt:
         d = _computed("wrt", lambda: mc.diff(f, *wrt))
-        forms, missing = _latex_forms(f, wrt, d)
-        steps, steps_missing = _steps(f, wrt) if want_steps else (None, None)
-        if steps_missing:
-            missing["steps"] = steps_missing
-        answer["derivative"] = {
-            "text": str(d),
-            "shape": _shape(d),
-            "latex": forms,
-            "steps": steps,
-            "unavailable": missing,
-        }
+        answer["derivative"] = derivative_answer(f, wrt, d, steps=want_steps)
     return answer
-
-
-def _plain(value: object) -> Any:
-    """A NumPy value as JSON numbers: a float or nested lists."""
-    array = np.asarray(value, dtype=float)
-    return array.item() if array.ndim == 0 else array.tolist()
 
 
 def check(request: Mapping[str, Any]) -> Json:
@@ -267,22 +189,7 @@ def check(request: Mapping[str, Any]) -> Json:
     # The claim's symbols are the expression's: the same kinds, even those taken from a first letter.
     claim = _parse(_text(request, "claim"), {**{s.name: s.kind for s in f.symbols}, **kinds}, "claim")
     result = _computed("claim", lambda: mc.check(f, wrt, claim, kinds))
-    counterexample = result.counterexample or {}
-    return {
-        **_expression(parsed),
-        "wrt": wrt,
-        "ok": result.ok,
-        "verdict": "claim accepted" if result.ok else "claim refuted",
-        "explanation": result.explanation,
-        "max_error": result.max_error if np.isfinite(result.max_error) else None,
-        "counterexample": {name: _plain(v) for name, v in counterexample.items()} or None,
-        "shape_expected": list(result.shape_expected),
-        "shape_claimed": None if result.shape_claimed is None else list(result.shape_claimed),
-        "derivative": str(result.derivative),
-        "derivative_latex": mc.latex(result.derivative),
-        "claim": str(claim),
-        "claim_latex": mc.latex(claim),
-    }
+    return {**expression_answer(parsed), "wrt": wrt, **check_answer(claim, result)}
 
 
 def code(request: Mapping[str, Any]) -> Json:
@@ -301,7 +208,7 @@ def code(request: Mapping[str, Any]) -> Json:
     f = parsed.expr
     source = _computed("wrt", lambda: value_and_gradient(f, wrt, name, backend))
     return {
-        **_expression(parsed),
+        **expression_answer(parsed),
         "wrt": wrt,
         "backend": backend,
         "code": source,
