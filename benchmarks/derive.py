@@ -105,7 +105,7 @@ def check(r: Result, seed: int = 0) -> tuple[np.ndarray | None, dict[str, Any]]:
     """Check matcalc's derivative numerically; return the reference value and the values used."""
     ident = r.ident
     f = mc.parse(ident.expr, ident.kinds)
-    values = random_values(f, seed, _sizes(f, ident))
+    values = random_values(f, seed, _sizes(f, ident), getattr(ident, "ranges", None))
     try:
         result = check_derivative(f, *ident.wrt, values=values)
     except Exception as exc:  # an engine bug must not stop the benchmark; it is reported

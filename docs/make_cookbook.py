@@ -48,6 +48,11 @@ TOPIC_TEXT = {
         "Kronecker products and vec",
         "The identities of Magnus & Neudecker as the simplifier applies them, and derivatives through vec.",
     ),
+    "applied": (
+        "Applied: losses, barriers, divergences",
+        "Results from machine learning, optimization, statistics and mechanics that papers print "
+        "in a compact form (`benchmarks/paper_form.py` compares the sizes).",
+    ),
 }
 
 HEADER = """\

@@ -47,6 +47,7 @@ TOPICS = (
     "third",
     "jacobian",
     "kronecker",
+    "applied",
 )
 
 
@@ -70,6 +71,9 @@ class Recipe:
             per axis) where the identity needs them, such as a tall ``X`` for
             ``det(X'*A*X)``; other dimensions are random.
         note: conditions of the identity or a remark on the textbook form.
+        ranges: intervals to draw some symbols' entries from (symbol name to
+            ``(low, high)``) where the identity holds on a domain, such as
+            ``p, q > 0`` (passed to `matcalc.testing.random_values`).
     """
 
     name: str
@@ -82,6 +86,7 @@ class Recipe:
     topic: str = "form"
     sizes: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
     note: str = ""
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict, hash=False)
 
     @property
     def order(self) -> int:
@@ -122,9 +127,11 @@ def _r(
     topic: str = "form",
     sizes: Mapping[str, tuple[int, ...]] | None = None,
     note: str = "",
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> Recipe:
     kinds, sizes = dict(kinds or {}), dict(sizes or {})
-    return Recipe(name, source, expr, kinds, wrt, expected, closed_form, topic, sizes, note)
+    ranges = dict(ranges or {})
+    return Recipe(name, source, expr, kinds, wrt, expected, closed_form, topic, sizes, note, ranges)
 
 
 _RULES = (  # the general rules of chapter 2, with a scalar parameter t
@@ -158,6 +165,8 @@ _DETERMINANT = (
        note="k = 2"),
     _r("det_X3", _mc(58), "det(X^3)", ("X",), "3*det(X^3)*inv(X)'", topic="determinant",
        note="k = 3"),
+    _r("sqrt_det_X", _mc(49), "det(X)^(1/2)", ("X",), "1/2*det(X)^(1/2)*inv(X)'",
+       topic="determinant", note="(49) and the chain rule: d det(X)^p = p det(X)^p inv(X)'"),
     _r("det_S", _mc(49), "det(S)", ("S",), "det(S)*inv(S)", kinds={"S": _S}, topic="determinant",
        note=_SYM),
     _r("logdet_S", _mc(57), "logdet(S)", ("S",), "inv(S)", kinds={"S": _S}, topic="determinant",
@@ -174,6 +183,8 @@ _INVERSE = (
     _r("det_invX", _mc(62), "det(inv(X))", ("X",), "-det(inv(X))*inv(X)'", topic="inverse"),
     _r("tr_AinvXB_inv", _mc(63), "tr(A*inv(X)*B)", ("X",), "-(inv(X)*B*A*inv(X))'",
        topic="inverse"),
+    _r("quadratic_resolvent", _mc(59), "x'*inv(A+c*eye)*x", ("c",), "-x'*inv(A+c*eye)^2*x",
+       kinds={"c": _T}, topic="inverse", note="(59) with B the identity, in a quadratic form"),
     _r("tr_inv_XplusA", _mc(64), "tr(inv(X+A))", ("X",), "-(inv(X+A)*inv(X+A))'",
        topic="inverse"),
 )
@@ -354,6 +365,45 @@ _ML = (
        note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )
 
+_BCE = "sum(-y.*log(sigmoid(X*w))-(1-y).*log(1-sigmoid(X*w)))"
+_PRML = "ML: binary cross-entropy (Bishop, Pattern Recognition and Machine Learning, eq. ({}))"
+_BARRIER = "Boyd & Vandenberghe, Convex Optimization, §11.2.1 (logarithmic barrier)"
+_KL = "statistics: Kullback-Leibler divergence (Cover & Thomas, Elements of Information Theory, eq. (2.26))"
+_PQ = {"p": _V, "q": _V}
+_Y = {"y": _V}
+_POSITIVE = {"p": (0.2, 1.0), "q": (0.2, 1.0)}
+_INSIDE = {"b": (6.0, 7.0), "x": (-0.5, 0.5)}  # |A*x| < 6 for the test matrices (3 I + noise, at most 4x4)
+
+_APPLIED = (  # results a paper prints compactly (issue 9)
+    _r("bce", _PRML.format("4.91"), _BCE, ("w",), "X'*(sigmoid(X*w)-y)", kinds=_Y, topic="applied",
+       note="labels y in [0, 1]"),
+    _r("hessian_bce", _PRML.format("4.97"), _BCE, ("w", "w"), "X'*diag(sigmoid(X*w).*(1-sigmoid(X*w)))*X",
+       kinds=_Y, topic="applied"),
+    _r("least_squares_inner", "ML: least squares", "(X*w-y)'*(X*w-y)", ("w",), "2*X'*(X*w-y)",
+       topic="applied"),
+    _r("log_cosh", "ML: log-cosh regression loss", "sum(log(cosh(X*w-y)))", ("w",), "X'*tanh(X*w-y)",
+       topic="applied", note="d log(cosh(u)) = tanh(u) du"),
+    _r("log_sum_exp", "ML: log-partition (logsumexp)", "log(sum(exp(x)))", ("x",), "softmax(x)",
+       topic="applied", note="logsumexp written out"),
+    _r("hessian_log_sum_exp", "ML: log-partition (logsumexp)", "log(sum(exp(x)))", ("x", "x"),
+       "diag(softmax(x))-softmax(x)*softmax(x)'", topic="applied", note="logsumexp written out"),
+    _r("softmax_sum", "calculus: softmax(x) sums to 1", "sum(softmax(x))", ("x",), "vector(0)",
+       topic="applied", note="identically zero"),
+    _r("barrier", _BARRIER, "-sum(log(b-A*x))", ("x",), "A'*(1./(b-A*x))", kinds={"b": _V},
+       topic="applied", note="where b-A*x > 0", ranges=_INSIDE),
+    _r("hessian_barrier", _BARRIER, "-sum(log(b-A*x))", ("x", "x"), "A'*diag(1./(b-A*x).^2)*A",
+       kinds={"b": _V}, topic="applied", note="where b-A*x > 0", ranges=_INSIDE),
+    _r("kl_q", _KL, "sum(p.*log(p./q))", ("q",), "-p./q", kinds=_PQ, topic="applied",
+       note="p, q > 0", ranges=_POSITIVE),
+    _r("hessian_kl_q", _KL, "sum(p.*log(p./q))", ("q", "q"), "diag(p./q.^2)", kinds=_PQ,
+       topic="applied", note="p, q > 0", ranges=_POSITIVE),
+    _r("centered_squares", "statistics: sum of squared deviations", "0.5*norm2(x-mean(x))^2", ("x",),
+       "x-mean(x)", kinds={"x": _V}, topic="applied",
+       note="the centring projector is symmetric and idempotent"),
+    _r("spring", "mechanics: energy of an elastic spring of rest length d", "0.5*(norm2(p-q)-d)^2", ("p",),
+       "(norm2(p-q)-d)*(p-q)/norm2(p-q)", kinds={**_PQ, "d": _T}, topic="applied"),
+)
+
 _HESSIAN = (
     _r("hessian_lgamma", "ML: Dirichlet log-normalizer", "sum(lgamma(exp(x)))", ("x", "x"),
        "diag(exp(x).^2.*trigamma(exp(x))+digamma(exp(x)).*exp(x))", topic="hessian"),
@@ -502,6 +552,7 @@ _KRON = (
 IDENTITIES: tuple[Recipe, ...] = (
     _RULES + _DETERMINANT + _INVERSE + _FORMS + _TRACE + _NORM + _ML + _HESSIAN + _THIRD + _JACOBIAN
     + _KRON
+    + _APPLIED
 )
 
 _BY_NAME = {r.name: r for r in IDENTITIES}

@@ -30,12 +30,17 @@ __all__ = [
 
 
 def random_values(
-    expr: Expr, rng: np.random.Generator | int | None = 0, sizes: Mapping[Dim, int] | None = None
+    expr: Expr,
+    rng: np.random.Generator | int | None = 0,
+    sizes: Mapping[Dim, int] | None = None,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, np.ndarray | float]:
     """Random values for the symbols of ``expr``, sized consistently (2 to 4 per dimension).
 
     Square matrices are well conditioned (``3 I + noise``) so that inverses,
-    determinants and logdets are tame; symmetric ones are symmetric.
+    determinants and logdets are tame; symmetric ones are symmetric.  ``ranges``
+    gives some symbols (by name) the interval their entries are drawn from
+    uniformly, for identities that hold on a domain (``p, q > 0``).
     """
     rng = np.random.default_rng(rng)
     size: dict[Dim, int] = dict(sizes or {})
@@ -49,6 +54,11 @@ def random_values(
             values[s.name] = stand_in(tuple(size[d] for d in s.shape), rng)
         else:
             values[s.name] = _value(s, size, rng)
+    for name, (low, high) in (ranges or {}).items():
+        if name in values and not callable(values[name]) and not isinstance(values[name], tuple):
+            values[name] = rng.uniform(low, high, np.shape(values[name]))
+            if not np.shape(values[name]):
+                values[name] = float(values[name])
     return values
 
 

@@ -110,3 +110,28 @@ def test_nested_softmax_two_depths() -> None:
     rows = [nested_softmax.measure(n, timer, 1, cli=False) for n in (1, 2)]
     assert all(r.round_trip for r in rows) and rows[1].text_chars > rows[0].text_chars
     assert "characters per level" in nested_softmax.report(rows)
+
+
+def test_paper_form_counts_and_checks() -> None:
+    import paper_form
+
+    import matcalc as mc
+
+    assert paper_form.operators("X'*(sigmoid(X*w)-y)") == 5
+    assert paper_form.operators("-inv(X)'*a*b'*inv(X)'") == 9
+    assert paper_form.operators("(i,j) -> x[i]*δ[i,j]") == 1
+    kinds = {"A": "matrix", "u": "vector", "X": "matrix", "c": "scalar"}
+    cases = {
+        "-A'*diag(-1./u)*A": "double_negation",
+        "2*u/3": "unfolded_numbers",
+        "X*inv(X)*u": "inverse_leftover",
+    }
+    for text, what in cases.items():
+        e = mc.parse(text, kinds)
+        assert getattr(paper_form.findings(e, str(e)), what), text
+    clean = mc.parse("-u.^2/2+A*u-1/c*u", kinds)
+    assert paper_form.findings(clean, str(clean)).clean
+    rows = paper_form.run([r for r in IDENTITIES if r.name in ("tr_AXB", "bce")])
+    assert [r.ratio is not None for r in rows] == [True, True]
+    text = paper_form.report(rows)
+    assert "at most the textbook's size" in text

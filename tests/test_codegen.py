@@ -42,7 +42,7 @@ def _values(f: Expr, r: Recipe | None = None, seed: int = 0) -> dict[str, Any]:
     for s in f.symbols:
         for d, n in zip(s.shape, (r.sizes.get(s.name, ()) if r else ()), strict=False):
             sizes[d] = n
-    return random_values(f, seed, sizes)
+    return random_values(f, seed, sizes, r.ranges if r else None)
 
 
 def _agree(got: Any, want: Any) -> None:

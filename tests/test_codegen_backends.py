@@ -38,7 +38,7 @@ def _case(r: Recipe) -> tuple[dict[str, Any], dict[str, Any]]:
     for s in f.symbols:
         for d, n in zip(s.shape, r.sizes.get(s.name, ()), strict=False):
             sizes[d] = n
-    return {"f": f, "d": mc.diff(f, *r.wrt)}, random_values(f, 0, sizes)
+    return {"f": f, "d": mc.diff(f, *r.wrt)}, random_values(f, 0, sizes, r.ranges)
 
 
 def _check(r: Recipe, backend: str, to: Callable[[Any], Any], back: Callable[[Any], Any]) -> None:

@@ -43,7 +43,7 @@ def _values(f: Expr, r: Recipe, seed: int) -> dict[str, Any]:
     for s in f.symbols:
         for d, n in zip(s.shape, r.sizes.get(s.name, ()), strict=False):
             assert sizes.setdefault(d, n) == n, f"{r.name}: conflicting sizes for {d}"
-    return random_values(f, seed, sizes)
+    return random_values(f, seed, sizes, r.ranges)
 
 
 def _derive(r: Recipe) -> tuple[Expr, Expr]:

@@ -127,7 +127,7 @@ def _values(f: Expr, r: Recipe) -> dict[str, Any]:
     for s in f.symbols:
         for d, n in zip(s.shape, r.sizes.get(s.name, ()), strict=False):
             sizes.setdefault(d, n)
-    return random_values(f, 0, sizes)
+    return random_values(f, 0, sizes, r.ranges)
 
 
 def _kinds(f: Expr) -> dict[str, str]:

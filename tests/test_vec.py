@@ -102,7 +102,7 @@ def _recipe_values(f: Expr, r: Recipe, seed: int) -> dict[str, Any]:
     sizes: dict[Dim, int] = {}
     for s in f.symbols:
         sizes.update(zip(s.shape, r.sizes.get(s.name, ()), strict=False))
-    return random_values(f, seed, sizes)
+    return random_values(f, seed, sizes, r.ranges)
 
 
 @pytest.mark.parametrize("r", FIRST)
