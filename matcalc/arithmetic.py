@@ -25,7 +25,10 @@ def fill(value: Expr, ndim: int) -> Expr:
     """``vector(c)`` (ndim 1) or ``matrix(c)`` (ndim 2): filled with the scalar ``c``."""
     if not value.is_scalar:
         raise ShapeError(f"{'vector' if ndim == 1 else 'matrix'}(c) needs a scalar c, got {describe(value)}")
-    return mul(value, ones(tuple(fresh_dim() for _ in range(ndim))))
+    shape = tuple(fresh_dim() for _ in range(ndim))
+    if isinstance(value, Number) and value.value == 0:
+        return zeros(shape)  # vector(0) is the zero vector, as a zero prints
+    return mul(value, ones(shape))
 
 
 # ---- sums --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from matcalc.rules.kron import (
     trace_of_kron,
     transpose_of_kron,
 )
+from matcalc.rules.monomials import expand_products, known_quotients, merge_powers
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
 from matcalc.rules.products import (
     diag_of_ones,
@@ -41,6 +42,17 @@ from matcalc.rules.scalars import (
     sqrt_squared,
     squared_scalar,
     zero_scale,
+)
+from matcalc.rules.known import (
+    norm_of_nonnegative,
+    ones_dot,
+    scalar_transposed,
+    sigmoid_complement,
+    sign_out,
+    size_of_symbol,
+    softmax_total,
+    sum_of_constant,
+    trace_of_outer,
 )
 from matcalc.rules.signs import double_negation, negated_base
 from matcalc.rules.sums import (
@@ -63,27 +75,38 @@ RULES = RuleTable(
         zero_scale,
         double_negation,
         negated_base,
+        softmax_total,
+        sum_of_constant,
+        ones_dot,
+        norm_of_nonnegative,
+        size_of_symbol,
         ones_outer,
         diag_of_ones,
         trace_of_scale,
+        trace_of_outer,
         sqrt_squared,
         scalar_powers,
         squared_scalar,
         quotient_dot,
         transpose_of_kron,
         transpose_down,
+        sign_out,
         inverse_outside,
         inverse_of_kron,
         trace_of_kron,
         kron_of_products,
         kron_times_vec,
         matrix_powers,
+        scalar_transposed,
         trace_of_transposes,
         diag_times_vector,
         repeated_factors,
         quotient_merge,
         quotient_cancel,
+        merge_powers,
+        known_quotients,
         logistic,
+        sigmoid_complement,
         diag_linear,
         diag_of_outer,
         collect_like_terms,
@@ -91,6 +114,7 @@ RULES = RuleTable(
         common_number,
         scalar_fraction,
         factor_common,
+        expand_products,
     )
 )
 

@@ -9,6 +9,9 @@ from matcalc.expr import Apply, ElemDiv, Expr, Number, Power, Scale
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import product
 
+Exponent = int | float | Fraction
+_HALF = Fraction(1, 2)
+
 __all__ = ["scalar_fraction", "scalar_powers", "sqrt_squared", "squared_scalar", "zero_scale"]
 
 
@@ -61,34 +64,46 @@ def squared_scalar(s: Scale) -> Expr:
 
 @rule(Pat((Scale, ElemDiv), name="e", where=lambda e: e.is_scalar), example="-2/tr(A)*(0.5/sqrt(tr(A)))")
 def scalar_fraction(e: Expr) -> Expr | None:
-    """A scalar product or quotient as number * numerators / denominators, common factors cancelled.
+    """A scalar product or quotient as number * numerators / denominators, powers of one base merged.
 
-    ``-2/(x'x) * (0.5/√(x'x))`` is ``-1/(x'x √(x'x))``.
+    ``-2/(x'x) * (0.5/√(x'x))`` is ``-1/(x'x)^(3/2)``; exponents may be fractions
+    (``u^a u^b = u^(a+b)``, which holds where ``u ≥ 0``: where a non-integer power is real).
     Terminates: the result is its own normal form (the rule returns None on it).
     """
     value, ups, downs = _fraction_parts(e)
-    powers: dict[Expr, int] = {}
+    powers: dict[Expr, Exponent] = {}
     for factors, sign in ((ups, 1), (downs, -1)):
         for f in factors:
             base, k = _scalar_power(f)
-            powers[base] = powers.get(base, 0) + sign * k
+            powers[base] = _plus(powers.get(base, 0), sign * k)
     top_parts = [_raised(b, k) for b, k in powers.items() if k > 0]
     bottom_parts = [_raised(b, -k) for b, k in powers.items() if k < 0]
     top = build.mul(build.number(value), product(top_parts)) if top_parts else build.number(value)
     return build.elem_div(top, product(bottom_parts)) if bottom_parts else top
 
 
-def _scalar_power(s: Expr) -> tuple[Expr, int]:
-    """``(u, k)`` for ``s = u^k`` with a positive integer ``k``, else ``(s, 1)``."""
-    if isinstance(s, Power) and isinstance(s.exponent, Number):
-        k = s.exponent.value
-        if isinstance(k, int) and k > 0:
-            return s.base, k
+def _scalar_power(s: Expr) -> tuple[Expr, Exponent]:
+    """``(u, k)`` for ``s = u^k`` with a number ``k`` (``sqrt(u)`` is ``u^(1/2)``), else ``(s, 1)``."""
+    if isinstance(s, Power) and isinstance(s.exponent, Number) and s.exponent.value != 0:
+        return s.base, s.exponent.value
+    if isinstance(s, Apply) and s.func == "sqrt":
+        return s.arg, _HALF
     return s, 1
 
 
-def _raised(base: Expr, k: int) -> Expr:
-    return base if k == 1 else build.power(base, build.number(k))
+def _plus(a: Exponent, b: Exponent) -> Exponent:
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    total = Fraction(a) + Fraction(b)
+    return int(total) if total.denominator == 1 else total
+
+
+def _raised(base: Expr, k: Exponent) -> Expr:
+    if k == 1:
+        return base
+    if k == _HALF:
+        return build.apply("sqrt", base)
+    return build.power(base, build.number(k))
 
 
 def _fraction_parts(s: Expr) -> tuple[int | float | Fraction, list[Expr], list[Expr]]:

@@ -102,27 +102,31 @@ def diag_linear(s: Add) -> Expr | None:
     return _regrouped(s, (n for n, _, _ in diags), build.diag(inner))
 
 
-@rule(Pat(Add, name="s"), example="tr(A)*B+tr(A)*C'+D")
+@rule(Pat(Add, name="s"), example="tr(A)*B+tr(A)*C'+D-2*tr(A)*E")
 def common_scalar(s: Add) -> Expr | None:
-    """For a shared non-numeric scalar c: c A + c B = c (A + B).
+    """For a shared non-numeric scalar c: c A + c B = c (A + B), also with numbers: c A - 2c B = c (A - 2B).
 
     Terminates: fewer scales.
     """
     groups: dict[int, list[int]] = {}
+    split: dict[int, tuple[Expr, Expr]] = {}
     for n, t in enumerate(s.terms):
         if isinstance(t, Scale) and not isinstance(t.coef, Number):
-            groups.setdefault(id(t.coef), []).append(n)
+            number, rest = _scalar_split(t.coef)
+            if not isinstance(rest, Number):
+                split[n] = (number, rest)
+                groups.setdefault(id(rest), []).append(n)
     for members in groups.values():
         if len(members) > 1:
-            coef = s.terms[members[0]].coef  # type: ignore[attr-defined]
-            inner = total([s.terms[n].body for n in members])  # type: ignore[attr-defined]
+            coef = split[members[0]][1]
+            inner = total([build.mul(split[n][0], s.terms[n].body) for n in members])  # type: ignore[attr-defined]
             return _regrouped(s, members, build.scale(coef, inner))
     return None
 
 
-@rule(Pat(Add, name="s"), example="-A-2*B'")
+@rule(Pat(Add, name="s"), example="-A-2*B'+C*(2*A-2*B)")
 def common_number(s: Add) -> Expr | None:
-    """Common numbers out of sums: c a + c b = c (a + b) for c ≠ 1, and -a - 2b = -(a + 2b).
+    """Common numbers out of sums: c a ± c b = c (a ± b) for c ≠ ±1, and -a - 2b = -(a + 2b).
 
     Terminates: the terms lose their common factor (or their common sign).
     """
@@ -131,6 +135,8 @@ def common_number(s: Add) -> Expr | None:
         common = coefs[0]
     elif all(c < 0 for c in coefs):
         common = -1
+    elif all(abs(c) == abs(coefs[0]) for c in coefs) and abs(coefs[0]) != 1:
+        common = abs(coefs[0])
     else:
         return None
     rest = [build.mul(_ratio(c, common), coef_body(t)[1]) for c, t in zip(coefs, s.terms, strict=True)]

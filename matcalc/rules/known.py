@@ -1,0 +1,275 @@
+"""Signs out, known values in: the rules that make a result read as a paper writes it.
+
+- `sign_out`: a minus sign leaves a linear function or a product factor, where it
+  meets the other signs and cancels (``-A'*diag(-1./u)*A`` is ``A'*diag(1./u)*A``);
+- `sigmoid_complement`: ``1-sigmoid(-u)`` is ``sigmoid(u)``;
+- `softmax_total`: the entries of ``softmax(x)`` sum to 1;
+- `sum_of_constant`: ``sum(u + c)`` is ``sum(u) + c*size(u, 1)``;
+- `ones_dot`: a product with a vector of ones is a sum of entries;
+- `trace_of_outer`: ``tr(P*u*v'*Q)`` is the scalar ``v'*Q*P*u``;
+- `scalar_transposed`: a scalar product read backwards when that drops transposes
+  (``x'*M'*x`` is ``x'*M*x``);
+- `norm_of_nonnegative`: ``norm2(s)`` of a scalar that cannot be negative is ``s``;
+- `size_of_symbol`: ``size(e, k)`` names a symbol with that dimension.
+"""
+
+from __future__ import annotations
+
+from matcalc import axes, build
+from matcalc.expr import (
+    Add,
+    Apply,
+    DiagMatrix,
+    DiagVector,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    MatMul,
+    MatPow,
+    Norm,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Size,
+    Softmax,
+    SumEntries,
+    Symbol,
+    Trace,
+    Transpose,
+)
+from matcalc.ops import ELEMENTWISE
+from matcalc.rewrite import Pat, rule
+from matcalc.rules.common import col, is_one, product, total
+from matcalc.rules.cost import operators
+
+__all__ = [
+    "negated",
+    "nonnegative",
+    "norm_of_nonnegative",
+    "ones_dot",
+    "scalar_transposed",
+    "sigmoid_complement",
+    "sign_out",
+    "size_of_symbol",
+    "softmax_total",
+    "sum_of_constant",
+    "trace_of_outer",
+]
+
+
+def negated(e: Expr) -> Expr | None:
+    """``-e`` when ``e`` carries a minus sign of its own (``-2*u``, ``-1./u``), else None."""
+    match e:
+        case Number(value=v) if v < 0:
+            return build.number(-v)
+        case Scale(coef=c, body=b):
+            inner = negated(c)
+            return None if inner is None else build.mul(inner, b)
+        case ElemDiv(num=a, den=b):
+            inner = negated(a)
+            return None if inner is None else build.elem_div(inner, b)
+    return None
+
+
+def _rebuilt(e: Expr, body: Expr) -> Expr:
+    match e:
+        case DiagMatrix() | DiagVector():
+            return build.diag(body)
+        case SumEntries():
+            return build.sum_entries(body)
+    raise AssertionError(f"sign_out cannot rebuild {type(e).__name__}")  # pragma: no cover
+
+
+@rule(Pat((DiagMatrix, DiagVector, SumEntries, MatMul, Hadamard), name="e"),
+      example="A'*diag(-1./u)*A+diag(-2*u)+sum(-u)*B+diag(A*(-1./u).*u)", kinds={"u": "vector"})
+def sign_out(e: Expr) -> Expr | None:
+    """Signs out of linear functions and products: diag(-u) = -diag(u), A (-u) = -(A u).
+
+    Terminates: a minus sign moves strictly closer to the root.
+    """
+    if isinstance(e, (MatMul, Hadamard)):
+        fs = list(e.factors)
+        for n, f in enumerate(fs):
+            inner = negated(f)
+            if inner is not None:
+                fs[n] = inner
+                out = product(fs) if isinstance(e, MatMul) else _hadamard(fs)
+                return build.neg(out)
+        return None
+    inner = negated(e.body)  # type: ignore[attr-defined]
+    return None if inner is None else build.neg(_rebuilt(e, inner))
+
+
+def _hadamard(fs: list[Expr]) -> Expr:
+    out = fs[0]
+    for f in fs[1:]:
+        out = build.hadamard(out, f)
+    return out
+
+
+def _is_sigmoid_of_negation(t: Expr) -> Expr | None:
+    """``u`` for a term ``-sigmoid(-u)``."""
+    if isinstance(t, Scale) and isinstance(t.coef, Number) and t.coef.value == -1:
+        s = t.body
+        if isinstance(s, Apply) and s.func == "sigmoid":
+            return negated(s.arg)
+    return None
+
+
+@rule(Pat(Add, name="s"), example="1-sigmoid(-2*u)+x", kinds={"u": "vector", "x": "vector"})
+def sigmoid_complement(s: Add) -> Expr | None:
+    """1 - sigmoid(-u) = sigmoid(u).
+
+    Terminates: removes a term and a sign.
+    """
+    ones = next((n for n, t in enumerate(s.terms) if is_one(t)), None)
+    if ones is None:
+        return None
+    for n, t in enumerate(s.terms):
+        u = _is_sigmoid_of_negation(t)
+        if u is not None:
+            rest = [x for k, x in enumerate(s.terms) if k not in (n, ones)]
+            return total([build.apply("sigmoid", u), *rest])
+    return None
+
+
+def _constant(t: Expr) -> Expr | None:
+    """``c`` for a term ``c*1`` (an array of ones times a scalar), else None."""
+    if isinstance(t, Ones):
+        return build.number(1)
+    if isinstance(t, Scale) and isinstance(t.body, Ones):
+        return t.coef
+    return None
+
+
+@rule(Pat(SumEntries, body=Pat(Add, name="s")), example="sum(x-sum(x)/c)", kinds={"x": "vector", "c": "scalar"})
+def sum_of_constant(s: Add) -> Expr | None:
+    """sum(u + c 1) = sum(u) + c n: a constant term leaves a sum of entries as the count times it.
+
+    Terminates: removes an array of ones from inside the sum.
+    """
+    for n, t in enumerate(s.terms):
+        c = _constant(t)
+        if c is not None:
+            count = product([axes.size(s, k + 1) for k in range(s.ndim)])
+            rest = [x for k, x in enumerate(s.terms) if k != n]
+            return build.add(build.mul(c, count), build.sum_entries(total(rest)))
+    return None
+
+
+@rule(Pat(SumEntries, body=Pat(Softmax, where=lambda e: e.axis == 0)), example="sum(softmax(x))*A")
+def softmax_total() -> Expr:
+    """sum(softmax(x)) = 1.
+
+    Terminates: a number replaces the sum.
+    """
+    return build.number(1)
+
+
+def _is_ones_row(f: Expr) -> bool:
+    return isinstance(f, Ones) and f.is_vector and f.row
+
+
+@rule(Pat(MatMul, name="m"), example="vector(1)'*(A*x)+x'*vector(1)", kinds={"x": "vector"})
+def ones_dot(m: MatMul) -> Expr | None:
+    """1'v = v'1 = sum(v).
+
+    Terminates: removes a product.
+    """
+    fs = m.factors
+    if not m.is_scalar:
+        return None
+    if _is_ones_row(fs[0]):
+        return build.sum_entries(product(list(fs[1:])))
+    if isinstance(fs[-1], Ones):
+        return build.sum_entries(col(product(list(fs[:-1]))))
+    return None
+
+
+@rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(A*x*y'*B)", kinds={"x": "vector", "y": "vector"})
+def trace_of_outer(m: MatMul) -> Expr | None:
+    """tr(P u v' Q) = v' Q P u: a trace of an outer product is a scalar product.
+
+    Terminates: removes the trace.
+    """
+    fs = m.factors
+    for n in range(len(fs) - 1):
+        u, v = fs[n], fs[n + 1]
+        if u.is_vector and not u.row and v.is_vector and v.row:
+            return product([v, *fs[n + 2 :], *fs[:n], u])
+    return None
+
+
+def _flipped(f: Expr) -> Expr:
+    """``f'`` with the transpose taken into powers and scales (``(M'^2)'`` is ``M^2``)."""
+    match f:
+        case Transpose(body=b):
+            return b
+        case MatPow(body=b, k=k):
+            return build.matpow(_flipped(b), k)
+        case Scale(coef=c, body=b):
+            return build.scale(c, _flipped(b))
+    return build.transpose(f)
+
+
+def _backwards(m: MatMul) -> Expr:
+    return product([_flipped(f) for f in reversed(m.factors)])
+
+
+@rule(Pat(MatMul, name="m", where=lambda m: m.is_scalar), example="x'*inv(A)'*B'*y", kinds={"x": "vector", "y": "vector"})
+def scalar_transposed(m: MatMul) -> Expr | None:
+    """u' M v = v' M' u for a scalar, written the way with fewer operators.
+
+    Terminates: strictly fewer operators (`matcalc.rules.cost`).
+    """
+    other = _backwards(m)
+    memo: dict[Expr, int] = {}
+    return other if operators(other, memo) < operators(m, memo) else None
+
+
+def nonnegative(e: Expr) -> bool:
+    """True when ``e`` cannot be negative, by its form (a sufficient test)."""
+    match e:
+        case Number(value=v):
+            return v >= 0
+        case MatMul(factors=(a, b)):
+            return a.is_vector and a.row and col(a) is b
+        case Power(base=b, exponent=Number(value=k)):
+            return (float(k).is_integer() and int(k) % 2 == 0) or nonnegative(b)
+        case Norm() | Ones():
+            return True
+        case Apply(func=f, arg=a):
+            return f in ELEMENTWISE and ELEMENTWISE[f].range[0] >= 0
+        case Add(terms=fs) | Hadamard(factors=fs):
+            return all(nonnegative(f) for f in fs)
+        case Scale(coef=a, body=b) | ElemDiv(num=a, den=b):
+            return nonnegative(a) and nonnegative(b)
+        case SumEntries(body=b) | Transpose(body=b):
+            return nonnegative(b)
+    return False
+
+
+@rule(Pat(Norm, name="n", where=lambda n: n.body.is_scalar), example="norm2(x'*x)+norm1(exp(a))",
+      kinds={"x": "vector", "a": "scalar"})
+def norm_of_nonnegative(n: Norm) -> Expr | None:
+    """|s| = s for a scalar s that cannot be negative (x'x, exp(a), u^2).
+
+    Terminates: removes the norm.
+    """
+    return n.body if nonnegative(n.body) else None
+
+
+@rule(Pat(Size, name="s", where=lambda s: not isinstance(s.body, Symbol)), example="size((X*w-y).^2, 1)",
+      kinds={"X": "matrix", "w": "vector", "y": "vector"})
+def size_of_symbol(s: Size) -> Expr | None:
+    """size(e, k) = size(X, j) for a symbol X whose axis j is e's axis k.
+
+    Terminates: the argument becomes a symbol.
+    """
+    dim = s.body.shape[s.axis - 1]
+    named = sorted((x for x in s.body.symbols if isinstance(x, Symbol) and dim in x.shape), key=lambda x: x.name)
+    if not named:
+        return None
+    x = named[0]
+    return axes.size(x, x.shape.index(dim) + 1)

@@ -1,0 +1,281 @@
+"""Elementwise products as monomials: powers of one base merged, quotients recognized, sums expanded.
+
+An elementwise product (``.*``, ``./``, ``.^`` by a number, ``sqrt``, scaling) is
+read as a *monomial*: a number times powers of bases, ``c ∏ bᵢ^kᵢ`` with rational
+exponents (`monomial`).  Three rules use that reading:
+
+- `merge_powers`: a base that occurs twice is one power (``X.*Y./Y.^4`` is
+  ``X./Y.^3``, ``p.^2./q.^2./(p./q)`` is ``p./q``);
+- `known_quotients`: a quotient with a name of its own (``sinh(u)./cosh(u)`` is
+  ``tanh(u)``, ``exp(x)/sum(exp(x))`` is ``softmax(x)``), from the table `QUOTIENTS`;
+- `expand_products`: a product with a sum among its factors, multiplied out with
+  the bases cancelled and like terms collected, when that prints fewer operators
+  (`matcalc.rules.cost`): ``s.*(1-s).*((1-y)./(1-s)-y./s)`` is ``s-y``.
+
+Scalar products are left to `matcalc.rules.scalars.scalar_fraction`, which reads
+them the same way (`monomial`).  Merging ``u^a u^b = u^(a+b)`` for non-integer
+exponents holds where ``u ≥ 0``, which is where the input is real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from matcalc import build
+from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Power, Scale, SumEntries
+from matcalc.rewrite import Pat, rule
+from matcalc.rules.cost import operators
+
+__all__ = ["QUOTIENTS", "Monomial", "expand_products", "known_quotients", "merge_powers", "monomial", "rebuild"]
+
+Value = int | float | Fraction
+_HALF = Fraction(1, 2)
+
+#: Most terms `expand_products` builds before it gives up (it only keeps a smaller result).
+MAX_TERMS = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Monomial:
+    """``number * ∏ base^exponent`` with the bases in first-seen order; ``count`` factors were read."""
+
+    number: Value
+    powers: tuple[tuple[Expr, Value], ...]
+    count: int
+    numbers: int
+
+
+def _exact(k: Value) -> Value:
+    if isinstance(k, Fraction) and k.denominator == 1:
+        return int(k)
+    return k
+
+
+def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]) -> None:
+    """Append the factors of ``e^k`` to ``out`` (numbers to ``nums``)."""
+    match e:
+        case Number(value=v) if k == 1 or isinstance(k, int):
+            nums.append(v**k if k != 1 else v)
+        case Ones():
+            pass
+        case Scale(coef=a, body=b) | Hadamard(factors=(a, b)):
+            _factors(a, k, out, nums)
+            _factors(b, k, out, nums)
+        case Hadamard(factors=fs):
+            for f in fs:
+                _factors(f, k, out, nums)
+        case ElemDiv(num=a, den=b) if not (isinstance(b, Number) and b.value == 0):
+            _factors(a, k, out, nums)
+            _factors(b, -k, out, nums)
+        case Power(base=b, exponent=Number(value=j)) if isinstance(j, (int, Fraction)):
+            out.append((b, _exact(Fraction(j) * Fraction(k))))
+        case Apply(func="sqrt", arg=b):
+            out.append((b, _exact(_HALF * Fraction(k))))
+        case _:
+            out.append((e, k))
+
+
+def monomial(e: Expr) -> Monomial:
+    """``e`` read as a number times powers of bases, equal bases merged."""
+    found: list[tuple[Expr, Value]] = []
+    nums: list[Value] = []
+    _factors(e, 1, found, nums)
+    number: Value = 1
+    for v in nums:
+        number = _times(number, v)
+    powers: dict[Expr, Value] = {}
+    for base, k in found:
+        powers[base] = _exact(Fraction(powers.get(base, 0)) + Fraction(k)) if not (
+            isinstance(k, float) or isinstance(powers.get(base, 0), float)) else powers.get(base, 0) + k
+    return Monomial(number, tuple((b, k) for b, k in powers.items() if k != 0), len(found), len(nums))
+
+
+def _times(a: Value, b: Value) -> Value:
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) * float(b)
+    return _exact(Fraction(a) * Fraction(b))
+
+
+def _raised(base: Expr, k: Value) -> Expr:
+    if k == 1:
+        return base
+    if k == _HALF:
+        return build.apply("sqrt", base)
+    return build.power(base, build.number(k))
+
+
+def _product(items: list[Expr]) -> Expr | None:
+    out: Expr | None = None
+    for f in items:
+        out = f if out is None else (build.mul(out, f) if out.is_scalar or f.is_scalar else build.hadamard(out, f))
+    return out
+
+
+def rebuild(number: Value, powers: tuple[tuple[Expr, Value], ...] | list[tuple[Expr, Value]], like: Expr) -> Expr:
+    """``number * ∏ base^k`` as a product over a quotient, with the shape and orientation of ``like``."""
+    top = _product([_raised(b, k) for b, k in powers if k > 0])
+    bottom = _product([_raised(b, -k) for b, k in powers if k < 0])
+    out = top if top is not None else build.number(1)
+    if bottom is not None:
+        out = build.elem_div(out, bottom)
+    out = build.mul(build.number(number), out)
+    if out.is_scalar and not like.is_scalar:
+        out = build.mul(out, build.ones(like.shape, like.row))
+    return out
+
+
+_PRODUCTS = (Hadamard, ElemDiv, Scale, Power)
+
+
+@rule(Pat(_PRODUCTS, name="e", where=lambda e: not e.is_scalar), example="X.*Y./Y.^4+diag(p.^2./q.^2./(p./q))",
+      kinds={"p": "vector", "q": "vector", "X": "matrix", "Y": "matrix"})
+def merge_powers(e: Expr) -> Expr | None:
+    """Powers of one base merged in an elementwise product: u^a ∘ u^b = u^(a+b), numbers folded.
+
+    Terminates: fewer factors (a base that occurred twice occurs once).
+    """
+    m = monomial(e)
+    if len(m.powers) == m.count and m.numbers <= 1:
+        return None
+    return rebuild(m.number, m.powers, e)
+
+
+def _exp_of(e: Expr) -> Expr | None:
+    return e.arg if isinstance(e, Apply) and e.func == "exp" else None
+
+
+def _softmax_pair(num: Expr, den: Expr) -> Expr | None:
+    """softmax(v) for exp(v) over sum(exp(v)), v a column vector."""
+    v = _exp_of(num)
+    if v is not None and isinstance(den, SumEntries) and den.body is num and v.is_vector and not v.row:
+        return build.softmax(v)
+    return None
+
+
+def _ratio(top: str, bottom: str, result: str) -> Callable[[Expr, Expr], Expr | None]:
+    def pair(num: Expr, den: Expr) -> Expr | None:
+        if isinstance(num, Apply) and num.func == top and isinstance(den, Apply) and den.func == bottom:
+            if num.arg is den.arg:
+                return build.apply(result, num.arg)
+        return None
+
+    return pair
+
+
+#: Quotients with a name: numerator base, denominator base -> the named function (or None).
+QUOTIENTS: tuple[Callable[[Expr, Expr], Expr | None], ...] = (
+    _ratio("sinh", "cosh", "tanh"),  # sinh/cosh = tanh
+    _ratio("sin", "cos", "tan"),  # sin/cos = tan
+    _softmax_pair,  # exp(v)/sum(exp(v)) = softmax(v)
+)
+
+
+@rule(Pat(_PRODUCTS, name="e"), example="sinh(u)./cosh(u)+exp(x)/sum(exp(x))", kinds={"u": "vector", "x": "vector"})
+def known_quotients(e: Expr) -> Expr | None:
+    """Named quotients: sinh(u)/cosh(u) = tanh(u), sin/cos = tan, exp(x)/sum(exp(x)) = softmax(x).
+
+    Terminates: two factors become one.
+    """
+    m = monomial(e)
+    ups = [b for b, k in m.powers if k == 1]
+    downs = [b for b, k in m.powers if k == -1]
+    for a in ups:
+        for b in downs:
+            for pair in QUOTIENTS:
+                named = pair(a, b)
+                if named is not None:
+                    rest = [(x, k) for x, k in m.powers if x is not a and x is not b]
+                    return rebuild(m.number, [(named, 1), *rest], e)
+    return None
+
+
+Term = tuple[Value, dict[Expr, Value]]
+
+
+def _merge(a: dict[Expr, Value], b: dict[Expr, Value]) -> dict[Expr, Value]:
+    out = dict(a)
+    for base, k in b.items():
+        total = _exact(Fraction(out.get(base, 0)) + Fraction(k)) if not isinstance(k, float) else out.get(base, 0) + k
+        if total == 0:
+            out.pop(base, None)
+        else:
+            out[base] = total
+    return out
+
+
+def _terms(e: Expr) -> list[Term]:
+    """``e`` as a sum of monomials, sums inside products left as bases."""
+    if isinstance(e, Add):
+        return [t for term in e.terms for t in _terms(term)]
+    m = monomial(e)
+    return [(m.number, dict(m.powers))]
+
+
+def _expand(term: Term, out: list[Term]) -> bool:
+    """Multiply out the sums of ``term`` (cancelling bases as it goes) into ``out``; False if too many."""
+    number, powers = term
+    sums = [b for b, k in powers.items() if isinstance(b, Add) and k == 1]
+    if not sums:
+        out.append(term)
+        return len(out) <= MAX_TERMS
+    # a sum whose terms cancel a base of the rest goes first: in (1-s)∘(a⊘(1-s) + b), not (1-s)
+    first = max(sums, key=lambda s: _cancellations(s, powers))
+    rest = {b: k for b, k in powers.items() if b is not first}
+    for n, p in _terms(first):
+        if not _expand((_times(number, n), _merge(rest, p)), out):
+            return False
+    return True
+
+
+def _cancellations(s: Expr, powers: dict[Expr, Value]) -> int:
+    """How many terms of the sum ``s`` have a base whose power has the opposite sign in ``powers``."""
+    count = 0
+    for _, p in _terms(s):
+        count += any(b is not s and (k > 0) != (powers.get(b, 0) > 0) and powers.get(b, 0) != 0 for b, k in p.items())
+    return count
+
+
+def _collect(terms: list[Term]) -> list[Term]:
+    groups: dict[frozenset[tuple[int, Value]], Term] = {}
+    for number, powers in terms:
+        key = frozenset((id(b), k) for b, k in powers.items())
+        old = groups.get(key)
+        groups[key] = (number if old is None else _add(old[0], number), powers)
+    return [t for t in groups.values() if t[0] != 0]
+
+
+def _add(a: Value, b: Value) -> Value:
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return _exact(Fraction(a) + Fraction(b))
+
+
+def _has_sum_factor(e: Expr) -> bool:
+    if isinstance(e, Add):
+        return any(_has_sum_factor(t) for t in e.terms)
+    return any(isinstance(b, Add) for b, k in monomial(e).powers if k == 1)
+
+
+@rule(Pat((Add, Hadamard, ElemDiv, Scale), name="e", where=_has_sum_factor), example="s.*(1-s).*((1-y)./(1-s)-y./s)+x",
+      kinds={"s": "vector", "x": "vector", "y": "vector"})
+def expand_products(e: Expr) -> Expr | None:
+    """Products of sums multiplied out, bases cancelled, like terms collected, when that is shorter.
+
+    ``s∘(1-s)∘((1-y)⊘(1-s) - y⊘s) = s - y``.
+    Terminates: the result prints strictly fewer operators (`matcalc.rules.cost`).
+    """
+    expanded: list[Term] = []
+    for term in _terms(e):
+        if not _expand(term, expanded):
+            return None
+    collected = _collect(expanded)
+    if not collected:
+        return build.zeros(e.shape, e.row)
+    parts = [rebuild(n, list(p.items()), e) for n, p in collected]
+    out = parts[0]
+    for p in parts[1:]:
+        out = build.add(out, p)
+    memo: dict[Expr, int] = {}
+    return out if operators(out, memo) < operators(e, memo) else None
