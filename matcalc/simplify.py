@@ -24,6 +24,16 @@ from matcalc.rules.kron import (
     pair_indices,
     trace_of_kron,
     transpose_of_kron,
+from matcalc.rules.known import (
+    norm_of_nonnegative,
+    ones_dot,
+    scalar_transposed,
+    sigmoid_complement,
+    sign_out,
+    size_of_symbol,
+    softmax_total,
+    sum_of_constant,
+    trace_of_outer,
 )
 from matcalc.rules.monomials import expand_products, known_quotients, merge_powers
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
@@ -42,17 +52,6 @@ from matcalc.rules.scalars import (
     sqrt_squared,
     squared_scalar,
     zero_scale,
-)
-from matcalc.rules.known import (
-    norm_of_nonnegative,
-    ones_dot,
-    scalar_transposed,
-    sigmoid_complement,
-    sign_out,
-    size_of_symbol,
-    softmax_total,
-    sum_of_constant,
-    trace_of_outer,
 )
 from matcalc.rules.signs import double_negation, negated_base
 from matcalc.rules.sums import (

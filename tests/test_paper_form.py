@@ -24,7 +24,8 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
     joint = mc.parse(f"({a})+({b})", K) if a.shape == b.shape and a.row == b.row else a
     for seed in (0, 1, 2):
         values = random_values(joint, seed, ranges=ranges)
-        assert np.allclose(mc.evaluate(a, values), mc.evaluate(b, values), rtol=1e-9, atol=1e-12), f"{a} vs {b}"
+        got, want = mc.evaluate(a, values), mc.evaluate(b, values)
+        assert np.allclose(got, want, rtol=1e-9, atol=1e-12), f"{a} vs {b}"
 
 
 @pytest.mark.parametrize(

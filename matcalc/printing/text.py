@@ -121,9 +121,8 @@ def _negated(e: Expr) -> Expr | None:
     """``m`` with ``-m`` building ``e``, when ``e`` prints with a leading minus."""
     if isinstance(e, Number) and e.value < 0:
         return build.number(-e.value)
-    if isinstance(e, ElemDiv):  # -2/q, -sum(x)/n
-        num = _negated(e.num)
-        return None if num is None else build.elem_div(num, e.den)
+    if isinstance(e, ElemDiv) and isinstance(e.num, Number) and e.num.value < 0:
+        return build.elem_div(build.number(-e.num.value), e.den)
     if isinstance(e, Scale):
         coef = _negated(e.coef)
         if coef is not None:

@@ -143,7 +143,8 @@ def _constant(t: Expr) -> Expr | None:
     return None
 
 
-@rule(Pat(SumEntries, body=Pat(Add, name="s")), example="sum(x-sum(x)/c)", kinds={"x": "vector", "c": "scalar"})
+@rule(Pat(SumEntries, body=Pat(Add, name="s")), example="sum(x-sum(x)/c)",
+      kinds={"x": "vector", "c": "scalar"})
 def sum_of_constant(s: Add) -> Expr | None:
     """sum(u + c 1) = sum(u) + c n: a constant term leaves a sum of entries as the count times it.
 
@@ -217,9 +218,10 @@ def _backwards(m: MatMul) -> Expr:
     return product([_flipped(f) for f in reversed(m.factors)])
 
 
-@rule(Pat(MatMul, name="m", where=lambda m: m.is_scalar), example="x'*inv(A)'*B'*y", kinds={"x": "vector", "y": "vector"})
+@rule(Pat(MatMul, name="m", where=lambda m: m.is_scalar), example="x'*inv(A)'*B'*y",
+      kinds={"x": "vector", "y": "vector"})
 def scalar_transposed(m: MatMul) -> Expr | None:
-    """u' M v = v' M' u for a scalar, written the way with fewer operators.
+    """A scalar read backwards, u' M v = v' M' u, when that prints fewer operators.
 
     Terminates: strictly fewer operators (`matcalc.rules.cost`).
     """
@@ -268,7 +270,8 @@ def size_of_symbol(s: Size) -> Expr | None:
     Terminates: the argument becomes a symbol.
     """
     dim = s.body.shape[s.axis - 1]
-    named = sorted((x for x in s.body.symbols if isinstance(x, Symbol) and dim in x.shape), key=lambda x: x.name)
+    named = sorted((x for x in s.body.symbols if isinstance(x, Symbol) and dim in x.shape),
+                   key=lambda x: x.name)
     if not named:
         return None
     x = named[0]

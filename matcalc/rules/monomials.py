@@ -19,7 +19,7 @@ exponents holds where ``u ≥ 0``, which is where the input is real.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,7 +28,9 @@ from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Powe
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.cost import operators
 
-__all__ = ["QUOTIENTS", "Monomial", "expand_products", "known_quotients", "merge_powers", "monomial", "rebuild"]
+__all__ = [
+    "QUOTIENTS", "Monomial", "expand_products", "known_quotients", "merge_powers", "monomial", "rebuild",
+]  # fmt: skip
 
 Value = int | float | Fraction
 _HALF = Fraction(1, 2)
@@ -87,8 +89,7 @@ def monomial(e: Expr) -> Monomial:
         number = _times(number, v)
     powers: dict[Expr, Value] = {}
     for base, k in found:
-        powers[base] = _exact(Fraction(powers.get(base, 0)) + Fraction(k)) if not (
-            isinstance(k, float) or isinstance(powers.get(base, 0), float)) else powers.get(base, 0) + k
+        powers[base] = _add(powers.get(base, 0), k)
     return Monomial(number, tuple((b, k) for b, k in powers.items() if k != 0), len(found), len(nums))
 
 
@@ -109,11 +110,14 @@ def _raised(base: Expr, k: Value) -> Expr:
 def _product(items: list[Expr]) -> Expr | None:
     out: Expr | None = None
     for f in items:
-        out = f if out is None else (build.mul(out, f) if out.is_scalar or f.is_scalar else build.hadamard(out, f))
+        if out is None:
+            out = f
+        else:
+            out = build.mul(out, f) if out.is_scalar or f.is_scalar else build.hadamard(out, f)
     return out
 
 
-def rebuild(number: Value, powers: tuple[tuple[Expr, Value], ...] | list[tuple[Expr, Value]], like: Expr) -> Expr:
+def rebuild(number: Value, powers: Sequence[tuple[Expr, Value]], like: Expr) -> Expr:
     """``number * ∏ base^k`` as a product over a quotient, with the shape and orientation of ``like``."""
     top = _product([_raised(b, k) for b, k in powers if k > 0])
     bottom = _product([_raised(b, -k) for b, k in powers if k < 0])
@@ -129,8 +133,8 @@ def rebuild(number: Value, powers: tuple[tuple[Expr, Value], ...] | list[tuple[E
 _PRODUCTS = (Hadamard, ElemDiv, Scale, Power)
 
 
-@rule(Pat(_PRODUCTS, name="e", where=lambda e: not e.is_scalar), example="X.*Y./Y.^4+diag(p.^2./q.^2./(p./q))",
-      kinds={"p": "vector", "q": "vector", "X": "matrix", "Y": "matrix"})
+@rule(Pat(_PRODUCTS, name="e", where=lambda e: not e.is_scalar),
+      example="X.*Y./Y.^4+diag(p.^2./q.^2./(p./q))", kinds={"p": "vector", "q": "vector"})
 def merge_powers(e: Expr) -> Expr | None:
     """Powers of one base merged in an elementwise product: u^a ∘ u^b = u^(a+b), numbers folded.
 
@@ -156,9 +160,9 @@ def _softmax_pair(num: Expr, den: Expr) -> Expr | None:
 
 def _ratio(top: str, bottom: str, result: str) -> Callable[[Expr, Expr], Expr | None]:
     def pair(num: Expr, den: Expr) -> Expr | None:
-        if isinstance(num, Apply) and num.func == top and isinstance(den, Apply) and den.func == bottom:
-            if num.arg is den.arg:
-                return build.apply(result, num.arg)
+        same = isinstance(num, Apply) and isinstance(den, Apply) and num.arg is den.arg
+        if same and num.func == top and den.func == bottom:  # type: ignore[attr-defined]
+            return build.apply(result, num.arg)  # type: ignore[attr-defined]
         return None
 
     return pair
@@ -172,7 +176,8 @@ QUOTIENTS: tuple[Callable[[Expr, Expr], Expr | None], ...] = (
 )
 
 
-@rule(Pat(_PRODUCTS, name="e"), example="sinh(u)./cosh(u)+exp(x)/sum(exp(x))", kinds={"u": "vector", "x": "vector"})
+@rule(Pat(_PRODUCTS, name="e"), example="sinh(u)./cosh(u)+exp(x)/sum(exp(x))",
+      kinds={"u": "vector", "x": "vector"})
 def known_quotients(e: Expr) -> Expr | None:
     """Named quotients: sinh(u)/cosh(u) = tanh(u), sin/cos = tan, exp(x)/sum(exp(x)) = softmax(x).
 
@@ -197,7 +202,7 @@ Term = tuple[Value, dict[Expr, Value]]
 def _merge(a: dict[Expr, Value], b: dict[Expr, Value]) -> dict[Expr, Value]:
     out = dict(a)
     for base, k in b.items():
-        total = _exact(Fraction(out.get(base, 0)) + Fraction(k)) if not isinstance(k, float) else out.get(base, 0) + k
+        total = _add(out.get(base, 0), k)
         if total == 0:
             out.pop(base, None)
         else:
@@ -223,18 +228,19 @@ def _expand(term: Term, out: list[Term]) -> bool:
     # a sum whose terms cancel a base of the rest goes first: in (1-s)∘(a⊘(1-s) + b), not (1-s)
     first = max(sums, key=lambda s: _cancellations(s, powers))
     rest = {b: k for b, k in powers.items() if b is not first}
-    for n, p in _terms(first):
-        if not _expand((_times(number, n), _merge(rest, p)), out):
-            return False
-    return True
+    return all(_expand((_times(number, n), _merge(rest, p)), out) for n, p in _terms(first))
 
 
 def _cancellations(s: Expr, powers: dict[Expr, Value]) -> int:
     """How many terms of the sum ``s`` have a base whose power has the opposite sign in ``powers``."""
     count = 0
     for _, p in _terms(s):
-        count += any(b is not s and (k > 0) != (powers.get(b, 0) > 0) and powers.get(b, 0) != 0 for b, k in p.items())
+        count += any(b is not s and _opposite(k, powers.get(b, 0)) for b, k in p.items())
     return count
+
+
+def _opposite(a: Value, b: Value) -> bool:
+    return a != 0 and b != 0 and (a > 0) != (b > 0)
 
 
 def _collect(terms: list[Term]) -> list[Term]:
@@ -258,8 +264,8 @@ def _has_sum_factor(e: Expr) -> bool:
     return any(isinstance(b, Add) for b, k in monomial(e).powers if k == 1)
 
 
-@rule(Pat((Add, Hadamard, ElemDiv, Scale), name="e", where=_has_sum_factor), example="s.*(1-s).*((1-y)./(1-s)-y./s)+x",
-      kinds={"s": "vector", "x": "vector", "y": "vector"})
+@rule(Pat((Add, Hadamard, ElemDiv, Scale), name="e", where=_has_sum_factor),
+      example="s.*(1-s).*((1-y)./(1-s)-y./s)+x", kinds={"s": "vector", "x": "vector", "y": "vector"})
 def expand_products(e: Expr) -> Expr | None:
     """Products of sums multiplied out, bases cancelled, like terms collected, when that is shorter.
 

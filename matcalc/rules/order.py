@@ -61,8 +61,8 @@ def _subtracted(e: Expr) -> bool:
     match e:
         case Number(value=v):
             return v < 0
-        case ElemDiv(num=a):
-            return _subtracted(a)
+        case ElemDiv(num=Number(value=v)):
+            return v < 0
         case Scale(coef=c):
             return _subtracted(c)
     return False

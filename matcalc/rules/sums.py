@@ -136,7 +136,7 @@ def common_number(s: Add) -> Expr | None:
     elif all(c < 0 for c in coefs):
         common = -1
     elif all(abs(c) == abs(coefs[0]) for c in coefs) and abs(coefs[0]) != 1:
-        common = abs(coefs[0])
+        common = -coefs[0] if coefs[0] < 0 else coefs[0]
     else:
         return None
     rest = [build.mul(_ratio(c, common), coef_body(t)[1]) for c, t in zip(coefs, s.terms, strict=True)]
