@@ -38,7 +38,8 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
         ("sinh(u)./cosh(u)", "tanh(u)"),  # known_quotients
         ("x.*sin(u)./cos(u)", "x.*tan(u)"),  # known_quotients
         ("1/sum(exp(x))*exp(x)", "softmax(x)"),  # known_quotients
-        ("1-sigmoid(-u)", "sigmoid(u)"),  # sigmoid_complement
+        ("x.*(1-sigmoid(-u))", "x.*sigmoid(u)"),  # sigmoid_complement
+        ("sigmoid(-u).*(1-sigmoid(-u))", "sigmoid(-u).*(1-sigmoid(-u))"),  # ... not next to sigmoid(-u)
         ("-A'*diag(-1./u)*A", "A'*diag(1./u)*A"),  # sign_out
         ("sum(softmax(x))*A", "A"),  # softmax_total
         ("vector(1)'*(A*x)", "sum(A*x)"),  # ones_dot

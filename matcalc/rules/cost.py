@@ -1,10 +1,11 @@
 """What a reader counts: the operators of an expression as the text printer spells it.
 
 The cost model of the rules that choose between two equal forms (`matcalc.rules.monomials`,
-`matcalc.rules.signs`): every binary and unary operator, transpose mark and function
-applied, counted on the tree (a subexpression used twice is counted twice, as the
-text prints it twice).  It follows the printer closely enough to rank two forms of
-one expression; `benchmarks/paper_form.py` counts the printed text itself.
+`matcalc.rules.known`): every binary and unary operator, transpose mark and function
+applied, with a subexpression used twice counted once (as issue 9 defines the cost:
+what a reader sees when repeated subexpressions are named).  It follows the printer
+closely enough to rank two forms of one expression; `benchmarks/paper_form.py`
+counts the printed text itself.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from matcalc.expr import (
     Power,
     Scale,
     Symbol,
-    Transpose,
     Zero,
     children,
 )
@@ -32,40 +32,52 @@ __all__ = ["operators"]
 
 
 def operators(e: Expr, memo: dict[Expr, int] | None = None) -> int:
-    """The number of operators in the printed form of ``e`` (memoized per node in ``memo``)."""
+    """The operators of ``e`` with each distinct subexpression counted once (as if named when repeated).
+
+    ``memo`` caches each node's own count across calls.
+    """
     memo = {} if memo is None else memo
-    done = memo.get(e)
-    if done is None:
-        done = memo[e] = _count(e, memo)
-    return done
+    total = 0
+    seen: set[Expr] = set()
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if x in seen:
+            continue
+        seen.add(x)
+        own = memo.get(x)
+        if own is None:
+            own = memo[x] = _own(x)
+        total += own
+        stack.extend(children(x))
+    return total
 
 
-def _number(v: object) -> int:
-    signs = 1 if isinstance(v, (int, float, Fraction)) and v < 0 else 0
-    fraction = 1 if isinstance(v, Fraction) and v.denominator != 1 else 0
-    return signs + fraction
+def _fraction(v: object) -> int:
+    return 1 if isinstance(v, Fraction) and v.denominator != 1 else 0
 
 
-def _count(e: Expr, memo: dict[Expr, int]) -> int:
+def _sign(e: Expr) -> int:
+    """1 for a negative number (its minus is counted where it is used: a node is counted once)."""
+    return 1 if isinstance(e, Number) and e.value < 0 else 0
+
+
+def _own(e: Expr) -> int:
+    """The operators ``e`` adds to those of its operands."""
     match e:
         case Number(value=v):
-            return _number(v)
+            return _fraction(v)
         case Symbol() | Identity() | Zero() | Ones():
             return 0
         case Add(terms=ts):
-            minus = sum(1 for t in ts[1:] if _negative(t))
-            return len(ts) - 1 - minus + sum(operators(t, memo) for t in ts)
-        case Scale(coef=Number(value=v), body=b) if v == -1:
-            return 1 + operators(b, memo)
-        case Scale(coef=c, body=b):
-            return 1 + operators(c, memo) + operators(b, memo)
+            return len(ts) - 1 - sum(1 for t in ts[1:] if _negative(t))
+        case Scale(coef=Number(value=v) as c):
+            return _sign(c) + (0 if abs(v) == 1 else 1)
         case MatMul(factors=fs) | Hadamard(factors=fs):
-            return len(fs) - 1 + sum(operators(f, memo) for f in fs)
-        case ElemDiv(num=a, den=b) | Power(base=a, exponent=b):
-            return 1 + operators(a, memo) + operators(b, memo)
-        case Transpose(body=b):
-            return 1 + operators(b, memo)
-    return 1 + sum(operators(k, memo) for k in children(e))
+            return len(fs) - 1
+        case ElemDiv(num=a) | Power(exponent=a):
+            return 1 + _sign(a)
+    return 1
 
 
 def _negative(t: Expr) -> bool:

@@ -2,7 +2,7 @@
 
 - `sign_out`: a minus sign leaves a linear function or a product factor, where it
   meets the other signs and cancels (``-A'*diag(-1./u)*A`` is ``A'*diag(1./u)*A``);
-- `sigmoid_complement`: ``1-sigmoid(-u)`` is ``sigmoid(u)``;
+- `sigmoid_complement`: ``1-sigmoid(-u)`` is ``sigmoid(u)`` (unless ``sigmoid(-u)`` is at hand);
 - `softmax_total`: the entries of ``softmax(x)`` sum to 1;
 - `sum_of_constant`: ``sum(u + c)`` is ``sum(u) + c*size(u, 1)``;
 - `ones_dot`: a product with a vector of ones is a sum of entries;
@@ -108,29 +108,29 @@ def _hadamard(fs: list[Expr]) -> Expr:
     return out
 
 
-def _is_sigmoid_of_negation(t: Expr) -> Expr | None:
-    """``u`` for a term ``-sigmoid(-u)``."""
-    if isinstance(t, Scale) and isinstance(t.coef, Number) and t.coef.value == -1:
-        s = t.body
-        if isinstance(s, Apply) and s.func == "sigmoid":
-            return negated(s.arg)
+def _complement_of(t: Expr) -> Expr | None:
+    """``u`` for ``1 - sigmoid(-u)``, else None."""
+    if isinstance(t, Add) and len(t.terms) == 2 and is_one(t.terms[0]):
+        s = t.terms[1]
+        minus = isinstance(s, Scale) and isinstance(s.coef, Number) and s.coef.value == -1
+        if minus and isinstance(s.body, Apply) and s.body.func == "sigmoid":  # type: ignore[attr-defined]
+            return negated(s.body.arg)  # type: ignore[attr-defined]
     return None
 
 
-@rule(Pat(Add, name="s"), example="1-sigmoid(-2*u)+x", kinds={"u": "vector", "x": "vector"})
-def sigmoid_complement(s: Add) -> Expr | None:
-    """1 - sigmoid(-u) = sigmoid(u).
+@rule(Pat(Hadamard, name="h"), example="x.*(1-sigmoid(-2*u))", kinds={"u": "vector", "x": "vector"})
+def sigmoid_complement(h: Hadamard) -> Expr | None:
+    """1 - sigmoid(-u) = sigmoid(u), as a factor of a product that does not also hold sigmoid(-u).
 
+    Next to sigmoid(-u), the complement 1 - sigmoid(-u) reuses it (the same count of
+    operators with the shared subexpression named once, and fewer to evaluate).
     Terminates: removes a term and a sign.
     """
-    ones = next((n for n, t in enumerate(s.terms) if is_one(t)), None)
-    if ones is None:
-        return None
-    for n, t in enumerate(s.terms):
-        u = _is_sigmoid_of_negation(t)
-        if u is not None:
-            rest = [x for k, x in enumerate(s.terms) if k not in (n, ones)]
-            return total([build.apply("sigmoid", u), *rest])
+    for n, f in enumerate(h.factors):
+        u = _complement_of(f)
+        if u is not None and f.terms[1].body not in h.factors:  # type: ignore[attr-defined]
+            fs = [*h.factors[:n], build.apply("sigmoid", u), *h.factors[n + 1 :]]
+            return _hadamard(fs)
     return None
 
 

@@ -199,12 +199,14 @@ def known_quotients(e: Expr) -> Expr | None:
 Term = tuple[Value, dict[Expr, Value]]
 
 
-def _merge(a: dict[Expr, Value], b: dict[Expr, Value]) -> dict[Expr, Value]:
+def _merge(a: dict[Expr, Value], b: dict[Expr, Value], cancelled: list[int]) -> dict[Expr, Value]:
+    """The product of two monomials' powers; each base whose exponents cancel is counted in ``cancelled``."""
     out = dict(a)
     for base, k in b.items():
         total = _add(out.get(base, 0), k)
         if total == 0:
             out.pop(base, None)
+            cancelled[0] += 1
         else:
             out[base] = total
     return out
@@ -218,7 +220,7 @@ def _terms(e: Expr) -> list[Term]:
     return [(m.number, dict(m.powers))]
 
 
-def _expand(term: Term, out: list[Term]) -> bool:
+def _expand(term: Term, out: list[Term], cancelled: list[int]) -> bool:
     """Multiply out the sums of ``term`` (cancelling bases as it goes) into ``out``; False if too many."""
     number, powers = term
     sums = [b for b, k in powers.items() if isinstance(b, Add) and k == 1]
@@ -228,7 +230,8 @@ def _expand(term: Term, out: list[Term]) -> bool:
     # a sum whose terms cancel a base of the rest goes first: in (1-s)∘(a⊘(1-s) + b), not (1-s)
     first = max(sums, key=lambda s: _cancellations(s, powers))
     rest = {b: k for b, k in powers.items() if b is not first}
-    return all(_expand((_times(number, n), _merge(rest, p)), out) for n, p in _terms(first))
+    parts = ((_times(number, n), _merge(rest, p, cancelled)) for n, p in _terms(first))
+    return all(_expand(part, out, cancelled) for part in parts)
 
 
 def _cancellations(s: Expr, powers: dict[Expr, Value]) -> int:
@@ -269,14 +272,19 @@ def _has_sum_factor(e: Expr) -> bool:
 def expand_products(e: Expr) -> Expr | None:
     """Products of sums multiplied out, bases cancelled, like terms collected, when that is shorter.
 
-    ``s∘(1-s)∘((1-y)⊘(1-s) - y⊘s) = s - y``.
+    ``s∘(1-s)∘((1-y)⊘(1-s) - y⊘s) = s - y``.  Only when something cancels (a base
+    against its inverse, or terms against each other): a plain distribution is what
+    the common-factor rules undo.
     Terminates: the result prints strictly fewer operators (`matcalc.rules.cost`).
     """
     expanded: list[Term] = []
+    cancelled = [0]
     for term in _terms(e):
-        if not _expand(term, expanded):
+        if not _expand(term, expanded, cancelled):
             return None
     collected = _collect(expanded)
+    if not cancelled[0] and len(collected) == len(expanded):
+        return None  # only distributed: the common-factor rules would take it back
     if not collected:
         return build.zeros(e.shape, e.row)
     parts = [rebuild(n, list(p.items()), e) for n, p in collected]
