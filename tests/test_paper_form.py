@@ -40,7 +40,7 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
         ("1/sum(exp(x))*exp(x)", "softmax(x)"),  # known_quotients
         ("x.*(1-sigmoid(-u))", "x.*sigmoid(u)"),  # sigmoid_complement
         ("sigmoid(-u).*(1-sigmoid(-u))", "sigmoid(-u).*(1-sigmoid(-u))"),  # ... not next to sigmoid(-u)
-        ("-A'*diag(-1./u)*A", "A'*diag(1./u)*A"),  # sign_out
+        ("-A'*diag(-1./u)*A", "A'*diag(1./u)*A"),  # double_negation (rules/signs.py)
         ("sum(softmax(x))*A", "A"),  # softmax_total
         ("vector(1)'*(A*x)", "sum(A*x)"),  # ones_dot
         ("tr(A*x*y'*B)", "y'*B*A*x"),  # trace_of_outer

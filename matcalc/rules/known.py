@@ -1,7 +1,5 @@
-"""Signs out, known values in: the rules that make a result read as a paper writes it.
+"""Known values and forms: the rules that make a result read as a paper writes it.
 
-- `sign_out`: a minus sign leaves a linear function or a product factor, where it
-  meets the other signs and cancels (``-A'*diag(-1./u)*A`` is ``A'*diag(1./u)*A``);
 - `sigmoid_complement`: ``1-sigmoid(-u)`` is ``sigmoid(u)`` (unless ``sigmoid(-u)`` is at hand);
 - `softmax_total`: the entries of ``softmax(x)`` sum to 1;
 - `sum_of_constant`: ``sum(u + c)`` is ``sum(u) + c*size(u, 1)``;
@@ -19,8 +17,6 @@ from matcalc import axes, build
 from matcalc.expr import (
     Add,
     Apply,
-    DiagMatrix,
-    DiagVector,
     ElemDiv,
     Expr,
     Hadamard,
@@ -50,7 +46,6 @@ __all__ = [
     "ones_dot",
     "scalar_transposed",
     "sigmoid_complement",
-    "sign_out",
     "size_of_symbol",
     "softmax_total",
     "sum_of_constant",
@@ -70,35 +65,6 @@ def negated(e: Expr) -> Expr | None:
             inner = negated(a)
             return None if inner is None else build.elem_div(inner, b)
     return None
-
-
-def _rebuilt(e: Expr, body: Expr) -> Expr:
-    match e:
-        case DiagMatrix() | DiagVector():
-            return build.diag(body)
-        case SumEntries():
-            return build.sum_entries(body)
-    raise AssertionError(f"sign_out cannot rebuild {type(e).__name__}")  # pragma: no cover
-
-
-@rule(Pat((DiagMatrix, DiagVector, SumEntries, MatMul, Hadamard), name="e"),
-      example="A'*diag(-1./u)*A+diag(-2*u)+sum(-u)*B+diag(A*(-1./u).*u)", kinds={"u": "vector"})
-def sign_out(e: Expr) -> Expr | None:
-    """Signs out of linear functions and products: diag(-u) = -diag(u), A (-u) = -(A u).
-
-    Terminates: a minus sign moves strictly closer to the root.
-    """
-    if isinstance(e, (MatMul, Hadamard)):
-        fs = list(e.factors)
-        for n, f in enumerate(fs):
-            inner = negated(f)
-            if inner is not None:
-                fs[n] = inner
-                out = product(fs) if isinstance(e, MatMul) else _hadamard(fs)
-                return build.neg(out)
-        return None
-    inner = negated(e.body)  # type: ignore[attr-defined]
-    return None if inner is None else build.neg(_rebuilt(e, inner))
 
 
 def _hadamard(fs: list[Expr]) -> Expr:
