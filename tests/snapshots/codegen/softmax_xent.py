@@ -14,7 +14,7 @@ def softmax_xent(W, x, y):
 
     f = -y'*log(softmax(W*x))
     d_W = (sum(y)*softmax(W*x)-y)*x'
-    d_x_x = W'*(sum(y)*diag(softmax(W*x))-sum(y)*softmax(W*x)*softmax(W*x)')*W
+    d_x_x = sum(y)*W'*(diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')*W
     """
     t0 = _softmax(W @ x)
     f = -(y @ np.log(t0))
@@ -22,5 +22,5 @@ def softmax_xent(W, x, y):
     d_W = np.outer(t1 * t0 - y, x)
     t2 = np.sqrt(t0)[:, None] * W
     t3 = W.T @ t0
-    d_x_x = t1 * (t2.T @ t2) - np.outer(t1 * t3, t3)
+    d_x_x = t1 * (t2.T @ t2 - np.outer(t3, t3))
     return {'f': f, 'd_W': d_W, 'd_x_x': d_x_x}
