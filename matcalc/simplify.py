@@ -17,13 +17,6 @@ from __future__ import annotations
 from matcalc.expr import Expr
 from matcalc.rewrite import RuleTable, rewrite
 from matcalc.rules.elementwise import logistic, quotient_cancel, quotient_merge, repeated_factors
-from matcalc.rules.kron import (
-    inverse_of_kron,
-    kron_of_products,
-    kron_times_vec,
-    pair_indices,
-    trace_of_kron,
-    transpose_of_kron,
 from matcalc.rules.known import (
     norm_of_nonnegative,
     ones_dot,
@@ -33,6 +26,14 @@ from matcalc.rules.known import (
     softmax_total,
     sum_of_constant,
     trace_of_outer,
+)
+from matcalc.rules.kron import (
+    inverse_of_kron,
+    kron_of_products,
+    kron_times_vec,
+    pair_indices,
+    trace_of_kron,
+    transpose_of_kron,
 )
 from matcalc.rules.monomials import expand_products, known_quotients, merge_powers
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
