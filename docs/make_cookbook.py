@@ -20,6 +20,7 @@ from pathlib import Path
 
 import matcalc as mc
 from matcalc.cookbook import IDENTITIES, TOPICS, Recipe
+from matcalc.expr import IndexForm
 
 PAGE = Path(__file__).resolve().parent / "cookbook.md"
 
@@ -78,8 +79,9 @@ symmetric matrices, the symmetric part `(G+G')/2` of the entrywise `G`;
 `logdet(X)` is `log|det X|`; functions such as `exp` act elementwise. Symbols
 take their kind from their first letter (a-g scalar, h-z vector, A-Z matrix)
 unless the entry says otherwise. A derivative with no matrix form is printed
-in index notation: `(i,j,k) -> x[k]*δ[i,j]` is the tensor whose entry
-`[i, j, k]` is `x_k δ_ij`, and indices that are not free are summed
+in index notation, with the derivative it is on the left: `∂f[i]/∂W[j,k] =
+x[k]*δ[i,j]` is the tensor whose entry `[i, j, k]` is `x_k δ_ij`, `i` the
+index of `f` and `j, k` those of `W`; indices that are not free are summed
 ([derivatives](derivatives.md)).
 
 For a derivative by two variables, `by m, then x` is `mc.diff(f, "m", "x")`,
@@ -143,7 +145,10 @@ def entry(recipe: Recipe) -> str:
     lines += [" · ".join(facts), ""]
     lines += ["```text", str(result), "```", ""]
     lines += ["$$", f"f = {mc.latex(expr)}", "$$", ""]
-    lines += ["$$", f"{_derivative_tex(variables)} = {mc.latex(result)}", "$$", ""]
+    # A result in index form prints its own left-hand side (which indices are f's, which X's).
+    labelled = isinstance(result, IndexForm) and result.lhs is not None
+    lhs = "" if labelled else f"{_derivative_tex(variables)} = "
+    lines += ["$$", f"{lhs}{mc.latex(result)}", "$$", ""]
     if recipe.expected is not None and recipe.expected != str(result):
         lines += [f"The source's form: `{recipe.expected}`.", ""]
     if recipe.note:

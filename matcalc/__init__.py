@@ -31,6 +31,7 @@ from matcalc.errors import (
     ShapeError,
 )
 from matcalc.expr import Expr
+from matcalc.expr import tree_repr as _tree_repr
 from matcalc.limits import LimitError, guarded, limits
 from matcalc.printing import latex as _latex
 
@@ -83,6 +84,7 @@ __all__ = [
     "parse_result",
     "scalar",
     "simplify",
+    "srepr",
     "symbol",
     "symmetric",
     "to_sympy",
@@ -90,6 +92,17 @@ __all__ = [
     "vec_jacobian",
     "vector",
 ]
+
+
+@guarded
+def srepr(e: Expr) -> str:
+    """The tree of nodes of ``e``, as SymPy's ``srepr``: ``MatMul(Transpose(Symbol('x', 'vector')), ...)``.
+
+    ``repr(e)`` and ``str(e)`` give the text form instead (what the REPL shows).
+    """
+    if not isinstance(e, Expr):
+        raise MatcalcError(f"srepr needs an expression, got {type(e).__name__}")
+    return _tree_repr(e)
 
 
 @guarded

@@ -17,6 +17,7 @@ The claim has the right shape, (3,), but not the right numbers. It is right only
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -30,6 +31,7 @@ from matcalc.errors import EvaluationError, MatcalcError
 from matcalc.evaluate import evaluate
 from matcalc.expr import Expr, Symbol, substitute_dims
 from matcalc.parse import parse
+from matcalc.printing.latex import latex
 from matcalc.testing import consistent_sizes, random_values
 from matcalc.vec import VecJacobian
 
@@ -80,13 +82,46 @@ class CheckResult:
     convention: str | None = None
 
     def __str__(self) -> str:
-        lines = [f"{'claim accepted' if self.ok else 'claim refuted'}: {self.explanation}"]
-        if self.counterexample is not None:
-            lines.append("counterexample:")
-            for name, value in self.counterexample.items():
-                text = np.array2string(np.asarray(value), precision=4, suppress_small=True)
-                lines.append(f"  {name} = " + text.replace("\n", "\n" + " " * (len(name) + 5)))
-        return "\n".join(lines)
+        return "\n".join([self._verdict(), *self._counterexample()])
+
+    def __repr__(self) -> str:
+        """The REPL: the verdict, matcalc's derivative and the claim in text form, the counterexample."""
+        claim = repr(self.claim) if isinstance(self.claim, VecJacobian) else str(self.claim)
+        forms = [f"derivative: {self.derivative}", f"claim:      {claim}"]
+        return "\n".join([self._verdict(), *forms, *self._counterexample()])
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter's display: the verdict in words, derivative and claim in LaTeX, the counterexample."""
+        if isinstance(self.claim, VecJacobian):
+            claim = self.claim._repr_latex_()
+        else:
+            claim = f"$${latex(self.claim)}$$"
+        parts = [
+            f"**{'claim accepted' if self.ok else 'claim refuted'}**: {_markdown_escaped(self.explanation)}",
+            f"matcalc's derivative: {self.derivative._repr_latex_()}",
+            f"the claim: {claim}",
+        ]
+        example = self._counterexample()
+        if example:
+            parts.append("```\n" + "\n".join(example) + "\n```")
+        return "\n\n".join(parts)
+
+    def _verdict(self) -> str:
+        return f"{'claim accepted' if self.ok else 'claim refuted'}: {self.explanation}"
+
+    def _counterexample(self) -> list[str]:
+        if self.counterexample is None:
+            return []
+        lines = ["counterexample:"]
+        for name, value in self.counterexample.items():
+            text = np.array2string(np.asarray(value), precision=4, suppress_small=True)
+            lines.append(f"  {name} = " + text.replace("\n", "\n" + " " * (len(name) + 5)))
+        return lines
+
+
+def _markdown_escaped(text: str) -> str:
+    """``text`` with the characters Markdown would read as markup backslash-escaped (``x'*A*x``)."""
+    return re.sub(r"([\\`*_{}\[\]<>#|$~])", r"\\\1", text)
 
 
 def check(

@@ -47,6 +47,7 @@ from matcalc.expr import (
     Norm,
     Number,
     PairIndex,
+    Partials,
     Polygamma,
     Power,
     Size,
@@ -66,7 +67,7 @@ from matcalc.simplify_index import simplify_terms
 
 __all__ = [
     "ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate",
-    "elementwise_derivative", "power_terms_limit", "variable",
+    "elementwise_derivative", "labelled", "power_terms_limit", "variable",
 ]  # fmt: skip
 
 _one = build.number(1)
@@ -124,7 +125,19 @@ def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
     with deep():
         for var in variables:
             f = _derivative(f, var)
-    return f
+    return labelled(f, variables)
+
+
+def labelled(result: Expr, variables: Sequence[Symbol]) -> Expr:
+    """``result``, when it is in index form, labelled as the derivative by ``variables`` (`Partials`).
+
+    The printers then show it with its left-hand side (``∂f[i]/∂W[j,k] = ...``);
+    a result in matrix form is an ordinary expression and stays as it is.
+    """
+    if not isinstance(result, IndexForm):
+        return result
+    lhs = Partials(tuple((v.name, v.ndim) for v in variables))
+    return IndexForm(result.tensor, lhs, shape=result.shape, row=result.row)
 
 
 def variable(

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from matcalc.diff import diff, differentiate, variable
 from matcalc.errors import DifferentiationError
-from matcalc.expr import Expr, IndexForm, Symbol
+from matcalc.expr import Expr, IndexForm, Partials, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
-from matcalc.printing.indices import index_names
+from matcalc.printing.indices import free_names, index_names, lhs_text
 from matcalc.printing.latex import index_expr_latex, latex, lowered
-from matcalc.printing.tex import symbol_tex
+from matcalc.printing.latex_index import lhs_latex
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
 from matcalc.simplify_index import simplify_terms
@@ -49,12 +49,17 @@ class Explanation:
     def __str__(self) -> str:
         return "\n".join(f"{n}. {s.title}\n   {s.text}" for n, s in enumerate(self.steps, 1))
 
+    def __repr__(self) -> str:
+        """The REPL shows the numbered steps, as `str` does."""
+        return str(self)
+
     def latex(self) -> str:
         """The derivation as an ``aligned`` block, a line a step with its title."""
         rows = [rf"&\text{{{_title_tex(s.title)}}} \\ &\quad {s.latex}" for s in self.steps]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
+        """Jupyter's display: the steps as one ``aligned`` block."""
         return f"$${self.latex()}$$"
 
 
@@ -147,10 +152,5 @@ def _text(ix: IndexExpr) -> str:
 
 def _lhs(free: tuple[Idx, ...], wfree: tuple[Idx, ...], var: Symbol) -> tuple[str, str]:
     """``∂f[i]/∂x[k]`` as text and as LaTeX."""
-    names = index_names(IndexExpr((*free, *wfree), ()))
-    f_idx = ",".join(names[i] for i in free)
-    w_idx = ",".join(names[i] for i in wfree)
-    text = f"∂f{f'[{f_idx}]' if f_idx else ''}/∂{var.name}{f'[{w_idx}]' if w_idx else ''}"
-    f_tex = f"f_{{{f_idx.replace(',', '')}}}" if f_idx else "f"
-    w_tex = f"{symbol_tex(var.name)}_{{{w_idx.replace(',', '')}}}" if w_idx else symbol_tex(var.name)
-    return text, rf"\frac{{\partial {f_tex}}}{{\partial {w_tex}}}"
+    n, lhs = len(free) + len(wfree), Partials(((var.name, var.ndim),))
+    return lhs_text(free_names(n), lhs), lhs_latex(n, lhs)

@@ -16,6 +16,7 @@ same numbers, the expression tracks orientation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
@@ -66,6 +67,7 @@ __all__ = [
     "Number",
     "Ones",
     "PairIndex",
+    "Partials",
     "Polygamma",
     "Power",
     "Scale",
@@ -469,11 +471,39 @@ class Call(Expr):
         return f"deriv({name},{order})"
 
 
+@dataclass(frozen=True, slots=True)
+class Partials:
+    """What a derivative in index form is the derivative of: ``∂f[i]/∂W[j,k]``.
+
+    ``variables`` holds, in the order of differentiation, each variable's name
+    and rank; the function (``f``) has the remaining leading axes.  The printers
+    show it as the left-hand side of the result, so that it is clear which
+    indices belong to the function and which to each variable.
+    """
+
+    variables: tuple[tuple[str, int], ...]
+
+    def groups(self, ndim: int) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """The rank of the function and the variables, for a result of ``ndim`` axes."""
+        rank = ndim - sum(r for _, r in self.variables)
+        if rank < 0:
+            raise ValueError(f"{ndim} axes cannot hold the derivative by {self.variables}")
+        return rank, self.variables
+
+
 @node
 class IndexForm(Expr):
-    """A tensor with no matrix form, kept in index notation (see :mod:`matcalc.index`)."""
+    """A tensor with no matrix form, kept in index notation (see :mod:`matcalc.index`).
+
+    ``lhs`` is set on a result of `matcalc.diff` (the derivative it is): the
+    printers then show it as an equation, ``∂f[i]/∂W[j,k] = x[k]*δ[i,j]``.  Build
+    the labelled node as ``IndexForm(tensor, lhs, shape=...)`` and the plain one
+    as ``IndexForm(tensor, shape=...)`` (never with ``None`` written out: it is
+    interned by its arguments).
+    """
 
     tensor: IndexExpr
+    lhs: Partials | None = None
     holds_tensor: ClassVar[bool] = True
 
 

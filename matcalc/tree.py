@@ -7,7 +7,8 @@ run-independent structural key.  `children`, `walk`, `rebuild`,
 `substitute_dims` and `tree_repr` work on any node class through its dataclass
 fields.  The node classes themselves are in `matcalc.expr`.
 
-The operators (``x + y``, ``A @ x``, ``x.T``), ``str`` and Jupyter's LaTeX are
+The operators (``x + y``, ``A @ x``, ``x.T``), ``str``, ``repr`` (the text form,
+as SymPy shows its expressions; `tree_repr` is the tree) and Jupyter's LaTeX are
 sugar: they call the smart constructors (`matcalc.build`) and the printers
 through imports inside the methods, the one documented way up from the IR
 (docs/architecture.md, "Layers").
@@ -38,8 +39,11 @@ __all__ = [
 #: exhausting Python's stack in some later pass.
 MAX_DEPTH = 2_000
 
-#: Largest expanded tree that ``repr`` spells out in full.
+#: Largest expanded tree that `tree_repr` spells out in full.
 _REPR_LIMIT = 2_000
+
+#: Largest expanded tree that ``repr`` prints as text (the REPL shows ``repr``).
+_TEXT_REPR_LIMIT = 20_000
 
 #: Expanded trees larger than this show in Jupyter with shared subexpressions named.
 _WHERE_ABOVE = 200
@@ -144,7 +148,14 @@ class Expr(metaclass=_Interned):
         return to_text(self)
 
     def __repr__(self) -> str:
-        return tree_repr(self)
+        """The text form, as `str` (it parses back); ``matcalc.srepr`` shows the tree of nodes.
+
+        An expression larger than `_TEXT_REPR_LIMIT` nodes when expanded shows as a summary.
+        """
+        if self.tree_size > _TEXT_REPR_LIMIT:
+            size = f"{self.tree_size} nodes expanded"
+            return f"<{type(self).__name__} of shape {self.shape}, {size}: str() prints it>"
+        return str(self)
 
     # ---- operators: the Python way of building ------------------------------
     #: NumPy defers to these operators instead of building an object array of expressions
@@ -385,7 +396,8 @@ def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -
     shape = tuple(dim(d) for d in e.shape)
     if e.holds_tensor:  # an IndexForm: map inside its index expression
         cls: Any = type(e)
-        return cast(Expr, cls(e.tensor.map(child, dim), shape=shape, row=e.row))  # type: ignore[attr-defined]
+        label = (e.lhs,) if e.lhs is not None else ()  # type: ignore[attr-defined]
+        return cast(Expr, cls(e.tensor.map(child, dim), *label, shape=shape, row=e.row))  # type: ignore[attr-defined]
     args: list[Any] = []
     for name in _fields(type(e)):
         value = getattr(e, name)
@@ -430,6 +442,8 @@ def tree_repr(e: Expr) -> str:
         parts: list[str] = []
         for f in _fields(type(x)):
             value = getattr(x, f)
+            if value is None:  # an optional field left out (an index form's lhs)
+                continue
             items = value if isinstance(value, tuple) else (value,)
             parts.extend(done[v] if isinstance(v, Expr) else repr(v) for v in items)
         done[x] = f"{type(x).__name__}({', '.join(parts)})"

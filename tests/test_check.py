@@ -21,7 +21,7 @@ from matcalc.testing import numeric_derivative
 def test_answer_1_the_third_order_tensor_is_accepted() -> None:
     f = mc.parse("W*x")
     tensor = mc.diff(f, "W")
-    assert str(tensor) == "(i,j,k) -> x[k]*δ[i,j]"
+    assert str(tensor) == "∂f[i]/∂W[j,k] = x[k]*δ[i,j]"
     result = mc.check(f, "W", tensor)
     assert result.ok, result.explanation
     assert result.max_error == 0.0
@@ -78,7 +78,7 @@ def test_answer_3_every_entry_is_one_is_refuted() -> None:
     assert "docs/conventions.md" in text
     assert "the shape of f itself" in text
     assert "24 of the derivative's 36 entries are 0" in text
-    assert "(i,j,k) -> x[k]*δ[i,j]" in text
+    assert "∂f[i]/∂W[j,k] = x[k]*δ[i,j]" in text
     # The counterexample is a real one: finite differences at those values say the same.
     example = result.counterexample
     assert example is not None and set(example) == {"W", "x"}

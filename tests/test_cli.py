@@ -331,7 +331,7 @@ def test_diff_with_kind(capsys):
 
 def test_diff_third_order_prints_index_notation(capsys):
     assert main(["diff", "W*x", "--wrt", "W"]) == 0
-    assert capsys.readouterr().out.strip() == "(i,j,k) -> x[k]*δ[i,j]"
+    assert capsys.readouterr().out.strip() == "∂f[i]/∂W[j,k] = x[k]*δ[i,j]"
 
 
 def test_diff_output_parses_back_to_the_same_numbers(capsys):
@@ -371,7 +371,7 @@ def test_diff_as_latex_index_and_vec(capsys):
     assert main(["diff", "x'*A*x", "--wrt", "x", "--as", "latex"]) == 0
     assert capsys.readouterr().out.strip() == r"(A + A^\top) x"
     assert main(["diff", "W*x", "--wrt", "W", "--as", "index"]) == 0
-    assert capsys.readouterr().out.strip() == r"\delta_{ij} x_{k}"
+    assert capsys.readouterr().out.strip() == r"\frac{\partial f_{i}}{\partial W_{jk}} = \delta_{ij} x_{k}"
     assert main(["diff", "W*x", "--wrt", "W", "--as", "vec"]) == 0
     assert capsys.readouterr().out.strip() == r"x^\top \otimes I_{n}"
     assert main(["diff", "A*X*B", "--wrt", "X", "--as", "vec"]) == 0
@@ -401,8 +401,9 @@ def test_diff_as_numpy_prints_a_function(capsys):
 
 def test_seed_question_index_form(capsys):
     # Answer 1: a third-order tensor, ∂(Wx)_i/∂W_jk = δ_ij x_k.
-    assert run(capsys, "diff", "W*x", "--wrt", "W") == (0, "(i,j,k) -> x[k]*δ[i,j]\n", "")
-    assert run(capsys, "diff", "W*x", "--wrt", "W", "--as", "index") == (0, "\\delta_{ij} x_{k}\n", "")
+    assert run(capsys, "diff", "W*x", "--wrt", "W") == (0, "∂f[i]/∂W[j,k] = x[k]*δ[i,j]\n", "")
+    index = "\\frac{\\partial f_{i}}{\\partial W_{jk}} = \\delta_{ij} x_{k}\n"
+    assert run(capsys, "diff", "W*x", "--wrt", "W", "--as", "index") == (0, index, "")
 
 
 def test_seed_question_vec_form(capsys):
@@ -423,7 +424,7 @@ def test_seed_question_wrong_claim_is_refuted_with_shapes(capsys):
     assert out.startswith("claim refuted: The claim has the wrong shape.")
     assert "has shape (3, 3, 4)" in out  # the derivative's shape at the counterexample
     assert "The claim has shape (3,)" in out
-    assert "matcalc's derivative is (i,j,k) -> x[k]*δ[i,j]." in out
+    assert "matcalc's derivative is ∂f[i]/∂W[j,k] = x[k]*δ[i,j]." in out
     lines = out.splitlines()
     assert lines[1] == "counterexample:"
     assert lines[2].startswith("  W = [[") and lines[-1].startswith("  x = [")

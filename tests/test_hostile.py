@@ -29,8 +29,9 @@ def _timed(fn):  # type: ignore[no-untyped-def]
 
 def test_repr_of_deep_expression_does_not_recurse() -> None:
     e = mc.parse(DEEP)
-    text = repr(e)
+    text = mc.srepr(e)
     assert text.startswith("Apply('exp', Apply('exp',") and text.count("Apply(") == 999
+    assert repr(e) == str(e) and repr(e).count("exp(") == 999
 
 
 def test_to_sympy_of_deep_expression_is_built_or_refused_clearly() -> None:

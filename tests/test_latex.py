@@ -48,8 +48,8 @@ def test_exported() -> None:
 
 def test_forms() -> None:
     g = mc.diff(mc.parse("W*x"), "W")
-    assert mc.latex(g) == r"\delta_{ij} x_{k}"  # no matrix form: index notation
-    assert mc.latex(g, form="index") == r"\delta_{ij} x_{k}"
+    assert mc.latex(g) == r"\frac{\partial f_{i}}{\partial W_{jk}} = \delta_{ij} x_{k}"  # index notation
+    assert mc.latex(g, form="index") == r"\frac{\partial f_{i}}{\partial W_{jk}} = \delta_{ij} x_{k}"
     h = mc.diff(mc.parse("tr(A*X*B)"), "X")
     assert mc.latex(h) == r"A^\top B^\top"
     assert mc.latex(h, form="index") == r"A_{pi} B_{jp}"
@@ -86,7 +86,8 @@ def test_vec_form_end_to_end() -> None:
 
 def test_repr_latex() -> None:
     assert mc.parse("x'*A*x")._repr_latex_() == r"$$x^\top A x$$"
-    assert mc.diff(mc.parse("W*x"), "W")._repr_latex_() == r"$$\delta_{ij} x_{k}$$"
+    tensor = mc.diff(mc.parse("W*x"), "W")
+    assert tensor._repr_latex_() == r"$$\frac{\partial f_{i}}{\partial W_{jk}} = \delta_{ij} x_{k}$$"
     big = _deep_net(12)
     assert big.tree_size > 200
     shown = big._repr_latex_()

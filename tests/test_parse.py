@@ -389,15 +389,18 @@ def test_symbol_constructors() -> None:
     assert mc.matrix("x").kind == "matrix"
     assert mc.symmetric("S").kind == "symmetric"
     assert mc.symbol("theta") is mc.vector("theta")
-    assert repr(mc.vector("x")) == "Symbol('x', 'vector')"
+    assert repr(mc.vector("x")) == "x"
+    assert mc.srepr(mc.vector("x")) == "Symbol('x', 'vector')"
 
 
-def test_repr_shows_the_structure() -> None:
-    assert repr(mc.parse("x'*A*x")) == (
+def test_srepr_shows_the_structure() -> None:
+    assert mc.srepr(mc.parse("x'*A*x")) == (
         "MatMul(Transpose(Symbol('x', 'vector')), Symbol('A', 'matrix'), Symbol('x', 'vector'))"
     )
-    assert repr(mc.parse("2*a")) == "Scale(Number(2), Symbol('a', 'scalar'))"
-    assert repr(mc.parse("exp(a)")) == "Apply('exp', Symbol('a', 'scalar'))"
+    assert mc.srepr(mc.parse("2*a")) == "Scale(Number(2), Symbol('a', 'scalar'))"
+    assert mc.srepr(mc.parse("exp(a)")) == "Apply('exp', Symbol('a', 'scalar'))"
+    with pytest.raises(mc.MatcalcError, match="srepr needs an expression, got str"):
+        mc.srepr("x")  # type: ignore[arg-type]
 
 
 def test_parse_never_evaluates_python() -> None:

@@ -273,7 +273,10 @@ def test_every_table_entry_renders_with_katex() -> None:
 
 def test_repr_latex() -> None:
     jac = mc.vec_jacobian(mc.parse("A*X*B"), "X")
-    assert jac._repr_latex_() == r"$$B^\top \otimes A$$"
+    assert jac._repr_latex_() == (
+        r"$$\frac{\partial \operatorname{vec}(f)}{\partial \operatorname{vec}(X)^\top} = B^\top \otimes A$$"
+    )
+    assert repr(jac) == "∂vec(f)/∂vec(X)' = B' ⊗ A"
 
 
 # ---- random expressions ------------------------------------------------------------------------

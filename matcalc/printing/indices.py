@@ -6,13 +6,13 @@ Index names are chosen for reading: the free indices in order get
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from matcalc.expr import Expr, PairIndex
+from matcalc.expr import Expr, PairIndex, Partials
 from matcalc.index import Factor, Idx, IndexExpr, Term
 from matcalc.rules.signs import flipped
 
-__all__ = ["index_names", "index_text"]
+__all__ = ["free_names", "index_names", "index_text", "lhs_groups", "lhs_text"]
 
 _FREE = "ijklmn"
 _SUMMED = "pqrstuvw"
@@ -28,18 +28,56 @@ def index_names(ix: IndexExpr) -> dict[Idx, str]:
     return names
 
 
+def free_names(n: int) -> list[str]:
+    """The names of ``n`` free indices, as `index_names` gives them: ``i, j, k, ...``."""
+    return [_pick(_FREE, k) for k in range(n)]
+
+
 def _pick(letters: str, n: int) -> str:
     return letters[n] if n < len(letters) else f"{letters[0]}{n}"
 
 
-def index_text(ix: IndexExpr, base: Callable[[Expr], str]) -> str:
-    """``(i,j) -> term + term``; ``base(expr)`` gives the text of a factor's base."""
+def index_text(ix: IndexExpr, base: Callable[[Expr], str], lhs: Partials | None = None) -> str:
+    """``(i,j) -> term + term``; ``base(expr)`` gives the text of a factor's base.
+
+    With ``lhs`` the header is the derivative it is: ``∂f[i]/∂W[j,k] = term + term``.
+    """
     names = index_names(ix)
     terms = [_term(t, names, base) for t in ix.terms]
     body = terms[0] if terms else "0"
     for t in terms[1:]:
         body += t if t.startswith("-") else f"+{t}"
-    return f"({','.join(names[i] for i in ix.free)}) -> {body}"
+    free = [names[i] for i in ix.free]
+    if lhs is not None:
+        return f"{lhs_text(free, lhs)} = {body}"
+    return f"({','.join(free)}) -> {body}"
+
+
+#: Superscript digits for the order of a derivative: ``∂²f``.
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def lhs_groups(free: Sequence[str], lhs: Partials) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The index names of the function, and of each variable in turn, from the free ones in order."""
+    rank, variables = lhs.groups(len(free))
+    rest = list(free[rank:])
+    groups: list[tuple[str, list[str]]] = []
+    for name, r in variables:
+        groups.append((name, rest[:r]))
+        rest = rest[r:]
+    return list(free[:rank]), groups
+
+
+def lhs_text(free: Sequence[str], lhs: Partials) -> str:
+    """``∂f[i]/∂W[j,k]``, ``∂²f/∂x[i]∂x[j]``: the left-hand side of a derivative in index form."""
+    own, groups = lhs_groups(free, lhs)
+    order = "" if len(groups) == 1 else str(len(groups)).translate(_SUPERSCRIPT)
+    den = "".join(f"∂{name}{_brackets(ix)}" for name, ix in groups)
+    return f"∂{order}f{_brackets(own)}/{den}"
+
+
+def _brackets(names: Sequence[str]) -> str:
+    return f"[{','.join(names)}]" if names else ""
 
 
 def _pair(f: Factor, names: dict[Idx, str]) -> str:

@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 
 from matcalc.errors import MatcalcError
-from matcalc.expr import Expr
+from matcalc.expr import Expr, IndexForm
 from matcalc.index import IndexExpr, index_form
-from matcalc.printing.latex_index import index_latex, lowered_for_display, needs_index_form, render
+from matcalc.printing.latex_index import index_latex, lhs_latex, lowered_for_display, needs_index_form, render
 from matcalc.printing.matrix import Printer
 from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, shared
 from matcalc.printing.vec import to_latex_vec
@@ -74,6 +74,8 @@ def latex(
         printer = Printer(names, open_bases=form == "index")
         if form == "index" or needs_index_form(expr):
             main = index_latex(printer, expr, printer.open_bases)
+            if isinstance(expr, IndexForm) and expr.lhs is not None:  # a derivative: show what of
+                main = f"{lhs_latex(expr.ndim, expr.lhs)} = {main}"
         else:
             main = printer.tex(expr).text
         definitions = [printer.definition(node) for node in printer.names]

@@ -31,21 +31,23 @@ from matcalc.expr import (
     MatPow,
     Ones,
     PairIndex,
+    Partials,
     Scale,
     Transpose,
     children,
 )
 from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import LOWERINGS, lower
-from matcalc.printing.indices import index_names
-from matcalc.printing.tex import ATOM, FRAC, MUL, Tex, delimited, number_tex, wrap
+from matcalc.printing.indices import free_names, index_names, lhs_groups
+from matcalc.printing.tex import ATOM, FRAC, MUL, Tex, delimited, number_tex, symbol_tex, wrap
 from matcalc.simplify_index import contract
 
 if TYPE_CHECKING:
     from matcalc.printing.matrix import Printer
 
 __all__ = [
-    "bound_index_latex", "index_definition", "index_latex", "lowered_for_display", "needs_index_form",
+    "bound_index_latex", "index_definition", "index_latex", "lhs_latex", "lowered_for_display",
+    "needs_index_form",
     "render",
 ]  # fmt: skip
 
@@ -85,7 +87,7 @@ def index_definition(printer: Printer, e: Expr, open_bases: bool = True) -> tupl
     """``([t_1]_{ijk}, its terms)``: the definition of a named subexpression in index form."""
     ix = _lowered(printer, e, e, open_bases)
     names = index_names(ix)
-    lhs = _indexed(printer, Tex(printer.names[e], ATOM), _subscript([names[i] for i in ix.free]))
+    lhs = _indexed(Tex(printer.names[e], ATOM), _subscript([names[i] for i in ix.free]))
     return lhs, _render(printer, ix)
 
 
@@ -104,6 +106,17 @@ def bound_index_latex(printer: Printer, e: IndexForm) -> Tex:
     names = index_names(e.tensor)
     body = _render(printer, e.tensor)
     return Tex(rf"\left[{body}\right]_{{{_subscript([names[i] for i in e.tensor.free])}}}", ATOM, True)
+
+
+def lhs_latex(ndim: int, lhs: Partials) -> str:
+    r"""``\frac{\partial f_{i}}{\partial W_{jk}}``: the left-hand side of a derivative of ``ndim`` axes."""
+    own, groups = lhs_groups(free_names(ndim), lhs)
+    order = "" if len(groups) == 1 else f"^{{{len(groups)}}}"
+    parts = [_indexed(Tex(symbol_tex(name), ATOM), _subscript(ix)) if ix else symbol_tex(name)
+             for name, ix in groups]
+    num = _indexed(Tex("f", ATOM), _subscript(own)) if own else "f"
+    den = " ".join(rf"\partial {p}" for p in parts)
+    return rf"\frac{{\partial{order} {num}}}{{{den}}}"
 
 
 def _lowered(printer: Printer, e: Expr, root: Expr | None, open_bases: bool) -> IndexExpr:
@@ -197,7 +210,7 @@ def _subscript(names: Sequence[str]) -> str:
     return ("" if all(len(n) == 1 for n in names) else ",").join(names)
 
 
-def _indexed(printer: Printer, base: Tex, subscript: str) -> str:
+def _indexed(base: Tex, subscript: str) -> str:
     """``A_{ij}``, or ``[A B]_{ij}`` for a base that is not a plain name."""
     if _PLAIN.fullmatch(base.text):
         return f"{base.text}_{{{subscript}}}"
@@ -211,7 +224,7 @@ def _factor(printer: Printer, f: Factor, names: dict[Idx, str]) -> str:
     base = printer.tex(f.base)
     if not f.indices:  # a scalar: parenthesized like a coefficient
         return wrap(base, ATOM if base.prec == MUL else FRAC).text
-    return _indexed(printer, base, _subscript([names[i] for i in f.indices]))
+    return _indexed(base, _subscript([names[i] for i in f.indices]))
 
 
 def _term(printer: Printer, t: Term, free: frozenset[Idx], names: dict[Idx, str]) -> tuple[bool, str]:

@@ -82,7 +82,10 @@ def to_text(e: Expr, where: bool | None = None) -> str:
         chosen = [] if where is False else shared(e, ALL_WEIGHT if where else AUTO_WEIGHT)
         names = _names(e, chosen)
         printer = _Printer(names)
-        main = printer.text(e)[0]
+        if isinstance(e, IndexForm) and e.lhs is not None:  # a derivative: its left-hand side too
+            main = index_text(e.tensor, lambda b: _wrap(printer.text(b), ATOM), e.lhs)
+        else:
+            main = printer.text(e)[0]
         if not names:
             return main
         definitions = [f"{name} = {printer.definition(node)}" for node, name in names.items()]

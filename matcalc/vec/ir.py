@@ -106,8 +106,17 @@ class VecJacobian:
 
         return vec_text(self)
 
+    def __repr__(self) -> str:
+        """``∂vec(f)/∂vec(W)' = x' ⊗ I_n``: the text form with what it is the derivative of."""
+        return f"∂vec(f)/∂vec({self.wrt.name})' = {self}"
+
     def _repr_latex_(self) -> str:
-        return f"$${self.latex()}$$"
+        """Jupyter's display: the LaTeX with the same left-hand side."""
+        from matcalc.printing.tex import symbol_tex
+
+        wrt = symbol_tex(self.wrt.name)
+        lhs = rf"\frac{{\partial \operatorname{{vec}}(f)}}{{\partial \operatorname{{vec}}({wrt})^\top}}"
+        return f"$${lhs} = {self.latex()}$$"
 
     def dimension_names(self) -> dict[Dim, str]:
         """The letter each dimension prints with (``I_{n}``, ``K_{mn}``), in order of appearance."""
