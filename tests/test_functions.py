@@ -21,7 +21,7 @@ def test_backpropagation_collapses_to_an_outer_product() -> None:
 
 def test_the_dependent_case_is_a_contraction_with_the_functions_jacobian() -> None:
     g = mc.diff(mc.parse("F(W)*x0", KINDS), "W")
-    assert str(g) == "(i,j,k) -> x0[p]*jac(F)(W)[i,p,j,k]"
+    assert str(g) == "∂f[i]/∂W[j,k] = x0[p]*jac(F)(W)[i,p,j,k]"
 
 
 @pytest.mark.parametrize(

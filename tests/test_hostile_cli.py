@@ -48,7 +48,7 @@ def test_full_disk() -> None:
 def test_ascii_terminal() -> None:
     p = _run("diff", "W*x", "--wrt", "W", extra_env={"PYTHONIOENCODING": "ascii"})
     assert p.returncode == 0 and p.stderr == b""
-    assert p.stdout.decode("ascii").strip() == "(i,j,k) -> x[k]*\\u03b4[i,j]"
+    assert p.stdout.decode("ascii").strip() == "\\u2202f[i]/\\u2202W[j,k] = x[k]*\\u03b4[i,j]"
 
 
 # ---- in-process ---------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_w_x_by_w_shows_the_kronecker_and_delta_forms(browser, url):
     assert "x\N{DOWN TACK}\N{CIRCLED TIMES}I" in text  # x^T ⊗ I, as drawn
     text, source = _rendered(browser, "form-index")
     assert "δ" in text and "δ" not in source  # drawn from \delta_{ij} x_{k}
-    assert _by_id(browser, "result-text").text == "(i,j,k) -> x[k]*δ[i,j]"
+    assert _by_id(browser, "result-text").text == "∂f[i]/∂W[j,k] = x[k]*δ[i,j]"
     kinds = {s: _by_id(browser, f"kind-{s}").get_attribute("value") for s in ("W", "x")}
     assert kinds == {"W": "matrix", "x": "vector"}
 

@@ -14,7 +14,7 @@ def jacobian_Wx(W, x):
     """Return a dict of:
 
     f = W*x
-    d_W = (i,j,k) -> x[k]*δ[i,j]
+    d_W = ∂f[i]/∂W[j,k] = x[k]*δ[i,j]
     d_x = W
     """
     f = W @ x

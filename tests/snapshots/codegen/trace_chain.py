@@ -8,7 +8,7 @@ def trace_chain(A, B, X):
 
     f = tr(A*X*B*X')
     d_X = A*X*B+A'*X*B'
-    d_X_X = (i,j,k,l) -> A[i,k]*B[l,j]+A[k,i]*B[j,l]
+    d_X_X = ∂²f/∂X[i,j]∂X[k,l] = A[i,k]*B[l,j]+A[k,i]*B[j,l]
     """
     t0 = B @ X.T
     f = np.einsum('ij,ji->', A, X @ t0)
