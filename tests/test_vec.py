@@ -276,7 +276,7 @@ def test_repr_latex() -> None:
     assert jac._repr_latex_() == (
         r"$$\frac{\partial \operatorname{vec}(f)}{\partial \operatorname{vec}(X)^\top} = B^\top \otimes A$$"
     )
-    assert repr(jac) == "∂vec(f)/∂vec(X)' = B' ⊗ A"
+    assert repr(jac) == f"∂vec(f)/∂vec(X)' = {jac}"
 
 
 # ---- random expressions ------------------------------------------------------------------------
