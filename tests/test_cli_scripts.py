@@ -77,7 +77,7 @@ def test_diff_json_has_every_form(capsys):
     d = mc.diff(f, "W")
     assert got["wrt"] == ["W"]
     derivative = got["derivative"]
-    assert derivative["text"] == str(d) == "(i,j,k) -> x[k]*δ[i,j]"
+    assert derivative["text"] == str(d) == "∂f[i]/∂W[j,k] = x[k]*δ[i,j]"
     assert derivative["shape"]["dims"] == [repr(a) for a in d.shape]
     assert derivative["latex"] == {
         "matrix": mc.latex(d),

@@ -137,7 +137,7 @@ def test_derivatives_raise_to_kron_and_vec(text: str, wrt: str, printed: str) ->
 def test_a_gradient_with_no_matrix_form_is_an_index_form_with_pair_indices() -> None:
     # d(z'vec(X))/dX = unvec(z): no matrix form in the language; the pair index says it
     g = mc.diff(mc.parse("z'*vec(X)", {"z": "vector"}), "X")
-    assert str(g) == "(i,j) -> z[p]*δ[p,(j,i)]"
+    assert str(g) == "∂f/∂X[i,j] = z[p]*δ[p,(j,i)]"
     assert r"\delta_{p,(j,i)}" in mc.latex(g, form="index")
     z = np.arange(12.0)
     assert_allclose(mc.evaluate(g, {"z": z, "X": VALUES["X"]}), z.reshape(3, 4, order="F"))
