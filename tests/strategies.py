@@ -148,6 +148,10 @@ class Case(NamedTuple):
     expr: Expr
     values: dict[str, Any]
     expected: Any
+    #: NumPy divided by an exact zero on the way (1/0, log(0)): the value is at a pole, where
+    #: the sign of a zero decides +inf or -inf, and rewritten forms differ in that sign
+    #: (``min(x, 0)`` is ``-relu(-x)``, which is -0.0 where NumPy's minimum gives +0.0).
+    at_pole: bool = False
 
 
 @dataclass(frozen=True)
@@ -854,12 +858,20 @@ def expressions_with_values(
 
     def case(g: Generated, seed: int) -> Case:
         vals = values_for(g.expr, np.random.default_rng(seed), sizes=sizes)
+        at_pole = False
+        with np.errstate(all="ignore", divide="raise"):
+            try:
+                g.ref(vals)
+            except FloatingPointError:
+                at_pole = True
+            except (np.linalg.LinAlgError, mc_errors.DomainError):
+                pass
         with np.errstate(all="ignore"):
             try:
                 expected = g.ref(vals)
             except (np.linalg.LinAlgError, mc_errors.DomainError) as err:  # the records' values raise these
                 expected = err
-        return Case(g.expr, vals, expected)
+        return Case(g.expr, vals, expected, at_pole)
 
     gens = expressions_with_reference(
         target, max_depth=max_depth, functions=functions, exclude=exclude, include=include,

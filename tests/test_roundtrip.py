@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, note
+from hypothesis import assume, given, note
 from hypothesis import strategies as st
 from strategies import expressions, expressions_with_values, kinds_of
 
@@ -239,6 +239,7 @@ def _check_against(got: Any, expected: Any, e: Expr) -> None:
 def test_evaluate_agrees_with_numpy_reference(case: Any) -> None:
     e = case.expr
     note(f"text: {e}")
+    assume(not case.at_pole)  # +-inf there hangs on the sign of a zero, which rewriting may change
     if isinstance(case.expected, Exception):  # NumPy found a matrix singular
         with pytest.raises(EvaluationError, match="singular"), np.errstate(all="ignore"):
             mc.evaluate(e, case.values)
