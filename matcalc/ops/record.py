@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARGUMENTS", "BACKENDS", "LATEX_STYLES", "DerivativeRule", "Elementwise", "Interval", "MatrixFunction",
-    "Registry", "spelled",
+    "Registry", "code_problems", "name_problems", "spelled",
 ]  # fmt: skip
 
 #: The code backends every record spells (`matcalc.codegen.backends` has one `Backend` for each).
@@ -92,9 +92,7 @@ class Elementwise:
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
-        out: list[str] = []
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
-            out.append(f"name {self.name!r} is not a lower-case identifier")
+        out = name_problems(self.name)
         for attr in ("numpy", "sympy"):
             if not callable(getattr(self, attr)):
                 out.append(f"{attr} is not callable")
@@ -104,7 +102,7 @@ class Elementwise:
             out.append(f"latex_style {self.latex_style!r} is not one of {LATEX_STYLES}")
         elif self.latex_style == "call" and not (isinstance(self.latex, str) and self.latex.strip()):
             out.append("latex is empty")
-        out.extend(_code_problems(self.code, self.helpers))
+        out.extend(code_problems(self.code, self.helpers))
         for attr in ("samples", "range", "defined"):
             lo, hi = getattr(self, attr)
             if not lo < hi if attr == "samples" else not lo <= hi:
@@ -116,18 +114,35 @@ class Elementwise:
 
 
 
-def _code_problems(code: Mapping[str, str], helpers: Mapping[str, str]) -> list[str]:
-    """What is missing or malformed in a table of templates by backend."""
+def name_problems(name: object) -> list[str]:
+    """What is wrong with a record's name (empty when it is a lower-case identifier)."""
+    if isinstance(name, str) and _NAME.match(name):
+        return []
+    return [f"name {name!r} is not a lower-case identifier"]
+
+
+def code_problems(
+    code: Mapping[str, str | None], helpers: Mapping[str, str], uses: str = "_0", optional: bool = False
+) -> list[str]:
+    """What is missing or malformed in a table of templates by backend.
+
+    Every backend of `BACKENDS` needs an entry; with ``optional``, None stands
+    for "not available there" (a `CodegenError` at generation).  A template
+    must use the argument ``uses`` and call only helpers that ``helpers`` defines.
+    """
     out: list[str] = []
     missing = [b for b in BACKENDS if b not in code]
     if missing:
-        out.append(f"no code for the backend(s) {', '.join(missing)}")
+        what = "code (a template, or None: not available)" if optional else "code"
+        out.append(f"no {what} for the backend(s) {', '.join(missing)}")
     extra = sorted(set(code) - set(BACKENDS))
     if extra:
         out.append(f"code for unknown backend(s) {', '.join(extra)}; backends are {', '.join(BACKENDS)}")
     for backend, template in code.items():
-        if not isinstance(template, str) or "_0" not in template:
-            out.append(f"the {backend} template {template!r} does not use the argument _0")
+        if template is None and optional:
+            continue
+        if not isinstance(template, str) or uses not in template:
+            out.append(f"the {backend} template {template!r} does not use the argument {uses}")
             continue
         for helper in _HELPER_CALL.findall(template):
             if helper not in helpers:
@@ -185,9 +200,7 @@ class MatrixFunction:
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
-        out: list[str] = []
-        if not isinstance(self.name, str) or not _NAME.match(self.name):
-            out.append(f"name {self.name!r} is not a lower-case identifier")
+        out = name_problems(self.name)
         if not isinstance(self.nodes, tuple) or not all(isinstance(n, type) for n in self.nodes):
             out.append("nodes is not a tuple of node types")
         if self.build is None and self.with_axis is None:

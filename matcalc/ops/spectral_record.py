@@ -25,18 +25,17 @@ the registries.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from matcalc.ops.record import BACKENDS
+from matcalc.ops.record import code_problems, name_problems
 
 if TYPE_CHECKING:
     from matcalc.expr import Expr
     from matcalc.index import Idx, Term
 
-__all__ = ["DOMAINS", "SHAPES", "PrimaryFunction", "SpectralOp", "code_problems"]
+__all__ = ["DOMAINS", "SHAPES", "PrimaryFunction", "SpectralOp"]
 
 #: Where tests draw an argument from: any square matrix (well scaled); a symmetric matrix with
 #: well-separated eigenvalues; a symmetric positive definite one; a tall m x n (m > n) of full
@@ -46,39 +45,14 @@ DOMAINS = ("general", "symmetric", "spd", "tall")
 #: The shape of a spectral operation's value for an m x n argument: (n,), (n, n), (), (m, n).
 SHAPES = ("vector", "matrix", "scalar", "same")
 
-_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-_HELPER_CALL = re.compile(r"\b(_[a-z][a-z0-9_]*)\(")
 
 #: A spectral operation's derivative rule at the index level: ``rule(dv, e, idx)`` gives the
 #: terms of ``∂e[idx]/∂wrt`` (``dv`` is the differentiator of `matcalc.diff`, with ``chain``).
 SpectralRule = Callable[[Any, "Expr", "tuple[Idx, ...]"], "list[Term]"]
 
 
-def code_problems(code: Mapping[str, str | None], helpers: Mapping[str, str], uses: str = "_0") -> list[str]:
-    """What is missing or malformed in a table of templates by backend (None: not available)."""
-    out: list[str] = []
-    missing = [b for b in BACKENDS if b not in code]
-    if missing:
-        out.append(f"no code (a template, or None: not available) for the backend(s) {', '.join(missing)}")
-    extra = sorted(set(code) - set(BACKENDS))
-    if extra:
-        out.append(f"code for unknown backend(s) {', '.join(extra)}; backends are {', '.join(BACKENDS)}")
-    for backend, template in code.items():
-        if template is None:
-            continue
-        if not isinstance(template, str) or uses not in template:
-            out.append(f"the {backend} template {template!r} does not use the argument {uses}")
-            continue
-        for helper in _HELPER_CALL.findall(template):
-            if helper not in helpers:
-                out.append(f"the {backend} template calls {helper}, which helpers does not define")
-    return out
-
-
 def _common(name: object, latex: object, sympy: object, domain: object) -> list[str]:
-    out: list[str] = []
-    if not isinstance(name, str) or not _NAME.match(name):
-        out.append(f"name {name!r} is not a lower-case identifier")
+    out = name_problems(name)
     if not isinstance(latex, str):
         out.append("latex is not a string")
     if sympy is not None and not callable(sympy):
@@ -161,8 +135,9 @@ class PrimaryFunction:
             out.append("latex is empty")
         if self.params not in (0, 1):
             out.append(f"params is {self.params!r}, not 0 or 1")
-        out.extend(code_problems(self.code, self.helpers))
-        out.extend(f"frechet_code: {p}" for p in code_problems(self.frechet_code, self.helpers))
+        out.extend(code_problems(self.code, self.helpers, optional=True))
+        frechet = code_problems(self.frechet_code, self.helpers, optional=True)
+        out.extend(f"frechet_code: {p}" for p in frechet)
         if self.code.get("numpy") is None:
             out.append("no NumPy code: NumPy's Fréchet derivatives are computed from it")
         return out
@@ -223,5 +198,5 @@ class SpectralOp:
             out.append("latex is empty")
         if self.domain == "tall" and self.square:
             out.append("a square operation cannot take tall arguments")
-        out.extend(code_problems(self.code, self.helpers))
+        out.extend(code_problems(self.code, self.helpers, optional=True))
         return out
