@@ -271,6 +271,8 @@ def remake(e: Expr, child: Callable[[Expr], Expr]) -> Expr:
 
 def replace(e: Expr, old: Symbol, new: Expr) -> Expr:
     """``e`` with the symbol ``old`` replaced by ``new`` (of the same shape); untouched subtrees are kept."""
+    if (new.ndim, new.row) != (old.ndim, old.row):  # dimensions may still differ by name
+        raise ShapeError(f"cannot replace {describe(old)} by {describe(new)}: their shapes differ")
     memo: dict[Expr, Expr] = {}
 
     def go(x: Expr) -> Expr:

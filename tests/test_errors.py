@@ -396,3 +396,13 @@ def test_fuzz_language_characters(text: str) -> None:
 @given(st.text(max_size=40))
 def test_fuzz_any_text(text: str) -> None:
     check_parse(text)
+
+
+def test_replacing_a_symbol_by_an_operand_of_another_shape_is_a_shape_error() -> None:
+    from matcalc import build
+
+    f = mc.parse("x'*A*x", {"x": "vector", "A": "matrix"})
+    x, a = (next(s for s in f.symbols if s.name == n) for n in ("x", "A"))
+    with pytest.raises(mc.ShapeError, match="cannot replace column vector x by matrix A"):
+        build.replace(f, x, a)
+    assert str(mc.simplify(build.replace(f, x, mc.parse("2*y", {"y": "vector"})))) == "4*y'*A*y"
