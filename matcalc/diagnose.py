@@ -180,17 +180,22 @@ class _Explainer:
     # ---- diagnoses ----------------------------------------------------------------------------
 
     def _rearranged(self, t: Trial) -> str | None:
-        """The claim is the derivative rearranged and/or times a constant."""
+        """The claim is the derivative rearranged and/or times a constant.
+
+        A rearrangement with factor 1 (a known convention) wins over a constant factor found
+        earlier: where the diagonal is small, ``G+G'-diag(G)`` is also nearly ``2*G``.
+        """
+        scaled: tuple[_Rearrangement, float] | None = None
         for r in self._rearrangements():
             factor = self._factor(r)
             if factor is None or abs(factor) <= self.rtol:
                 continue  # no such factor, or a claim of zeros
-            if r.kind == "same" and abs(factor - 1) <= self.rtol:
-                continue  # not a rearrangement at all
-            if abs(factor - 1) <= self.rtol:
+            if abs(factor - 1) > self.rtol:
+                scaled = scaled or (r, factor)
+            elif r.kind != "same":  # factor 1 and the same arrangement is no rearrangement at all
                 self.convention = _convention_of(r, self.p)
-            return _rearrangement_text(r, factor, self.p)
-        return None
+                return _rearrangement_text(r, factor, self.p)
+        return _rearrangement_text(*scaled, self.p) if scaled else None
 
     def _rearrangements(self) -> Iterator[_Rearrangement]:
         yield _Rearrangement("same", lambda d, c: d)
