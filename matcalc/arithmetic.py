@@ -271,6 +271,8 @@ def elem_div(a: Expr, b: Expr) -> Expr:
     if isinstance(a, Number) and isinstance(b, Number) and b.value != 0:
         exact = not isinstance(a.value, float) and not isinstance(b.value, float)
         return number(Fraction(a.value) / Fraction(b.value) if exact else a.value / b.value)
+    if isinstance(b, Number) and b.value != 0 and not isinstance(b.value, float):
+        return scale(number(1 / Fraction(b.value)), a)  # u/2 is (1/2)*u: one node for one value
     if isinstance(a, Scale):  # (c u) ./ v = c (u ./ v): scalar factors in front, as in products
         return scale(a.coef, elem_div(a.body, b))
     return ElemDiv(a, b, shape=out.shape, row=out.row)

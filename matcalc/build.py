@@ -8,7 +8,8 @@ identical without changing the user's structure:
 
 - sums, matrix products and Hadamard products are flattened (associativity);
 - scalar factors move to the front as one `Scale` whose body is never a Scale,
-  also out of the numerator of a quotient (``(2*x)./y`` is ``2*(x./y)``);
+  also out of the numerator of a quotient (``(2*x)./y`` is ``2*(x./y)``), and a
+  division by an exact number is a scale (``x/2`` is ``1/2*x``, printed ``x/2``);
 - numbers fold (``2*3 -> 6``, ``-(2) -> -2``), ``1*X -> X`` (but ``0*X`` stays, so
   that it prints back: a zero array has no text that fixes its shape);
 - ``(X')' -> X``, ``S' -> S`` for symmetric ``S``, ``s' -> s`` for a scalar;

@@ -42,7 +42,8 @@ Values = dict[str, np.ndarray | float]
 
 #: Sizes of the first trial, one per dimension in turn: all different, so shape mistakes show.
 _DISTINCT_SIZES = (3, 4, 2, 5)
-_KIND_NOUN = {"scalar": "scalar", "vector": "vector", "matrix": "matrix", "symmetric": "symmetric matrix"}
+_KIND_NOUN = {"scalar": "scalar", "vector": "vector", "matrix": "matrix", "symmetric": "symmetric matrix",
+              "square": "square matrix"}
 #: Random values drawn at one size until the derivative is finite.
 _DRAWS = 8
 #: Sizes tried per trial until the derivative can be evaluated.

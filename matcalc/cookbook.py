@@ -109,7 +109,7 @@ def _mc(eq: int | str) -> str:
     return f"Matrix Cookbook eq. ({eq})" if isinstance(eq, int) else f"Matrix Cookbook {eq}"
 
 
-_V, _S, _T = "vector", "symmetric", "scalar"
+_V, _S, _T, _Q = "vector", "symmetric", "scalar", "square"
 _ab = {"a": _V, "b": _V}
 _SYM = "S symmetric: the gradient on symmetric matrices (G+G')/2, not §2.8.2's G+G'-diag(G)"
 _tall = {"X": (4, 2)}
@@ -150,9 +150,9 @@ _DETERMINANT = (
        kinds={"t": _T}, topic="determinant"),
     _r("det_X", _mc(49), "det(X)", ("X",), "det(X)*inv(X)'", topic="determinant"),
     _r("det_AXB", _mc(51), "det(A*X*B)", ("X",), "det(A*X*B)*inv(X)'", topic="determinant",
-       sizes={"A": (3, 3), "X": (3, 3), "B": (3, 3)}, note="A, X and B square"),
-    _r("det_XtAX_square", _mc(52), "det(X'*A*X)", ("X",), "2*det(X'*A*X)*inv(X)'",
-       sizes={"X": (3, 3)}, topic="determinant", note="X square and invertible"),
+       kinds={"A": _Q, "X": _Q, "B": _Q}, note="A, X and B square (declared: the textbook form needs it)"),
+    _r("det_XtAX_square", _mc(52), "det(X'*A*X)", ("X",), "2*det(X'*A*X)*inv(X)'", kinds={"X": _Q},
+       topic="determinant", note="X square (declared: the textbook form needs it) and invertible"),
     _r("det_XtSX_tall", _mc(53), "det(X'*S*X)", ("X",), "2*det(X'*S*X)*S*X*inv(X'*S*X)",
        kinds={"S": _S}, sizes=_tall, topic="determinant", note="X not square, S symmetric"),
     _r("det_XtAX_tall", _mc(54), "det(X'*A*X)", ("X",),

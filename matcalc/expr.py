@@ -88,7 +88,7 @@ __all__ = [
 ]
 
 #: Kinds a symbol can have.
-KINDS = ("scalar", "vector", "matrix", "symmetric")
+KINDS = ("scalar", "vector", "matrix", "symmetric", "square")
 
 #: Kinds of abstract functions (the kind of their value), and the rank of that value.
 FUNCTION_KINDS = {"scalar function": 0, "vector function": 1, "matrix function": 2}

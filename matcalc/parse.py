@@ -34,8 +34,8 @@ MAX_LENGTH = 100_000
 def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
     """Parse ``text`` into an expression.
 
-    ``kinds`` maps symbol names to ``"scalar"``, ``"vector"``, ``"matrix"`` or
-    ``"symmetric"`` (or an abstract function kind).  A name not in it takes the
+    ``kinds`` maps symbol names to ``"scalar"``, ``"vector"``, ``"matrix"``,
+    ``"symmetric"`` or ``"square"`` (or an abstract function kind).  A name not in it takes the
     kind its uses demand (``lam`` in ``norm2(w)^2 + lam*norm2(w)^2`` is a
     scalar); only what the uses leave open is decided by the first letter
     (a-g scalar, h-z vector, A-Z matrix).  `parse_result` tells which kinds

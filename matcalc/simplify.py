@@ -41,6 +41,7 @@ from matcalc.rules.products import (
     diag_of_ones,
     diag_of_outer,
     diag_times_vector,
+    inverse_of_product,
     matrix_powers,
     ones_outer,
     quotient_dot,
@@ -53,7 +54,7 @@ from matcalc.rules.scalars import (
     squared_scalar,
     zero_scale,
 )
-from matcalc.rules.signs import double_negation, negated_base
+from matcalc.rules.signs import double_negation, negated_base, negated_matrix_base
 from matcalc.rules.sums import (
     collect_like_terms,
     common_number,
@@ -61,7 +62,7 @@ from matcalc.rules.sums import (
     diag_linear,
     factor_common,
 )
-from matcalc.rules.transposes import inverse_outside, trace_of_transposes, transpose_down
+from matcalc.rules.transposes import inverse_outside, trace_of_transposes, transpose_down, transpose_out_of_sum
 
 __all__ = ["PAIR_RULES", "RULES", "simplify", "simplify_pairs"]
 
@@ -74,6 +75,7 @@ RULES = RuleTable(
         zero_scale,
         double_negation,
         negated_base,
+        negated_matrix_base,
         softmax_total,
         sum_of_constant,
         ones_dot,
@@ -94,6 +96,7 @@ RULES = RuleTable(
         trace_of_kron,
         kron_of_products,
         kron_times_vec,
+        inverse_of_product,
         matrix_powers,
         scalar_transposed,
         trace_of_transposes,
@@ -113,6 +116,7 @@ RULES = RuleTable(
         scalar_fraction,
         factor_common,
         expand_products,
+        transpose_out_of_sum,
     )
 )
 

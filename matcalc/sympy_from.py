@@ -192,11 +192,11 @@ class _Reader:
         rows, cols = e.shape
         default = {"scalar": "scalar", "matrix": "matrix"}.get(_expected(rows, cols), "vector")
         kind = self.kinds.get(e.name, default)
-        if kind != default and not (kind == "symmetric" and default == "matrix"):
+        if kind != default and not (kind in ("symmetric", "square") and default == "matrix"):
             raise ShapeError(f"kinds makes '{e.name}' a {kind}, but SymPy's {e.name} is {rows}x{cols}, "
                              f"a {_expected(rows, cols)}")
-        if kind == "symmetric":
-            self.same(rows, cols, f"the symmetric {e.name}")
+        if kind in ("symmetric", "square"):
+            self.same(rows, cols, f"the {kind} {e.name}")
         s = build.symbol(e.name, kind)
         return build.transpose(s) if kind == "vector" and rows == 1 else s
 

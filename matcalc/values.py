@@ -27,12 +27,13 @@ Array: TypeAlias = npt.NDArray[np.float64]
 #: unlike Python floats, give inf/nan on 1/0 or (-8)^(1/3) instead of raising).
 Value: TypeAlias = Array | np.float64
 
-_NDIM: Final = {"scalar": 0, "vector": 1, "matrix": 2, "symmetric": 2}
+_NDIM: Final = {"scalar": 0, "vector": 1, "matrix": 2, "symmetric": 2, "square": 2}
 _KIND_VALUE: Final = {
     "scalar": "a real number or a 0-d array",
     "vector": "a 1-D array",
     "matrix": "a 2-D array",
     "symmetric": "a square symmetric 2-D array",
+    "square": "a square 2-D array",
 }
 
 

@@ -123,7 +123,7 @@ def test_paper_form_counts_and_checks() -> None:
     kinds = {"A": "matrix", "u": "vector", "X": "matrix", "c": "scalar"}
     cases = {
         "-A'*diag(-1./u)*A": "double_negation",
-        "2*u/3": "unfolded_numbers",
+        "2*u./(3*exp(u))": "unfolded_numbers",
         "X*inv(X)*u": "inverse_leftover",
     }
     for text, what in cases.items():

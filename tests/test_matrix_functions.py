@@ -86,7 +86,7 @@ CLOSED = [
     ("tr(expm(X))", "X", "expm(X')"),  # d tr(expm(X))/dX = expm(X)'
     ("tr(A*expm(X))", "X", "L_expm(X', A')"),  # the adjoint of the Fréchet derivative
     ("tr(logm(S))", "S", "inv(S)"),  # d tr(f(S))/dS = f'(S)
-    ("tr(sqrtm(S))", "S", "1/2*inv(sqrtm(S))"),
+    ("tr(sqrtm(S))", "S", "inv(sqrtm(S))/2"),
     ("tr(S^c)", "S", "c*S^(c-1)"),
     ("nuclear_norm(X)", "X", "polar(X)"),  # U*V' (X*(X'*X)^(-1/2) at full column rank)
     ("sum(eigvals(S).*w)", "S", "eigvecs(S)*diag(w)*eigvecs(S)'"),  # Σ w_k u_k u_k'

@@ -20,8 +20,9 @@ V = {c: "vector" for c in "pqsuvxyz"}
 K = {**V, "A": "matrix", "B": "matrix", "X": "matrix", "Y": "matrix", "c": "scalar", "t": "scalar"}
 
 
-def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None = None) -> None:
-    joint = mc.parse(f"({a})+({b})", K) if a.shape == b.shape and a.row == b.row else a
+def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None = None,
+                kinds: dict[str, str] = K) -> None:
+    joint = mc.parse(f"({a})+({b})", kinds) if a.shape == b.shape and a.row == b.row else a
     for seed in (0, 1, 2):
         values = random_values(joint, seed, ranges=ranges)
         got, want = mc.evaluate(a, values), mc.evaluate(b, values)
@@ -48,6 +49,12 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
         ("norm2(x'*x)*u", "(x'*x)*u"),  # norm_of_nonnegative
         ("X'*(2*X*u-2*y)", "2*X'*(X*u-y)"),  # common_number
         ("s.*(1-s).*((1-y)./(1-s)-y./s)", "s-y"),  # expand_products
+        ("B'*X'+X'*B'", "(X*B+B*X)'"),  # transpose_out_of_sum
+        ("A'+B'+c*A", "(A+B)'+c*A"),  # ... only the terms that print shorter transposed
+        ("(A'*B+A)'", "B'*A+A'"),  # transpose_down: one term would not pay for the transpose
+        ("A-(-A)^2", "A-A^2"),  # negated_matrix_base
+        ("inv(-A)*B", "-inv(A)*B"),  # negated_matrix_base
+        ("2*x./3", "2/3*x"),  # merge_powers folds 2*3^-1 exactly, not to 0.666...
     ],
 )
 def test_rewrites_to_the_compact_form(before: str, after: str) -> None:
@@ -56,6 +63,50 @@ def test_rewrites_to_the_compact_form(before: str, after: str) -> None:
     assert got is want, f"{before} -> {got}, not {want}"
     _same_value(mc.parse(before, K), got, {"u": (0.2, 1.0), "x": (0.2, 1.0), "s": (0.1, 0.9), "p": (0.2, 1.0),
                                            "q": (0.2, 1.0)})
+
+
+SQ = {"A": "square", "B": "square", "C": "square", "X": "square", "M": "matrix", "N": "matrix"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("A'*inv(A*X*B)'*B'", "inv(X)'"),  # Matrix Cookbook eq. (51) by way of inv(AXB) = inv(B)inv(X)inv(A)
+        ("A*X*inv(X'*A*X)", "inv(X)'"),
+        ("inv(A*X)*A", "inv(X)"),
+        ("inv(A*X)*B", "inv(A*X)*B"),  # nothing cancels next to it: the inverse stays whole
+        ("C*inv(X*C)", "inv(X)"),
+    ],
+)
+def test_inverse_of_a_product_of_square_factors(before: str, after: str) -> None:  # inverse_of_product
+    got = simplify(mc.parse(before, SQ))
+    assert str(got) == after  # (the dimensions of the text alone are not those of the whole)
+    _same_value(mc.parse(before, SQ), got, kinds=SQ)
+
+
+def test_squareness_is_never_assumed() -> None:
+    # M and N are matrices of any shape: M*N is square, M and N need not be, so inv(M*N) stays
+    e = simplify(mc.parse("N*inv(M*N)", SQ))
+    assert str(e) == "N*inv(M*N)"
+    det = mc.diff(mc.parse("det(M*X*N)", SQ), "X")
+    assert "inv(X)" not in str(det), str(det)
+
+
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("1/2*(A+A')", "(A+A')/2"),
+        ("-1/2*inv(A)*(B+B')*inv(A)", "-inv(A)*(B+B')*inv(A)/2"),
+        ("2/3*x", "2*x/3"),
+        ("x-sum(x)/size(x, 1)", "x-mean(x)"),
+        ("vector(1)'*X/size(X, 1)", "mean(X, 1)"),
+        ("0.5*x", "0.5*x"),  # a decimal stays as written
+    ],
+)
+def test_numbers_and_means_print_as_a_paper_writes_them(text: str, printed: str) -> None:
+    e = mc.parse(text, K)
+    assert str(e) == printed
+    assert mc.parse(printed, K) is e
 
 
 def test_common_scalar_with_numbers() -> None:
@@ -92,7 +143,8 @@ def test_zero_gradient_of_a_constant_sum() -> None:
 @pytest.mark.parametrize(
     "name",
     ["bce", "hessian_bce", "log_sum_exp", "hessian_log_sum_exp", "log_cosh", "kl_q", "hessian_kl_q",
-     "hessian_barrier", "least_squares_inner", "sqrt_det_X", "norm_xtx", "mean_squared_error"],
+     "hessian_barrier", "least_squares_inner", "sqrt_det_X", "norm_xtx", "mean_squared_error",
+     "det_AXB", "det_XtAX_square", "tr_X2B"],
 )
 def test_issue_cases_at_most_the_textbook_size(name: str) -> None:
     r = by_name(name)

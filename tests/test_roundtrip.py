@@ -93,7 +93,11 @@ CONSTRUCTS: list[tuple[str, str, int, Ref]] = [
     ("A/a", "A/a", 2, lambda v: v["A"] / v["a"]),
     ("x/2", "x/2", 1, lambda v: v["x"] / 2),
     ("a/(b*c)", "a/(b*c)", 0, lambda v: v["a"] / (v["b"] * v["c"])),
-    ("1/2*x", "1/2*x", 1, lambda v: v["x"] / 2),
+    ("1/2*x", "x/2", 1, lambda v: v["x"] / 2),  # a division by a number is a scale
+    ("-1/2*(A+B)", "-(A+B)/2", 2, lambda v: -(v["A"] + v["B"]) / 2),
+    ("2*x/3", "2*x/3", 1, lambda v: 2 * v["x"] / 3),
+    ("x-mean(x)", "x-mean(x)", 1, lambda v: v["x"] - np.mean(v["x"])),
+    ("mean(A, 2)", "mean(A, 2)", 1, lambda v: np.mean(v["A"], axis=1)),
     # powers
     ("a^2", "a^2", 0, lambda v: v["a"] ** 2),
     ("a^b", "a^b", 0, lambda v: v["a"] ** v["b"]),

@@ -253,8 +253,8 @@ def _cases() -> list[tuple[Any, str]]:
         (sp.Max(0, t) + sp.Heaviside(t, 0), "step(t)+relu(t)"),
         (sp.sin(t) ** 2 + sp.cos(t) / t, "sin(t)^2+cos(t)/t"),
         (sp.asin(t) * sp.acos(t) * sp.atan(t), "arccos(t)*arcsin(t)*arctan(t)"),
-        (c * A / 2, "1/2*c*A"),
-        (sp.Rational(1, 3) * A, "1/3*A"),
+        (c * A / 2, "c*A/2"),
+        (sp.Rational(1, 3) * A, "A/3"),
         (2.5 * x, "2.5*x"),
         (1 / sp.sqrt(t), "1/sqrt(t)"),
     ]

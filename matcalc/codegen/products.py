@@ -29,6 +29,8 @@ Traces, diagonals and entry sums of products use the same cost model
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import ast
 import enum
 import functools
@@ -301,6 +303,9 @@ def scaled(lw: Lowerer, coef: Expr | None, code: ast.expr) -> ast.expr:
         return code
     if isinstance(coef, Number) and coef.value == -1:
         return sx.neg(code)
+    if isinstance(coef, Number) and isinstance(coef.value, Fraction) and abs(coef.value.numerator) == 1:
+        halved = sx.div(code, sx.number(coef.value.denominator))  # x / 2, as written, not 0.5 * x
+        return sx.neg(halved) if coef.value < 0 else halved
     return sx.mul(lw.ref(coef), code)
 
 

@@ -8,6 +8,8 @@ in index notation (`matcalc.printing.latex_index`).
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from typing import assert_never, cast
 
 from matcalc import build
@@ -253,6 +255,11 @@ class Printer:
         if positive is not e:  # -(-a)*x
             return self.tex(positive)
         body = e.body
+        c = e.coef
+        if isinstance(c, Number) and isinstance(c.value, Fraction) and c.value.denominator != 1:
+            # (1/2)*(A+A') prints as \frac{A + A^\top}{2}, as the text prints (A+A')/2
+            top = build.scale(build.number(c.value.numerator), body)
+            return self._divide(ElemDiv(top, build.number(c.value.denominator), shape=e.shape, row=e.row))
         if isinstance(body, ElemDiv) and body not in self.names and _one_fraction(e):
             # c (u/s) prints as one fraction, \frac{c u}{s}, as a paper writes it
             num = Scale(e.coef, body.num, shape=body.num.shape, row=body.num.row)

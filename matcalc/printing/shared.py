@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from matcalc.expr import Expr, IndexForm, Number, Transpose, children, walk
+from matcalc import axes, build
+from matcalc.expr import ElemDiv, Expr, IndexForm, MatMul, Number, Ones, SumEntries, Transpose, children, walk
 
-__all__ = ["ALL_WEIGHT", "AUTO_WEIGHT", "shared", "uses"]
+__all__ = ["ALL_WEIGHT", "AUTO_WEIGHT", "mean_of", "shared", "uses"]
 
 #: The default: name what is shared and weighs at least this many nodes (textbook results rarely do).
 AUTO_WEIGHT = 16
@@ -48,3 +49,28 @@ def shared(e: Expr, min_weight: int) -> list[Expr]:
         if n is not e and count[n] > 1 and weight[n] >= min_weight:
             found[n] = None
     return list(found)
+
+
+def mean_of(e: Expr) -> tuple[Expr, int] | None:
+    """``(u, axis)`` when ``e`` is the very node that ``mean(u)`` (axis 0) or ``mean(u, axis)`` builds.
+
+    The parser reads ``mean(x)`` as ``sum(x)/size(x, 1)``; the printers fold it back
+    (``x-mean(x)``, not ``x-sum(x)/size(x, 1)``), and the text still parses back to ``e``.
+    """
+    if not isinstance(e, ElemDiv):
+        return None
+    num = e.num
+    if isinstance(num, SumEntries) and axes.mean(num.body) is e:
+        return num.body, 0
+    if isinstance(num, MatMul) and len(num.factors) >= 2:
+        first, last = num.factors[0], num.factors[-1]
+        if isinstance(first, Ones) and first.row:
+            rest, axis = num.factors[1:], 1
+        elif isinstance(last, Ones) and not last.row:
+            rest, axis = num.factors[:-1], 2
+        else:
+            return None
+        body = build.fold(build.matmul, list(rest))
+        if body.ndim == 2 and axes.mean(body, axis) is e:
+            return body, axis
+    return None

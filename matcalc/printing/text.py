@@ -59,7 +59,7 @@ from matcalc.gamma import NAMES as GAMMA_NAMES
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.printing.indices import index_text
-from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, shared
+from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, mean_of, shared
 from matcalc.recursion import deep
 
 __all__ = ["ADD", "ATOM", "MUL", "POSTFIX", "POW", "UNARY", "to_text"]
@@ -279,10 +279,28 @@ class _Printer:
 
     def _quotient(self, e: ElemDiv, first_at: int) -> str:
         """``u/s`` or ``u./v``, the numerator parenthesized below precedence ``first_at``."""
+        mean = mean_of(e)
+        if mean is not None:
+            body, axis = mean
+            return f"mean({self.text(body)[0]}{f', {axis}' if axis else ''})"
         op = "/" if e.den.is_scalar else "./"
         return f"{_wrap(self.text(e.num), first_at)}{op}{_wrap(self.text(e.den), MUL + 1)}"
 
     def _scale(self, e: Scale) -> tuple[str, int]:
+        """``c*u``, ``-u``; a fraction as a paper writes it: ``(A+A')/2``, ``-x/2``, ``3*x/4``.
+
+        ``p*u/q`` parses back to the scale by ``p/q``: the parser divides ``p*u`` by ``q``, and
+        a division by a number is a scale (`matcalc.build.elem_div`).
+        """
+        c, body = e.coef, e.body
+        while isinstance(c, Scale) and c.is_scalar and c not in self.names:  # 1/2*a*b*X as a*b*X/2
+            c, body = c.coef, build.scale(c.body, body)
+        if isinstance(c, Number) and isinstance(c.value, Fraction) and c.value.denominator != 1:
+            top = build.scale(build.number(c.value.numerator), body)
+            return f"{_wrap(self.text(top), MUL)}/{c.value.denominator}", MUL
+        return self._scaled(e)
+
+    def _scaled(self, e: Scale) -> tuple[str, int]:
         body = self.text(e.body)
         minus = isinstance(e.coef, Number) and e.coef.value == -1
         named = e.body in self.names

@@ -59,7 +59,8 @@ def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]
     """Append the factors of ``e^k`` to ``out`` (numbers to ``nums``)."""
     match e:
         case Number(value=v) if k == 1 or isinstance(k, int):
-            nums.append(v**k if k != 1 else v)
+            exact = not isinstance(v, float) and v != 0  # 3^-1 is 1/3, not 0.333...
+            nums.append(v if k == 1 else _exact(Fraction(v) ** k) if exact else v**k)
         case Ones():
             pass
         case Scale(coef=a, body=b) | Hadamard(factors=(a, b)):

@@ -22,8 +22,8 @@ from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, product
 
 __all__ = [
-    "diag_of_ones", "diag_of_outer", "diag_times_vector", "matrix_powers", "ones_outer", "power_form",
-    "quotient_dot", "trace_of_scale",
+    "diag_of_ones", "diag_of_outer", "diag_times_vector", "inverse_of_product", "matrix_powers", "ones_outer",
+    "power_form", "quotient_dot", "trace_of_scale",
 ]  # fmt: skip
 
 
@@ -87,6 +87,44 @@ def power_form(e: Expr) -> tuple[Expr, int]:
             base, j = power_form(b)
             return build.transpose(base), j
     return e, 1
+
+
+def _square(e: Expr) -> bool:
+    """True for a matrix whose two dimensions are one (a square symbol, ``X'*A*X`` of a square ``X``)."""
+    return e.is_matrix and e.shape[0] == e.shape[1]
+
+
+def _opened(f: Expr) -> list[Expr] | None:
+    """``inv(P)`` or ``inv(P)'`` for a product ``P`` of square factors, as a product of inverses."""
+    match f:
+        case Inverse(body=MatMul(factors=ps)) if all(_square(p) for p in ps):
+            return [build.inv(p) for p in reversed(ps)]
+        case Transpose(body=Inverse(body=MatMul(factors=ps))) if all(_square(p) for p in ps):
+            return [build.transpose(build.inv(p)) for p in ps]
+    return None
+
+
+@rule(Pat(MatMul, name="m"), example="A'*inv(A*X*B)'*B'+C*inv(X*C)",
+      kinds={"A": "square", "B": "square", "C": "square", "X": "square"})
+def inverse_of_product(m: MatMul) -> Expr | None:
+    """inv(A B) = inv(B) inv(A) for square A and B (Matrix Cookbook §1.1), where a neighbour cancels.
+
+    Squareness is read off the dimensions (a symbol declared ``square``, or made
+    square by the expression), never assumed.  The inverse is opened only where
+    the factor next to it cancels against one of the new inverses:
+    ``A' inv(A X B)' B' = inv(X)'``.
+    Terminates: an inverse of a product becomes inverses of its factors, and no rule joins them again.
+    """
+    fs = m.factors
+    for n, f in enumerate(fs):
+        opened = _opened(f)
+        if opened is None:
+            continue
+        left = n > 0 and _power_pair(fs[n - 1], opened[0]) is not None
+        right = n + 1 < len(fs) and _power_pair(opened[-1], fs[n + 1]) is not None
+        if left or right:
+            return product([*fs[:n], *opened, *fs[n + 1 :]])
+    return None
 
 
 def _power(base: Expr, k: int) -> Expr:

@@ -3,7 +3,8 @@
 A negative scale of something whose printed form starts with a minus
 (``-(-2./u)'.*s``, ``-A'*diag(-1./v)*A`` when the minus sits in a factor) is
 the same value with both signs dropped; ``(-u)^2`` is ``u^2`` and ``(-u)^3``
-is ``-u^3``.  `flipped` says when an expression starts with a minus that can
+is ``-u^3``, for scalar and elementwise powers and for matrix powers alike
+(``(-A)^2`` is ``A^2``).  `flipped` says when an expression starts with a minus that can
 be taken off: a negative number leading it, through scales, quotients,
 transposes and the factors of products.
 """
@@ -11,10 +12,10 @@ transposes and the factors of products.
 from __future__ import annotations
 
 from matcalc import build
-from matcalc.expr import Add, DiagMatrix, ElemDiv, Expr, Hadamard, MatMul, Number, Power, Scale, Transpose
+from matcalc.expr import Add, DiagMatrix, ElemDiv, Expr, Hadamard, Inverse, MatMul, MatPow, Number, Power, Scale, Transpose
 from matcalc.rewrite import Pat, rule
 
-__all__ = ["double_negation", "flipped", "negated_base"]
+__all__ = ["double_negation", "flipped", "negated_base", "negated_matrix_base"]
 
 
 def flipped(e: Expr) -> Expr | None:
@@ -85,3 +86,18 @@ def negated_base(u: Expr, k: Number) -> Expr | None:
         return None
     powered = build.power(f, k)
     return powered if int(k.value) % 2 == 0 else build.neg(powered)
+
+
+@rule(Pat((MatPow, Inverse), name="p"), example="A-(-A)^2+(-2*B)^3+inv(-C)")
+def negated_matrix_base(p: MatPow | Inverse) -> Expr | None:
+    """(-X)^k = X^k for an even k, -(X^k) for an odd one; inv(-X) = -inv(X) (k = -1).
+
+    Terminates: the minus leaves the base of the matrix power, and no rule puts it back.
+    """
+    f = flipped(p.body)
+    if f is None:
+        return None
+    if isinstance(p, Inverse):
+        return build.neg(build.inv(f))
+    powered = build.matpow(f, p.k)
+    return powered if p.k % 2 == 0 else build.neg(powered)

@@ -1,4 +1,11 @@
-"""Transposes: moved to the leaves, dropped on symmetric matrices, outside inverses and traces."""
+"""Transposes: moved to the leaves, dropped on symmetric matrices, outside inverses and traces.
+
+One exception, decided by the printed cost: a sum of matrix terms whose
+transposes have fewer transpose marks is written as the transpose of that sum
+(``B'*X'+X'*B'`` is ``(X*B+B*X)'``, as the Matrix Cookbook prints eq. 107).
+`transpose_out_of_sum` pulls the transpose out, and `transpose_down` leaves
+exactly those transposed sums alone, so the two agree on one form.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +28,22 @@ from matcalc.expr import (
 )
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import product, total
+from matcalc.rules.cost import operators
 
-__all__ = ["inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down"]
+__all__ = [
+    "flip", "inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down", "transpose_out_of_sum",
+]  # fmt: skip
 
 
-@rule(Pat(Transpose, body=Pat.var("x")), example="(A*B+2*C^2)'")
+@rule(Pat(Transpose, body=Pat.var("x")), example="(A'*B+2*C^2)'")
 def transpose_down(x: Expr) -> Expr | None:
     """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A^k)' = (A')^k, S' = S for symmetric S.
 
     A transposed vector-valued sum stays as it is (``u'`` is just ``u`` as a
     row; spelling it out would break the sharing with ``u``), and no transpose
-    goes into elementwise operations, where it gains nothing.
+    goes into elementwise operations, where it gains nothing.  A transposed
+    matrix sum stays when `transpose_out_of_sum` would take the transpose out
+    again (``(A*B+2*C^2)'`` prints shorter than ``B'*A'+2*C'^2``).
     Terminates: each step moves a transpose strictly closer to the leaves.
     """
     if is_symmetric(x):
@@ -43,12 +55,74 @@ def transpose_down(x: Expr) -> Expr | None:
         case MatMul(factors=fs):
             return product([t(f) for f in reversed(fs)])
         case Add(terms=ts):
-            return total([t(s) for s in ts])
+            return None if _pulled(total([flip(s) for s in ts])) is build.transpose(x) else total([t(s) for s in ts])
         case Scale(coef=c, body=b):
             return build.scale(c, t(b))
         case MatPow(body=b, k=k):
             return build.matpow(t(b), k)
     return None
+
+
+def flip(e: Expr) -> Expr:
+    """``e'`` as the rules leave it: transposes moved to the leaves of products, scales and powers.
+
+    On such a normal form, ``flip(flip(e)) is e``.
+    """
+    if e.is_scalar or is_symmetric(e):
+        return e
+    match e:
+        case Transpose(body=b):
+            return b
+        case MatMul(factors=fs):
+            return product([flip(f) for f in reversed(fs)])
+        case Scale(coef=c, body=b):
+            return build.scale(c, flip(b))
+        case MatPow(body=b, k=k):
+            return build.matpow(flip(b), k)
+        case Add(terms=ts) if not e.is_vector:
+            pushed = total([flip(s) for s in ts])
+            return _pulled(pushed) or pushed
+    return build.transpose(e)
+
+
+def _pulled(s: Expr) -> Expr | None:
+    """``s`` with the transpose taken out of its terms that print shorter transposed, if that pays.
+
+    The terms ``t`` whose ``flip(t)`` has fewer operators go into one transposed
+    sum ``(flip(t1)+flip(t2)+...)'`` when they are at least two and save at least
+    two operators together (the transpose of the sum costs one).
+    """
+    if not isinstance(s, Add) or s.ndim != 2 or s.is_vector:
+        return None
+    memo: dict[Expr, int] = {}
+    out: list[Expr] = []
+    keep: list[Expr] = []
+    saved = 0
+    for t in s.terms:
+        f = flip(t)
+        gain = operators(t, memo) - operators(f, memo)
+        if gain > 0:
+            out.append(f)
+            saved += gain
+        else:
+            keep.append(t)
+    if len(out) < 2 or saved < 2:
+        return None
+    inner = total(out)
+    if is_symmetric(inner):
+        return None
+    return total([build.transpose(inner), *keep])
+
+
+@rule(Pat(Add, name="s", where=lambda s: s.ndim == 2 and not s.is_vector),
+      example="B'*X'+X'*B'+A'*C")
+def transpose_out_of_sum(s: Add) -> Expr | None:
+    """A'+B' = (A+B)' (Matrix Cookbook §1.1): terms that print shorter transposed share one transpose.
+
+    Terminates: strictly fewer operators (`matcalc.rules.cost`), and `transpose_down`
+    leaves the result alone.
+    """
+    return _pulled(s)
 
 
 def is_symmetric(e: Expr) -> bool:

@@ -4,7 +4,7 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
-const KINDS = ["scalar", "vector", "matrix", "symmetric", "scalar function", "vector function", "matrix function"];
+const KINDS = ["scalar", "vector", "matrix", "symmetric", "square", "scalar function", "vector function", "matrix function"];
 const state = { expr: "", kinds: {}, order: "1", wrt1: "", wrt2: "", claim: "", backend: "numpy" };
 let symbols = [];      // the last symbol table the server sent
 let code = null;       // the last generated module: {code, filename}

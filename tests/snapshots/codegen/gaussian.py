@@ -8,11 +8,11 @@ def gaussian(S, m, x):
 
     f = -0.5*logdet(S)-0.5*(x-m)'*inv(S)*(x-m)
     d_m = inv(S)*(x-m)
-    d_S = 1/2*(inv(S)*(x-m)*(x-m)'*inv(S)-inv(S))
+    d_S = (inv(S)*(x-m)*(x-m)'*inv(S)-inv(S))/2
     """
     t0 = x - m
     t1 = np.linalg.inv(S)
     t2 = t1 @ t0
     f = -0.5 * np.linalg.slogdet(S)[1] - 0.5 * (t0 @ t2)
-    d_S = 0.5 * (np.outer(t2, t0 @ t1) - t1)
+    d_S = (np.outer(t2, t0 @ t1) - t1) / 2
     return {'f': f, 'd_m': t2, 'd_S': d_S}
