@@ -62,7 +62,12 @@ from matcalc.rules.sums import (
     diag_linear,
     factor_common,
 )
-from matcalc.rules.transposes import inverse_outside, trace_of_transposes, transpose_down, transpose_out_of_sum
+from matcalc.rules.transposes import (
+    inverse_outside,
+    trace_of_transposes,
+    transpose_down,
+    transpose_out_of_sum,
+)
 
 __all__ = ["PAIR_RULES", "RULES", "simplify", "simplify_pairs"]
 

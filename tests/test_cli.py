@@ -712,7 +712,7 @@ def test_function_kinds_are_accepted(capsys, kind):
 
 def test_unknown_kind_lists_the_function_kinds(capsys):
     err = fails(capsys, "parse", "F(x)", "--kind", "F=function")
-    kinds = "scalar, vector, matrix, symmetric, scalar function, vector function, matrix function"
+    kinds = "scalar, vector, matrix, symmetric, square, scalar function, vector function, matrix function"
     assert f"kinds are {kinds}" in err
 
 

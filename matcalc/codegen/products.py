@@ -29,13 +29,12 @@ Traces, diagonals and entry sums of products use the same cost model
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import ast
 import enum
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from matcalc import build

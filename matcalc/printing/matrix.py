@@ -9,7 +9,6 @@ in index notation (`matcalc.printing.latex_index`).
 from __future__ import annotations
 
 from fractions import Fraction
-
 from typing import assert_never, cast
 
 from matcalc import build

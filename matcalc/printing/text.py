@@ -292,9 +292,11 @@ class _Printer:
         ``p*u/q`` parses back to the scale by ``p/q``: the parser divides ``p*u`` by ``q``, and
         a division by a number is a scale (`matcalc.build.elem_div`).
         """
-        c, body = e.coef, e.body
+        c: Expr = e.coef
+        body = e.body
         while isinstance(c, Scale) and c.is_scalar and c not in self.names:  # 1/2*a*b*X as a*b*X/2
-            c, body = c.coef, build.scale(c.body, body)
+            outer: Scale = c
+            c, body = outer.coef, build.scale(outer.body, body)
         if isinstance(c, Number) and isinstance(c.value, Fraction) and c.value.denominator != 1:
             top = build.scale(build.number(c.value.numerator), body)
             return f"{_wrap(self.text(top), MUL)}/{c.value.denominator}", MUL

@@ -12,7 +12,20 @@ transposes and the factors of products.
 from __future__ import annotations
 
 from matcalc import build
-from matcalc.expr import Add, DiagMatrix, ElemDiv, Expr, Hadamard, Inverse, MatMul, MatPow, Number, Power, Scale, Transpose
+from matcalc.expr import (
+    Add,
+    DiagMatrix,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    Inverse,
+    MatMul,
+    MatPow,
+    Number,
+    Power,
+    Scale,
+    Transpose,
+)
 from matcalc.rewrite import Pat, rule
 
 __all__ = ["double_negation", "flipped", "negated_base", "negated_matrix_base"]

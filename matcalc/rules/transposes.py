@@ -31,7 +31,8 @@ from matcalc.rules.common import product, total
 from matcalc.rules.cost import operators
 
 __all__ = [
-    "flip", "inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down", "transpose_out_of_sum",
+    "flip", "inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down",
+    "transpose_out_of_sum",
 ]  # fmt: skip
 
 
@@ -55,7 +56,8 @@ def transpose_down(x: Expr) -> Expr | None:
         case MatMul(factors=fs):
             return product([t(f) for f in reversed(fs)])
         case Add(terms=ts):
-            return None if _pulled(total([flip(s) for s in ts])) is build.transpose(x) else total([t(s) for s in ts])
+            kept = _pulled(total([flip(s) for s in ts])) is build.transpose(x)  # the sum rule's own form
+            return None if kept else total([t(s) for s in ts])
         case Scale(coef=c, body=b):
             return build.scale(c, t(b))
         case MatPow(body=b, k=k):
