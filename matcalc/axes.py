@@ -10,6 +10,9 @@ function takes the whole vector, or all entries of a matrix.
 - ``mean`` is a sum divided by `Size` (``size(X, k)``, a count of rows or
   columns), so it needs no node either, and its derivatives are the sum's
   scaled.
+- ``max(X, [], k)`` and ``min(X, [], k)`` (MATLAB's spelling: ``max(X, 2)`` is
+  the entry-by-entry maximum of X and 2) are the node `Extremum` with an axis,
+  and their tie indicators ``ismax(X, k)``, ``ismin(X, k)`` the node `Attained`.
 - ``softmax(X, k)`` and ``logsumexp(X, k)`` are nodes (`Softmax`, `LogSumExp`):
   they evaluate without overflow, and their derivatives have closed forms
   (``diag(s) - s s'`` per row or column; the gradient of ``logsumexp`` is the
@@ -29,21 +32,20 @@ __all__ = [
 ]  # fmt: skip
 
 
-def axis_number(name: str, axis: Expr | int) -> int:
-    """The axis ``1`` or ``2`` of ``name(X, axis)``, from a number node or an int."""
+def axis_number(name: str, axis: Expr | int, call: str = "") -> int:
+    """The axis ``1`` or ``2`` of ``name(X, axis)`` (written as ``call``), from a number node or an int."""
     value = axis.value if isinstance(axis, Number) else axis
     if isinstance(value, bool) or not isinstance(value, int | float) or value not in (1, 2):
         shown = str(axis) if isinstance(axis, Expr) else repr(axis)
-        raise ShapeError(
-            f"{name}(X, k): the axis k is 1 (down each column) or 2 (along each row), got {shown}"
-        )
+        written = call or f"{name}(X, k)"
+        raise ShapeError(f"{written}: the axis k is 1 (down each column) or 2 (along each row), got {shown}")
     return int(value)
 
 
-def _matrix(name: str, x: Expr, axis: int) -> None:
+def _matrix(name: str, x: Expr, axis: int, call: str = "") -> None:
     if not x.is_matrix:
         raise ShapeError(
-            f"{name}(X, {axis}) works on {AXES[axis]} of a matrix, got {build.describe(x)}; "
+            f"{call or f'{name}(X, {axis})'} works on {AXES[axis]} of a matrix, got {build.describe(x)}; "
             f"{name}(x) of a vector needs no axis"
         )
 
@@ -87,13 +89,22 @@ def mean(x: Expr, axis: int = 0) -> Expr:
     return build.div(build.sum_entries(x), count)
 
 
-def extremum(kind: str, x: Expr) -> Expr:
-    """``max(x)`` / ``min(x)`` (``kind``): the largest / smallest entry of a vector or matrix."""
-    if x.is_scalar:
-        return x
-    if x.ndim > 2:
-        raise ShapeError(f"{kind} of {build.describe(x)}: only vectors and matrices")
-    return Extremum(x, kind, shape=())
+def extremum(kind: str, x: Expr, axis: int = 0) -> Expr:
+    """``max(x)`` / ``min(x)`` (``kind``): the largest / smallest entry of a vector or matrix.
+
+    With an axis, ``max(X, [], 1)`` the largest entry of each column (a row vector)
+    and ``max(X, [], 2)`` of each row (a column vector), as MATLAB writes them.
+    """
+    if axis == 0:
+        if x.is_scalar:
+            return x
+        if x.ndim > 2:
+            raise ShapeError(f"{kind} of {build.describe(x)}: only vectors and matrices")
+        return Extremum(x, kind, 0, shape=())
+    _matrix(kind, x, axis, f"{kind}(X, [], {axis})")
+    if axis == 1:
+        return Extremum(x, kind, 1, shape=x.shape[1:], row=True)
+    return Extremum(x, kind, 2, shape=x.shape[:1])
 
 
 def maximum(a: Expr, b: Expr) -> Expr:
@@ -128,20 +139,25 @@ def pairwise(kind: str, a: Expr, b: Expr) -> Expr:
     return build.add(b, gap) if up else build.sub(a, gap)
 
 
-def attained(kind: str, x: Expr) -> Expr:
+def attained(kind: str, x: Expr, axis: int = 0) -> Expr:
     """``ismax(x)`` / ``ismin(x)`` (``kind``): 1 at the entries equal to ``max(x)`` (``min(x)``), else 0.
 
     The tie indicator of ``max``/``min``: a node of its own (`Attained`), whose
     value compares ``x`` with the extremum of the same array, so that no rewrite
-    of ``x`` can leave the maximum untied.  Of a scalar it is 1.
+    of ``x`` can leave the maximum untied.  Of a scalar it is 1.  With an axis,
+    ``ismax(X, k)`` compares each entry with the extremum of its column (k=1)
+    or row (k=2): the tie indicator of ``max(X, [], k)``.
     """
     if kind not in ("max", "min"):
         raise ShapeError(f"is{kind}: the kind is 'max' or 'min'")
+    if axis:
+        _matrix(f"is{kind}", x, axis)
+        return Attained(x, kind, axis, shape=x.shape)
     if x.is_scalar:
         return build.number(1)
     if x.ndim > 2:
         raise ShapeError(f"is{kind} of {build.describe(x)}: only vectors and matrices")
-    return Attained(x, kind, shape=x.shape, row=x.row)
+    return Attained(x, kind, 0, shape=x.shape, row=x.row)
 
 
 def _same_shape(name: str, a: Expr, b: Expr) -> None:

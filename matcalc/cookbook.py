@@ -361,6 +361,12 @@ _ML = (
        None, kinds={"c": _T}, topic="ml", note="c = nu > 0; the terms of the normalizer"),
     _r("hinge", "ML: support vector machine (hinge loss)", "sum(max(1-y.*(X*w), 0))", ("w",),
        "-X'*(y.*step(1-y.*(X*w)))", topic="ml", note="a subgradient; step is 0 at 0"),
+    _r("max_pool_W", "ML: max-over-time pooling (Collobert et al., JMLR 2011)", "sum(max(X*W, [], 1))",
+       ("W",), "X'*ismax(X*W, 1)", topic="ml",
+       note="rows of X are time steps; a subgradient: at a tie in a column its entries share equally"),
+    _r("multiclass_hinge_W", "ML: multiclass hinge loss (Crammer & Singer, JMLR 2001)",
+       "sum(max(X*W+1-Y, [], 2))-sum(Y.*(X*W))", ("W",), "X'*(ismax(X*W+1-Y, 2)-Y)", topic="ml",
+       note="rows of Y one-hot labels; a subgradient: at a tie in a row its entries share equally"),
     _r("attention_K", "ML: attention by rows", "tr(V'*softmax(Q*K'/c, 2))", ("K",), None, topic="ml",
        note="d/dK of sum(V.*softmax(Q*K'/c, 2))"),
 )

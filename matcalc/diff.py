@@ -363,11 +363,18 @@ def _extremum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     # ∂ max(U) = (T/sum(T))_st ∂U_st with T = ismax(U), 1 where the max is attained:
     # the gradient where it is unique, and at a tie the mean of the tied entries' gradients,
     # a subgradient (the max is convex, the min concave); likewise for min.  T is a node that
-    # compares U with its own max, so sum(T) >= 1 however U is rewritten.
+    # compares U with its own max, so sum(T) >= 1 however U is rewritten.  Along an axis the
+    # same for each row (axis 2): ∂M_i = T_il/(T*1)_i ∂U_il with T = ismax(U, 2); by columns
+    # ∂M_j = T_lj/(T'*1)_j ∂U_lj.
     assert isinstance(e, Extremum)
-    u, ties = e.body, axes.attained(e.kind, e.body)
-    s = fresh_like(u.shape)
-    return dv.chain(atom(build.div(ties, build.sum_entries(ties)), s), u, s)
+    u, ties = e.body, axes.attained(e.kind, e.body, e.axis)
+    if e.axis == 0:
+        s = fresh_like(u.shape)
+        return dv.chain(atom(build.div(ties, build.sum_entries(ties)), s), u, s)
+    inner = (idx[0], fresh(u.shape[1])) if e.axis == 2 else (fresh(u.shape[0]), idx[0])
+    per_line = ties if e.axis == 2 else build.transpose(ties)  # a row of it per row (column) of U
+    count = build.elem_div(build.number(1), axes.sum_axis(per_line, 2))  # 1/(the ties in each line)
+    return dv.chain(product(atom(ties, inner), atom(count, idx)), u, inner)
 
 
 @rule(Polygamma)

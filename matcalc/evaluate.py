@@ -220,10 +220,21 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
 
 
 def _extremum(e: Extremum, args: list[Value], env: _Env) -> Value:
-    x = np.asarray(args[0], dtype=np.float64)
-    if x.size == 0:
-        raise EvaluationError(f"{e.kind} of an empty array has no value")
-    return np.float64(np.max(x) if e.kind == "max" else np.min(x))
+    """The largest (smallest) entry of all, or of each column (axis 1) or row (axis 2)."""
+    x = _reducible(e, args[0])
+    top = np.max if e.kind == "max" else np.min
+    if e.axis == 0:
+        return np.float64(top(x))
+    return np.asarray(top(x, axis=_numpy_axis(e)), dtype=np.float64)
+
+
+def _reducible(e: Extremum | Attained, value: Value) -> Array:
+    """``value`` as floats; an `EvaluationError` if the axis ``e`` reduces over is empty."""
+    x = np.asarray(value, dtype=np.float64)
+    if (x.shape[e.axis - 1] if e.axis else x.size) == 0:
+        name = "is" + e.kind if isinstance(e, Attained) else e.kind
+        raise EvaluationError(f"{name} of an empty array has no value")
+    return x
 
 
 def _kron(e: Kron, args: list[Value], env: _Env) -> Value:
@@ -259,11 +270,9 @@ def _sized(e: Expr, value: Array, env: _Env) -> Value:
 
 
 def _attained(e: Attained, args: list[Value], env: _Env) -> Value:
-    """1.0 where an entry equals the extremum of the same array (so at least one entry), else 0.0."""
-    x = np.asarray(args[0], dtype=np.float64)
-    if x.size == 0:
-        raise EvaluationError(f"is{e.kind} of an empty array has no value")
-    top = np.max(x) if e.kind == "max" else np.min(x)
+    """1.0 where an entry equals the extremum of the same array (column, row), so at least one; else 0.0."""
+    x = _reducible(e, args[0])
+    top = (np.max if e.kind == "max" else np.min)(x, axis=_numpy_axis(e), keepdims=True)
     out: Value = np.asarray(x == top, dtype=np.float64)
     return out
 
@@ -408,7 +417,7 @@ def _norm(e: Norm, args: list[Value], env: _Env) -> Value:
     return np.float64(top * np.sqrt(np.sum(np.square(a / top))))
 
 
-def _numpy_axis(e: Softmax | LogSumExp) -> int | None:
+def _numpy_axis(e: Softmax | LogSumExp | Extremum | Attained) -> int | None:
     """The NumPy axis that ``e`` reduces over (None: all entries)."""
     return e.axis - 1 if e.axis else None
 

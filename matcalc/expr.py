@@ -312,10 +312,15 @@ class Polygamma(Expr):
 
 @node
 class Extremum(Expr):
-    """``max(X)`` or ``min(X)`` (``kind``): the largest or smallest entry of a vector or matrix."""
+    """``max(X)`` or ``min(X)`` (``kind``): the largest or smallest entry of a vector or matrix (``axis`` 0).
+
+    Of a matrix, ``axis`` 1 takes the extremum of each column (a row vector) and
+    ``axis`` 2 of each row (a column vector), written ``max(X, [], k)`` (`AXES`).
+    """
 
     body: Expr
     kind: str
+    axis: int
 
 
 @node
@@ -363,11 +368,15 @@ class Attained(Expr):
     entry with the extremum of the same array, so every entry is exactly tied
     with itself: however the simplifier rewrites ``X``, at least one entry is 1.
     Written ``1 - sign(max(X) - X)``, a sum ``X`` distributed by a rewrite could
-    round so that no entry was tied, and the derivative was 0/0.
+    round so that no entry was tied, and the derivative was 0/0.  With ``axis`` 1
+    or 2 it compares each entry with the extremum of its column or row
+    (``ismax(X, k)``, the tie indicator of ``max(X, [], k)``), so each column or
+    row has at least one 1.
     """
 
     body: Expr
     kind: str
+    axis: int
 
 
 @node

@@ -8,7 +8,8 @@ Grammar, loosest first::
     unary   := '-' unary | power
     power   := postfix (('^' | '.^') unary)?          # right-associative
     postfix := atom ("'" | "ᵀ" | ".T")*                # three spellings of the transpose
-    atom    := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'
+    atom    := NUMBER | NAME | NAME '(' arg (',' arg)* ')' | '(' sum ')'
+    arg     := sum | '[]'                               # '[]' only in max(X, [], k), min(X, [], k)
 
 The ``where`` list names subexpressions, as the printers write them when a
 subexpression is used more than once: ``diag(t1)-t1*t1' where t1 =
@@ -33,10 +34,12 @@ from matcalc.calls import MAX_NESTING, Cursor
 from matcalc.errors import ShapeError
 from matcalc.expr import FUNCTION_KINDS, Expr, Scale
 from matcalc.kinds import Name
-from matcalc.lexer import TRANSPOSES, Token, is_float, shorten
+from matcalc.lexer import EMPTY, TRANSPOSES, Token, is_float, shorten
 from matcalc.spellings import unknown_function
 from matcalc.vocabulary import (
+    AXIS_CALLS,
     DERIVATIVES,
+    EMPTY_BEFORE_AXIS,
     EXTREMA,
     FRECHET,
     ONE_ARG,
@@ -233,6 +236,8 @@ class Parser(Cursor):
             raise self.error("expected an operand, found the end of the expression")
         if tok.text == ")":
             raise self.error("expected an operand before ')'")
+        if tok.text == EMPTY:
+            raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
         raise self.error(f"expected an operand, found '{tok.text}'")
 
     def name(self) -> Expr:
@@ -292,18 +297,21 @@ class Parser(Cursor):
         self.enter()
         if self.tok.kind == "op" and self.tok.text == ")":
             raise self.error(f"'{tok.text}' needs an argument")
-        args = [self.sum()]
+        args = [self.argument(tok, 0)]
         while self.tok.kind == "op" and self.tok.text == ",":
             self.take()
-            args.append(self.sum())
+            args.append(self.argument(tok, len(args)))
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         name = tok.text
-        if name in EXTREMA:
-            if len(args) == 1:
-                return self.make(tok, axes.extremum, name, args[0])
+        if None in args:  # '[]', read only as the second argument of max and min
+            if len(args) != 3:
+                raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}: the axis k comes third", tok)
+            return self.along(tok, args[0], args[2])
+        if name in EXTREMA and len(args) > 1:
             if len(args) != 2:
-                raise self.error(f"'{name}' takes 1 argument (the {name} entry) or 2 (entry by entry)", tok)
+                raise self.error(f"'{name}' takes 1 argument (the {name} entry), 2 (entry by entry) or 3 "
+                                 f"({AXIS_CALLS[name]}, along an axis)", tok)
             return self.make(tok, EXTREMA[name], *args)
         if name in TWO_ARG:
             if len(args) != 2:
@@ -314,13 +322,33 @@ class Parser(Cursor):
                 raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)
             return self.make(tok, lambda k, x: gamma.polygamma(gamma.order_number(k), x), *args)
         if len(args) == 2 and name in WITH_AXIS:
-            return self.make(tok, lambda x, k: WITH_AXIS[name](x, axes.axis_number(name, k)), *args)
+            return self.along(tok, args[0], args[1])
         if len(args) != 1 or name not in ONE_ARG:
             takes = "1 or 2 arguments" if name in ONE_ARG else "2 arguments"
             takes = takes if name in WITH_AXIS else "1 argument"
             raise self.error(f"'{name}' takes {takes}, got {len(args)}", tok)
         return self.make(tok, ONE_ARG[name], args[0])
 
+    def argument(self, tok: Token, position: int) -> Expr | None:
+        """One argument of the call of ``tok``; None for the empty ``[]`` of ``max(X, [], k)``."""
+        if not (self.tok.kind == "op" and self.tok.text == EMPTY):
+            return self.sum()
+        if tok.text not in EMPTY_BEFORE_AXIS or position != 1:
+            raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
+        self.take()
+        return None
+
+    def along(self, tok: Token, x: Expr | None, k: Expr | None) -> Expr:
+        """``name(X, k)`` or ``name(X, [], k)``: the function of ``tok`` along the axis ``k``."""
+        name = tok.text
+        if x is None or k is None:
+            raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}", tok)
+        call = AXIS_CALLS[name]
+        return self.make(tok, lambda x, k: WITH_AXIS[name](x, axes.axis_number(name, k, call)), x, k)
+
+
+#: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.
+_EMPTY_CALLS = " and ".join(AXIS_CALLS[name] for name in sorted(EMPTY_BEFORE_AXIS))
 
 
 #: Product operators whose operands, when plain arrays, may be grouped in any way.

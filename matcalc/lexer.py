@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from matcalc.errors import ParseError
 
-__all__ = ["TRANSPOSES", "Token", "is_float", "shorten", "tokenize"]
+__all__ = ["EMPTY", "TRANSPOSES", "Token", "is_float", "shorten", "tokenize"]
+
+#: MATLAB's empty array, only as the placeholder of ``max(X, [], k)`` (whatever spaces it holds).
+EMPTY = "[]"
 
 #: The postfix transpose: MATLAB's ``'``, papers' ``ᵀ`` (U+1D40) and NumPy's ``.T``.
 TRANSPOSES = ("'", "ᵀ", ".T")
@@ -16,7 +19,7 @@ TOKEN = re.compile(
     r"""\s*(?:
       (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<name>[A-Za-z][A-Za-z0-9_]*)
-    | (?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_])|[-+*/^'(),:=ᵀ])
+    | (?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_])|\[\s*\]|[-+*/^'(),:=ᵀ])
     )""",
     re.VERBOSE,
 )
@@ -44,7 +47,8 @@ def tokenize(text: str) -> list[Token]:
         if m is None or m.lastgroup is None:
             raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
         start = m.start(m.lastgroup)
-        tokens.append(Token(m.lastgroup, m.group(m.lastgroup), start))
+        spelled = m.group(m.lastgroup)
+        tokens.append(Token(m.lastgroup, EMPTY if spelled.startswith("[") else spelled, start))
         pos = m.end()
     tokens.append(Token("end", "", len(text)))
     return tokens

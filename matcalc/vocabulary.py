@@ -21,8 +21,8 @@ from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
 from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
 
 __all__ = [
-    "DERIVATIVES", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA", "RESERVED", "TWO_ARG", "WHERE",
-    "WITH_AXIS",
+    "AXIS_CALLS", "DERIVATIVES", "EMPTY_BEFORE_AXIS", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA",
+    "RESERVED", "TWO_ARG", "WHERE", "WITH_AXIS",
     "caret_power",
 ]  # fmt: skip
 
@@ -32,8 +32,6 @@ ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
-    "ismax": lambda x: axes.attained("max", x),  # 1 where max(x) is attained: the tie indicator
-    "ismin": lambda x: axes.attained("min", x),
     **{r.name: (lambda x, f=r.name: matfun(f, x)) for r in PRIMARY_FUNCTIONS.values() if not r.params},  # type: ignore[misc]
     **{r.name: (lambda x, k=r.name: spectral_op(k, x)) for r in SPECTRAL_OPS.values()},  # type: ignore[misc]
 }
@@ -46,7 +44,13 @@ WITH_AXIS: dict[str, Callable[[Expr, int], Expr]] = {
     r.name: r.with_axis for r in MATRIX_FUNCTIONS.values() if r.with_axis is not None
 }
 
-#: ``max(x)``/``min(x)``, the largest/smallest entry; ``max(a, b)``/``min(a, b)``, entry by entry.
+#: How each function with an axis is called, ``sum(X, k)`` or, after MATLAB's empty ``[]``, ``max(X, [], k)``.
+AXIS_CALLS: dict[str, str] = {name: MATRIX_FUNCTIONS[name].call_text("X", "k") for name in WITH_AXIS}
+
+#: The functions whose axis comes third, after ``[]``: their two-argument form means something else.
+EMPTY_BEFORE_AXIS = frozenset(r.name for r in MATRIX_FUNCTIONS.values() if r.empty_before_axis)
+
+#: ``max(a, b)``/``min(a, b)``, entry by entry (``max(x)`` and ``max(X, [], k)`` are matrix functions).
 EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": axes.minimum}
 
 #: Functions of two operands: ``kron(A, B)``, the Kronecker product (`matcalc.kronecker`).

@@ -105,6 +105,8 @@ CASES: list[Case] = [
     Case("norms", "norm2(x) + norm1(x) + norm2(A) + norm1(A)"),
     Case("softmax", "softmax(W*x)'*y"),
     Case("extrema", "max(x) - min(A) + sum(max(x, y)) + sum(min(x, 0)) + ismax(x)'*ismin(y)"),
+    Case("extrema_axes", "sum(max(X*W, [], 2)) - y'*min(X, [], 1)' + sum(ismax(X, 1).*ismin(X, 2))"),
+    Case("extrema_axes_gradient", "sum(max(X*W, [], 2)) - y'*min(X*W, [], 1)'", wrt=("W",)),
     Case("gamma", "sum(lgamma(x)) + digamma(a) + trigamma(x)'*polygamma(3, x)"),
     Case("axes", "sum(softmax(X*W, 2).*Y) + sum(logsumexp(X, 1)) + mean(X, 2)'*y + logsumexp(x)"),
     Case("matrix_functions", "tr(expm(A)) + tr(logm(S)*sqrtm(S)) + tr(S^c) + tr(L_logm(S, B))", _SYM),

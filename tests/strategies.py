@@ -184,11 +184,17 @@ def _logsumexp(u: Any, axis: int | None) -> Any:
     return np.squeeze(np.log(np.sum(np.exp(u - top), axis=axis, keepdims=True)) + top, axis=axis)
 
 
-def _by_axis(draw: Any, arg: Generated, axis: int) -> Generated:
-    """A reduction of the matrix ``arg`` along ``axis`` (1: per column, 2: per row): sum, mean, logsumexp."""
-    how = draw(st.sampled_from(("sum", "mean", "logsumexp")))
-    make = {"sum": axes.sum_axis, "mean": axes.mean, "logsumexp": axes.logsumexp}[how]
-    ref = {"sum": np.sum, "mean": np.mean, "logsumexp": _logsumexp}[how]
+def _by_axis(draw: Any, arg: Generated, axis: int, cfg: _Config) -> Generated:
+    """A reduction of the matrix ``arg`` along ``axis`` (1: per column, 2: per row).
+
+    sum, mean, logsumexp; and max, min (``max(X, [], k)``) unless ``extrema`` is excluded.
+    """
+    extrema = ("max", "min") if "extrema" not in cfg.exclude else ()
+    how = draw(st.sampled_from(("sum", "mean", "logsumexp", *extrema)))
+    make = {"sum": axes.sum_axis, "mean": axes.mean, "logsumexp": axes.logsumexp,
+            "max": lambda e, k: axes.extremum("max", e, k),
+            "min": lambda e, k: axes.extremum("min", e, k)}[how]
+    ref = {"sum": np.sum, "mean": np.mean, "logsumexp": _logsumexp, "max": np.max, "min": np.min}[how]
     return _un(lambda e: make(e, axis), lambda u: ref(u, axis=axis - 1), arg)
 
 
@@ -560,7 +566,7 @@ def _vector_table(ty: str) -> list[tuple[str, _Maker]]:  # noqa: C901 - one make
         ("softmax", lambda draw, d, cfg: _un(build.softmax, _softmax, v(draw, d, cfg))),
         ("broadcast", broadcast),
         ("constants", constants),
-        ("axes", lambda draw, d, cfg: _by_axis(draw, m(draw, d, cfg), 2 if ty == "column" else 1)),
+        ("axes", lambda draw, d, cfg: _by_axis(draw, m(draw, d, cfg), 2 if ty == "column" else 1, cfg)),
         ("gamma", lambda draw, d, cfg: _gamma(draw, v(draw, d, cfg))),
         ("extrema", lambda draw, d, cfg: _bin(*draw(st.sampled_from((
             (axes.maximum, np.maximum), (axes.minimum, np.minimum)))), v(draw, d, cfg), draw(st.one_of(

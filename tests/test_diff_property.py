@@ -31,7 +31,8 @@ away (and counted in the statistics) only when
   derivative is not);
 - a subexpression that depends on a differentiation variable sits within
   ``KINK`` of a point where its own derivative does not exist: ``abs``,
-  ``sign``, ``relu``, ``step``, ``norm1`` at 0, ``norm2`` of 0, ``sqrt``,
+  ``sign``, ``relu``, ``step``, ``norm1`` at 0, ``norm2`` of 0, ``max``/``min``
+  (of all entries, each column or each row) near a tie, ``sqrt``,
   ``log``, a division or a fractional power at 0, a power with a variable
   exponent of a number that is not positive, ``arcsin``/``arccos`` at ±1, a
   nearly singular matrix under ``inv``/``det``/``logdet``/negative powers, a
@@ -73,6 +74,7 @@ from matcalc.expr import (
     Det,
     ElemDiv,
     Expr,
+    Extremum,
     IndexForm,
     Inverse,
     LogDet,
@@ -205,6 +207,24 @@ def _singular_point(e: Expr, value_of: Mapping[int, Any], wrt: Collection[str]) 
             return "nearly singular matrix"
     elif isinstance(e, MatFun | Spectral) and id(e.body) in value_of:
         return _off_domain(e, np.asarray(value_of[id(e.body)]), value_of)
+    elif isinstance(e, Extremum) and id(e.body) in value_of:
+        return _near_a_tie(e, np.asarray(value_of[id(e.body)]))
+    return None
+
+
+def _near_a_tie(e: Extremum, u: np.ndarray) -> str | None:
+    """Why ``max``/``min`` (of all entries, each column, each row) may have no derivative at ``u``.
+
+    Two entries of one reduced array within KINK of each other but not equal: a kink.  An
+    exact tie (a symmetric matrix's two halves) takes the documented subgradient, the mean,
+    which is the derivative where the tied entries move together; it is compared.
+    """
+    lines = u.reshape(1, -1) if e.axis == 0 else (u.T if e.axis == 1 else u)
+    ordered = np.sort(lines, axis=1)
+    gaps = ordered[:, -1] - ordered[:, -2] if e.kind == "max" else ordered[:, 1] - ordered[:, 0]
+    scale = np.maximum(1.0, np.max(np.abs(lines), axis=1))
+    if lines.shape[1] > 1 and np.any((gaps > 0) & (gaps < KINK * scale)):
+        return f"{e.kind} near a tie"
     return None
 
 

@@ -146,3 +146,127 @@ def _converter(backend: str) -> Callable[[np.ndarray], object]:
         torch = require("torch")
         return lambda v: torch.as_tensor(np.asarray(v, dtype=np.float64))
     return lambda v: np.asarray(v, dtype=np.float64)
+
+
+# ---- along an axis: max(X, [], k), min(X, [], k) and their tie indicators ismax(X, k) ------------
+
+M0 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "row"),
+    [
+        ("max(X, [], 1)", M0.max(axis=0), True),  # of each column: a row vector
+        ("max(X, [], 2)", M0.max(axis=1), False),  # of each row: a column vector
+        ("min(X, [], 1)", M0.min(axis=0), True),
+        ("min(X, [ ], 2)", M0.min(axis=1), False),
+        ("ismax(X, 2)", (M0.max(axis=1, keepdims=True) == M0).astype(float), False),
+        ("ismin(X, 1)", (M0.min(axis=0, keepdims=True) == M0).astype(float), False),
+    ],
+)
+def test_along_an_axis_values_text_and_latex(text: str, expected: np.ndarray, row: bool) -> None:
+    e = mc.parse(text, {"X": "matrix"})
+    assert_allclose(mc.evaluate(e, {"X": M0}), expected)
+    assert e.row is row and np.shape(mc.evaluate(e, {"X": M0})) == expected.shape
+    assert str(e) == text.replace("[ ]", "[]")
+    assert mc.parse(str(e), {"X": "matrix"}) is e
+    side = r"_{\mathrm{col}}" if text.endswith("1)") else r"_{\mathrm{row}}"
+    assert side in mc.latex(e)
+
+
+def test_two_arguments_stay_entry_by_entry() -> None:
+    # MATLAB's spelling: max(X, 2) is the entry-by-entry maximum of X and 2, max(X, [], 2) per row
+    e = mc.parse("max(X, 2)", {"X": "matrix"})
+    assert_allclose(mc.evaluate(e, {"X": M0}), np.maximum(M0, 2))
+    assert mc.parse("max(A, [], 2)").shape == mc.parse("A*x").shape  # A inferred a matrix
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt"),
+    [
+        ("sum(max(X, [], 2))", "X"),
+        ("y'*min(X, [], 2)", "X"),
+        ("max(X*W, [], 1)*z", "W"),
+        ("sum(max(X*W+1-Y, [], 2))-sum(Y.*(X*W))", "W"),  # the multiclass hinge loss
+        ("norm2(max(exp(A*X), [], 1))^2", "X"),
+        ("logsumexp(min(X*W, [], 2))", "W"),
+        ("max(X, [], 2)", "X"),  # a Jacobian of a vector by a matrix
+    ],
+)
+def test_along_an_axis_derivatives_match_finite_differences(text: str, wrt: str) -> None:
+    f = mc.parse(text, {"X": "matrix", "W": "matrix", "Y": "matrix", "A": "matrix", "z": "vector"})
+    for order in (1, 2):
+        result = check_derivative(f, *[wrt] * order, seed=order)
+        assert result.ok, f"order {order}: {result.derivative}, error {result.max_error}"
+
+
+def test_along_an_axis_closed_forms() -> None:
+    # the indicator of each row's maximum, each row scaled by 1/(its number of ties): ismax(X*W, 2)
+    # away from ties, as a paper writes it
+    g = mc.diff(mc.parse("sum(max(X*W, [], 2))"), "W")
+    assert str(g) == "X'*diag(1./(ismax(X*W, 2)*vector(1)))*ismax(X*W, 2)"
+    g = mc.diff(mc.parse("sum(min(X*W, [], 1))"), "W")
+    assert str(g) == "X'*ismin(X*W, 1)*diag(1./(ismin(X*W, 1)'*vector(1)))"
+
+
+def test_along_an_axis_subgradient_at_ties() -> None:
+    # each row's (column's) maximum: the mean of its tied entries' gradients, rows do not mix;
+    # the same as max(x) of that row alone
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 0.0, -1.0], [5.0, 5.0, 5.0]])
+    grad = mc.evaluate(mc.diff(mc.parse("sum(max(X, [], 2))"), "X"), {"X": x})
+    assert_allclose(grad, [[0.0, 0.5, 0.5], [1.0, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3]])
+    grad = mc.evaluate(mc.diff(mc.parse("sum(min(X, [], 1))"), "X"), {"X": -x.T})
+    assert_allclose(grad, [[0.0, 1.0, 1 / 3], [0.5, 0.0, 1 / 3], [0.5, 0.0, 1 / 3]])
+    by_rows = mc.evaluate(mc.diff(mc.parse("sum(max(X, [], 2))"), "X"), {"X": x})
+    for i in range(3):
+        assert_allclose(by_rows[i], mc.evaluate(mc.diff(mc.parse("max(x)"), "x"), {"x": x[i]}))
+    jac = mc.evaluate(mc.diff(mc.parse("max(X, [], 2)"), "X"), {"X": x})
+    for i in range(3):  # row i of the maxima depends on row i of X only
+        assert not np.any(np.delete(jac[i], i, axis=0))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch", "array_api"])
+def test_along_an_axis_code_on_every_backend(backend: str) -> None:
+    f = mc.parse("sum(max(X*W, [], 2)) - sum(min(exp(X*W), [], 1))")
+    outputs = {"f": f, "g": mc.diff(f, "W"), "m": mc.parse("max(X*W, [], 1)")}
+    rng = np.random.default_rng(0)
+    values = {"X": rng.normal(size=(4, 3)), "W": rng.normal(size=(3, 5))}
+    tie = {"X": np.array([[1.0, 0.0], [0.0, 1.0]]), "W": np.array([[2.0, 2.0, 0.0], [1.0, 0.0, 0.0]])}
+    to = _converter(backend)
+    fn = mc.lambdify(outputs, args=["W", "X"], backend=backend)
+    for vals in (values, tie):  # the second has ties in a row and in a column
+        out = fn(**{k: to(v) for k, v in vals.items()})
+        for key, e in outputs.items():
+            assert_allclose(np.asarray(out[key]), mc.evaluate(e, vals), rtol=1e-10, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("max(X, [], 3)", r"max\(X, \[\], k\): the axis k is 1 \(down each column\) or 2"),
+        ("max(x, [], 1)", r"max\(X, \[\], 1\) works on each column of a matrix, got column vector x"),
+        ("max(X, [])", r"'max' along an axis is max\(X, \[\], k\): the axis k comes third"),
+        ("max(X, [], 2, 1)", r"'max' along an axis is max\(X, \[\], k\)"),
+        ("sum(X, [], 2)", r"'\[\]' \(MATLAB's empty array\) is only the placeholder of max\(X, \[\], k\)"),
+        ("max([], X, 2)", r"'\[\]' \(MATLAB's empty array\) is only the placeholder"),
+        ("X+[]", r"'\[\]' \(MATLAB's empty array\) is only the placeholder"),
+        ("ismax(X, [], 2)", r"'\[\]' \(MATLAB's empty array\) is only the placeholder"),
+        ("ismax(x, 2)", r"ismax\(X, 2\) works on each row of a matrix"),
+        ("max(X, Y, 2)", r"'max' takes 1 argument \(the max entry\), 2 \(entry by entry\) or 3"),
+    ],
+)
+def test_along_an_axis_bad_calls_are_clear_errors(text: str, message: str) -> None:
+    kinds = {"x": "vector", "X": "matrix", "Y": "matrix"}
+    with pytest.raises(mc.MatcalcError, match=message):
+        mc.parse(text, {n: k for n, k in kinds.items() if n in text})
+
+
+def test_along_an_axis_has_no_sympy_form() -> None:
+    with pytest.raises(mc.MatcalcError, match="SymPy's matrix expressions have no largest or smallest"):
+        mc.to_sympy(mc.parse("max(X, [], 2)", {"X": "matrix"}))
+
+
+def test_along_an_axis_of_an_empty_array() -> None:
+    with pytest.raises(mc.EvaluationError, match="max of an empty array"):
+        mc.evaluate(mc.parse("max(X, [], 2)", {"X": "matrix"}), {"X": np.zeros((2, 0))})
+    assert mc.evaluate(mc.parse("max(X, [], 2)", {"X": "matrix"}), {"X": np.zeros((0, 2))}).shape == (0,)

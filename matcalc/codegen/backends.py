@@ -26,7 +26,7 @@ from matcalc.errors import MatcalcError, RegistryError
 from matcalc.ops import BACKENDS as BACKEND_NAMES
 from matcalc.ops import ELEMENTWISE
 
-__all__ = ["BACKENDS", "Backend", "backend"]
+__all__ = ["AXIS_SUFFIX", "BACKENDS", "Backend", "backend"]
 
 
 
@@ -38,6 +38,28 @@ def _functions(backend: str) -> dict[str, str]:
 def _function_helpers() -> dict[str, str]:
     """The helpers the elementwise functions' templates call (NumPy's spelling, with ``xp``)."""
     return {name: text for r in ELEMENTWISE.values() for name, text in r.helpers.items()}
+
+
+#: The suffix of an operation along an axis: ``max_cols`` (axis 1, each column), ``max_rows`` (axis 2).
+AXIS_SUFFIX = {0: "", 1: "_cols", 2: "_rows"}
+
+
+def _extrema(reduce: str, keep: str, cast: str, axes: tuple[str, str]) -> dict[str, str]:
+    """``max``/``min`` of all entries, each column, each row, and their tie indicators ``ismax``...
+
+    ``reduce`` spells the reduction (``xp.{kind}(_0{axis})``), ``keep`` the keyword that keeps
+    the reduced axis, ``cast`` the cast of a boolean to ``_0``'s type, ``axes`` the axis
+    arguments of columns and rows: the indicator compares each entry with the extremum of
+    the same array, column or row.
+    """
+    out: dict[str, str] = {}
+    for kind in ("max", "min"):
+        for axis, spelled in zip((0, 1, 2), ("", *axes), strict=True):
+            top = reduce.format(kind=kind, axis=spelled)
+            kept = reduce.format(kind=kind, axis=spelled + keep) if axis else top
+            out[kind + AXIS_SUFFIX[axis]] = top
+            out[f"is{kind}" + AXIS_SUFFIX[axis]] = cast.format(f"(_0 == {kept})")
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +110,8 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "logsumexp": "_logsumexp(_0, None)",
     "logsumexp_cols": "_logsumexp(_0, 0)",
     "logsumexp_rows": "_logsumexp(_0, 1)",
-    "max": "xp.max(_0)",  # the largest entry
-    "min": "xp.min(_0)",
-    "ismax": "(_0 == xp.max(_0)).astype(_0.dtype)",  # 1 where the largest entry is attained
-    "ismin": "(_0 == xp.min(_0)).astype(_0.dtype)",
+    # max(X), max(X, [], k) and the tie indicators ismax(X), ismax(X, k): 1 where the max is attained
+    **_extrema("xp.{kind}(_0{axis})", ", keepdims=True", "{}.astype(_0.dtype)", (", axis=0", ", axis=1")),
     # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
     "lgamma": "_special('gammaln', _0)",
     "digamma": "_special('psi', _0)",
@@ -233,10 +253,7 @@ TORCH = Backend(
         "logsumexp": "torch.logsumexp(_0.reshape(-1), 0)",
         "logsumexp_cols": "torch.logsumexp(_0, 0)",
         "logsumexp_rows": "torch.logsumexp(_0, 1)",
-        "max": "torch.amax(_0)",
-        "min": "torch.amin(_0)",
-        "ismax": "(_0 == torch.amax(_0)).to(_0.dtype)",
-        "ismin": "(_0 == torch.amin(_0)).to(_0.dtype)",
+        **_extrema("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1")),
         "lgamma": "torch.special.gammaln(_0)",
         "digamma": "torch.special.digamma(_0)",
         # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only
@@ -286,8 +303,8 @@ ARRAY_API = Backend(
         "polygamma": "_polygamma(xp, _0, _1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
-        "ismax": "xp.astype(_0 == xp.max(_0), _0.dtype)",
-        "ismin": "xp.astype(_0 == xp.min(_0), _0.dtype)",
+        **_extrema("xp.{kind}(_0{axis})", ", keepdims=True", "xp.astype({}, _0.dtype)",
+                   (", axis=0", ", axis=1")),
         "outer": "_0[:, None] * _1",
         "kron": "_kron(xp, _0, _1)",  # the array API has no kron
         "dot_all": "xp.sum(_0 * _1)",

@@ -29,7 +29,7 @@ import numpy as np
 from matcalc import build
 from matcalc.codegen import einsum, products, reductions, spectral
 from matcalc.codegen import syntax as sx
-from matcalc.codegen.backends import Backend
+from matcalc.codegen.backends import AXIS_SUFFIX, Backend
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
@@ -233,9 +233,9 @@ class Lowerer:
             case Apply():
                 return self._apply(e)
             case Extremum():
-                return self.op(e.kind, self.ref(e.body))
+                return self.op(e.kind + AXIS_SUFFIX[e.axis], self.ref(e.body))
             case Attained():
-                return self.op(f"is{e.kind}", self.ref(e.body))
+                return self.op(f"is{e.kind}" + AXIS_SUFFIX[e.axis], self.ref(e.body))
             case Polygamma():
                 if e.order <= 0:
                     return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))

@@ -1,7 +1,8 @@
 r"""The named matrix-level functions of the input language, one `MatrixFunction` record each.
 
 ``tr``, ``det``, ``logdet``, ``inv``, ``diag``, ``sum``, ``norm1``, ``norm2``,
-``softmax``, ``logsumexp``, ``size`` and ``mean`` each have a node type
+``softmax``, ``logsumexp``, ``size``, ``mean``, ``max`` and ``min`` (and their
+tie indicators ``ismax``, ``ismin``) each have a node type
 (`matcalc.expr`; ``mean`` is a sum over a ``size``) whose evaluation,
 derivative rule and generated code stay with the node.  What the passes
 otherwise kept in tables of names of their own -- the spelling the parser
@@ -22,10 +23,12 @@ from typing import Any
 from matcalc import axes, build, kronecker
 from matcalc.errors import RegistryError
 from matcalc.expr import (
+    Attained,
     Det,
     DiagMatrix,
     DiagVector,
     Expr,
+    Extremum,
     Inverse,
     LogDet,
     LogSumExp,
@@ -82,6 +85,47 @@ def _mean(sp: Any, m: Any, axis: int = 0) -> Any:
     return sum(m) / len(m) if axis == 0 else _per_axis(sp, m, axis, lambda v: sum(v) / len(v))
 
 
+def _extreme(kind: str) -> Any:
+    """The SymPy value of ``max``/``min`` (``kind``) of all entries or along an axis."""
+
+    def value(sp: Any, m: Any, axis: int = 0) -> Any:
+        top = sp.Max if kind == "max" else sp.Min
+        return top(*m) if axis == 0 else _per_axis(sp, m, axis, lambda v: top(*v))
+
+    return value
+
+
+def _attained(kind: str) -> Any:
+    """The SymPy value of ``ismax``/``ismin`` (``kind``): 1 where the entry is the extremum of its array."""
+
+    def value(sp: Any, m: Any, axis: int = 0) -> Any:
+        top = _extreme(kind)(sp, m, axis)
+        if axis == 0:
+            return m.applyfunc(lambda t: sp.Integer(int(t == top)))
+        at = (lambda i, j: top[0, j]) if axis == 1 else (lambda i, j: top[i, 0])
+        return sp.Matrix(m.rows, m.cols, lambda i, j: sp.Integer(int(m[i, j] == at(i, j))))
+
+    return value
+
+
+def _extremum_record(kind: str) -> MatrixFunction:
+    # max(X), max(X, [], k): MATLAB's axis spelling, as max(X, 2) is the entry-by-entry max of X and 2
+    return MatrixFunction(
+        kind, (Extremum,), lambda x: axes.extremum(kind, x), _extreme(kind), "array", rf"\{kind}",
+        with_axis=lambda x, k: axes.extremum(kind, x, k), params={"kind": kind}, in_sympy=False,
+        empty_before_axis=True,
+    )
+
+
+def _attained_record(kind: str) -> MatrixFunction:
+    # ismax(X), ismax(X, k): 1 where max(X) (of each column, of each row) is attained
+    return MatrixFunction(
+        f"is{kind}", (Attained,), lambda x: axes.attained(kind, x), _attained(kind), "array",
+        rf"\operatorname{{is{kind}}}", with_axis=lambda x, k: axes.attained(kind, x, k),
+        params={"kind": kind}, range=(0.0, 1.0), in_sympy=False,
+    )
+
+
 def _size(sp: Any, m: Any, axis: int) -> Any:
     return sp.Integer(m.rows if axis == 1 else m.cols)
 
@@ -127,6 +171,10 @@ RECORDS: tuple[MatrixFunction, ...] = (
     MatrixFunction(  # a sum over size(X, k): SymPy gives the size as a number when the sizes are given
         "mean", (), axes.mean, _mean, "array", with_axis=axes.mean, sympy_reads_back=False,
     ),
+    _extremum_record("max"),
+    _extremum_record("min"),
+    _attained_record("max"),
+    _attained_record("min"),
 )  # fmt: skip
 
 #: Every named matrix-level function, validated at import.

@@ -184,6 +184,11 @@ class MatrixFunction:
         sympy_reads_back: `from_sympy` reads `to_sympy`'s form back as this function;
             False where SymPy has no node for it and gets a formula (``norm2(u)`` is
             ``sqrt(u'*u)``), which reads back as that formula.
+        in_sympy: False where SymPy's matrix expressions cannot write it at all
+            (``max(X)``): `to_sympy` raises a `MatcalcError` that says so.
+        empty_before_axis: the axis is the third argument, after MATLAB's empty
+            ``[]`` (``max(X, [], 2)``), because ``name(a, b)`` means something else
+            (``max(X, 2)`` is the entry-by-entry maximum of X and 2).
     """
 
     name: str
@@ -197,6 +202,14 @@ class MatrixFunction:
     range: Interval = _ANY
     lacks: tuple[str, ...] = ()
     sympy_reads_back: bool = True
+    in_sympy: bool = True
+    empty_before_axis: bool = False
+
+    def call_text(self, arg: str, axis: int | str = 0) -> str:
+        """The call of ``name`` on the argument text ``arg``: ``sum(X)``, ``sum(X, 2)``, ``max(X, [], 2)``."""
+        if not axis:
+            return f"{self.name}({arg})"
+        return f"{self.name}({arg}, [], {axis})" if self.empty_before_axis else f"{self.name}({arg}, {axis})"
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
@@ -205,6 +218,8 @@ class MatrixFunction:
             out.append("nodes is not a tuple of node types")
         if self.build is None and self.with_axis is None:
             out.append("neither build nor with_axis: nothing constructs it")
+        if self.empty_before_axis and self.with_axis is None:
+            out.append("empty_before_axis without with_axis: it takes no axis")
         for attr in ("build", "with_axis"):
             if getattr(self, attr) is not None and not callable(getattr(self, attr)):
                 out.append(f"{attr} is neither None nor callable")

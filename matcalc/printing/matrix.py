@@ -183,10 +183,6 @@ class Printer:
                 return self._sup(e.body, "-1")
             case Apply():
                 return self._apply(e)
-            case Extremum():
-                return self._call(rf"\{e.kind}", e.body)
-            case Attained():
-                return self._call(rf"\operatorname{{is{e.kind}}}", e.body)
             case Polygamma():  # log Γ, ψ, ψ^{(k)}
                 name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
                 return self._call(name, e.arg)
@@ -196,7 +192,7 @@ class Printer:
                 return self._norm(e)
             case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector():
                 return self._call(_call_name(e), e.body)
-            case Softmax() | LogSumExp():
+            case Softmax() | LogSumExp() | Extremum() | Attained():
                 return self._call(_call_name(e) + _AXIS_TEX[e.axis], e.body)
             case Size():
                 return self._call(_SIZE_TEX[e.axis], e.body)

@@ -202,10 +202,6 @@ class _Printer:
                 return f"{_wrap(self.text(e.body), POSTFIX)}'", POSTFIX
             case Apply():
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
-            case Extremum():
-                return f"{e.kind}({self.text(e.body)[0]})", ATOM
-            case Attained():
-                return f"is{e.kind}({self.text(e.body)[0]})", ATOM
             case Polygamma():
                 name = GAMMA_NAMES.get(e.order)
                 arg = self.text(e.arg)[0]
@@ -217,9 +213,8 @@ class _Printer:
                 | SumEntries() | Norm()
             ):
                 return f"{matrix_function(e).name}({self.text(e.body)[0]})", ATOM
-            case Softmax() | LogSumExp() | Size():
-                axis = f", {e.axis}" if e.axis else ""
-                return f"{matrix_function(e).name}({self.text(e.body)[0]}{axis})", ATOM
+            case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
+                return matrix_function(e).call_text(self.text(e.body)[0], e.axis), ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
             case MatFun():
