@@ -12,7 +12,7 @@ import pytest
 import matcalc as mc
 from matcalc.cookbook import by_name
 from matcalc.expr import Expr, Zero
-from matcalc.rules.cost import operators
+from matcalc.rules.cost import N, cheaper, flops, operators
 from matcalc.simplify import simplify
 from matcalc.testing import random_values
 
@@ -107,6 +107,38 @@ def test_numbers_and_means_print_as_a_paper_writes_them(text: str, printed: str)
     e = mc.parse(text, K)
     assert str(e) == printed
     assert mc.parse(printed, K) is e
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("x'*S*y+y'*S*x", "2*x'*S*y"),  # scalar_transposed: one reading of a bilinear form, S symmetric
+        ("x'*y+y'*x", "2*x'*y"),
+        ("y'*A*x-x'*A'*y", "0"),
+    ],
+)
+def test_symmetric_readings_of_a_scalar_collect(before: str, after: str) -> None:
+    kinds = {**K, "S": "symmetric"}
+    got = simplify(mc.parse(before, kinds))
+    assert str(got) == after
+    _same_value(mc.parse(before, kinds), got, kinds=kinds)
+
+
+def test_flops_count_a_product_from_its_cheaper_end() -> None:
+    assert flops(mc.parse("A*B*x", K)) == 2 * N**2  # (A*(B*x)), not (A*B)*x
+    assert flops(mc.parse("x'*A*B", K)) == 2 * N**2
+    assert flops(mc.parse("inv(A)", K)) == N**3
+    assert flops(mc.parse("A.*B+X.*Y", K)) == 3 * N**2
+
+
+def test_flops_break_a_tie_of_operators() -> None:
+    # the product rule of a Hadamard product (Matrix Cookbook eq. 38): both forms print 7 operators
+    factored = mc.parse("B.*(C+t*D)+D.*(A+t*B)", K)
+    got = simplify(factored)
+    assert str(got) == "A.*D+B.*C+2*t*B.*D"
+    assert operators(got) == operators(factored) and flops(got) < flops(factored)
+    assert cheaper(got, factored) and not cheaper(factored, got)
+    _same_value(factored, got)
 
 
 def test_common_scalar_with_numbers() -> None:

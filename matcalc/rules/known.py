@@ -38,6 +38,7 @@ from matcalc.ops import ELEMENTWISE
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, is_one, product, total
 from matcalc.rules.cost import operators
+from matcalc.rules.order import reading_key
 
 __all__ = [
     "negated",
@@ -189,11 +190,19 @@ def _backwards(m: MatMul) -> Expr:
 def scalar_transposed(m: MatMul) -> Expr | None:
     """A scalar read backwards, u' M v = v' M' u, when that prints fewer operators.
 
-    Terminates: strictly fewer operators (`matcalc.rules.cost`).
+    When both readings print the same operators, the one whose symbols come
+    first in reading order is kept (`matcalc.rules.order.reading_key`), so the
+    two spellings of one bilinear form are one node and collect:
+    ``x'*S*y + y'*S*x`` is ``2*x'*S*y`` for a symmetric ``S``, ``x'*y + y'*x``
+    is ``2*x'*y``.
+    Terminates: strictly fewer operators, or as many and a strictly smaller key.
     """
     other = _backwards(m)
     memo: dict[Expr, int] = {}
-    return other if operators(other, memo) < operators(m, memo) else None
+    ours, theirs = operators(m, memo), operators(other, memo)
+    if theirs < ours or (theirs == ours and reading_key(other) < reading_key(m)):
+        return other
+    return None
 
 
 def nonnegative(e: Expr) -> bool:

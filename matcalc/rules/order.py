@@ -19,7 +19,7 @@ from matcalc.expr import Add, ElemDiv, Expr, Hadamard, Number, Scale, Symbol, Tr
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import coef_body, scalar_factors
 
-__all__ = ["sort_factors", "sort_scalar_product", "sort_terms"]
+__all__ = ["reading_key", "sort_factors", "sort_scalar_product", "sort_terms"]
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -37,6 +37,11 @@ def _key(e: Expr) -> tuple[object, ...]:
         elif isinstance(n, Transpose):
             transposes += 1
     return tuple(names), transposes, e.tree_size, e.skey
+
+
+def reading_key(e: Expr) -> tuple[object, ...]:
+    """The order of terms, for rules that choose between two spellings of one value."""
+    return _key(e)
 
 
 def _factor_key(e: Expr) -> tuple[object, ...]:
