@@ -7,19 +7,19 @@
   L_f^(k+1)(X; E.., ·)[i,j,..,s,t] ∂X[s,t] + Σ_m L_f^(k)(X; E.. without E_m, ·)[i,j,..,s,t] ∂E_m[s,t]``
   (the derivative is linear in each direction and symmetric in them; Higham,
   *Functions of Matrices*, §3.1-3.2); by the exponent of ``X^c``, the record's
-  ``param_derivative`` (``∂(X^c)/∂c = log(X) X^c``).
+  ``param_factor`` (``∂(X^c)/∂c = log(X) X^c``), at every order by Leibniz's rule.
 - `Spectral`: the rule of the operation's record (`matcalc.ops.spectral`); a record
   without one is a constant.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, MatFun, Spectral
-from matcalc.index import Idx, Term, fresh
+from matcalc.index import Idx, Term, fresh, product
 from matcalc.lower import atom
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
 from matcalc.ops.spectral import SPECTRAL_OPS
@@ -44,13 +44,41 @@ def _matfun(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
         opened = frechet(e.func, x, rest, e.order, c)
         out.extend(dv.chain(atom(opened, (*idx, s, t)), d, (s, t)))
     if c is not None and dv.depends(c):
-        by_param = PRIMARY_FUNCTIONS[e.func].param_derivative
-        if e.order or by_param is None:
-            raise DifferentiationError(
-                f"the derivative of a Fréchet derivative of X^c by its exponent c is not implemented: {e}"
-            )
-        out.extend(dv.chain(atom(by_param(x, e), idx), c, ()))  # the record's d f(X)/dc
+        out.extend(_by_exponent(dv, e, x, c, idx))
     return out
+
+
+def _by_exponent(dv: _Deriv, e: MatFun, x: Expr, c: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    """``∂L_f^(k)(X; E..)/∂c`` for ``∂f(X)/∂c = g(X) f(X)`` (the record's ``param_factor`` g).
+
+    Leibniz's rule for the Fréchet derivatives of the product ``g(X) f(X)``: the sum over
+    every split of the slots (the given directions and the open ones) between the two
+    factors of ``L_g^(|S|)(X; S) L_f^(k-|S|)(X; rest)``, the matrices multiplied
+    (Higham, *Functions of Matrices*, §3.2, the product rule).
+    """
+    g = PRIMARY_FUNCTIONS[e.func].param_factor
+    assert g is not None, "the registry checks that a function with an exponent names its param_factor"
+    n = x.shape[0]
+    opened = range(e.order - len(e.directions))
+    slots = [*((d, ()) for d in e.directions), *((None, idx[2 + 2 * k : 4 + 2 * k]) for k in opened)]
+    out: list[Term] = []
+    for mask in itertools.product((False, True), repeat=len(slots)):
+        mine = [s for s, left in zip(slots, mask, strict=True) if left]
+        rest = [s for s, left in zip(slots, mask, strict=True) if not left]
+        m = fresh(n)
+        left = atom(_frechet_of(g, x, mine, None), (idx[0], m, *_open(mine)))
+        right = atom(_frechet_of(e.func, x, rest, c), (m, idx[1], *_open(rest)))
+        out.extend(dv.chain(product(left, right), c, ()))
+    return out
+
+
+def _frechet_of(func: str, x: Expr, slots: list[tuple[Expr | None, tuple[Idx, ...]]], c: Expr | None) -> Expr:
+    directions = tuple(d for d, _ in slots if d is not None)
+    return frechet(func, x, directions, len(slots), c)
+
+
+def _open(slots: list[tuple[Expr | None, tuple[Idx, ...]]]) -> tuple[Idx, ...]:
+    return tuple(i for d, ix in slots if d is None for i in ix)
 
 
 def _spectral(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:

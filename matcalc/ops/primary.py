@@ -22,7 +22,7 @@ import numpy as np
 
 from matcalc import build
 from matcalc.dims import Dim
-from matcalc.errors import ShapeError
+from matcalc.errors import RegistryError, ShapeError
 from matcalc.expr import (
     Add,
     Expr,
@@ -112,7 +112,7 @@ RECORDS: tuple[PrimaryFunction, ...] = (
         lambda x, c: scipy_linalg().fractional_matrix_power(x, c), lambda x, c: _power_derivative(x, c), "",
         _none(numpy=_numpy("lambda _t: _t ** _1", _FRACTIONAL, True)),
         _none(), None, "spd", branch_cut=True, pole=lambda c: c < 0, latex_style="power", params=1,
-        param_derivative=lambda x, f: build.matmul(matfun("logm", x), f),  # d X^c/dc = log(X) X^c
+        param_factor="logm",  # d X^c/dc = log(X) X^c
         helpers=HELPERS,
     ),
     PrimaryFunction(  # cos(X): f' = -sin, so f'(X) = -sinm(X) (entire: no domain restriction)
@@ -131,6 +131,9 @@ RECORDS: tuple[PrimaryFunction, ...] = (
 
 #: Every primary matrix function, validated at import.
 PRIMARY_FUNCTIONS: Registry[PrimaryFunction] = Registry(RECORDS, PrimaryFunction)
+for _r in RECORDS:
+    if _r.param_factor is not None and _r.param_factor not in PRIMARY_FUNCTIONS:
+        raise RegistryError(f"operation {_r.name!r}: param_factor {_r.param_factor!r} is not a function")
 
 
 def primary_function(e: MatFun) -> PrimaryFunction:

@@ -95,8 +95,9 @@ class PrimaryFunction:
         latex_style: ``"call"`` or ``"power"``.
         params: 1 for ``X^c``: the exponent is a child of the node, and the function is
             spelled ``X^c`` (Fréchet derivatives ``L_pow(X, c, E)``); else 0.
-        param_derivative: ``param_derivative(X, f)``, the derivative of ``f = f(X)`` by the
-            exponent (``log(X) X^c``); required when ``params`` is 1.
+        param_factor: the primary function g with ``∂f(X)/∂c = g(X) f(X)``, g commuting
+            with f (``"logm"``: ``∂X^c/∂c = log(X) X^c``); required when ``params`` is 1. The
+            derivative of every Fréchet derivative of f by c follows (Leibniz's rule).
         helpers: helper name to its source (with ``xp``), for templates that call one.
     """
 
@@ -115,14 +116,14 @@ class PrimaryFunction:
     frechet_general: Callable[[Any, Any, float], Any] | None = None
     latex_style: Literal["call", "power"] = "call"
     params: int = 0
-    param_derivative: Callable[[Expr, Expr], Expr] | None = None
+    param_factor: str | None = None
     helpers: Mapping[str, str] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
         out = _common(self.name, self.latex, self.sympy, self.domain)
-        if self.params and not callable(self.param_derivative):
-            out.append("params is 1 but param_derivative (the derivative by the exponent) is not callable")
+        if self.params and not self.param_factor:
+            out.append("params is 1 but param_factor (g in the derivative g(X) f(X) by c) is missing")
         for attr in ("scalar", "scalar_derivative", "general", "pole"):
             if not callable(getattr(self, attr)):
                 out.append(f"{attr} is not callable")
