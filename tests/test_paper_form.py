@@ -141,6 +141,18 @@ def test_flops_break_a_tie_of_operators() -> None:
     _same_value(factored, got)
 
 
+@pytest.mark.parametrize(
+    ("text", "tex"),
+    [
+        ("(A+A')/2", r"\frac{A + A^\top}{2}"),
+        ("x-mean(x)", r"x - \operatorname{mean}(x) \mathbf{1}"),
+        ("2*mean(X, 1)", r"2 \operatorname{mean}_{\mathrm{col}}(X)"),
+    ],
+)
+def test_latex_writes_fractions_and_means_as_the_text_does(text: str, tex: str) -> None:
+    assert mc.latex(mc.parse(text, K)) == tex
+
+
 def test_common_scalar_with_numbers() -> None:
     e = mc.parse("W'*(sum(y)*diag(softmax(W*x))-sum(y)*softmax(W*x)*softmax(W*x)')*W", {"W": "matrix", **V})
     got = simplify(e)

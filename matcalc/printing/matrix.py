@@ -56,6 +56,7 @@ from matcalc.ops import ELEMENTWISE
 from matcalc.ops.matrix import matrix_function
 from matcalc.printing.latex_index import bound_index_latex, index_definition, needs_index_form
 from matcalc.printing.latex_spectral import matfun_tex, spectral_tex
+from matcalc.printing.shared import mean_of
 from matcalc.printing.tex import (
     ADD,
     ATOM,
@@ -79,7 +80,9 @@ __all__ = ["Printer"]
 
 def _one_fraction(e: Scale) -> bool:
     r"""True for ``c*(u/s)`` with a scalar ``s``: it prints as ``\frac{c u}{s}``."""
-    return isinstance(e.body, ElemDiv) and e.body.den.is_scalar and not isinstance(e.body.num, Number)
+    body = e.body
+    return (isinstance(body, ElemDiv) and body.den.is_scalar and not isinstance(body.num, Number)
+            and mean_of(body) is None)
 
 
 def _call_name(e: Expr) -> str:
@@ -264,6 +267,10 @@ class Printer:
         return combined(juxtapose([p.text for p in parts]), MUL, parts)
 
     def _divide(self, e: ElemDiv) -> Tex:
+        mean = mean_of(e)
+        if mean is not None:  # sum(x)/size(x, 1) is mean(x), as the text prints it
+            body, axis = mean
+            return self._call(rf"\operatorname{{mean}}{_AXIS_TEX[axis]}", body)
         if e.den.is_scalar:
             negative, positive = self.signed(e.num) if e.num.is_scalar else (False, e.num)
             num, den = self.tex(positive), self.tex(e.den)
