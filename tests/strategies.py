@@ -824,16 +824,125 @@ def values(e: Expr, *, sizes: tuple[int, int] = (2, 4)) -> st.SearchStrategy[dic
     return st.integers(0, 2**32 - 1).map(lambda seed: values_for(e, np.random.default_rng(seed), sizes=sizes))
 
 
+# ---- realistic losses around a matrix function ------------------------------------------------
+
+
+def _operand(draw: Any, ty: str, cfg: _Config) -> Generated:
+    """A small operand of a loss: a symbol, or one construct over symbols (no matrix function)."""
+    return draw(_generated(ty, 1, cfg))
+
+
+def _squared_norm(g: Generated) -> Generated:
+    """``norm2(g)^2``: the sum of squares of ``g``'s entries."""
+    norm = _un(lambda e: build.norm(e, 2), lambda u: np.sqrt(np.sum(np.square(u))), g)
+    return _power(norm, _number(2))
+
+
+def _trace(g: Generated) -> Generated:
+    return _un(build.trace, np.trace, g)
+
+
+def _inner(a: Generated, b: Generated) -> Generated:
+    """``a'*b`` of two column vectors."""
+    return _bin(build.matmul, np.dot, _transpose(a), b)
+
+
+def _around_matrix(draw: Any, m: Generated, cfg: _Config) -> Generated:
+    """A loss (or a larger matrix or vector) around the matrix ``m``: ``tr(A*m)``, ``x'*m*x``, ..."""
+    mat, col = (lambda: _operand(draw, "matrix", cfg)), (lambda: _operand(draw, "column", cfg))
+    how = draw(st.sampled_from((
+        "tr(A*M)", "tr(M)", "x'*M*x", "x'*M*y", "norm2(M*z)^2", "norm2(M-B)^2", "sum(M.*B)",
+        "tr(M*M')", "tr(M*B*M)", "A*M", "M*B+C", "M*x", "f(M)",
+    )))  # fmt: skip
+    if how == "tr(A*M)":
+        return _trace(_bin(build.matmul, _matmul, mat(), m))
+    if how == "tr(M)":
+        return _trace(m)
+    if how in ("x'*M*x", "x'*M*y"):
+        x = col()
+        y = x if how == "x'*M*x" else col()
+        return _inner(x, _bin(build.matmul, _matmul, m, y))
+    if how == "norm2(M*z)^2":
+        return _squared_norm(_bin(build.matmul, _matmul, m, col()))
+    if how == "norm2(M-B)^2":
+        return _squared_norm(_sub(m, mat()))
+    if how == "sum(M.*B)":
+        return _un(build.sum_entries, np.sum, _hadamard(m, mat()))
+    if how == "tr(M*M')":
+        return _trace(_bin(build.matmul, _matmul, m, _transpose(m)))
+    if how == "tr(M*B*M)":
+        return _trace(_bin(build.matmul, _matmul, _bin(build.matmul, _matmul, m, mat()), m))
+    if how == "A*M":
+        return _bin(build.matmul, _matmul, mat(), m)
+    if how == "M*B+C":
+        return _add(_bin(build.matmul, _matmul, m, mat()), mat())
+    if how == "M*x":
+        return _bin(build.matmul, _matmul, m, col())
+    f = _func(draw, cfg)
+    return _un(lambda e: build.apply(f, e), _NUMPY_FUNCTIONS[f], m)
+
+
+def _around_vector(draw: Any, v: Generated, cfg: _Config) -> Generated:
+    """A loss (or a larger vector) around the column vector ``v``: ``w'*v``, ``norm2(v-y)^2``, ..."""
+    how = draw(st.sampled_from(("w'*v", "norm2(v-y)^2", "sum(f(v))", "v'*v", "x'*diag(v)*x", "A*v")))
+    if how == "w'*v":
+        return _inner(_operand(draw, "column", cfg), v)
+    if how == "norm2(v-y)^2":
+        return _squared_norm(_sub(v, _operand(draw, "column", cfg)))
+    if how == "sum(f(v))":
+        f = _func(draw, cfg)
+        return _un(build.sum_entries, np.sum, _un(lambda e: build.apply(f, e), _NUMPY_FUNCTIONS[f], v))
+    if how == "v'*v":
+        return _inner(v, v)
+    if how == "x'*diag(v)*x":
+        x = _operand(draw, "column", cfg)
+        return _inner(x, _bin(build.matmul, _matmul, _un(build.diag, np.diag, v), x))
+    return _bin(build.matmul, _matmul, _operand(draw, "matrix", cfg), v)
+
+
+def _around_scalar(draw: Any, s: Generated, cfg: _Config) -> Generated:
+    """A loss around the scalar ``s``: a penalty added to a data term, a product, a power, ..."""
+    how = draw(st.sampled_from(("data+c*s", "s^2", "s*t", "f(s)", "s/t")))
+    if how == "data+c*s":  # a regularized loss: norm2(X*w-y)^2 + lam*s
+        data = _squared_norm(_sub(_bin(build.matmul, _matmul, _operand(draw, "matrix", cfg),
+                                       _operand(draw, "column", cfg)), _operand(draw, "column", cfg)))
+        return _add(data, _mul(_coef(draw, 1, cfg), s))
+    if how == "s^2":
+        return _power(s, _number(2))
+    if how == "s*t":
+        return _mul(s, _operand(draw, "scalar", cfg))
+    if how == "s/t":
+        return _div(s, _operand(draw, "scalar", cfg))
+    f = _func(draw, cfg)
+    return _un(lambda e: build.apply(f, e), _NUMPY_FUNCTIONS[f], s)
+
+
+def _around(draw: Any, g: Generated, levels: int, cfg: _Config) -> Generated:
+    """``g`` inside ``levels`` random constructs of a loss (at most: a scalar is not wrapped further)."""
+    for _ in range(levels):
+        if g.expr.is_scalar:
+            return _around_scalar(draw, g, cfg)
+        g = _around_matrix(draw, g, cfg) if g.expr.is_matrix else _around_vector(
+            draw, g if not g.expr.row else _transpose(g), cfg)
+    return g
+
+
 def matrix_function_cases(*, max_depth: int = 3, sizes: tuple[int, int] = (2, 4)) -> st.SearchStrategy[Case]:
-    """`Case`s whose root is a matrix function or spectral operation (every record of both
-    registries can be drawn) of a random argument in the record's domain, at most ``max_depth`` deep.
+    """`Case`s around a matrix function or spectral operation (every record of both registries can
+    be drawn) of a random argument in the record's domain, at most ``max_depth`` deep.
+
+    A quarter of them have the function at the root; the others put it inside one or two
+    constructs of a realistic loss (`_around`: ``tr(A*expm(X))``, ``x'*sqrtm(S)*x``,
+    ``norm2(chol(S)*z)^2``, ``norm2(v-y)^2`` of eigenvalues, a penalty ``lam*nuclear_norm(X)``
+    added to a data term, products and sums with other operands, a matrix function used twice).
     """
     cfg = _Config(ELEMENTWISE_FUNCTIONS, frozenset(OPT_IN), True)  # no matrix function inside another
     makers = [_primary, _spectral("matrix"), _spectral("vector"), _spectral("scalar")]
 
     @st.composite
     def generated(draw: Any) -> Generated:
-        return draw(st.sampled_from(makers))(draw, max_depth, cfg)
+        core = draw(st.sampled_from(makers))(draw, max_depth, cfg)
+        return _around(draw, core, draw(st.sampled_from((1, 2, 0, 1))), cfg)
 
     def case(g: Generated, seed: int) -> Case:
         vals = values_for(g.expr, np.random.default_rng(seed), sizes=sizes)

@@ -12,11 +12,14 @@ symmetric matrix -- and checks that
 - second derivatives, ``mc.diff(f, u, v)`` (Hessians and mixed), equal central
   finite differences of the symbolic first derivative ``mc.diff(f, u)``, on a
   quarter as many examples;
-- the same two properties for expressions whose root is a matrix function or
+- the same two properties for expressions built around a matrix function or
   spectral operation (any record of `matcalc.ops.primary` and
   `matcalc.ops.spectral`) of a random argument built to lie in the record's
   domain (`strategies.matrix_function_cases`: ``M'*M + I`` for an SPD one,
-  ``S``, ``M+M'`` or ``M'*M`` for a symmetric one), on a third as many examples.
+  ``S``, ``M+M'`` or ``M'*M`` for a symmetric one): at the root a quarter of the
+  time, otherwise inside one or two constructs of a loss (``tr(A*expm(X))``,
+  ``x'*sqrtm(S)*x``, ``norm2(chol(S)*z)^2``, a penalty added to a data term),
+  on a third as many examples.
 
 Values are those of `strategies` (positive entries, diagonally dominant
 matrices) for half the examples and those of `matcalc.testing.random_values`
@@ -141,6 +144,8 @@ def problems(draw: Any, order: int, matrix_functions: bool = False) -> Problem:
         max_depth=MAX_DEPTH, include=("calls",))
     case = draw(cases)
     f = case.expr
+    if matrix_functions:
+        event("matrix function " + ("at the root" if isinstance(f, MatFun | Spectral) else "in a loss"))
     names = sorted(s.name for s in f.symbols if s.kind not in FUNCTION_KINDS)
     if not names:
         event("skipped: no symbol")

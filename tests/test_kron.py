@@ -156,6 +156,17 @@ def test_the_vec_form_of_vec_AXB_is_the_kronecker_product() -> None:
     assert_allclose(dense, want, rtol=1e-12)
 
 
+@pytest.mark.parametrize("text", ["vec(A*X*B)", "A*X*B"])
+def test_the_vec_form_of_AXB_on_the_command_line(text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 10: d vec(A*X*B)/d vec(X)' is kron(B', A), with `latex --form vec` and `diff --as vec` too
+    from matcalc.cli import main
+
+    for argv in (["latex", text, "--form", "vec", "--wrt", "X"], ["diff", text, "--wrt", "X", "--as", "vec"]):
+        assert main(argv) == 0
+        assert capsys.readouterr().out == "B^\\top \\otimes A\n", argv
+    assert str(mc.vec_jacobian(mc.parse(text), "X")) == "kron(B', A)"
+
+
 def test_the_vec_form_of_vec_X_is_the_identity() -> None:
     jac = mc.vec_jacobian(mc.parse("vec(X)"), "X")
     assert str(jac) == "I_mn"
