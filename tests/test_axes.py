@@ -91,6 +91,15 @@ def test_batched_cross_entropy_gradient_is_the_textbook_formula() -> None:
     assert str(g) == "X'*(diag(Y*vector(1))*softmax(X*W, 2)-Y)"
 
 
+def test_rows_of_a_row_softmax_sum_to_one() -> None:
+    # softmax(Z, 2)*1 = 1 (rule softmax_lines_total): soft targets that are a row softmax, as in
+    # knowledge distillation, give the textbook gradient without diag(Y*vector(1))
+    g = mc.diff(mc.parse("-sum(softmax(Z, 2).*log(softmax(X*W, 2)))", {"Z": "matrix"}), "W")
+    assert str(g) == "X'*(softmax(X*W, 2)-softmax(Z, 2))"
+    assert check_derivative(mc.parse("-sum(softmax(Z, 2).*log(softmax(X*W, 2)))", {"Z": "matrix"}), "W").ok
+    assert mc.simplify(mc.parse("vector(1)'*softmax(X, 1)*B")) is mc.simplify(mc.parse("vector(1)'*B"))
+
+
 def test_closed_forms() -> None:
     assert str(mc.diff(mc.parse("logsumexp(x)"), "x")) == "softmax(x)"
     assert str(mc.diff(mc.parse("logsumexp(X)"), "X")) == "exp(X-logsumexp(X))"

@@ -2,6 +2,7 @@
 
 - `sigmoid_complement`: ``1-sigmoid(-u)`` is ``sigmoid(u)`` (unless ``sigmoid(-u)`` is at hand);
 - `softmax_total`: the entries of ``softmax(x)`` sum to 1;
+- `softmax_lines_total`: each row of ``softmax(X, 2)`` (column of ``softmax(X, 1)``) sums to 1;
 - `sum_of_constant`: ``sum(u + c)`` is ``sum(u) + c*size(u, 1)``;
 - `ones_dot`: a product with a vector of ones is a sum of entries;
 - `trace_of_outer`: ``tr(P*u*v'*Q)`` is the scalar ``v'*Q*P*u``;
@@ -48,6 +49,7 @@ __all__ = [
     "scalar_transposed",
     "sigmoid_complement",
     "size_of_symbol",
+    "softmax_lines_total",
     "softmax_total",
     "sum_of_constant",
     "trace_of_outer",
@@ -133,6 +135,23 @@ def softmax_total() -> Expr:
     Terminates: a number replaces the sum.
     """
     return build.number(1)
+
+
+@rule(Pat(MatMul, name="m"), example="A*softmax(X, 2)*vector(1)+(vector(1)'*softmax(X, 1))'",
+      kinds={"A": "matrix", "X": "matrix"})
+def softmax_lines_total(m: MatMul) -> Expr | None:
+    """softmax(X, 2)*1 = 1 and 1'*softmax(X, 1) = 1': each row (column) of a row (column) softmax sums to 1.
+
+    Terminates: removes a factor of a product.
+    """
+    fs = m.factors
+    for n in range(len(fs) - 1):
+        a, b = fs[n], fs[n + 1]
+        if isinstance(a, Softmax) and a.axis == 2 and isinstance(b, Ones) and b.is_vector and not b.row:
+            return product([*fs[:n], build.ones(a.shape[:1]), *fs[n + 2 :]])
+        if isinstance(b, Softmax) and b.axis == 1 and _is_ones_row(a):
+            return product([*fs[:n], build.ones(b.shape[1:], row=True), *fs[n + 2 :]])
+    return None
 
 
 def _is_ones_row(f: Expr) -> bool:
