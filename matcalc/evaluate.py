@@ -32,44 +32,31 @@ from matcalc.errors import EvaluationError, ShapeError
 from matcalc.expr import (
     Add,
     Apply,
-    Attained,
     Call,
-    Det,
-    DiagMatrix,
-    DiagVector,
     ElemDiv,
     Expr,
-    Extremum,
     Hadamard,
     Identity,
     IndexForm,
-    Inverse,
     Kron,
-    LogDet,
-    LogSumExp,
     MatFun,
     MatMul,
     MatPow,
-    Norm,
     Number,
     Ones,
     PairIndex,
     Polygamma,
     Power,
     Scale,
-    Size,
-    Softmax,
     Spectral,
-    SumEntries,
     Symbol,
-    Trace,
     Transpose,
-    Vec,
     Zero,
     children,
     walk,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import NODE_TYPES, matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
 from matcalc.values import Array, Value, as_real_array, bind_dims, by_name, calls_first, checked_arrays
@@ -219,34 +206,11 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     return value
 
 
-def _extremum(e: Extremum, args: list[Value], env: _Env) -> Value:
-    """The largest (smallest) entry of all, or of each column (axis 1) or row (axis 2)."""
-    x = _reducible(e, args[0])
-    top = np.max if e.kind == "max" else np.min
-    if e.axis == 0:
-        return np.float64(top(x))
-    return np.asarray(top(x, axis=_numpy_axis(e)), dtype=np.float64)
-
-
-def _reducible(e: Extremum | Attained, value: Value) -> Array:
-    """``value`` as floats; an `EvaluationError` if the axis ``e`` reduces over is empty."""
-    x = np.asarray(value, dtype=np.float64)
-    if (x.shape[e.axis - 1] if e.axis else x.size) == 0:
-        name = "is" + e.kind if isinstance(e, Attained) else e.kind
-        raise EvaluationError(f"{name} of an empty array has no value")
-    return x
-
-
 def _kron(e: Kron, args: list[Value], env: _Env) -> Value:
     """``np.kron`` of the operands as 2-D arrays (a column m x 1, a row 1 x n)."""
     a, b = (_lift(v, x) for v, x in zip(args, (e.left, e.right), strict=True))
     value = np.asarray(np.kron(a, b), dtype=np.float64)
     return _sized(e, value.reshape(-1) if e.is_vector else value, env)
-
-
-def _vec(e: Vec, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return _sized(e, np.asarray(body).reshape(-1, order="F"), env)
 
 
 def _pair_index(e: PairIndex, args: list[Value], env: _Env) -> Value:
@@ -267,14 +231,6 @@ def _sized(e: Expr, value: Array, env: _Env) -> Value:
             "(its size is shared with another operand)"
         )
     return value
-
-
-def _attained(e: Attained, args: list[Value], env: _Env) -> Value:
-    """1.0 where an entry equals the extremum of the same array (column, row), so at least one; else 0.0."""
-    x = _reducible(e, args[0])
-    top = (np.max if e.kind == "max" else np.min)(x, axis=_numpy_axis(e), keepdims=True)
-    out: Value = np.asarray(x == top, dtype=np.float64)
-    return out
 
 
 def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
@@ -349,29 +305,6 @@ def _function(e: Call, given: Mapping[str, Any]) -> Any:
     )
 
 
-def _trace(e: Trace, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return np.float64(np.trace(body))
-
-
-def _det(e: Det, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return np.float64(np.linalg.det(body))
-
-
-def _logdet(e: LogDet, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return np.float64(np.linalg.slogdet(body).logabsdet)  # log|det X|; -inf if singular
-
-
-def _inverse(e: Inverse, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    try:
-        return np.asarray(np.linalg.inv(body), dtype=np.float64)
-    except np.linalg.LinAlgError:
-        raise EvaluationError(f"{_text(e)}: matrix is singular") from None
-
-
 def _matpow(e: MatPow, args: list[Value], env: _Env) -> Value:
     (body,) = args
     try:
@@ -391,60 +324,14 @@ def _text(e: Expr, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _diag_matrix(e: DiagMatrix, args: list[Value], env: _Env) -> Value:
+def _matrix_function(e: Expr, args: list[Value], env: _Env) -> Value:
+    """A named matrix function (``tr``, ``inv``, ``softmax`` ...), by its record's NumPy value."""
     (body,) = args
-    return np.diag(body)
-
-
-def _diag_vector(e: DiagVector, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return np.diagonal(body).copy()
-
-
-def _sum_entries(e: SumEntries, args: list[Value], env: _Env) -> Value:
-    (body,) = args
-    return np.float64(np.sum(body))
-
-
-def _norm(e: Norm, args: list[Value], env: _Env) -> Value:
-    """Entrywise 1-norm, or 2-norm (Frobenius) scaled by the largest entry against overflow."""
-    a = np.abs(np.ravel(args[0]))
-    if e.p == 1:
-        return np.float64(np.sum(a))
-    top = np.float64(np.max(a, initial=0.0))
-    if top == 0 or not np.isfinite(top):
-        return top
-    return np.float64(top * np.sqrt(np.sum(np.square(a / top))))
-
-
-def _numpy_axis(e: Softmax | LogSumExp | Extremum | Attained) -> int | None:
-    """The NumPy axis that ``e`` reduces over (None: all entries)."""
-    return e.axis - 1 if e.axis else None
-
-
-def _softmax(e: Softmax, args: list[Value], env: _Env) -> Value:
-    """exp(x - max x) / sum: shifted per row or column, so that exp cannot overflow."""
-    x = np.asarray(args[0], dtype=np.float64)
-    if x.size == 0:
-        return x.copy()
-    z = np.exp(x - np.max(x, axis=_numpy_axis(e), keepdims=True))
-    return np.asarray(z / np.sum(z, axis=_numpy_axis(e), keepdims=True), dtype=np.float64)
-
-
-def _logsumexp(e: LogSumExp, args: list[Value], env: _Env) -> Value:
-    """Max + log(sum(exp(x - max))), the max taken as 0 where it is infinite (all -inf gives -inf)."""
-    x = np.asarray(args[0], dtype=np.float64)
-    if x.size == 0:
-        return np.full(env.shape(e), -np.inf) if e.ndim else np.float64(-np.inf)
-    top = np.max(x, axis=_numpy_axis(e), keepdims=True)
-    top = np.where(np.isfinite(top), top, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(x - top), axis=_numpy_axis(e), keepdims=True)) + top
-    return np.float64(out.item()) if e.ndim == 0 else np.asarray(out.reshape(env.shape(e)))
-
-
-def _size(e: Size, args: list[Value], env: _Env) -> Value:
-    return np.float64(env.sizes[e.body.shape[e.axis - 1]])
+    try:
+        value = matrix_function(e).numpy(e, body, env.shape(e))  # type: ignore[misc]
+    except np.linalg.LinAlgError:
+        raise EvaluationError(f"{_text(e)}: matrix is singular") from None
+    return _sized(e, value, env)
 
 
 def _matfun(e: MatFun, args: list[Value], env: _Env) -> Value:
@@ -499,10 +386,8 @@ def _einsum_term(t: Term, free: tuple[Idx, ...], bases: Mapping[int, Value], env
 _RULES: Final[Mapping[type[Expr], Rule]] = {
     Symbol: _symbol, Number: _number, Zero: _zero, Ones: _ones, Identity: _identity,
     Add: _add, Scale: _scale, MatMul: _matmul, Transpose: _transpose, Hadamard: _hadamard,
-    ElemDiv: _elem_div, Power: _power, Apply: _apply, Trace: _trace, Det: _det,
-    LogDet: _logdet, Inverse: _inverse, MatPow: _matpow, DiagMatrix: _diag_matrix,
-    DiagVector: _diag_vector, SumEntries: _sum_entries, Norm: _norm, Softmax: _softmax,
-    LogSumExp: _logsumexp, Size: _size, Polygamma: _polygamma,
-    Extremum: _extremum, Attained: _attained, Kron: _kron, Vec: _vec, PairIndex: _pair_index,
+    ElemDiv: _elem_div, Power: _power, Apply: _apply, MatPow: _matpow, Polygamma: _polygamma,
+    Kron: _kron, PairIndex: _pair_index,
     IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
+    **dict.fromkeys(NODE_TYPES, _matrix_function),  # tr, det, inv, diag, softmax, max ...: their records
 }  # fmt: skip

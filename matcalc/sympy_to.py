@@ -21,6 +21,10 @@ function, a coefficient).  ``sum(X)`` is ``1ᵀ X 1`` with `OneMatrix` factors,
 ``softmax(x)`` is ``exp(x)`` over the sum of its entries, ``softmax(X, 2)`` is
 ``diag(1./(exp(X)*1))*exp(X)`` (by columns the diagonal scales from the right),
 ``logsumexp`` the log of such sums, ``size(X, k)`` the dimension's symbol.
+The named matrix functions (``tr`` ... ``vec``) take their form from their
+records (`matcalc.ops.matrix`, ``to_sympy``), built with this translator's
+``scalar``, ``apply``, ``sum``, ``by_axis``, ``norm``, ``dim`` and ``vec``;
+a record without one (``max(X)``) is refused.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.kronecker import product_axes
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
 
@@ -303,45 +308,19 @@ class _Translator:
                 return self.power(go(base), go(exponent), base, exponent)
             case E.Apply(func=func, arg=arg):
                 return self.apply(FUNCTIONS[func], go(arg), arg.is_scalar)
-            case E.Trace(body=body):
-                return sp.Trace(go(body))
-            case E.Det(body=body):
-                return sp.Determinant(go(body))
-            case E.LogDet(body=body):
-                return sp.log(sp.Determinant(go(body)))
-            case E.Inverse(body=body):
-                return sp.Inverse(go(body))
             case E.MatPow(body=body, k=k):
                 return sp.MatPow(go(body), k)
-            case E.DiagMatrix(body=body):
-                return sp.DiagMatrix(go(body))
-            case E.DiagVector(body=body):
-                return sp.DiagonalOf(go(body))
-            case E.SumEntries(body=body):
-                return self.sum(go(body), body)
-            case E.Norm(body=body, p=p):
-                return self.norm(go(body), body, p)
-            case E.Softmax(body=body, axis=axis):
-                ex = self.apply(sp.exp, go(body), False)
-                if axis == 0:
-                    return (1 / _scalar(self.sum(ex, body))) * ex
-                return self.by_axis(ex, axis, lambda sums: sp.DiagMatrix(sp.HadamardPower(sums, -1)))
-            case E.LogSumExp(body=body, axis=axis):
-                ex = self.apply(sp.exp, go(body), False)
-                if axis == 0:
-                    return sp.log(_scalar(self.sum(ex, body)))
-                return self.apply(sp.log, self.by_axis(ex, axis, None), False)
+            case (
+                E.Trace() | E.Det() | E.LogDet() | E.Inverse() | E.DiagMatrix() | E.DiagVector()
+                | E.SumEntries() | E.Norm() | E.Softmax() | E.LogSumExp() | E.Size() | E.Vec()
+                | E.Extremum() | E.Attained()
+            ):
+                return self.named(e)
             case E.Polygamma(order=order, arg=arg):
                 fn = sp.loggamma if order < 0 else (lambda t: sp.polygamma(order, t))
                 return self.apply(fn, go(arg), arg.is_scalar)
-            case E.Size(body=body, axis=axis):
-                return self.dim(body.shape[axis - 1])
-            case E.Extremum() | E.Attained():
-                raise MatcalcError(f"{e}: SymPy's matrix expressions have no largest or smallest entry")
             case E.Kron(left=left, right=right):
                 return sp.KroneckerProduct(go(left), go(right))
-            case E.Vec(body=body):
-                return VecOf(go(body))
             case E.PairIndex():
                 raise MatcalcError("the pair index δ[r,(a,b)] appears only in index notation, which SymPy's "
                                    "matrix expressions do not support")
@@ -360,6 +339,21 @@ class _Translator:
                     "SymPy's array expressions are not supported"
                 )
         assert_never(e)
+
+    def named(self, e: E.Expr) -> Any:
+        """A named matrix function (``tr``, ``softmax`` ...), by its record's SymPy form."""
+        record = matrix_function(e)
+        if record.to_sympy is None:
+            raise MatcalcError(f"{e}: SymPy's matrix expressions have no counterpart of {record.name}")
+        return record.to_sympy(sp, self, e, self.go(cast(E.Trace, e).body))
+
+    def scalar(self, v: Any) -> Any:
+        """A SymPy scalar for a scalar-valued translation (a ``1x1`` matrix becomes its trace)."""
+        return _scalar(v)
+
+    def vec(self, v: Any) -> Any:
+        """``vec`` of a SymPy matrix expression (`VecOf`)."""
+        return VecOf(v)
 
     def quotient(self, u: Any, v: Any, u_scalar: bool, v_scalar: bool) -> Any:
         if v_scalar:

@@ -18,8 +18,10 @@ import matcalc as mc
 from matcalc import build
 from matcalc.codegen.backends import BACKENDS as CODE_BACKENDS
 from matcalc.errors import RegistryError
+from matcalc.expr import DiagVector
 from matcalc.ops import BACKENDS, ELEMENTWISE, Elementwise, Registry, spelled
-from matcalc.ops.matrix import MATRIX_FUNCTIONS, NODE_TYPES, _by_node, matrix_function
+from matcalc.ops.matrix import MATRIX_FUNCTIONS, NODE_TYPES, _by_node, code_op, matrix_function
+from matcalc.ops.record import code_name
 
 #: The worked example: softplus(t) = log(1 + exp(t)), softplus' = sigmoid.
 SOFTPLUS = Elementwise(
@@ -118,6 +120,58 @@ def test_matrix_function_records_are_validated_too() -> None:
         MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", build=None))
     with pytest.raises(RegistryError, match="holds MatrixFunction records, not Elementwise"):
         MATRIX_FUNCTIONS.extended(SOFTPLUS)  # type: ignore[arg-type]
+
+
+def test_matrix_function_records_must_give_every_pass_its_piece() -> None:
+    tr, diag = MATRIX_FUNCTIONS["tr"], MATRIX_FUNCTIONS["diag"]
+    with pytest.raises(RegistryError, match="'trace2' is incomplete: numpy is not callable"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", numpy=None))
+    torchless = {"": {b: t for b, t in tr.code[""].items() if b != "torch"}}
+    with pytest.raises(RegistryError, match=r"code form '': no code for the backend\(s\) torch"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", code=torchless))
+    helperless = {"": spelled("_trace(_0)")}
+    with pytest.raises(RegistryError, match="template calls _trace, which helpers does not define"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", code=helperless))
+    with pytest.raises(RegistryError, match="forms gives DiagVector the form 'diagonal', which is not one"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(diag, name="diag2", forms={DiagVector: "diagonal"}))
+    with pytest.raises(RegistryError, match="norm is not two subscripts"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", norm=("2",)))
+    with pytest.raises(RegistryError, match=r"to_sympy is neither None .* nor callable"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(tr, name="trace2", to_sympy="Trace"))
+
+
+def test_code_generation_takes_every_matrix_template_from_the_records() -> None:
+    # each backend's table holds each record's forms under their code names, and nothing else by those names
+    names = set()
+    for r in MATRIX_FUNCTIONS.values():
+        for form, templates in r.code.items():
+            names.add(code_name(r.name, form))
+            for b, backend in CODE_BACKENDS.items():
+                assert backend.template(code_name(r.name, form)) == templates[b]
+                for helper in r.helpers:
+                    assert helper in backend.helpers or b in ("jax", "torch")  # their templates call none
+    assert {"tr", "diag_of_matrix", "softmax_log_rows", "logsumexp_cols", "norm2"} <= names
+    parsed = mc.parse("softmax(X, 2)", {"X": "matrix"})
+    assert code_op(parsed) == "softmax_rows" and code_op(parsed, "log") == "softmax_log_rows"
+    assert code_op(mc.parse("diag(X)", {"X": "matrix"})) == "diag_of_matrix"
+
+
+def test_every_backend_spells_an_elementwise_function_as_its_record_does() -> None:
+    # codegen's rewrites (log(1+exp(t)) is softplus) ask for the record's template, never a copy of their own
+    for b, backend in CODE_BACKENDS.items():
+        for r in ELEMENTWISE.values():
+            assert backend.template(r.name) == r.code[b], (b, r.name)
+
+
+def test_evaluation_takes_every_matrix_value_from_the_records() -> None:
+    from matcalc.evaluate import _RULES, _matrix_function
+
+    assert all(_RULES[node] is _matrix_function for node in NODE_TYPES)
+    with pytest.raises(mc.EvaluationError, match=r"inv\(A\): matrix is singular"):
+        mc.evaluate(mc.parse("inv(A)", {"A": "matrix"}), {"A": np.zeros((2, 2))})
+    rows = mc.parse("size(A, 1)", {"A": "matrix"})
+    assert mc.evaluate(rows, {"A": np.zeros((2, 5))}) == 2.0
+    assert mc.latex(rows) == r"\operatorname{rows}(A)"
 
 
 def test_two_matrix_records_of_one_node_need_different_params() -> None:

@@ -25,8 +25,10 @@ from matcalc.codegen import spectral
 from matcalc.errors import MatcalcError, RegistryError
 from matcalc.ops import BACKENDS as BACKEND_NAMES
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.matrix import MATRIX_FUNCTIONS
+from matcalc.ops.record import code_name
 
-__all__ = ["AXIS_SUFFIX", "BACKENDS", "Backend", "backend"]
+__all__ = ["BACKENDS", "Backend", "backend"]
 
 
 
@@ -35,31 +37,19 @@ def _functions(backend: str) -> dict[str, str]:
     return {r.name: r.code[backend] for r in ELEMENTWISE.values()}
 
 
+def _matrix_functions(backend: str) -> dict[str, str]:
+    """The templates of the named matrix-level functions for ``backend``, by their code names."""
+    return {
+        code_name(r.name, form): templates[backend]
+        for r in MATRIX_FUNCTIONS.values()
+        for form, templates in r.code.items()
+    }
+
+
 def _function_helpers() -> dict[str, str]:
-    """The helpers the elementwise functions' templates call (NumPy's spelling, with ``xp``)."""
-    return {name: text for r in ELEMENTWISE.values() for name, text in r.helpers.items()}
-
-
-#: The suffix of an operation along an axis: ``max_cols`` (axis 1, each column), ``max_rows`` (axis 2).
-AXIS_SUFFIX = {0: "", 1: "_cols", 2: "_rows"}
-
-
-def _extrema(reduce: str, keep: str, cast: str, axes: tuple[str, str]) -> dict[str, str]:
-    """``max``/``min`` of all entries, each column, each row, and their tie indicators ``ismax``...
-
-    ``reduce`` spells the reduction (``xp.{kind}(_0{axis})``), ``keep`` the keyword that keeps
-    the reduced axis, ``cast`` the cast of a boolean to ``_0``'s type, ``axes`` the axis
-    arguments of columns and rows: the indicator compares each entry with the extremum of
-    the same array, column or row.
-    """
-    out: dict[str, str] = {}
-    for kind in ("max", "min"):
-        for axis, spelled in zip((0, 1, 2), ("", *axes), strict=True):
-            top = reduce.format(kind=kind, axis=spelled)
-            kept = reduce.format(kind=kind, axis=spelled + keep) if axis else top
-            out[kind + AXIS_SUFFIX[axis]] = top
-            out[f"is{kind}" + AXIS_SUFFIX[axis]] = cast.format(f"(_0 == {kept})")
-    return out
+    """The helpers the functions' templates call (NumPy's spelling, with ``xp``), from their records."""
+    tables = [r.helpers for r in ELEMENTWISE.values()] + [r.helpers for r in MATRIX_FUNCTIONS.values()]
+    return {name: text for helpers in tables for name, text in helpers.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +89,6 @@ class Backend:
 
 
 _NUMPY_TEMPLATES: dict[str, str] = {
-    # log(1+exp(t)) and friends, which code generation recognizes
-    "softplus": "xp.logaddexp(0.0, _0)",  # log(1+exp(t)), exact and overflow-free
-    "softmax": "_softmax(_0)",
-    "log_softmax": "_log_softmax(_0)",
-    "softmax_cols": "_softmax_axis(_0, 0)",
-    "softmax_rows": "_softmax_axis(_0, 1)",
-    "log_softmax_cols": "_log_softmax_axis(_0, 0)",
-    "log_softmax_rows": "_log_softmax_axis(_0, 1)",
-    "logsumexp": "_logsumexp(_0, None)",
-    "logsumexp_cols": "_logsumexp(_0, 0)",
-    "logsumexp_rows": "_logsumexp(_0, 1)",
-    # max(X), max(X, [], k) and the tie indicators ismax(X), ismax(X, k): 1 where the max is attained
-    **_extrema("xp.{kind}(_0{axis})", ", keepdims=True", "{}.astype(_0.dtype)", (", axis=0", ", axis=1")),
     # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
     "lgamma": "_special('gammaln', _0)",
     "digamma": "_special('psi', _0)",
@@ -125,7 +102,6 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "column": "_0[:, None]",  # a vector as a column, to scale the rows of a matrix
     "row": "_0[None, :]",  # a vector as a 1 x n matrix
     "kron": "xp.kron(_0, _1)",  # of two vectors or two matrices
-    "vec": "xp.reshape(_0.T, (-1,))",  # the columns stacked
     "reshape": "xp.reshape(_0, _1)",
     "solve": "xp.linalg.solve(_0, _1)",
     "dot_all": "xp.einsum('ij,ij->', _0, _1)",  # sum of the entrywise product of two matrices
@@ -133,19 +109,9 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "diag_of_product": "xp.einsum('ij,ji->i', _0, _1)",
     "diag_of_product_t": "xp.einsum('ij,ij->i', _0, _1)",  # diag(A*B')
     # reductions
-    "sum": "xp.sum(_0)",
     "sum_rows": "xp.sum(_0, axis=0)",  # ones' * M
     "sum_cols": "xp.sum(_0, axis=1)",  # M * ones
-    "trace": "xp.trace(_0)",
-    "norm1": "xp.sum(xp.abs(_0))",
-    "norm2": "xp.linalg.norm(_0)",
-    # matrix functions
-    "det": "xp.linalg.det(_0)",
-    "logdet": "xp.linalg.slogdet(_0)[1]",  # log|det X|
-    "inv": "xp.linalg.inv(_0)",
     "matpow": "xp.linalg.matrix_power(_0, _1)",
-    "diag": "xp.diag(_0)",
-    "diagonal": "xp.diagonal(_0)",
     "copy": "_0.copy()",  # an output that would be a read-only view of an input
     # constructors: _0 the shape (or size), _1 an array of the computation
     "eye": "xp.eye(_0)",
@@ -157,22 +123,6 @@ _NUMPY_TEMPLATES: dict[str, str] = {
 _NUMPY_HELPERS: dict[str, str] = {
     **_function_helpers(),
     **spectral.RECORD_HELPERS,
-    "_softmax": '''def _softmax(x):
-    """exp(x)/sum(exp(x)), shifted by max(x) so that exp cannot overflow."""
-    z = xp.exp(x - xp.max(x))
-    return z / xp.sum(z)''',
-    "_log_softmax": '''def _log_softmax(x):
-    """log(softmax(x)) = x - logsumexp(x), without overflow or log(0)."""
-    z = x - xp.max(x)
-    return z - xp.log(xp.sum(xp.exp(z)))''',
-    "_softmax_axis": '''def _softmax_axis(x, axis):
-    """softmax of each column (axis 0) or row (axis 1), shifted by its max against overflow."""
-    z = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
-    return z / xp.sum(z, axis=axis, keepdims=True)''',
-    "_log_softmax_axis": '''def _log_softmax_axis(x, axis):
-    """log(softmax) of each column (axis 0) or row (axis 1): x - logsumexp, without log(0)."""
-    z = x - xp.max(x, axis=axis, keepdims=True)
-    return z - xp.log(xp.sum(xp.exp(z), axis=axis, keepdims=True))''',
     "_kron": '''def _kron(a, b):
     """The Kronecker product of two vectors or two matrices: A[i, j] B[k, l] at (i*p+k, j*q+l)."""
     if a.ndim == 1:
@@ -184,11 +134,6 @@ _NUMPY_HELPERS: dict[str, str] = {
     import scipy.special
 
     return xp.asarray(scipy.special.polygamma(k, t))''',
-    "_logsumexp": '''def _logsumexp(x, axis):
-    """log(sum(exp(x))) of all entries (axis None) or per column / row, shifted by the max."""
-    top = xp.max(x, axis=axis, keepdims=True)
-    top = xp.where(xp.isfinite(top), top, xp.zeros_like(top))
-    return xp.log(xp.sum(xp.exp(x - top), axis=axis)) + xp.max(top, axis=axis)''',
 }
 
 #: Only NumPy's arrays can be written through a view (``einsum`` of one operand returns one).
@@ -203,7 +148,7 @@ NUMPY = Backend(
     ("import numpy as np", "import scipy.linalg"),  # SciPy only for matrix functions, when used
     "np",
     {
-        **_NUMPY_TEMPLATES, **_functions("numpy"),
+        **_NUMPY_TEMPLATES, **_functions("numpy"), **_matrix_functions("numpy"),
         "on_diagonal": "_on_diagonal(_0, _1, _2)",
         "frechet": "_frechet(_0, _1, _2, *_3)",  # the k-th Fréchet derivative of f (_0) by the block identity
     },
@@ -217,16 +162,7 @@ JAX = Backend(
     "jnp",
     {
         **_NUMPY_TEMPLATES,
-        **_functions("jax"),
-        "softmax": "jax.nn.softmax(_0)",
-        "log_softmax": "jax.nn.log_softmax(_0)",
-        "softmax_cols": "jax.nn.softmax(_0, axis=0)",
-        "softmax_rows": "jax.nn.softmax(_0, axis=1)",
-        "log_softmax_cols": "jax.nn.log_softmax(_0, axis=0)",
-        "log_softmax_rows": "jax.nn.log_softmax(_0, axis=1)",
-        "logsumexp": "jax.nn.logsumexp(_0)",
-        "logsumexp_cols": "jax.nn.logsumexp(_0, axis=0)",
-        "logsumexp_rows": "jax.nn.logsumexp(_0, axis=1)",
+        **_functions("jax"), **_matrix_functions("jax"),
         "lgamma": "jax.scipy.special.gammaln(_0)",
         "digamma": "jax.scipy.special.digamma(_0)",
         "polygamma": "jax.scipy.special.polygamma(_1, _0)",
@@ -242,30 +178,17 @@ TORCH = Backend(
     "torch",
     {
         **_NUMPY_TEMPLATES,
-        **_functions("torch"),
-        "softplus": "torch.logaddexp(torch.zeros_like(_0), _0)",
-        "softmax": "torch.softmax(_0, 0)",
-        "log_softmax": "torch.log_softmax(_0, 0)",
-        "softmax_cols": "torch.softmax(_0, 0)",
-        "softmax_rows": "torch.softmax(_0, 1)",
-        "log_softmax_cols": "torch.log_softmax(_0, 0)",
-        "log_softmax_rows": "torch.log_softmax(_0, 1)",
-        "logsumexp": "torch.logsumexp(_0.reshape(-1), 0)",
-        "logsumexp_cols": "torch.logsumexp(_0, 0)",
-        "logsumexp_rows": "torch.logsumexp(_0, 1)",
-        **_extrema("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1")),
+        **_functions("torch"), **_matrix_functions("torch"),
         "lgamma": "torch.special.gammaln(_0)",
         "digamma": "torch.special.digamma(_0)",
         # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only
         "polygamma": "(-1) ** (_1 + 1) * torch.lgamma(torch.tensor(_1 + 1.0, dtype=_0.dtype)).exp()"
         " * torch.special.zeta(_1 + 1.0, _0)",
         "transpose": "_0.mT",
-        "vec": "torch.reshape(_0.mT, (-1,))",
         "power": "torch.pow(_0, _1)",
         "dot_all": "torch.sum(_0 * _1)",
         "sum_rows": "torch.sum(_0, 0)",
         "sum_cols": "torch.sum(_0, 1)",
-        "norm2": "torch.linalg.vector_norm(_0)",
         "copy": "_0.clone()",
         "eye": "torch.eye(_0, dtype=_1.dtype, device=_1.device)",
         "ones": "torch.ones(_0, dtype=_1.dtype, device=_1.device)",
@@ -287,34 +210,18 @@ ARRAY_API = Backend(
     "xp",
     {
         **_NUMPY_TEMPLATES,
-        **_functions("array_api"),
-        "softplus": "xp.logaddexp(xp.zeros_like(_0), _0)",
-        "softmax": "_softmax(xp, _0)",
-        "log_softmax": "_log_softmax(xp, _0)",
-        "softmax_cols": "_softmax_axis(xp, _0, 0)",
-        "softmax_rows": "_softmax_axis(xp, _0, 1)",
-        "log_softmax_cols": "_log_softmax_axis(xp, _0, 0)",
-        "log_softmax_rows": "_log_softmax_axis(xp, _0, 1)",
-        "logsumexp": "_logsumexp(xp, _0, None)",
-        "logsumexp_cols": "_logsumexp(xp, _0, 0)",
-        "logsumexp_rows": "_logsumexp(xp, _0, 1)",
+        **_functions("array_api"), **_matrix_functions("array_api"),
         "lgamma": "_special(xp, 'gammaln', _0)",
         "digamma": "_special(xp, 'psi', _0)",
         "polygamma": "_polygamma(xp, _0, _1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
-        **_extrema("xp.{kind}(_0{axis})", ", keepdims=True", "xp.astype({}, _0.dtype)",
-                   (", axis=0", ", axis=1")),
         "outer": "_0[:, None] * _1",
         "kron": "_kron(xp, _0, _1)",  # the array API has no kron
         "dot_all": "xp.sum(_0 * _1)",
         "trace_of_product": "xp.sum(_0 * _1.T)",
         "diag_of_product": "xp.sum(_0 * _1.T, axis=1)",
         "diag_of_product_t": "xp.sum(_0 * _1, axis=1)",
-        "trace": "xp.linalg.trace(_0)",
-        "norm2": "xp.linalg.vector_norm(_0)",
-        "diag": "xp.eye(_0.shape[0], dtype=_0.dtype) * _0",
-        "diagonal": "xp.linalg.diagonal(_0)",
         "copy": "xp.asarray(_0, copy=True)",
         "permute": "xp.permute_dims(_0, _1)",
         "sum_axes": "xp.sum(_0, axis=_1)",

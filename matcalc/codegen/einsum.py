@@ -37,6 +37,7 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import IndexForm, Ones
 from matcalc.index import Coef, Idx, Term, product
 from matcalc.lower import atom
+from matcalc.ops.record import code_name
 
 if TYPE_CHECKING:
     from matcalc.codegen.emit import Lowerer
@@ -183,7 +184,7 @@ def _broadcast(lw: Lowerer, operands: Sequence[Operand], free: tuple[Idx, ...]) 
     parts: list[ast.expr] = []
     for code, idx in operands:
         if len(idx) == 2 and idx[0] == idx[1]:  # X[i,i]: the diagonal
-            code, idx = lw.op("diagonal", code), idx[:1]
+            code, idx = lw.op(code_name("diag", "of_matrix"), code), idx[:1]
         if len(set(idx)) != len(idx):
             raise MatcalcError("code without einsum cannot take the diagonal of an order-3+ tensor yet")
         axes = sorted(range(len(idx)), key=lambda a: order.index(idx[a]))

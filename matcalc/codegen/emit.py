@@ -24,15 +24,20 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
-import numpy as np
-
 from matcalc import build
 from matcalc.codegen import einsum, products, reductions, spectral
 from matcalc.codegen import syntax as sx
-from matcalc.codegen.backends import AXIS_SUFFIX, Backend
+from matcalc.codegen.backends import Backend
+from matcalc.codegen.folding import (
+    constant,
+    is_number,
+    python_scalar,
+    softplus_argument,
+    split_sign,
+    sum_of,
+    transposed,
+)
 from matcalc.dims import Dim
-from matcalc.errors import MatcalcError
-from matcalc.evaluate import evaluate
 from matcalc.expr import (
     Add,
     Apply,
@@ -74,11 +79,7 @@ from matcalc.expr import (
     children,
     walk,
 )
-
-#: The backend operations of softmax, its log and logsumexp, by axis (0: all, 1: per column, 2: per row).
-_SOFTMAX = {0: "softmax", 1: "softmax_cols", 2: "softmax_rows"}
-_LOG_SOFTMAX = {0: "log_softmax", 1: "log_softmax_cols", 2: "log_softmax_rows"}
-_LOGSUMEXP = {0: "logsumexp", 1: "logsumexp_cols", 2: "logsumexp_rows"}
+from matcalc.ops.matrix import code_op
 
 __all__ = ["Lowerer"]
 
@@ -169,6 +170,10 @@ class Lowerer:
         """The backend's spelling of operation ``name`` applied to ``args``."""
         return sx.fill(self.backend.template(name), self.backend.alias, *args)
 
+    def named(self, e: Expr, form: str = "") -> ast.expr:
+        """A named matrix function of its argument, by its record's template (``form``: `code_op`)."""
+        return self.op(code_op(e, form), self.ref(cast(Trace, e).body))
+
     def size(self, d: Dim) -> ast.expr:
         """The size of dimension ``d`` (of a product dimension, the product of its parts' sizes)."""
         if d.parts:
@@ -192,11 +197,11 @@ class Lowerer:
     # ---- the rules ---------------------------------------------------------------------------------
 
     def _lower(self, e: Expr) -> ast.expr:
-        folded = _constant(e)
+        folded = constant(e)
         if folded is not None:
             return folded
         if isinstance(e, Add | MatMul) and e.is_matrix:
-            t = _transposed(e)
+            t = transposed(e)
             first = self._first_pass
             if t is not e and t in first and first[t] < first.get(e, len(first)):  # the earlier form wins
                 return self.op("transpose", self.ref(t))
@@ -232,36 +237,23 @@ class Lowerer:
                 return self._power(e)
             case Apply():
                 return self._apply(e)
-            case Extremum():
-                return self.op(e.kind + AXIS_SUFFIX[e.axis], self.ref(e.body))
-            case Attained():
-                return self.op(f"is{e.kind}" + AXIS_SUFFIX[e.axis], self.ref(e.body))
             case Polygamma():
                 if e.order <= 0:
                     return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))
                 return self.op("polygamma", self.ref(e.arg), sx.number(e.order))
             case Trace():
                 return self._trace(e)
-            case Det():
-                return self.op("det", self.ref(e.body))
-            case LogDet():
-                return self.op("logdet", self.ref(e.body))
-            case Inverse():
-                return self.op("inv", self.ref(e.body))
             case MatPow():
                 return self.op("matpow", self.ref(e.body), sx.number(e.k))
-            case DiagMatrix():
-                return self.op("diag", self.ref(e.body))
             case DiagVector():
                 return self._diag_vector(e)
             case SumEntries():
                 return self._sum(e)
-            case Norm():
-                return self.op("norm1" if e.p == 1 else "norm2", self.ref(e.body))
-            case Softmax():
-                return self.op(_SOFTMAX[e.axis], self.ref(e.body))
-            case LogSumExp():
-                return self.op(_LOGSUMEXP[e.axis], self.ref(e.body))
+            case (
+                Det() | LogDet() | Inverse() | DiagMatrix() | Norm() | Softmax() | LogSumExp() | Vec()
+                | Extremum() | Attained()
+            ):
+                return self.named(e)  # the template of its record (`matcalc.ops.matrix`)
             case Size():
                 return self.size(e.body.shape[e.axis - 1])
             case IndexForm():
@@ -272,8 +264,6 @@ class Lowerer:
                 return spectral.spectral(self, e)
             case Kron():
                 return self._kron(e)
-            case Vec():
-                return self.op("vec", self.ref(e.body))
             case PairIndex():  # δ[r, (a, b)]: the identity's rows as |a| x |b| arrays
                 eye = self.op("eye", self.size(e.shape[0]), self.like(e.shape[0]))
                 return self.op("reshape", eye, self.shape(e))
@@ -306,7 +296,7 @@ class Lowerer:
         signed: list[tuple[bool, ast.expr]] = []
         arrays = False
         for n, term in enumerate(e.terms):
-            minus, positive = _split_sign(term) if n else (False, term)
+            minus, positive = split_sign(term) if n else (False, term)
             code = self._broadcast(positive)
             arrays = arrays or code is None
             signed.append((minus, self.ref(positive) if code is None else code))
@@ -334,14 +324,14 @@ class Lowerer:
         return products.scaled(self, e.coef, self.ref(e.body))
 
     def _divide(self, e: ElemDiv) -> ast.expr:
-        if _python_scalar(e.num) and _python_scalar(e.den):
+        if python_scalar(e.num) and python_scalar(e.den):
             return self.op("divide", self.ref(e.num), self.ref(e.den))  # 1.0 / 0.0 would raise
         num = self._broadcast(e.num) if not e.den.is_scalar else None
         return sx.div(num if num is not None else self.ref(e.num), self.ref(e.den))
 
     def _power(self, e: Power) -> ast.expr:
         base, p = e.base, e.exponent
-        if isinstance(base, Norm) and base.p == 2 and _is_number(p, 2) and self.private(base):
+        if isinstance(base, Norm) and base.p == 2 and is_number(p, 2) and self.private(base):
             x = base.body
             if x.is_scalar:
                 return sx.power(self.ref(x), sx.number(2))
@@ -349,7 +339,7 @@ class Lowerer:
                 return self.op("matmul", self.ref(x), self.ref(x))
             return self.op("dot_all", self.ref(x), self.ref(x))
         natural = isinstance(p, Number) and isinstance(p.value, int) and p.value >= 0
-        if base.is_scalar and (not natural or _python_scalar(base)):
+        if base.is_scalar and (not natural or python_scalar(base)):
             # not Python's ** on floats: (-8.0) ** (1/3) is complex, 0.0 ** -1 and 1e200 ** 2 raise;
             # an integer base is written as a float: NumPy refuses integers to negative powers
             b = self.ref(base)
@@ -362,11 +352,11 @@ class Lowerer:
     def _apply(self, e: Apply) -> ast.expr:
         arg = e.arg
         if e.func == "log":
-            inner = _softplus_argument(arg)
+            inner = softplus_argument(arg)
             if inner is not None:
                 return self.op("softplus", self.ref(inner))
             if isinstance(arg, Softmax) and self.private(arg):
-                return self.op(_LOG_SOFTMAX[arg.axis], self.ref(arg.body))
+                return self.named(arg, "log")
             if isinstance(arg, Apply) and arg.func == "sigmoid" and self.private(arg):
                 # log(sigmoid(t)) = -log(1+exp(-t))
                 return sx.neg(self.op("softplus", self.ref(build.neg(arg.arg))))
@@ -381,7 +371,7 @@ class Lowerer:
                 case MatMul():
                     return reductions.trace_of_product(self, x.factors)
                 case Add():
-                    return _sum_of([self.ref(build.trace(t)) for t in x.terms])
+                    return sum_of([self.ref(build.trace(t)) for t in x.terms])
                 case Scale():
                     return products.scaled(self, x.coef, self.ref(build.trace(x.body)))
                 case Transpose():
@@ -390,7 +380,7 @@ class Lowerer:
                     return self.op("sum", self.ref(x.body))
                 case Identity():
                     return self.size(x.shape[0])
-        return self.op("trace", self.ref(x))
+        return self.named(e)
 
     def _diag_vector(self, e: DiagVector) -> ast.expr:
         x = e.body
@@ -406,7 +396,7 @@ class Lowerer:
                 case DiagMatrix():
                     code = self.ref(x.body)
         if code is None:
-            code = self.op("diagonal", self.ref(x))
+            code = self.named(e)
             if e in self.roots:  # a view of an argument must not be handed out
                 code = self.op("copy", code)
         return code
@@ -426,90 +416,7 @@ class Lowerer:
                     return self.ref(build.sum_entries(x.body))
                 case DiagMatrix():
                     return self.op("sum", self.ref(x.body))
-        return self.op("sum", self.ref(x))
-
-
-def _transposed(e: Expr, depth: int = 2) -> Expr:
-    """``e'`` with the transpose taken into sums and products (``(A*B)'`` is ``B'*A'``)."""
-    if depth == 0:
-        return build.transpose(e)
-    match e:
-        case MatMul():
-            return products.fold([_transposed(f, depth - 1) for f in reversed(e.factors)])
-        case Add():
-            terms = [_transposed(t, depth - 1) for t in e.terms]
-            total = terms[0]
-            for t in terms[1:]:
-                total = build.add(total, t)
-            return total
-        case Scale():
-            return build.scale(e.coef, _transposed(e.body, depth))
-    return build.transpose(e)
-
-
-def _constant(e: Expr) -> ast.expr | None:
-    """A scalar of numbers alone (``2^-1``, ``exp(2)``, ``0^-1``) as the literal of its value, else None.
-
-    The value is `matcalc.evaluate`'s, so constants follow IEEE arithmetic on every backend:
-    in the generated code they would be Python floats, whose ``0.0 ** -1`` and ``1.0 / 0.0``
-    raise and ``(-8.0) ** (1/3)`` is complex, and which PyTorch's functions refuse
-    (``torch.pow(2.0, -1)``, ``torch.exp(2)``).  The lowering asks for the largest constant
-    subtree first, so each is evaluated once.
-    """
-    if isinstance(e, Number) or not e.is_scalar or e.symbols or e.dims:
-        return None
-    try:
-        with np.errstate(all="ignore"):
-            value = float(evaluate(e, {}))
-    except MatcalcError:  # not computable without values (none is known): lowered as usual
-        return None
-    whole = (value.is_integer() and 0 < abs(value) < 2**53) or (value == 0 and str(value) == "0.0")
-    return sx.number(int(value) if whole else value)
-
-
-def _python_scalar(e: Expr) -> bool:
-    """Whether the code of ``e`` may compute with Python floats (scalar arguments and numbers only).
-
-    Python's float arithmetic raises where NumPy's gives inf or nan, so such
-    divisions and powers go through NumPy.
-    """
-    if isinstance(e, Number) or (isinstance(e, Symbol) and e.is_scalar):
-        return True
-    if isinstance(e, Add | Scale | Hadamard) and e.is_scalar:
-        return all(_python_scalar(k) for k in children(e))
-    return False
-
-
-def _is_number(e: Expr, value: float) -> bool:
-    return isinstance(e, Number) and e.value == value
-
-
-def _split_sign(term: Expr) -> tuple[bool, Expr]:
-    """``(True, t)`` for a term ``-t`` written as a subtraction of ``t``, else ``(False, term)``."""
-    if isinstance(term, Number) and term.value < 0:
-        return True, build.number(-term.value)
-    if isinstance(term, Scale):
-        minus, coef = _split_sign(term.coef)
-        if minus:
-            return True, build.scale(coef, term.body)
-    return False, term
-
-
-def _softplus_argument(e: Expr) -> Expr | None:
-    """``t`` if ``e`` is ``1+exp(t)``, else None."""
-    if not isinstance(e, Add) or len(e.terms) != 2:
-        return None
-    for one, other in (e.terms, e.terms[::-1]):
-        if (isinstance(one, Ones) or _is_number(one, 1)) and isinstance(other, Apply) and other.func == "exp":
-            return other.arg
-    return None
-
-
-def _sum_of(parts: list[ast.expr]) -> ast.expr:
-    total = parts[0]
-    for p in parts[1:]:
-        total = sx.add(total, p)
-    return total
+        return self.named(e)
 
 
 def callable_name(e: Call) -> str:

@@ -4,9 +4,12 @@
   and its validation (an incomplete record is a `RegistryError` at import);
 - `matcalc.ops.elementwise`: the elementwise functions (``exp``, ``sigmoid``, ...);
 - `matcalc.ops.matrix`: the named matrix-level functions (``tr``, ``det``, ``logdet``,
-  ``inv``, ``diag``, ``sum``, ``norm1``, ``norm2``, ``softmax``), records of type
-  `MatrixFunction`.  That module stands above the smart constructors (each record's
-  shape rule is one), so it is imported as `matcalc.ops.matrix`, not from here.
+  ``inv``, ``diag``, ``sum``, the norms, ``softmax``, ``logsumexp``, ``size``, ``vec``,
+  ``mean``), records of type `MatrixFunction`, with their code templates in
+  `matcalc.ops.matrix_code`.  That module stands above the smart constructors (each
+  record's shape rule is one), so it is imported as `matcalc.ops.matrix`, not from here;
+- `matcalc.ops.primary`, `matcalc.ops.spectral`: the primary matrix functions and the
+  spectral operations (record types in `matcalc.ops.spectral_record`).
 
 The parser, the smart constructors, the derivative rules, evaluation, the text,
 LaTeX and SymPy translations, every code backend, the sign facts of code

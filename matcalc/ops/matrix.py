@@ -1,14 +1,17 @@
 r"""The named matrix-level functions of the input language, one `MatrixFunction` record each.
 
 ``tr``, ``det``, ``logdet``, ``inv``, ``diag``, ``sum``, ``norm1``, ``norm2``,
-``softmax``, ``logsumexp``, ``size``, ``mean``, ``max`` and ``min`` (and their
-tie indicators ``ismax``, ``ismin``) each have a node type
-(`matcalc.expr`; ``mean`` is a sum over a ``size``) whose evaluation,
-derivative rule and generated code stay with the node.  What the passes
-otherwise kept in tables of names of their own -- the spelling the parser
-reads and the printer writes, the smart constructors with and without an
-axis, the LaTeX name, the range code generation relies on, and what the tests
-give it -- is here.
+``softmax``, ``logsumexp``, ``size``, ``vec``, ``max``, ``min``, ``ismax``,
+``ismin`` and ``mean`` each have a node type (`matcalc.expr`; ``mean`` is a
+sum over a ``size``) whose derivative rule (`matcalc.diff_matrix`, or derived
+from its lowering) and special-argument code rules
+(traces of products, solves) stay with the node.  What the passes otherwise
+kept in tables of names of their own is here: the spelling the parser reads
+and the printer writes, the smart constructors with and without an axis, the
+NumPy value `matcalc.evaluate` computes, the LaTeX name (and a norm's
+subscripts, a size's name per axis), the code templates per backend and their
+helpers (`matcalc.ops.matrix_code`, read by `matcalc.codegen.backends`), the
+range code generation relies on, and what the tests give it.
 
 This module sits in the IR layer, above `matcalc.build` and `matcalc.axes`
 (a record's shape rule is its smart constructor); `matcalc.ops` does not
@@ -18,10 +21,13 @@ import it.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+import numpy as np
+
 from matcalc import axes, build, kronecker
-from matcalc.errors import RegistryError
+from matcalc.errors import EvaluationError, RegistryError
 from matcalc.expr import (
     Attained,
     Det,
@@ -39,9 +45,10 @@ from matcalc.expr import (
     Trace,
     Vec,
 )
-from matcalc.ops.record import MatrixFunction, Registry
+from matcalc.ops.matrix_code import CODE, HELPERS
+from matcalc.ops.record import MatrixFunction, Registry, code_name
 
-__all__ = ["MATRIX_FUNCTIONS", "NODE_TYPES", "RECORDS", "matrix_function"]
+__all__ = ["MATRIX_FUNCTIONS", "NODE_TYPES", "RECORDS", "code_op", "matrix_function"]
 
 
 def _columns(m: Any) -> list[Any]:
@@ -85,6 +92,82 @@ def _mean(sp: Any, m: Any, axis: int = 0) -> Any:
     return sum(m) / len(m) if axis == 0 else _per_axis(sp, m, axis, lambda v: sum(v) / len(v))
 
 
+def _size(sp: Any, m: Any, axis: int) -> Any:
+    return sp.Integer(m.rows if axis == 1 else m.cols)
+
+
+def _vec(sp: Any, m: Any) -> Any:
+    return sp.Matrix.vstack(*_columns(m))  # the columns stacked (column-major)
+
+
+def _diag(sp: Any, m: Any) -> Any:
+    return sp.diag(*m) if m.cols == 1 else sp.Matrix([m[i, i] for i in range(m.rows)])
+
+
+# ---- the NumPy values: numpy(e, x, shape), x the argument's value, shape the value's sizes ----------
+
+
+def _norm(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """Entrywise 1-norm, or 2-norm (Frobenius) scaled by the largest entry against overflow."""
+    a = np.abs(np.ravel(x))
+    if e.p == 1:
+        return np.float64(np.sum(a))
+    top = np.float64(np.max(a, initial=0.0))
+    if top == 0 or not np.isfinite(top):
+        return top
+    return np.float64(top * np.sqrt(np.sum(np.square(a / top))))
+
+
+def _numpy_axis(e: Any) -> int | None:
+    """The NumPy axis that ``e`` reduces over (None: all entries)."""
+    return int(e.axis) - 1 if e.axis else None
+
+
+def _softmax_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """exp(x - max x) / sum: shifted per row or column, so that exp cannot overflow."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return x.copy()
+    z = np.exp(x - np.max(x, axis=_numpy_axis(e), keepdims=True))
+    return np.asarray(z / np.sum(z, axis=_numpy_axis(e), keepdims=True), dtype=np.float64)
+
+
+def _logsumexp_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """Max + log(sum(exp(x - max))), the max taken as 0 where it is infinite (all -inf gives -inf)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.size == 0:
+        return np.full(shape, -np.inf) if shape else np.float64(-np.inf)
+    top = np.max(x, axis=_numpy_axis(e), keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        out = np.log(np.sum(np.exp(x - top), axis=_numpy_axis(e), keepdims=True)) + top
+    return np.float64(out.item()) if not shape else np.asarray(out.reshape(shape))
+
+
+def _reducible(e: Any, x: Any) -> Any:
+    """``x`` as floats; an `EvaluationError` if the axis ``e`` reduces over is empty."""
+    x = np.asarray(x, dtype=np.float64)
+    if (x.shape[e.axis - 1] if e.axis else x.size) == 0:
+        raise EvaluationError(f"{matrix_function(e).name} of an empty array has no value")
+    return x
+
+
+def _extremum_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """The largest (smallest) entry of all, or of each column (axis 1) or row (axis 2)."""
+    x = _reducible(e, x)
+    top = np.max if e.kind == "max" else np.min
+    if e.axis == 0:
+        return np.float64(top(x))
+    return np.asarray(top(x, axis=_numpy_axis(e)), dtype=np.float64)
+
+
+def _attained_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """1.0 where an entry equals the extremum of the same array (column, row), so at least one; else 0.0."""
+    x = _reducible(e, x)
+    top = (np.max if e.kind == "max" else np.min)(x, axis=_numpy_axis(e), keepdims=True)
+    return np.asarray(x == top, dtype=np.float64)
+
+
 def _extreme(kind: str) -> Any:
     """The SymPy value of ``max``/``min`` (``kind``) of all entries or along an axis."""
 
@@ -109,11 +192,12 @@ def _attained(kind: str) -> Any:
 
 
 def _extremum_record(kind: str) -> MatrixFunction:
-    # max(X), max(X, [], k): MATLAB's axis spelling, as max(X, 2) is the entry-by-entry max of X and 2
+    # max(X), max(X, [], k): MATLAB's axis spelling, as max(X, 2) is the entry-by-entry max of X and 2;
+    # SymPy's matrix expressions have no largest entry (no to_sympy)
     return MatrixFunction(
         kind, (Extremum,), lambda x: axes.extremum(kind, x), _extreme(kind), "array", rf"\{kind}",
-        with_axis=lambda x, k: axes.extremum(kind, x, k), params={"kind": kind}, in_sympy=False,
-        empty_before_axis=True,
+        with_axis=lambda x, k: axes.extremum(kind, x, k), params={"kind": kind}, empty_before_axis=True,
+        numpy=_extremum_value, **_code(kind),
     )
 
 
@@ -122,52 +206,116 @@ def _attained_record(kind: str) -> MatrixFunction:
     return MatrixFunction(
         f"is{kind}", (Attained,), lambda x: axes.attained(kind, x), _attained(kind), "array",
         rf"\operatorname{{is{kind}}}", with_axis=lambda x, k: axes.attained(kind, x, k),
-        params={"kind": kind}, range=(0.0, 1.0), in_sympy=False,
+        params={"kind": kind}, range=(0.0, 1.0), numpy=_attained_value, **_code(f"is{kind}"),
     )
 
 
-def _size(sp: Any, m: Any, axis: int) -> Any:
-    return sp.Integer(m.rows if axis == 1 else m.cols)
+# ---- the SymPy forms: to_sympy(sp, t, e, v), t the translator of matcalc.sympy_to -----------------
 
 
-def _vec(sp: Any, m: Any) -> Any:
-    return sp.Matrix.vstack(*_columns(m))  # the columns stacked (column-major)
+def _softmax_sympy(sp: Any, t: Any, e: Any, v: Any) -> Any:
+    """``exp(x)`` over the sum of its entries; by rows ``diag(1./(exp(X)*1))*exp(X)``.
+
+    The sums of the rows scale from the left, those of the columns from the right.
+    """
+    ex = t.apply(sp.exp, v, False)
+    if e.axis == 0:
+        return (1 / t.scalar(t.sum(ex, e.body))) * ex
+    return t.by_axis(ex, e.axis, lambda sums: sp.DiagMatrix(sp.HadamardPower(sums, -1)))
 
 
-def _diag(sp: Any, m: Any) -> Any:
-    return sp.diag(*m) if m.cols == 1 else sp.Matrix([m[i, i] for i in range(m.rows)])
+def _norm_sympy(sp: Any, t: Any, e: Any, v: Any) -> Any:
+    """``sqrt(u'*u)`` (``norm2(u)^2`` is the inner product itself), or the sum of ``Abs``."""
+    return t.norm(v, e.body, e.p)
+
+
+def _logsumexp_sympy(sp: Any, t: Any, e: Any, v: Any) -> Any:
+    """The log of the sum of ``exp`` of the entries, or of each column's / row's."""
+    ex = t.apply(sp.exp, v, False)
+    if e.axis == 0:
+        return sp.log(t.scalar(t.sum(ex, e.body)))
+    return t.apply(sp.log, t.by_axis(ex, e.axis, None), False)
+
+
+def _diag_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """A vector on the diagonal of a matrix, or the diagonal of a matrix (a copy, not a view)."""
+    return np.diag(x) if len(shape) == 2 else np.diagonal(x).copy()
+
+
+def _code(name: str) -> dict[str, Any]:
+    """The code forms of ``name`` and the helpers they call (`matcalc.ops.matrix_code`)."""
+    code = CODE.get(name, {})
+    called = {h for forms in code.values() for t in forms.values() for h in re.findall(r"\b(_\w+)\(", t)}
+    return {"code": code, "helpers": {h: HELPERS[h] for h in sorted(called)}}
+
+
+def _scalar(f: Any) -> Any:
+    """``numpy(e, x, shape)`` of a scalar-valued ``f(x)``."""
+    return lambda e, x, shape: np.float64(f(x))
 
 
 RECORDS: tuple[MatrixFunction, ...] = (
-    MatrixFunction("tr", (Trace,), build.trace, lambda sp, m: m.trace(), "square", r"\operatorname{tr}"),
-    MatrixFunction("det", (Det,), build.det, lambda sp, m: m.det(), "square", r"\det", lacks=("dask",)),
-    MatrixFunction(  # log|det X|
-        "logdet", (LogDet,), build.logdet, lambda sp, m: sp.log(sp.Abs(m.det())), "square", r"\log\det",
-        lacks=("dask",),
+    MatrixFunction(
+        "tr", (Trace,), build.trace, lambda sp, m: m.trace(), "square", r"\operatorname{tr}",
+        to_sympy=lambda sp, t, e, v: sp.Trace(v),
+        numpy=_scalar(np.trace), **_code("tr"),
     ),
-    MatrixFunction("inv", (Inverse,), build.inv, lambda sp, m: m.inv(), "square"),
+    MatrixFunction(
+        "det", (Det,), build.det, lambda sp, m: m.det(), "square", r"\det", lacks=("dask",),
+        to_sympy=lambda sp, t, e, v: sp.Determinant(v),
+        numpy=_scalar(np.linalg.det), **_code("det"),
+    ),
+    MatrixFunction(  # log|det X|; -inf if X is singular
+        "logdet", (LogDet,), build.logdet, lambda sp, m: sp.log(sp.Abs(m.det())), "square", r"\log\det",
+        lacks=("dask",), to_sympy=lambda sp, t, e, v: sp.log(sp.Determinant(v)),
+        numpy=_scalar(lambda x: np.linalg.slogdet(x).logabsdet), **_code("logdet"),
+    ),
+    MatrixFunction(  # printed X^{-1}; np.linalg.inv raises LinAlgError for a singular X
+        "inv", (Inverse,), build.inv, lambda sp, m: m.inv(), "square",
+        to_sympy=lambda sp, t, e, v: sp.Inverse(v),
+        numpy=lambda e, x, shape: np.asarray(np.linalg.inv(x), dtype=np.float64), **_code("inv"),
+    ),
     MatrixFunction(
         "diag", (DiagMatrix, DiagVector), build.diag, _diag, "vector or square", r"\operatorname{diag}",
+        to_sympy=lambda sp, t, e, v: sp.DiagMatrix(v) if e.body.is_vector else sp.DiagonalOf(v),
+        numpy=_diag_value, forms={DiagVector: "of_matrix"}, **_code("diag"),
     ),
-    MatrixFunction("sum", (SumEntries,), build.sum_entries, _sum, "array", with_axis=axes.sum_axis),
+    MatrixFunction(  # printed 1'x, x'1, 1'X1
+        "sum", (SumEntries,), build.sum_entries, _sum, "array", with_axis=axes.sum_axis,
+        to_sympy=lambda sp, t, e, v: t.sum(v, e.body),
+        numpy=_scalar(np.sum), **_code("sum"),
+    ),
     MatrixFunction(
         "norm1", (Norm,), lambda x: build.norm(x, 1), lambda sp, m: sum(abs(v) for v in m), "array",
-        params={"p": 1}, range=(0.0, math.inf), sympy_reads_back=False,
+        params={"p": 1}, range=(0.0, math.inf), sympy_reads_back=False, numpy=_norm, norm=("1", "{1,1}"),
+        to_sympy=_norm_sympy, **_code("norm1"),
     ),
     MatrixFunction(
         "norm2", (Norm,), lambda x: build.norm(x, 2), lambda sp, m: sp.sqrt(sum(v**2 for v in m)), "array",
-        params={"p": 2}, range=(0.0, math.inf), sympy_reads_back=False,
+        params={"p": 2}, range=(0.0, math.inf), sympy_reads_back=False, numpy=_norm, norm=("2", "F"),
+        to_sympy=_norm_sympy, **_code("norm2"),
     ),
     MatrixFunction(
         "softmax", (Softmax,), build.softmax, _softmax, "vector", r"\operatorname{softmax}",
-        with_axis=build.softmax, range=(0.0, 1.0), sympy_reads_back=False,
+        with_axis=build.softmax, range=(0.0, 1.0), sympy_reads_back=False, numpy=_softmax_value,
+        to_sympy=_softmax_sympy, **_code("softmax"),
     ),
     MatrixFunction(
         "logsumexp", (LogSumExp,), axes.logsumexp, _logsumexp, "array", r"\operatorname{logsumexp}",
-        with_axis=axes.logsumexp, sympy_reads_back=False,
+        with_axis=axes.logsumexp, sympy_reads_back=False, numpy=_logsumexp_value,
+        to_sympy=_logsumexp_sympy, **_code("logsumexp"),
     ),
-    MatrixFunction("size", (Size,), None, _size, "array", with_axis=axes.size, range=(1.0, math.inf)),
-    MatrixFunction("vec", (Vec,), kronecker.vec, _vec, "square", r"\operatorname{vec}"),
+    MatrixFunction(  # generated code reads the size off the arrays: no template
+        "size", (Size,), None, _size, "array", with_axis=axes.size, range=(1.0, math.inf),
+        to_sympy=lambda sp, t, e, v: t.dim(e.body.shape[e.axis - 1]),
+        numpy=lambda e, x, shape: np.float64(np.shape(x)[e.axis - 1]),
+        axis_latex={1: r"\operatorname{rows}", 2: r"\operatorname{cols}"},
+    ),
+    MatrixFunction(
+        "vec", (Vec,), kronecker.vec, _vec, "square", r"\operatorname{vec}",
+        to_sympy=lambda sp, t, e, v: t.vec(v),
+        numpy=lambda e, x, shape: np.asarray(x).reshape(-1, order="F"), **_code("vec"),
+    ),
     MatrixFunction(  # a sum over size(X, k): SymPy gives the size as a number when the sizes are given
         "mean", (), axes.mean, _mean, "array", with_axis=axes.mean, sympy_reads_back=False,
     ),
@@ -206,3 +354,18 @@ def matrix_function(e: Expr) -> MatrixFunction:
         if all(getattr(e, k) == v for k, v in r.params.items()):
             return r
     raise RegistryError(f"no matrix-function record for the {type(e).__name__} node {e}")
+
+
+#: The code form of ``name(X, k)`` by axis k (0: no axis).
+_AXIS_FORMS = {0: "", 1: "cols", 2: "rows"}
+
+
+def code_op(e: Expr, form: str = "") -> str:
+    """The code generator's operation for the node ``e`` (`MatrixFunction.code`): ``softmax_cols``.
+
+    ``form`` asks for a form by name (``"log"``: ``log(softmax(X, 1))`` is ``softmax_log_cols``);
+    otherwise the record's form of the node type.  The axis of the node, if any, comes last.
+    """
+    r = matrix_function(e)
+    parts = (form or r.forms.get(type(e), ""), _AXIS_FORMS[getattr(e, "axis", 0)])
+    return code_name(r.name, "_".join(p for p in parts if p))

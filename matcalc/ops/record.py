@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARGUMENTS", "BACKENDS", "LATEX_STYLES", "DerivativeRule", "Elementwise", "Interval", "MatrixFunction",
-    "Registry", "code_problems", "name_problems", "spelled",
+    "Registry", "code_name", "code_problems", "name_problems", "spelled",
 ]  # fmt: skip
 
 #: The code backends every record spells (`matcalc.codegen.backends` has one `Backend` for each).
@@ -158,12 +158,13 @@ ARGUMENTS = ("square", "vector", "array", "vector or square")
 class MatrixFunction:
     r"""A named matrix-level function (``tr``, ``det``, ``norm2``, ``softmax``, ``size`` ...).
 
-    Its node type, evaluation, derivative rule (in index form) and generated
-    code stay with the node, in `matcalc.evaluate`, `matcalc.diff` and
-    `matcalc.codegen.emit`, which all specialize on it (traces of products,
-    solves instead of inverses); the record holds what the passes share:
-    the spelling, the shape rule, the LaTeX name, the range, and what tests
-    give it.
+    Each keeps a node type of its own, whose derivative rule (in index form,
+    `matcalc.diff`, or derived from its lowering, `matcalc.lower`) and the
+    code generator's rules for special arguments (traces and diagonals of
+    products, solves instead of inverses, `matcalc.codegen.emit`) specialize
+    on it.  Everything else a pass needs by name is here: the spelling, the
+    shape rule, the NumPy value, the LaTeX name, a code template per backend,
+    the range, the SymPy value, and what tests give it.
 
     Attributes:
         name: the spelling in the input language and in printed text (``tr``).
@@ -175,7 +176,7 @@ class MatrixFunction:
             for an explicit SymPy matrix ``M`` (a vector is a column), an oracle for tests.
         argument: what the tests give it, one of `ARGUMENTS`.
         latex: the LaTeX name when it prints as a call (``\det(X)``); None where the
-            printer has a form of its own (``X^{-1}``, ``\|x\|_2``, ``\operatorname{rows}``).
+            printer has a form of its own (``X^{-1}``, ``\|x\|_2``, ``\mathbf{1}^\top x``).
         with_axis: the smart constructor of ``name(X, k)``, k = 1 down each column,
             2 along each row (`matcalc.axes`); None if it takes no axis.
         params: node fields that select this spelling (``norm1`` is `Norm` with ``p=1``).
@@ -184,8 +185,27 @@ class MatrixFunction:
         sympy_reads_back: `from_sympy` reads `to_sympy`'s form back as this function;
             False where SymPy has no node for it and gets a formula (``norm2(u)`` is
             ``sqrt(u'*u)``), which reads back as that formula.
-        in_sympy: False where SymPy's matrix expressions cannot write it at all
-            (``max(X)``): `to_sympy` raises a `MatcalcError` that says so.
+        numpy: ``numpy(e, x, shape)``, the value of the node ``e`` from the value ``x``
+            of its argument (``shape``: the sizes of the value's axes); None for a
+            record without a node of its own (``mean``).  A singular matrix raises
+            `numpy.linalg.LinAlgError`, which evaluation reports.
+        code: the code generator's operations, by *form*, each a template per backend
+            (``xp.trace(_0)``, ``_0`` the argument; `code_name` names the operation).
+            The form ``""`` is ``name(X)``, ``"cols"``/``"rows"`` are ``name(X, 1)``/``name(X, 2)``,
+            ``forms`` gives a node type a form of its own (``diag`` of a matrix), and a
+            pass may ask for a form by name (``"log"``: ``log(softmax(x))``, computed stably).
+            Empty where generated code needs no call (``size`` is the dimension's size).
+        helpers: helper name to the source of its ``def`` (with ``xp``), for templates that call one.
+        forms: the code form of a node type, where it is not ``""`` (`code`).
+        axis_latex: the LaTeX name of ``name(X, k)`` by axis, where it is not ``latex``
+            with a subscript (``size(X, 1)`` is ``\operatorname{rows}(X)``).
+        norm: the subscripts of ``\|x\|`` for a vector and for a matrix, for a record
+            that prints as a norm (``("2", "F")``); None for a call.
+        to_sympy: ``to_sympy(sp, t, e, v)``, the SymPy matrix expression of the node ``e``
+            whose argument translates to ``v`` (``sp.Trace(v)``); ``t`` is the translator of
+            `matcalc.sympy_to` (its ``scalar``, ``apply``, ``sum``, ``by_axis``, ``norm``,
+            ``dim`` and ``vec`` build the forms SymPy handles best).  None where SymPy's
+            matrix expressions have no counterpart (``max(X)``): `to_sympy` refuses it.
         empty_before_axis: the axis is the third argument, after MATLAB's empty
             ``[]`` (``max(X, [], 2)``), because ``name(a, b)`` means something else
             (``max(X, 2)`` is the entry-by-entry maximum of X and 2).
@@ -202,8 +222,19 @@ class MatrixFunction:
     range: Interval = _ANY
     lacks: tuple[str, ...] = ()
     sympy_reads_back: bool = True
-    in_sympy: bool = True
+    numpy: Callable[[Any, Any, tuple[int, ...]], Any] | None = None
+    code: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    helpers: Mapping[str, str] = field(default_factory=dict)
+    forms: Mapping[type, str] = field(default_factory=dict)
+    axis_latex: Mapping[int, str] = field(default_factory=dict)
+    norm: tuple[str, str] | None = None
+    to_sympy: Callable[[Any, Any, Any, Any], Any] | None = None
     empty_before_axis: bool = False
+
+    @property
+    def in_sympy(self) -> bool:
+        """SymPy's matrix expressions can write it: a ``to_sympy`` form, or no node of its own (``mean``)."""
+        return self.to_sympy is not None or not self.nodes
 
     def call_text(self, arg: str, axis: int | str = 0) -> str:
         """The call of ``name`` on the argument text ``arg``: ``sum(X)``, ``sum(X, 2)``, ``max(X, [], 2)``."""
@@ -214,6 +245,7 @@ class MatrixFunction:
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
         out = name_problems(self.name)
+        out.extend(self._pass_problems())
         if not isinstance(self.nodes, tuple) or not all(isinstance(n, type) for n in self.nodes):
             out.append("nodes is not a tuple of node types")
         if self.build is None and self.with_axis is None:
@@ -233,6 +265,28 @@ class MatrixFunction:
         if not lo <= hi:
             out.append(f"range ({lo}, {hi}) is not an interval")
         return out
+
+    def _pass_problems(self) -> list[str]:
+        """What the passes that read a node's record (evaluation, code, LaTeX) would miss."""
+        out: list[str] = []
+        if self.nodes and not callable(self.numpy):
+            out.append("numpy is not callable: evaluation computes its nodes with it")
+        if self.to_sympy is not None and not callable(self.to_sympy):
+            out.append("to_sympy is neither None (SymPy has no counterpart) nor callable")
+        for form, templates in self.code.items():
+            out.extend(f"code form {form!r}: {p}" for p in code_problems(templates, self.helpers))
+        for node, form in self.forms.items():
+            if node not in self.nodes or form not in self.code:
+                out.append(f"forms gives {getattr(node, '__name__', node)} the form {form!r}, "
+                           "which is not one of its nodes' code forms")
+        if self.norm is not None and not (len(self.norm) == 2 and all(isinstance(x, str) for x in self.norm)):
+            out.append("norm is not two subscripts (a vector's, a matrix's)")
+        return out
+
+
+def code_name(name: str, form: str) -> str:
+    """The code generator's name for form ``form`` of the operation ``name`` (``softmax_cols``)."""
+    return f"{name}_{form}" if form else name
 
 
 def spelled(numpy: str, **others: str) -> dict[str, str]:

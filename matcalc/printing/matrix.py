@@ -95,8 +95,6 @@ def _call_name(e: Expr) -> str:
 #: The subscript of a row- or column-wise function: ``\operatorname{softmax}_{\mathrm{row}}(X W)``.
 _AXIS_TEX = {0: "", 1: r"_{\mathrm{col}}", 2: r"_{\mathrm{row}}"}
 
-#: ``size(X, 1)`` and ``size(X, 2)``: the number of rows or columns.
-_SIZE_TEX = {1: r"\operatorname{rows}", 2: r"\operatorname{cols}"}
 
 
 class Printer:
@@ -193,12 +191,11 @@ class Printer:
                 return self._call(function_tex(e.name, e.kind, e.order, e.partials, len(e.args)), *e.args)
             case Norm():
                 return self._norm(e)
-            case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector():
+            case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector() | Vec():
                 return self._call(_call_name(e), e.body)
-            case Softmax() | LogSumExp() | Extremum() | Attained():
-                return self._call(_call_name(e) + _AXIS_TEX[e.axis], e.body)
-            case Size():
-                return self._call(_SIZE_TEX[e.axis], e.body)
+            case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
+                own = matrix_function(e).axis_latex.get(e.axis)  # size(X, 1): rows(X)
+                return self._call(own or _call_name(e) + _AXIS_TEX[e.axis], e.body)
             case SumEntries():
                 return self._sum_entries(e)
             case IndexForm():
@@ -210,8 +207,6 @@ class Printer:
             case Kron():  # A ⊗ B: operands that are sums or products in parentheses
                 parts = [wrap(self.tex(x), POW) for x in (e.left, e.right)]
                 return combined(rf"{parts[0].text} \otimes {parts[1].text}", MUL, parts)
-            case Vec():
-                return self._call(_call_name(e), e.body)
             case PairIndex():  # only inside an index form, where its indices show
                 return Tex(r"\delta", ATOM)
         assert_never(e)
@@ -302,8 +297,12 @@ class Printer:
         return combined(name + a.text, ATOM, [a])
 
     def _norm(self, e: Norm) -> Tex:
+        r"""``\|x\|_2``, ``\|X\|_F``: the subscripts of a vector and a matrix from the record."""
         body = self.tex(e.body)
-        sub = {(2, True): "F", (1, True): "{1,1}"}.get((e.p, e.body.is_matrix), str(e.p))
+        subscripts = matrix_function(e).norm
+        if subscripts is None:
+            raise MatcalcError(f"the record of {e} gives no subscripts of a norm")
+        sub = subscripts[1] if e.body.is_matrix else subscripts[0]
         bars = delimited(r"\|", body, r"\|")
         return combined(f"{bars.text}_{sub}", ATOM, [bars])
 

@@ -210,7 +210,7 @@ class _Printer:
                 return f"{e.function}({', '.join(self.text(a)[0] for a in e.args)})", ATOM
             case (
                 Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
-                | SumEntries() | Norm()
+                | SumEntries() | Norm() | Vec()
             ):
                 return f"{matrix_function(e).name}({self.text(e.body)[0]})", ATOM
             case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
@@ -223,8 +223,6 @@ class _Printer:
                 return f"{e.kind}({self.text(e.body)[0]})", ATOM
             case Kron():
                 return f"kron({self.text(e.left)[0]}, {self.text(e.right)[0]})", ATOM
-            case Vec():
-                return f"vec({self.text(e.body)[0]})", ATOM
             case PairIndex():  # only inside an index form: δ[r,(a,b)]
                 return "δ", ATOM
         assert_never(e)
