@@ -48,7 +48,20 @@ def cases(length: int) -> dict[str, Callable[[], object]]:
         "chain-hadamard": chain(".*", "x", vec),
         "chain-elementwise-divide": chain("./", "x", vec),
         "chain-power": chain("^"),
+        "chain-times-names": lambda: mc.parse("*".join(f"a{i}" for i in range(length // 7))),
+        "chain-times-divide": lambda: mc.parse(
+            "".join(f"a{i % 100}{'*' if i % 2 else '/'}" for i in range(length // 4)) + "b"
+        ),
+        "chain-hadamard-divide": lambda: mc.parse(
+            "".join(f"x{i % 100}{'.*' if i % 2 else './'}" for i in range(length // 5)) + "y"
+        ),
+        "chain-negated": lambda: mc.parse("-a*" * (length // 3) + "a"),
         "chain-matrices": lambda: mc.parse("*".join(["A", "B"] * (length // 4))),
+        "nested-parentheses": lambda: mc.parse("(" * 999 + "a" + ")" * 999 + "+a" * ((length - 2000) // 2)),
+        "nested-sums": lambda: mc.parse("(a+" * 999 + "a" + ")" * 999 + "*a" * ((length - 4000) // 2)),
+        "long-number": lambda: mc.parse("0." + "1" * (length - 2)),
+        "long-name": lambda: mc.parse("a" * length),
+        "diff-times-names": lambda: mc.diff(mc.parse("*".join(f"a{i}" for i in range(length // 7))), "a5"),
         "softmax-12-jacobian-code": lambda: mc.numpy_code(mc.diff(mc.parse(_nest("softmax", 12, "x")), "x")),
         "exp-30-4th-derivative": lambda: mc.diff(mc.parse(_nest("exp", 30, "a")), "a", "a", "a", "a"),
         "explain-exp-999": lambda: mc.explain(mc.parse(_nest("exp", 999, "a")), "a"),

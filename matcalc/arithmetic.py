@@ -7,7 +7,8 @@ one module; the canonical forms they keep are listed in :mod:`matcalc.build`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 
 from matcalc.dims import Dim, fresh_dim
@@ -17,7 +18,8 @@ from matcalc.leaves import number, ones, zeros
 from matcalc.operands import describe, unified, unified_all, unify
 
 __all__ = [
-    "add", "add_all", "div", "elem_div", "fill", "hadamard", "matmul", "mul", "neg", "power", "scale", "sub",
+    "CHAIN", "add", "add_all", "div", "elem_div", "fill", "hadamard", "hadamard_all", "long_product",
+    "matmul", "matmul_all", "mul", "mul_all", "neg", "power", "scale", "sub",
 ]  # fmt: skip
 
 
@@ -108,15 +110,40 @@ def sub(a: Expr, b: Expr) -> Expr:
 # ---- products ----------------------------------------------------------------------
 
 
+#: Factors a product of scalars holds as one chain, ``((a*b)*c)*d``: Scale nodes nested along
+#: the coefficient, numbers folded in front, the canonical form every rule reads.  A longer
+#: product keeps the grouping it was built with, and `mul_all` (the parser, the rules) builds
+#: it balanced, so its depth grows with the logarithm of its length, not one level per factor.
+CHAIN = 64
+
+
 def scale(s: Expr, x: Expr) -> Expr:
     """The scalar ``s`` times ``x`` (any shape), with scalars folded to the front."""
     if not s.is_scalar:
         raise ShapeError(f"{describe(s)} is not a scalar")
     s, x = unified([s, x])
-    if x.is_scalar and isinstance(x, Number) and not isinstance(s, Number):
-        s, x = x, s  # numbers in front (before the check below: x may now be a Scale)
+    if x.is_scalar:
+        return _times(s, x)
     if isinstance(x, Scale):
-        return scale(scale(s, x.coef), x.body)
+        return scale(_times(s, x.coef), x.body)
+    return _scaled(s, x)
+
+
+def _times(s: Expr, x: Expr) -> Expr:
+    """The product of the scalars ``s`` and ``x`` (unified): one chain, or two long products side by side."""
+    if isinstance(x, Number) and not isinstance(s, Number):
+        s, x = x, s  # numbers in front
+    if not isinstance(x, Scale):
+        return _scaled(s, x)
+    if _chain_length(s) + _chain_length(x) > CHAIN:
+        return x if isinstance(s, Number) and s.value == 1 else Scale(s, x, shape=(), row=False)
+    for f in _chain_factors(x):  # the chain s, then x's factors: each joins at the end
+        s = _times(s, f)
+    return s
+
+
+def _scaled(s: Expr, x: Expr) -> Expr:
+    """``s x`` for an ``x`` that is not a product with a scalar factor: numbers folded, 1 dropped."""
     if isinstance(s, Number):
         if isinstance(x, Number):
             return number(s.value * x.value)
@@ -129,6 +156,59 @@ def scale(s: Expr, x: Expr) -> Expr:
     if isinstance(x, Zero):
         return x
     return Scale(s, x, shape=x.shape, row=x.row)
+
+
+def _chain_length(e: Expr) -> int:
+    """The factors of a product of scalars along its chain; ``CHAIN + 1`` for any longer product."""
+    n = 1
+    while isinstance(e, Scale) and e.body.is_scalar:
+        if isinstance(e.body, Scale) or n > CHAIN:
+            return CHAIN + 1
+        e, n = e.coef, n + 1
+    return n
+
+
+def long_product(e: Expr) -> bool:
+    """True for a product of more than `CHAIN` scalars (not one chain: passes treat it as n-ary)."""
+    return isinstance(e, Scale) and e.is_scalar and _chain_length(e) > CHAIN
+
+
+def _chain_factors(e: Expr) -> list[Expr]:
+    """The factors of a chain ``((a*b)*c)*d`` (at most `CHAIN`), first to last."""
+    out: list[Expr] = []
+    while isinstance(e, Scale) and e.body.is_scalar:
+        out.append(e.body)
+        e = e.coef
+    out.append(e)
+    return out[::-1]
+
+
+def mul_all(operands: Sequence[Expr]) -> Expr:
+    """``x1 * x2 * ...`` (the input language's ``*``), built as a balanced tree beyond `CHAIN` operands.
+
+    Up to `CHAIN` operands it is the left-to-right product; a longer one groups
+    into halves, so that a product of 100,000 scalars is not 100,000 levels deep.
+    """
+    if len(operands) <= CHAIN:
+        out = operands[0]
+        for x in operands[1:]:
+            out = mul(out, x)
+        return out
+    if all(x.is_scalar for x in operands):  # numbers in front at once, not walked through each chain
+        c: Expr = number(1)
+        rest: list[Expr] = []
+        for x in operands:
+            if isinstance(x, Number):
+                c = number(c.value * x.value)  # type: ignore[attr-defined]
+            elif isinstance(x, Scale) and isinstance(x.coef, Number) and not isinstance(x.body, Scale):
+                c = number(c.value * x.coef.value)  # type: ignore[attr-defined]
+                rest.append(x.body)
+            else:
+                rest.append(x)
+        if rest and any(isinstance(x, Number) or x is not y for x, y in zip(operands, rest, strict=False)):
+            return mul(c, mul_all(rest))
+    mid = len(operands) // 2
+    return mul(mul_all(operands[:mid]), mul_all(operands[mid:]))
 
 
 def _split(x: Expr) -> tuple[Expr | None, Expr]:
@@ -219,6 +299,44 @@ def _chain(factors: list[Expr]) -> Expr:
     right = () if _is_col(last) else (last.shape[-1],)
     row = _is_row(first) and not _is_col(last)
     return MatMul(tuple(factors), shape=left + right, row=row)
+
+
+def matmul_all(operands: Sequence[Expr]) -> Expr:
+    """``A1 * A2 * ...`` of matrices, in one pass: linear in their number.
+
+    The node the pairwise products build (operands that are themselves products
+    are flattened); a run with an identity, a zero or a scalar factor is left
+    to them.
+    """
+    if any(not x.is_matrix or isinstance(x, (Identity, Zero, Scale)) for x in operands):
+        return _grouped(operands, matmul)
+    equal = [(a.shape[1], b.shape[0]) for a, b in itertools.pairwise(operands)]
+    xs = unified_all(operands, equal)
+    return _chain([f for x in xs for f in (x.factors if isinstance(x, MatMul) else (x,))])
+
+
+def hadamard_all(operands: Sequence[Expr]) -> Expr:
+    """``x1 .* x2 .* ...`` of arrays of one rank and orientation, in one pass: linear in their number.
+
+    The node the pairwise products build; a run with ones, a zero or a scalar
+    factor is left to them.
+    """
+    first = operands[0]
+    if any(x.ndim != first.ndim or x.row != first.row or x.is_scalar or isinstance(x, (Ones, Zero, Scale))
+           for x in operands):
+        return _grouped(operands, hadamard)
+    equal = [pair for x in operands[1:] for pair in zip(first.shape, x.shape, strict=True)]
+    xs = unified_all(operands, equal)
+    factors = tuple(f for x in xs for f in (x.factors if isinstance(x, Hadamard) else (x,)))
+    return Hadamard(factors, shape=xs[0].shape, row=xs[0].row)
+
+
+def _grouped(operands: Sequence[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:
+    """``operands`` combined by ``op`` as a balanced tree."""
+    if len(operands) == 1:
+        return operands[0]
+    mid = len(operands) // 2
+    return op(_grouped(operands[:mid], op), _grouped(operands[mid:], op))
 
 
 def mul(a: Expr, b: Expr) -> Expr:

@@ -10,6 +10,9 @@ identical without changing the user's structure:
 - scalar factors move to the front as one `Scale` whose body is never a Scale,
   also out of the numerator of a quotient (``(2*x)./y`` is ``2*(x./y)``), and a
   division by an exact number is a scale (``x/2`` is ``1/2*x``, printed ``x/2``);
+  a product of scalars is a chain along the coefficient, ``((a*b)*c)*d``, up to
+  `arithmetic.CHAIN` factors; longer ones keep their grouping (`mul_all` builds
+  them balanced), the only Scales whose body is a Scale;
 - numbers fold (``2*3 -> 6``, ``-(2) -> -2``), ``1*X -> X`` (but ``0*X`` stays, so
   that it prints back: a zero array has no text that fixes its shape);
 - ``(X')' -> X``, ``S' -> S`` for symmetric ``S``, ``s' -> s`` for a scalar;
@@ -27,14 +30,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from matcalc.arithmetic import (
+    CHAIN,
     add,
     add_all,
     div,
     elem_div,
     fill,
     hadamard,
+    hadamard_all,
+    long_product,
     matmul,
+    matmul_all,
     mul,
+    mul_all,
     neg,
     power,
     scale,
@@ -75,10 +83,11 @@ from matcalc.operands import describe, unified
 from matcalc.ops import ELEMENTWISE
 
 __all__ = [
-    "add", "add_all", "apply", "as_expr", "call", "call_partial", "default_kind", "describe", "det", "diag",
-    "div", "elem_div", "eye", "fill", "fold", "hadamard", "inv", "logdet", "matmul", "matpow", "mul", "neg",
-    "norm", "number", "ones", "power", "remake", "replace", "require_square", "scale", "softmax", "sub",
-    "sum_entries", "symbol", "trace", "transpose", "unified", "zeros",
+    "CHAIN", "add", "add_all", "apply", "as_expr", "call", "call_partial", "default_kind", "describe",
+    "det", "diag", "div", "elem_div", "eye", "fill", "fold", "hadamard", "hadamard_all", "inv", "logdet",
+    "long_product", "matmul", "matmul_all", "matpow", "mul", "mul_all", "neg", "norm", "number", "ones",
+    "power", "remake", "replace", "require_square", "scale", "softmax", "sub", "sum_entries", "symbol",
+    "trace", "transpose", "unified", "zeros",
 ]  # fmt: skip
 
 

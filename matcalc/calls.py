@@ -48,6 +48,7 @@ class Cursor:
         self.typing = typing
         self.ops: list[Op] = []
         self.names: dict[str, Name] = {}
+        self.symbols: dict[str, Expr] = {}  # built once per name (see `matcalc.grammar.Parser.symbol`)
         # The 'where' list: names defined so far, and those still to come.
         self.bound: dict[str, Expr] = {}
         self.pending: set[str] = set()

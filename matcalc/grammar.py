@@ -148,36 +148,61 @@ class Parser(Cursor):
     def product(self) -> Expr:
         """``product := unary (('*' | '/' | '.*' | './') unary)*``."""
         e = self.unary()
-        run: list[tuple[Token, Expr]] = []  # operands of one associative operator, not yet applied
+        run: list[tuple[Token, Expr]] = []  # operands not yet applied (see `apply_run`)
         while self.tok.kind == "op" and self.tok.text in self._PRODUCT_OPS:
             op = self.take()
             rhs = self.unary()
-            if run and (op.text != run[0][0].text or not _plain(op.text, rhs, run[0][1])):
+            if run and not _joins(op.text, rhs, run[0]):
                 e = self.apply_run(e, run)
                 run = []
-            if _plain(op.text, rhs, run[0][1] if run else rhs):
+            if _joins(op.text, rhs, run[0] if run else (op, rhs)):
                 run.append((op, rhs))
             else:
                 e = self.make(op, self._PRODUCT_OPS[op.text], e, rhs)
         return self.apply_run(e, run)
 
     def apply_run(self, e: Expr, run: list[tuple[Token, Expr]]) -> Expr:
-        """``e op x1 op x2 ...``, grouped as a balanced tree: linear, not quadratic, in the run's length.
+        """``e op x1 op x2 ...``: linear in the run's length, and not one level deeper per operand.
 
-        The operands are plain arrays of one shape class, so every grouping
-        builds the same node; if the balanced build fails, the left-to-right
-        one runs, so that the error points at the operator at fault.
+        A run of matrix or Hadamard products is built in one pass
+        (`build.matmul_all`, `build.hadamard_all`): its operands are plain arrays
+        of one shape class, so this is the node every grouping builds.  A product
+        of scalars is `build.mul_all` (one chain up to `build.CHAIN` factors,
+        balanced beyond).  A run of more than `build.CHAIN` operands with
+        divisions is one quotient, ``e*a*c/(b*d)`` for ``e*a/b*c/d`` (of arrays:
+        ``(x.*z)./(y.*w)`` for ``x./y.*z./w``).  Shorter runs, and runs whose one-pass
+        build fails, are built left to right, so that an error points at the
+        operator at fault.
         """
         if not run:
             return e
-        build_op = self._PRODUCT_OPS[run[0][0].text]
-        if len(run) > 8:
-            try:
-                return build_op(e, _balanced([x for _, x in run], build_op))
-            except ShapeError:
-                pass
-        for op, rhs in run:
-            e = self.make(op, build_op, e, rhs)
+        if not isinstance(e, Expr):  # typing mode (see matcalc.kinds): one Op per operation
+            return self.left_to_right(e, run)
+        ops = {tok.text for tok, _ in run}
+        xs = [x for _, x in run]
+        try:
+            if xs[0].is_scalar and e.is_scalar and ops <= set(_ASSOCIATIVE):
+                return build.mul_all([e, *xs])
+            if xs[0].is_scalar and e.is_scalar and len(run) > build.CHAIN:
+                top = build.mul_all([e, *(x for tok, x in run if tok.text in _ASSOCIATIVE)])
+                bottom = build.mul_all([x for tok, x in run if tok.text not in _ASSOCIATIVE])
+                return build.elem_div(top, bottom)
+            if ops == {"*"} and len(run) > 8:
+                return build.mul(e, build.matmul_all(xs))
+            if ops == {".*"} and len(run) > 8:
+                return build.hadamard(e, build.hadamard_all(xs))
+            if "./" in ops and ops <= {".*", "./"} and len(run) > build.CHAIN:
+                numerators = [x for tok, x in run if tok.text == ".*"]
+                above = build.hadamard(e, build.hadamard_all(numerators)) if numerators else e
+                return build.elem_div(above, build.hadamard_all([x for tok, x in run if tok.text == "./"]))
+        except ShapeError:
+            pass
+        return self.left_to_right(e, run)
+
+    def left_to_right(self, e: Expr, run: list[tuple[Token, Expr]]) -> Expr:
+        """``((e op x1) op x2) ...``, each operation built by `make` (errors point at their operator)."""
+        for tok, rhs in run:
+            e = self.make(tok, self._PRODUCT_OPS[tok.text], e, rhs)
         return e
 
     def unary(self) -> Expr:
@@ -279,7 +304,14 @@ class Parser(Cursor):
             raise self.error(unknown_function(name, [*CALLABLE, *functions], declare), tok)
         if self.typing and name not in self.kinds:
             return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
-        return self.make(tok, build.symbol, name, self.kinds.get(name))
+        return self.symbol(tok)
+
+    def symbol(self, tok: Token) -> Expr:
+        """The symbol named by ``tok``, built once per name (long inputs repeat names)."""
+        symbol = self.symbols.get(tok.text)
+        if symbol is None:
+            symbol = self.symbols[tok.text] = self.make(tok, build.symbol, tok.text, self.kinds.get(tok.text))
+        return symbol
 
     def defined(self, tok: Token, called: bool) -> Expr:
         """The value of a name of the 'where' list."""
@@ -355,23 +387,24 @@ _EMPTY_CALLS = " and ".join(AXIS_CALLS[name] for name in sorted(EMPTY_BEFORE_AXI
 _ASSOCIATIVE = ("*", ".*")
 
 
-def _plain(op: str, x: Expr, like: Expr) -> bool:
-    """True if ``x`` may join a run of ``op``: a matrix (``*``) or array (``.*``) with no scalar factor.
+def _joins(op: str, x: Expr, first: tuple[Token, Expr]) -> bool:
+    """True if ``op x`` may join a run whose first operation is ``first`` (see `Parser.apply_run`).
 
-    It must have the rank and orientation of ``like``, the run's first operand.
+    Scalars join a run of scalars, whatever the operators.  Otherwise the
+    operator must be the run's, and ``x`` a matrix (``*``) or array (``.*``,
+    ``./``) with no scalar factor, of the rank and orientation of the run's
+    first operand.
     """
+    like = first[1]
     if not isinstance(x, Expr) or not isinstance(like, Expr):
         return False  # typing mode (see matcalc.kinds)
-    if op not in _ASSOCIATIVE or x.is_scalar or isinstance(x, Scale):
+    if x.is_scalar or like.is_scalar:
+        return x.is_scalar and like.is_scalar
+    if op not in (*_ASSOCIATIVE, "./") or isinstance(x, Scale):
+        return False
+    if op != first[0].text and {op, first[0].text} != {".*", "./"}:  # .* and ./ of arrays mix
         return False
     return x.ndim == like.ndim and x.row == like.row and (op != "*" or x.ndim == 2)
-
-
-def _balanced(items: list[Expr], op: Callable[[Expr, Expr], Expr]) -> Expr:
-    if len(items) == 1:
-        return items[0]
-    mid = len(items) // 2
-    return op(_balanced(items[:mid], op), _balanced(items[mid:], op))
 
 
 def _same_shaped(first: Expr, rest: list[Expr]) -> bool:

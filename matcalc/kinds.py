@@ -70,6 +70,18 @@ class Op:
     domain: frozenset[str] = _ALL
     parent: Op | None = None
     sum_above: bool | None = None  # whether an ancestor is a sum (see `_sum_above`)
+    static: _Static | None = None  # what `_revise` reads that never changes, once read
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """What revising an `Op` reads that does not change: its operands and constants (see `_revise`)."""
+
+    operands: tuple[Op | Name, ...]
+    pattern: tuple[int, ...]  # x*x: one name, one type
+    constants: tuple[str, ...]
+    signature: tuple[object, ...]
+    is_sum: bool
 
 
 class Contradiction(MatcalcError):
@@ -149,16 +161,32 @@ def _signature(op: Op) -> tuple[object, ...]:
     return tuple(_SLOT if isinstance(a, Op | Name) else a for a in op.args)
 
 
+def _static(op: Op) -> _Static:
+    """The parts of ``op`` that `_revise` reads and that never change, computed once."""
+    if op.static is None:
+        operands = tuple(a for a in op.args if isinstance(a, Op | Name))
+        first: dict[int, int] = {}
+        for i, a in enumerate(operands):
+            first.setdefault(id(a), i)
+        op.static = _Static(
+            operands,
+            tuple(first[id(a)] for a in operands),
+            tuple(_type(a) if isinstance(a, Expr) else "?" for a in op.args),
+            _signature(op),
+            op.fn is build.add or op.fn is build.sub,
+        )
+    return op.static
+
+
 def _revise(op: Op) -> list[Op | Name]:
     """Narrow ``op`` and its operands to the type combinations its constructor accepts."""
-    operands = [a for a in op.args if isinstance(a, Op | Name)]
-    first = {id(a): i for i, a in reversed(list(enumerate(operands)))}
-    pattern = tuple(first[id(a)] for a in operands)  # x*x: one name, one type
-    carriers = _carriers(op)
-    constants = tuple(_type(a) if isinstance(a, Expr) else "?" for a in op.args)
+    static = _static(op)
+    operands = static.operands
+    carriers = _carriers(op) if static.is_sum else None
     domains, result = _narrow(
-        op.fn, _signature(op), pattern, carriers, constants, op.domain, tuple(a.domain for a in operands)
-    )
+        op.fn, static.signature, static.pattern, carriers, static.constants, op.domain,
+        tuple(a.domain for a in operands),
+    )  # fmt: skip
     changed: list[Op | Name] = []
     for a, seen in zip(operands, domains, strict=True):
         if len(seen) != len(a.domain):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from matcalc.errors import ParseError
 
@@ -25,32 +25,34 @@ TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token: its kind, its text and where it starts."""
+class Token(NamedTuple):
+    """One token: its kind, its text and where it starts (a named tuple: long inputs make many)."""
 
     kind: str  # "number", "name", "op" or "end"
     text: str
     pos: int
 
 
+_SPACE = re.compile(r"\s*")
+
+
 def tokenize(text: str) -> list[Token]:
     """The tokens of ``text``, ending with an ``end`` token."""
     tokens: list[Token] = []
+    append, match = tokens.append, TOKEN.match
     pos = 0
     while True:
-        while pos < len(text) and text[pos].isspace():
-            pos += 1
-        if pos == len(text):
-            break
-        m = TOKEN.match(text, pos)
+        m = match(text, pos)
         if m is None or m.lastgroup is None:
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # (\s* always matches)
+            if pos == len(text):
+                break
             raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
-        start = m.start(m.lastgroup)
-        spelled = m.group(m.lastgroup)
-        tokens.append(Token(m.lastgroup, EMPTY if spelled.startswith("[") else spelled, start))
+        group = m.lastgroup
+        spelled = m.group(group)
+        append(Token(group, EMPTY if spelled.startswith("[") else spelled, m.start(group)))
         pos = m.end()
-    tokens.append(Token("end", "", len(text)))
+    append(Token("end", "", len(text)))
     return tokens
 
 

@@ -86,7 +86,8 @@ def unified_all(operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ())
                 uf.unify_all(zip(prev.shape, s.shape, strict=True))
     uf.unify_all(equal)
     sub = uf.substitution()
-    return [substitute_dims(op, sub) for op in operands]
+    done: dict[Expr, Expr] = {}  # operands repeat in long inputs (A*B*A*B*...): each is renamed once
+    return [done[op] if op in done else done.setdefault(op, substitute_dims(op, sub)) for op in operands]
 
 
 def _name(s: Symbol) -> str:

@@ -154,9 +154,7 @@ def _finish(net: _Net) -> Expr | None:
             body = build.transpose(body)
     else:
         return None
-    scalar: Expr = build.number(net.coef)
-    for s in _cancel(net.scalars):
-        scalar = build.mul(scalar, s)
+    scalar = build.mul_all([build.number(net.coef), *_cancel(net.scalars)])
     return build.mul(scalar, body)
 
 
@@ -195,8 +193,12 @@ def _scalars(net: _Net) -> bool:
 
 
 def _scalar_factors(s: Expr) -> list[Expr]:
-    """The factors of a scalar product (``2*c*n`` gives 2, c, n), so that they can cancel."""
-    if isinstance(s, Scale) and s.body.is_scalar:
+    """The factors of a scalar product (``2*c*n`` gives 2, c, n), so that they can cancel.
+
+    A product longer than `build.CHAIN` stays one factor: opening it at every step of
+    reverse accumulation would be quadratic in its length.
+    """
+    if isinstance(s, Scale) and s.body.is_scalar and not build.long_product(s):
         return _scalar_factors(s.coef) + _scalar_factors(s.body)
     return [s]
 

@@ -28,9 +28,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcalc.build import remake
+from matcalc.build import long_product, mul_all, remake
 from matcalc.errors import RewriteLimitError
-from matcalc.expr import Expr, children
+from matcalc.expr import Expr, Scale, children
 from matcalc.recursion import deep
 
 __all__ = ["Pat", "Rule", "RuleTable", "rewrite", "rule", "stats"]
@@ -208,8 +208,19 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
             )
 
     def once(y: Expr) -> Expr | None:
-        """``y`` rebuilt if a child changed, else the first rule's replacement, else None."""
-        if any(go(k) is not k for k in children(y)):
+        """``y`` rebuilt if a child changed, else the first rule's replacement, else None.
+
+        A product of more than `build.CHAIN` scalars is n-ary here: its children are
+        its factors, and the rules see it whole, not each of its partial products
+        (which would make simplifying it quadratic in its length).
+        """
+        if long_product(y):
+            factors = _scalar_factors(y)
+            done = [go(f) for f in factors]
+            if any(d is not f for d, f in zip(done, factors, strict=True)):
+                step(y, "rebuild")
+                return mul_all(done)
+        elif any(go(k) is not k for k in children(y)):
             step(y, "rebuild")
             return remake(y, go)
         for r in table.for_node(y):
@@ -235,3 +246,16 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
 
     with deep():
         return go(e)
+
+
+def _scalar_factors(e: Expr) -> list[Expr]:
+    """The factors of a product of scalars, without recursion (it may be long)."""
+    out: list[Expr] = []
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Scale) and x.body.is_scalar:
+            stack.extend((x.body, x.coef))
+        else:
+            out.append(x)
+    return out

@@ -24,8 +24,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, dataclass_transform
 
 from matcalc.dims import Dim, substituted
-from matcalc.errors import MatcalcError
-from matcalc.limits import charge
+from matcalc.limits import LimitError, charge
 
 if TYPE_CHECKING:
     from matcalc.expr import Symbol
@@ -35,7 +34,7 @@ __all__ = [
     "substitute_dims", "tree_repr", "walk",
 ]  # fmt: skip
 
-#: Deepest expression accepted; deeper ones raise a `MatcalcError` instead of
+#: Deepest expression accepted; deeper ones raise a `LimitError` instead of
 #: exhausting Python's stack in some later pass.
 MAX_DEPTH = 2_000
 
@@ -97,7 +96,7 @@ class Expr(metaclass=_Interned):
         kids = tuple(children(self))
         depth = 1 + max((k.depth for k in kids), default=0)
         if depth > MAX_DEPTH:
-            raise MatcalcError(f"expression is nested more than {MAX_DEPTH} levels deep")
+            raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
         own_symbols = self._own_symbols()
         object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
         object.__setattr__(self, "dims", _merged_dims(_own_dims(self.shape), [k.dims for k in kids]))

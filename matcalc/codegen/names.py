@@ -95,14 +95,11 @@ class Naming:
         """The parameters for the user's names, in order (a name that is a symbol and a callable: both)."""
         out = [self.arrays[u] for u in users if u in self.arrays]
         out += [self.callables[u] for u in users if u in self.callables]
-        return tuple(sorted(out, key=lambda p: users.index(self.user_of(p))))
-
-    def user_of(self, param: str) -> str:
-        for table in (self.arrays, self.callables):
-            for user, chosen in table.items():
-                if chosen == param:
-                    return user
-        raise MatcalcError(f"no user name for the parameter {param!r}")  # pragma: no cover
+        first: dict[str, int] = {}
+        for n, u in enumerate(users):
+            first.setdefault(u, n)
+        owner = {p: u for table in (self.callables, self.arrays) for u, p in table.items()}  # arrays first
+        return tuple(sorted(out, key=lambda p: first[owner[p]]))  # (a dict: thousands of names stay linear)
 
 
 def bound_name(line: str) -> str:

@@ -16,8 +16,11 @@ def total(items: list[Expr]) -> Expr:
 
 
 def product(items: list[Expr]) -> Expr:
-    """The product (``*`` of the input language) of ``items`` (at least one), left to right."""
-    return build.fold(build.mul, items)
+    """The product (``*`` of the input language) of ``items`` (at least one), left to right.
+
+    (`build.mul_all`: beyond `build.CHAIN` factors, balanced instead of one level per factor.)
+    """
+    return build.mul_all(items)
 
 
 def scalar_factors(s: Expr) -> list[Expr]:

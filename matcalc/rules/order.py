@@ -120,4 +120,5 @@ def sort_scalar_product(s: Scale) -> Expr | None:
 
     Terminates: the factors end up sorted, and a sorted product is left alone.
     """
-    return _resorted(scalar_factors(s), _scalar_factor_key, build.mul)
+    ordered = sorted(scalar_factors(s), key=_scalar_factor_key)
+    return None if ordered == scalar_factors(s) else build.mul_all(ordered)
