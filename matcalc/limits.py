@@ -4,8 +4,10 @@ Some operations have outputs that grow exponentially with the input (the
 fourth derivative of ``exp`` nested 30 deep, the generated code of a Jacobian
 of nested ``softmax``).  Rather than exhaust memory or run for minutes, every
 public function runs under a *work budget*: each new expression node costs
-one unit, and the passes whose work is not node creation (the product planner
-of code generation) charge theirs.  When the budget is spent, the call raises
+one unit, and the passes whose work is not node creation charge theirs (the
+rules that read a product factor by factor, the product planner of code
+generation), so that a unit is a few microseconds of work and the default
+budget about a second.  When the budget is spent, the call raises
 `LimitError`, which names the limit and how to raise it::
 
     with matcalc.limits(work=50_000_000):
@@ -31,8 +33,9 @@ from matcalc.errors import MatcalcError
 
 __all__ = ["DEFAULT_WORK", "Budget", "LimitError", "charge", "guarded", "limits"]
 
-#: Work units (new expression nodes, product-planning steps) one public call may spend.
-DEFAULT_WORK = 500_000
+#: Work units (new expression nodes, factors of products read by the rules, product-planning
+#: steps) one public call may spend: about a second of work (docs/robustness.md).
+DEFAULT_WORK = 250_000
 
 
 class LimitError(MatcalcError):
@@ -74,7 +77,7 @@ def charge(units: int = 1) -> None:
         # something else cannot run on unbounded)
         raise LimitError(
             f"{meter.what} needs more than {meter.budget.work:,} units of work (expression nodes built "
-            "and product-planning steps): its result grows too fast with the input.  Raise the limit "
+            "or read, product-planning steps): its result grows too fast with the input.  Raise the limit "
             "with `with matcalc.limits(work=N):` (CLI: --max-work N) if you mean it."
         )
     tick = before // _CLOCK_EVERY != meter.used // _CLOCK_EVERY

@@ -218,3 +218,56 @@ def test_integers_beyond_double_precision_are_floats_in_code() -> None:
     # the literal 100000010000001000000 stayed a Python int (an object array in NumPy)
     value = mc.lambdify(mc.parse("100000010000001000000"))()
     assert type(value) is float and value == mc.evaluate(mc.parse("100000010000001000000"))
+
+
+def _backend_array(backend: str):  # type: ignore[no-untyped-def]
+    """How a test hands an array to a backend's function (NumPy arrays work for all but torch)."""
+    if backend == "torch":
+        torch = require("torch")
+        return lambda v: torch.as_tensor(np.asarray(v, dtype=np.float64))
+    if backend == "jax":
+        require("jax").config.update("jax_enable_x64", True)
+    if backend == "array_api":
+        require("array_api_compat")
+    return np.asarray
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch", "array_api"])
+def test_kronecker_and_vec_sizes_are_checked(backend: str) -> None:
+    # kron(A,B)*v and x+vec(X) unify v and x with a product of other sizes; NumPy broadcast a
+    # length-1 x against vec(X), and a wrong v only failed inside the product with NumPy's message
+    to = _backend_array(backend)
+    rng = np.random.default_rng(0)
+    A, B = rng.normal(size=(2, 3)), rng.normal(size=(4, 5))
+    f = mc.lambdify(mc.parse("kron(A,B)*v", {"v": "vector"}), backend=backend)
+    np.testing.assert_allclose(np.asarray(f(to(A), to(B), to(np.ones(15)))), np.kron(A, B) @ np.ones(15))
+    with pytest.raises(ValueError, match=r"length of v \(14\) must be the columns of A times the columns"):
+        f(to(A), to(B), to(np.ones(14)))
+    g = mc.lambdify(mc.parse("x+vec(X)"), backend=backend)
+    with pytest.raises(ValueError, match=r"length of x \(1\) must be the columns of X times the rows of X"):
+        g(to(A), to(np.ones(1)))
+    h = mc.lambdify(mc.diff(mc.parse("x'*vec(X)"), "X"), backend=backend)  # x reshaped to X's shape
+    np.testing.assert_allclose(np.asarray(h(to(A), to(np.arange(6.0)))), np.arange(6.0).reshape(3, 2).T)
+    with pytest.raises(ValueError, match=r"x \(5\) must be dimension 2 of X times dimension 1 of X"):
+        h(to(A), to(np.ones(5)))  # X is read for its shape only
+    sq = mc.lambdify(mc.parse("tr(kron(X,Y))"), backend=backend)
+    assert float(sq(to(np.eye(2)), to(np.eye(3)))) == 6.0
+    with pytest.raises(ValueError, match="must be the columns of X times the columns of Y"):
+        sq(to(A), to(np.eye(3)))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax", "torch", "array_api"])
+def test_every_backend_converts_lists_and_refuses_what_is_not_real(backend: str) -> None:
+    _backend_array(backend)
+    f = mc.lambdify(mc.parse("x'*S*x", {"S": "symmetric"}), backend=backend)
+    assert float(f([[2, 1], [1, 2]], [1, 1])) == 6.0  # lists of integers: float64
+    for S, x, error, match in [
+        ([[2, 1], [0, 2]], [1, 1], ValueError, "S is a symmetric matrix, but its value is not symmetric"),
+        ([[2, 1], [1, 2]], [1, 1, 1], ValueError, "must agree"),
+        ([[2, 1], [1, 2]], [[1, 1]], ValueError, "x must have 1 axes"),
+        ([[2, 1], [1, 2]], 1.0, ValueError, "x must have 1 axes"),
+        ([[2, 1], [1, 2]], [1j, 1], TypeError, "x must hold real numbers"),
+        ([[2, 1], [1, 2]], [True, False], TypeError, "x must hold real numbers"),
+    ]:
+        with pytest.raises(error, match=match):
+            f(S, x)

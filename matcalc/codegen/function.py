@@ -31,7 +31,8 @@ from matcalc.codegen.names import Naming, normalized
 from matcalc.codegen.writer import Writer
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import FUNCTION_KINDS, Call, Expr, Symbol, walk
+from matcalc.expr import FUNCTION_KINDS, Call, Expr, PairIndex, Symbol, walk
+from matcalc.kronecker import product_axes
 
 __all__ = ["Generated", "Outputs", "generate"]
 
@@ -84,14 +85,15 @@ def generate(
     if guard_helpers:
         chosen = {h: writer.renames[h] for h in guard_helpers}
         owners: dict[str, int] = {}
+        read: dict[Dim, str] = {}
         for d in dims:
             if not d.anonymous and d.owner in naming.arrays and d.owner not in symbols:
-                p = naming.arrays[d.owner]
+                p = read[d] = naming.arrays[d.owner]
                 owners[p] = max(owners.get(p, 0), d.axis + 1)
         numpy = writer.renames[backend.alias] if backend.name == "numpy" else None
         namespace = writer.renames[backend.alias] if backend.namespace_from_args else None
         writer.statements[:0] = guards.statements(
-            backend.name, symbols, naming.arrays, chosen, owners, numpy, namespace
+            backend.name, symbols, naming.arrays, chosen, owners, numpy, namespace, _products(roots), read
         )
         writer.namespace_found = namespace is not None
     if form == "single":
@@ -157,6 +159,22 @@ MAX_SIZE_HINT = 2**40
 
 def _is_size(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_SIZE_HINT
+
+
+def _products(roots: Sequence[Expr]) -> list[tuple[Dim, tuple[Dim, ...]]]:
+    """Each axis of a Kronecker product, ``vec`` or pair index whose size is a product of others'.
+
+    Only where unification gave the axis another name (``x`` in ``x'*vec(X)``): the
+    generated function checks those sizes, which NumPy would otherwise broadcast.
+    """
+    found: dict[tuple[Dim, tuple[Dim, ...]], None] = {}
+    for root in roots:
+        for e in walk(root):
+            axes = [(e.shape[0], e.shape[1:])] if isinstance(e, PairIndex) else product_axes(e)
+            for whole, parts in axes:
+                if whole != Dim.product(parts):
+                    found.setdefault((whole, tuple(parts)))
+    return list(found)
 
 
 def _needed_dims(codes: Iterable[ast.expr]) -> list[Dim]:

@@ -118,8 +118,14 @@ def statements(
     owners: Mapping[str, int],
     numpy: str | None = None,
     namespace: str | None = None,
+    products: Sequence[tuple[Dim, tuple[Dim, ...]]] = (),
+    read: Mapping[Dim, str] | None = None,
 ) -> list[ast.stmt]:
-    """The checks: conversions, shared sizes, symmetry; ``helper`` gives the helpers' chosen names.
+    """The checks: conversions, shared sizes, products, symmetry; ``helper`` gives the helpers' names.
+
+    ``products`` are the axes of Kronecker products and ``vec`` whose size must be the
+    product of their parts' (``x`` in ``x'*vec(X)`` has as many entries as ``X``);
+    ``read`` the parameter of each dimension of the ``owners``.
 
     ``owners`` are the parameters only read for a size (``x`` of ``eye`` in the derivative of
     ``x`` by ``x``), with the number of axes they need at least.  ``numpy``: NumPy's alias in
@@ -145,6 +151,12 @@ def statements(
             places.setdefault(d, []).append((p, axis, s))
     for spots in places.values():
         out.extend(_agree(spots[0], other) for other in spots[1:])
+    sizes = {d: (spots[0][0], d.axis, spots[0][2]) for d, spots in places.items()}
+    sizes.update({d: (p, d.axis, None) for d, p in (read or {}).items() if d not in sizes})
+    for whole, parts in products:
+        check = _product(whole, parts, sizes)
+        if check is not None:
+            out.append(check)
     if "_symmetric" in helper:
         out.extend(
             _parse(f"{helper['_symmetric']}({ns}{name!r}, {param_of[name]})")
@@ -166,6 +178,32 @@ def _agree(a: tuple[str, int, Symbol], b: tuple[str, int, Symbol]) -> ast.stmt:
         f"{sa.name} has shape {{tuple({pa}.shape)}}, {sb.name} {{tuple({pb}.shape)}}'"
     )
     return _parse(f"if {pa}.shape[{ia}] != {pb}.shape[{ib}]:\n    raise ValueError({message})")
+
+
+def _product(
+    whole: Dim, parts: tuple[Dim, ...], sizes: Mapping[Dim, tuple[str, int, Symbol | None]]
+) -> ast.stmt | None:
+    """``if <size of whole> != <product of the parts' sizes>: raise ValueError(...)``, if all are read."""
+
+    def size(d: Dim) -> tuple[str, str] | None:  # (code, phrase)
+        if d.parts:
+            found = [size(p) for p in d.parts]
+            if any(f is None for f in found):
+                return None
+            return " * ".join(f[0] for f in found if f), " times ".join(f[1] for f in found if f)
+        spot = sizes.get(d)
+        if spot is None:
+            return None  # no argument has this axis (an inferred dimension): nothing to compare
+        p, axis, s = spot
+        return f"{p}.shape[{axis}]", _axis(s, axis) if s is not None else d.describe()
+
+    left, right = size(whole), [size(p) for p in parts]
+    if left is None or any(r is None for r in right):
+        return None
+    code = " * ".join(r[0] for r in right if r)
+    phrase = " times ".join(r[1] for r in right if r)
+    message = f"f'{left[1]} ({{{left[0]}}}) must be {phrase} ({{{code}}})'"
+    return _parse(f"if {left[0]} != {code}:\n    raise ValueError({message})")
 
 
 def _axis(s: Symbol, axis: int) -> str:

@@ -25,6 +25,7 @@ from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Power, Scale, SumEntries
+from matcalc.limits import charge
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.cost import cheaper
 
@@ -85,6 +86,7 @@ def monomial(e: Expr) -> Monomial:
     found: list[tuple[Expr, Value]] = []
     nums: list[Value] = []
     _factors(e, 1, found, nums)
+    charge(len(found) + len(nums))  # reading a product costs like building one (matcalc.limits)
     number: Value = 1
     for v in nums:
         number = _times(number, v)

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import Apply, ElemDiv, Expr, Number, Power, Scale
+from matcalc.limits import charge
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import product
 
@@ -71,6 +72,7 @@ def scalar_fraction(e: Expr) -> Expr | None:
     Terminates: the result is its own normal form (the rule returns None on it).
     """
     value, ups, downs = _fraction_parts(e)
+    charge(len(ups) + len(downs))  # reading a product costs like building one (matcalc.limits)
     powers: dict[Expr, Exponent] = {}
     for factors, sign in ((ups, 1), (downs, -1)):
         for f in factors:
