@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -73,15 +74,16 @@ def run_one(name: str, length: int) -> dict[str, object]:
     import matcalc as mc
 
     case = cases(length)[name]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         out = case()
         outcome = f"ok ({type(out).__name__})"
     except mc.MatcalcError as e:
         outcome = f"{type(e).__name__}: {str(e).splitlines()[0][:60]}"
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"case": name, "outcome": outcome, "seconds": round(seconds, 2), "peak_mb": round(peak)}
+    return {"case": name, "outcome": outcome, "seconds": round(seconds, 2), "cpu": round(cpu, 2),
+            "peak_mb": round(peak)}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> str:
@@ -95,7 +97,9 @@ def main(argv: list[str] | None = None) -> str:
     if args.one:
         print(json.dumps(run_one(args.one, args.length)))
         return ""
-    lines = ["| input | outcome | time | peak memory |", "|---|---|---|---|"]
+    load = os.getloadavg()[0]
+    lines = [f"(load average {load:.1f} on {os.cpu_count()} cores; CPU: this process's own time)", "",
+             "| input | outcome | time | CPU | peak memory |", "|---|---|---|---|---|"]  # fmt: skip
     print("\n".join(lines), flush=True)
     for name in args.names or list(cases(args.length)):
         p = subprocess.run(
@@ -103,7 +107,8 @@ def main(argv: list[str] | None = None) -> str:
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         r = json.loads(p.stdout)
-        lines.append(f"| {r['case']} | {r['outcome']} | {r['seconds']} s | {r['peak_mb']} MB |")
+        row = [r["case"], r["outcome"], f"{r['seconds']} s", f"{r['cpu']} s", f"{r['peak_mb']} MB"]
+        lines.append(f"| {' | '.join(row)} |")
         print(lines[-1], flush=True)
     return "\n".join(lines)
 

@@ -271,3 +271,13 @@ def test_every_backend_converts_lists_and_refuses_what_is_not_real(backend: str)
     ]:
         with pytest.raises(error, match=match):
             f(S, x)
+
+
+def test_array_api_without_checks_takes_python_numbers() -> None:
+    # with checks=False the namespace came from array_namespace(y), which refuses Python numbers
+    require("array_api_compat")
+    f = mc.lambdify(mc.parse("y+2^-1"), backend="array_api", checks=False)
+    assert float(f(2.0)) == 2.5
+    g = mc.lambdify(mc.parse("a*x"), backend="array_api", checks=False)
+    np.testing.assert_array_equal(np.asarray(g(2.0, np.ones(2))), [2.0, 2.0])
+    assert "_input" not in g.__matcalc_source__

@@ -67,6 +67,8 @@ def generate(
     (`matcalc.codegen.guards`).
     """
     guard_helpers = guards.HELPERS.get(backend.name, {}) if checks else {}
+    if not checks and backend.namespace_from_args:  # the finder that takes Python numbers too
+        guard_helpers = {"_namespace": guards.HELPERS[backend.name]["_namespace"]}
     backend = dataclasses.replace(backend, helpers={**backend.helpers, **guard_helpers})
     form, keyed = _outputs(outputs)
     roots = list(dict.fromkeys(e for _, e in keyed))
@@ -83,19 +85,7 @@ def generate(
     writer = Writer(backend, code, symbols, naming, params, taken=set(params))
     returned = writer.outputs(keyed, bind=form != "single")
     if guard_helpers:
-        chosen = {h: writer.renames[h] for h in guard_helpers}
-        owners: dict[str, int] = {}
-        read: dict[Dim, str] = {}
-        for d in dims:
-            if not d.anonymous and d.owner in naming.arrays and d.owner not in symbols:
-                p = read[d] = naming.arrays[d.owner]
-                owners[p] = max(owners.get(p, 0), d.axis + 1)
-        numpy = writer.renames[backend.alias] if backend.name == "numpy" else None
-        namespace = writer.renames[backend.alias] if backend.namespace_from_args else None
-        writer.statements[:0] = guards.statements(
-            backend.name, symbols, naming.arrays, chosen, owners, numpy, namespace, _products(roots), read
-        )
-        writer.namespace_found = namespace is not None
+        _guard(writer, roots, dims, symbols, naming, {h: writer.renames[h] for h in guard_helpers}, checks)
     if form == "single":
         result: ast.expr = returned[0]
     elif form == "tuple":
@@ -159,6 +149,35 @@ MAX_SIZE_HINT = 2**40
 
 def _is_size(n: object) -> bool:
     return isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_SIZE_HINT
+
+
+def _guard(
+    writer: Writer,
+    roots: Sequence[Expr],
+    dims: Sequence[Dim],
+    symbols: Mapping[str, Symbol],
+    naming: Naming,
+    chosen: Mapping[str, str],
+    checks: bool,
+) -> None:
+    """Put the input checks (or, without checks, the array API's namespace finder) first."""
+    backend = writer.backend
+    owners: dict[str, int] = {}
+    read: dict[Dim, str] = {}
+    for d in dims:
+        if not d.anonymous and d.owner in naming.arrays and d.owner not in symbols:
+            p = read[d] = naming.arrays[d.owner]
+            owners[p] = max(owners.get(p, 0), d.axis + 1)
+    numpy = writer.renames[backend.alias] if backend.name == "numpy" else None
+    namespace = writer.renames[backend.alias] if backend.namespace_from_args else None
+    if checks:
+        writer.statements[:0] = guards.statements(
+            backend.name, symbols, naming.arrays, chosen, owners, numpy, namespace, _products(roots), read
+        )
+    elif namespace is not None:
+        found = sorted({*(naming.arrays[n] for n in symbols), *owners})
+        writer.statements[:0] = [guards.find_namespace(chosen["_namespace"], namespace, found)]
+    writer.namespace_found = namespace is not None
 
 
 def _products(roots: Sequence[Expr]) -> list[tuple[Dim, tuple[Dim, ...]]]:

@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from matcalc.dims import Dim
 from matcalc.expr import Symbol
 
-__all__ = ["HELPERS", "statements"]
+__all__ = ["HELPERS", "find_namespace", "statements"]
 
 _NUMPY = '''def _input(name, value, ndim):
     """value as a real floating array with ndim axes (lists and integers become float64)."""
@@ -136,7 +136,7 @@ def statements(
     ns = f"{namespace}, " if namespace is not None else ""
     if namespace is not None:
         found = sorted({*(param_of[n] for n in arrays), *owners})
-        out.append(_parse(f"{namespace} = {helper['_namespace']}({', '.join(found)})"))
+        out.append(find_namespace(helper["_namespace"], namespace, found))
     for p, axes in sorted(owners.items()):
         out.append(_parse(f"{p} = {helper['_input']}({ns}{p!r}, {p}, {-axes})"))
     places: dict[Dim, list[tuple[str, int, Symbol]]] = {}
@@ -151,7 +151,7 @@ def statements(
             places.setdefault(d, []).append((p, axis, s))
     for spots in places.values():
         out.extend(_agree(spots[0], other) for other in spots[1:])
-    sizes = {d: (spots[0][0], d.axis, spots[0][2]) for d, spots in places.items()}
+    sizes: dict[Dim, tuple[str, int, Symbol | None]] = {d: spots[0] for d, spots in places.items()}
     sizes.update({d: (p, d.axis, None) for d, p in (read or {}).items() if d not in sizes})
     for whole, parts in products:
         check = _product(whole, parts, sizes)
@@ -164,6 +164,11 @@ def statements(
             if arrays[name].kind == "symmetric"
         )
     return out
+
+
+def find_namespace(finder: str, namespace: str, params: Sequence[str]) -> ast.stmt:
+    """``xp = _namespace(x, y, ...)``: the array API's namespace from the array arguments."""
+    return _parse(f"{namespace} = {finder}({', '.join(params)})")
 
 
 def _agree(a: tuple[str, int, Symbol], b: tuple[str, int, Symbol]) -> ast.stmt:

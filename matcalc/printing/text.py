@@ -287,6 +287,11 @@ class _Printer:
         """
         c: Expr = e.coef
         body = e.body
+        lead = c  # the leading number, if any: peeling the chain rebuilds it (quadratic in its length)
+        while isinstance(lead, Scale) and lead.is_scalar and lead not in self.names:
+            lead = lead.coef
+        if not (isinstance(lead, Number) and isinstance(lead.value, Fraction)) or lead.value.denominator == 1:
+            return self._scaled(e)
         while isinstance(c, Scale) and c.is_scalar and c not in self.names:  # 1/2*a*b*X as a*b*X/2
             outer: Scale = c
             c, body = outer.coef, build.scale(outer.body, body)
