@@ -19,6 +19,7 @@ exponents holds where ``u ≥ 0``, which is where the input is real.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -81,8 +82,12 @@ def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]
             out.append((e, k))
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def monomial(e: Expr) -> Monomial:
-    """``e`` read as a number times powers of bases, equal bases merged."""
+    """``e`` read as a number times powers of bases, equal bases merged.
+
+    Memoized (nodes are immutable and interned): several rules read the same product.
+    """
     found: list[tuple[Expr, Value]] = []
     nums: list[Value] = []
     _factors(e, 1, found, nums)
