@@ -251,3 +251,16 @@ def test_evaluate_agrees_with_numpy_reference(case: Any) -> None:
     with np.errstate(all="ignore"):
         got = mc.evaluate(e, case.values)
     _check_against(got, case.expected, e)
+
+
+@pytest.mark.parametrize("target", ["row", "column", "matrix"])
+def test_a_number_in_front_of_a_product_that_starts_with_a_quotient(target: str) -> None:
+    # 2*(2./x'*A/a) printed as 2*2./x'*A/a, which reads back as 4./x'*A/a (found by the fuzz suite)
+    from matcalc import build
+
+    x, A, a, two = mc.parse("x"), mc.parse("A"), mc.parse("a"), build.number(2)
+    first = {"row": build.transpose(x), "column": x, "matrix": A}[target]
+    inner = build.elem_div(two, first)
+    body = build.mul(inner, A) if target == "row" else build.hadamard(inner, first)
+    e = build.mul(two, build.div(body, a))
+    assert mc.parse(str(e), {"x": "vector", "A": "matrix", "a": "scalar"}) is e

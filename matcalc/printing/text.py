@@ -134,14 +134,20 @@ def _negated(e: Expr) -> Expr | None:
 
 
 def _absorbs_numbers(e: Expr) -> bool:
-    """True for ``2./x``, ``2./x./y``: a number times it folds into it (``-(2./x)`` is ``-2./x``).
+    """True for ``2./x``, ``2./x'*A``: a number times it folds into it (``-(2./x)`` is ``-2./x``).
 
-    The leftmost operand of a quotient decides: the parser applies a coefficient
-    (or a minus) written in front of the text to it first.
+    The leftmost operand of the printed run decides (a quotient's numerator, a
+    product's first factor): the parser applies a coefficient (or a minus)
+    written in front of the text to it first, so ``2*(2./x'*A/a)`` printed
+    without parentheses would read back as ``4./x'*A/a``.
     """
-    while isinstance(e, ElemDiv) and not isinstance(e.num, Number):
-        e = e.num
-    return isinstance(e, ElemDiv)
+    while True:
+        if isinstance(e, ElemDiv) and not isinstance(e.num, Number):
+            e = e.num
+        elif isinstance(e, MatMul | Hadamard):
+            e = e.factors[0]
+        else:
+            return isinstance(e, ElemDiv)
 
 
 def _broadcast(e: Expr) -> Expr | None:
