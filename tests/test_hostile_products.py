@@ -129,3 +129,15 @@ def test_long_products_are_equal_however_grouped_once_simplified() -> None:
     assert flat is not grouped
     assert mc.simplify(flat) is mc.simplify(grouped)
     assert mc.parse(str(flat)) is flat
+
+
+@pytest.mark.parametrize("text", ["2./(0./x)", "y./(0./x)", "(0./x).^-2", "a/(0/b)"])
+def test_a_zero_numerator_under_a_division_simplifies(text: str) -> None:
+    # the monomial reading raised ZeroDivisionError (0.0 ** -1) through mc.simplify and mc.diff
+    e = mc.parse(text)
+    values = {"x": np.array([1.5, -2.0]), "y": np.array([0.5, 3.0]), "a": 2.0, "b": -3.0}
+    with np.errstate(all="ignore"):
+        got = mc.evaluate(mc.simplify(e), values)
+        want = mc.evaluate(e, values)
+    np.testing.assert_array_equal(got, want)
+    mc.diff(e, sorted(s.name for s in e.symbols)[0])

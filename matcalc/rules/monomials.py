@@ -60,7 +60,7 @@ def _exact(k: Value) -> Value:
 def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]) -> None:
     """Append the factors of ``e^k`` to ``out`` (numbers to ``nums``)."""
     match e:
-        case Number(value=v) if k == 1 or isinstance(k, int):
+        case Number(value=v) if (k == 1 or isinstance(k, int)) and not (v == 0 and k < 0):  # 0^-1: a base
             exact = not isinstance(v, float) and v != 0  # 3^-1 is 1/3, not 0.333...
             nums.append(v if k == 1 else _exact(Fraction(v) ** k) if exact else v**k)
         case Ones():
