@@ -23,11 +23,19 @@ __all__ = [
 ]  # fmt: skip
 
 
-def fill(value: Expr, ndim: int) -> Expr:
-    """``vector(c)`` (ndim 1) or ``matrix(c)`` (ndim 2): filled with the scalar ``c``."""
+def fill(value: Expr, ndim: int, shape: tuple[Dim, ...] | None = None) -> Expr:
+    """``vector(c)`` (ndim 1) or ``matrix(c)`` (ndim 2): filled with the scalar ``c``.
+
+    Its dimensions are inferred from context, unless ``shape`` gives them
+    (``vector(c, size(y, 1))``).
+    """
     if not value.is_scalar:
         raise ShapeError(f"{'vector' if ndim == 1 else 'matrix'}(c) needs a scalar c, got {describe(value)}")
-    shape = tuple(fresh_dim() for _ in range(ndim))
+    if shape is not None and len(shape) != ndim:
+        name = "vector" if ndim == 1 else "matrix"
+        raise ShapeError(f"{name}(c, ...) takes {ndim} size(s), got {len(shape)}")
+    if shape is None:
+        shape = tuple(fresh_dim() for _ in range(ndim))
     if isinstance(value, Number) and value.value == 0:
         return zeros(shape)  # vector(0) is the zero vector, as a zero prints
     return mul(value, ones(shape))

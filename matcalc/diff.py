@@ -58,7 +58,7 @@ from matcalc.ops import ELEMENTWISE
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
 from matcalc.simplify import simplify, simplify_pairs
-from matcalc.simplify_index import simplify_terms
+from matcalc.simplify_index import merged_index_form, simplify_terms
 
 __all__ = [
     "ELEMENTWISE_DERIVATIVES", "IF_ABSENT", "MAX_POWER_TERMS", "diff", "differentiate",
@@ -129,6 +129,7 @@ def labelled(result: Expr, variables: Sequence[Symbol]) -> Expr:
     The printers then show it with its left-hand side (``∂f[i]/∂W[j,k] = ...``);
     a result in matrix form is an ordinary expression and stays as it is.
     """
+    result = merged_index_form(result)  # ((i,j) -> ...)+A'*x*x': one index form, one left-hand side
     if not isinstance(result, IndexForm):
         return result
     lhs = Partials(tuple((v.name, v.ndim) for v in variables))

@@ -31,8 +31,10 @@ from typing import ClassVar
 
 from matcalc import axes, build, gamma
 from matcalc.calls import MAX_NESTING, Cursor
+from matcalc.dims import Dim
+from matcalc.einstein import header_ahead, index_notation
 from matcalc.errors import ShapeError
-from matcalc.expr import FUNCTION_KINDS, Expr, Scale
+from matcalc.expr import FUNCTION_KINDS, Expr, Scale, Size
 from matcalc.kinds import Name
 from matcalc.lexer import EMPTY, TRANSPOSES, Token, is_float, shorten
 from matcalc.spellings import unknown_function
@@ -45,6 +47,7 @@ from matcalc.vocabulary import (
     ONE_ARG,
     POLYGAMMA,
     RESERVED,
+    SIZED,
     TWO_ARG,
     WHERE,
     WITH_AXIS,
@@ -71,13 +74,12 @@ class Parser(Cursor):
             self.i = 0
             if self.tok.kind == "end":
                 raise self.error("empty expression before 'where'")
-        e = self.sum()
+        e = self.expression()
         if self.tok.kind != "end":
             if self.tok.text == ")":
                 raise self.error("unbalanced ')': no '(' to close")
-            if self.tok.text == "=":
-                raise self.error(f"'=' names a subexpression only after '{WHERE}' (... {WHERE} t1 = u)")
-            raise self.error(f"unexpected {self._found()} after a complete expression (missing operator?)")
+            hint = _INDEX_HINTS.get(self.tok.text, "missing operator?")
+            raise self.error(f"unexpected {self._found()} after a complete expression ({hint})")
         return e
 
     def _where(self) -> int | None:
@@ -109,7 +111,7 @@ class Parser(Cursor):
             self.expect("=", f"after '{tok.text}' in the '{WHERE}' list")
             if self.tok.kind == "end":
                 raise self.error(f"'{tok.text} =' needs an expression")
-            value = self.sum()
+            value = self.expression()
             self.pending.discard(tok.text)
             self.bound[tok.text] = value
             if self.tok.kind == "end":
@@ -118,6 +120,10 @@ class Parser(Cursor):
                 raise self.error(f"unexpected {self._found()} in the '{WHERE}' list (definitions are "
                                  "separated by ',')")
             self.take()
+
+    def expression(self) -> Expr:
+        """``expression := index_notation | sum``: a whole expression, the text or a parenthesized part."""
+        return index_notation(self) if header_ahead(self) else self.sum()
 
     def sum(self) -> Expr:
         """``sum := product (('+' | '-') product)*``."""
@@ -253,7 +259,7 @@ class Parser(Cursor):
             self.enter()
             if self.tok.kind == "op" and self.tok.text == ")":
                 raise self.error("empty parentheses")
-            e = self.sum()
+            e = self.expression()  # ((i,j) -> ...) inside
             self.expect(")", f"to close the '(' at character {tok.pos}")
             self.nesting -= 1
             return e
@@ -271,9 +277,7 @@ class Parser(Cursor):
         name = tok.text
         called = self.tok.kind == "op" and self.tok.text == "("
         if name == "eye":
-            if called:
-                raise self.error("'eye' takes no arguments: its size is inferred from context", tok)
-            return build.eye()
+            return self.call(tok) if called else build.eye()
         if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name in TWO_ARG or name == POLYGAMMA:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
@@ -336,6 +340,8 @@ class Parser(Cursor):
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         name = tok.text
+        if name in SIZED and (name == "eye" or len(args) > 1) and None not in args:
+            return self.sized(tok, [a for a in args if a is not None])
         if None in args:  # '[]', read only as the second argument of max and min
             if len(args) != 3:
                 raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}: the axis k comes third", tok)
@@ -378,10 +384,40 @@ class Parser(Cursor):
         call = AXIS_CALLS[name]
         return self.make(tok, lambda x, k: WITH_AXIS[name](x, axes.axis_number(name, k, call)), x, k)
 
+    def sized(self, tok: Token, args: list[Expr]) -> Expr:
+        """``eye(n)``, ``vector(c, n)``, ``matrix(c, m, n)``: a constant of the size ``size(X, k)`` gives."""
+        name, rank = tok.text, SIZED[tok.text]
+        value, sizes = (None, args) if name == "eye" else (args[0], args[1:])
+        if len(sizes) != rank:
+            usage = "one size, eye(size(X, 1))" if name == "eye" else (
+                f"c and {rank} size(s), {name}(c{', size(X, k)' * rank})")
+            raise self.error(f"'{name}' takes {usage}, or no size (inferred from context)", tok)
+        if self.typing:  # each size(X, k) is an operation of its own; the constant's type is its rank
+            return build.eye() if value is None else self.make(tok, build.fill, value, rank)
+        dims = tuple(self.dimension(tok, n) for n in sizes)
+        if value is None:
+            return build.eye(dims[0])
+        return self.make(tok, build.fill, value, rank, dims)
+
+    def dimension(self, tok: Token, size: Expr) -> Dim:
+        """The dimension ``size(X, k)`` counts: axis k of X."""
+        if not isinstance(size, Size):
+            raise self.error(f"a size in '{tok.text}(...)' is written size(X, k), the number of rows (k = 1) "
+                             f"or columns (k = 2) of X; got {build.describe(size)}", tok)
+        return size.body.shape[size.axis - 1]
+
 
 #: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.
 _EMPTY_CALLS = " and ".join(AXIS_CALLS[name] for name in sorted(EMPTY_BEFORE_AXIS))
 
+
+#: What a token of index notation met outside it means (docs/syntax.md, "Index notation").
+_INDEX_HINTS = {
+    "[": "indices such as A[i,j] are written in index notation only: (i,j) -> A[i,j]",
+    "=": "'=' names a subexpression only after 'where' (... where t1 = u), or follows the left-hand side "
+         "of a derivative in index notation: ∂f[i]/∂x[j] = ...",
+    "->": "'->' follows the free indices of index notation: (i,j) -> A[i,j]",
+}
 
 #: Product operators whose operands, when plain arrays, may be grouped in any way.
 _ASSOCIATIVE = ("*", ".*")

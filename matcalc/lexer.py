@@ -19,7 +19,7 @@ TOKEN = re.compile(
     r"""\s*(?:
       (?P<number>(?:[0-9]+\.[0-9]+|[0-9]+|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
     | (?P<name>[A-Za-z][A-Za-z0-9_]*)
-    | (?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_])|\[\s*\]|[-+*/^'(),:=ᵀ])
+    | (?P<op>\.\*|\./|\.\^|\.T(?![A-Za-z0-9_])|\[\s*\]|->|∂[⁰¹²³⁴⁵⁶⁷⁸⁹]*|[-+*/^'(),:\[\]=ᵀδ])
     )""",
     re.VERBOSE,
 )
@@ -50,7 +50,8 @@ def tokenize(text: str) -> list[Token]:
             raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
         group = m.lastgroup
         spelled = m.group(group)
-        append(Token(group, EMPTY if spelled.startswith("[") else spelled, m.start(group)))
+        empty = len(spelled) > 1 and spelled[0] == "["  # '[ ]' is '[]'; a lone '[' opens indices
+        append(Token(group, EMPTY if empty else spelled, m.start(group)))
         pos = m.end()
     append(Token("end", "", len(text)))
     return tokens

@@ -15,9 +15,11 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from matcalc import build, pairs
-from matcalc.index import Coef, Delta, Factor, Idx, Term, rename
+from matcalc.expr import Add, Expr, IndexForm, Number, Scale
+from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, fresh_like, rename
+from matcalc.lower import atom, lower
 
-__all__ = ["canonical_key", "contract", "simplify_terms"]
+__all__ = ["canonical_key", "contract", "merged_index_form", "simplify_terms"]
 
 
 def contract(term: Term, free: frozenset[Idx]) -> Term:
@@ -144,3 +146,29 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
         else:
             collected[key] = (term, term.coef)
     return [Term(coef, t.factors, t.deltas) for t, coef in collected.values() if coef != 0]
+
+
+def merged_index_form(e: Expr) -> Expr:
+    """A sum with an index form among its operands as one index form; anything else as it is.
+
+    Raising can leave part of a result in matrix form and part in index
+    notation (``((i,j) -> ...)+A'*x*x'``); as one `IndexForm` it has one set of
+    free indices, so a derivative's left-hand side can name them.
+    """
+    if not isinstance(e, Add) or not any(isinstance(_unscaled(t)[1], IndexForm) for t in e.terms):
+        return e
+    free = fresh_like(e.shape)
+    terms: list[Term] = []
+    for operand in e.terms:
+        coef, body = _unscaled(operand)
+        opened = lower(body, free) if isinstance(body, IndexForm) else [atom(body, free)]
+        terms += [Term(coef * t.coef, t.factors, t.deltas) for t in opened]
+    ix = IndexExpr(free, tuple(simplify_terms(terms, free)))
+    return IndexForm(ix, shape=e.shape, row=e.row) if ix.terms else build.zeros(e.shape)
+
+
+def _unscaled(e: Expr) -> tuple[Coef, Expr]:
+    """``(2, A)`` for ``2*A``: a number's scale taken off."""
+    if isinstance(e, Scale) and isinstance(e.coef, Number):
+        return e.coef.value, e.body
+    return 1, e

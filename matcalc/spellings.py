@@ -106,7 +106,9 @@ def distance(a: str, b: str) -> int:
 def _nearest(name: str, candidates: Iterable[str]) -> list[str]:
     """The candidates within the allowed edits of ``name`` (case ignored), nearest first."""
     limit = next((edits for length, edits in _EDITS if len(name) >= length), 0)
-    scored = sorted((distance(name.lower(), c.lower()), c) for c in set(candidates))
+    # the distance is at least the difference in length: only names that close are measured
+    near = [c for c in set(candidates) if abs(len(c) - len(name)) <= limit]
+    scored = sorted((distance(name.lower(), c.lower()), c) for c in near)
     return [c for d, c in scored if d <= limit]
 
 

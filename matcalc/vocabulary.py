@@ -22,7 +22,7 @@ from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
 
 __all__ = [
     "AXIS_CALLS", "DERIVATIVES", "EMPTY_BEFORE_AXIS", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA",
-    "RESERVED", "TWO_ARG", "WHERE", "WITH_AXIS",
+    "RESERVED", "SIZED", "TWO_ARG", "WHERE", "WITH_AXIS",
     "caret_power",
 ]  # fmt: skip
 
@@ -55,6 +55,10 @@ EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": 
 
 #: Functions of two operands: ``kron(A, B)``, the Kronecker product (`matcalc.kronecker`).
 TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {"kron": kronecker.kron}
+
+#: Constants that may be given their size, ``size(X, k)`` per axis: ``eye(n)``, ``vector(c, n)``,
+#: ``matrix(c, m, n)`` (the rank: how many sizes).  Without one, the size is inferred from context.
+SIZED = {"eye": 1, "vector": 1, "matrix": 2}
 
 #: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
 POLYGAMMA = "polygamma"

@@ -116,5 +116,5 @@ def test_kind_of_a_variable_the_expression_lacks(capsys: pytest.CaptureFixture[s
     # --kind Y=scalar was ignored: Y took the kind of its first letter (a matrix)
     args = ("diff", "x'*x", "--wrt", "Y", "--if-absent", "zero")
     assert _main(capsys, *args, "--kind", "Y=scalar")[:2] == (0, "0\n")
-    assert _main(capsys, *args, "--kind", "Y=vector")[:2] == (0, "vector(0)\n")
-    assert _main(capsys, *args)[:2] == (0, "matrix(0)\n")
+    assert _main(capsys, *args, "--kind", "Y=vector")[:2] == (0, "vector(0, size(Y, 1))\n")
+    assert _main(capsys, *args)[:2] == (0, "matrix(0, size(Y, 1), size(Y, 2))\n")

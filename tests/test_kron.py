@@ -119,12 +119,12 @@ def test_first_and_second_derivatives_agree_with_finite_differences(text: str, w
 @pytest.mark.parametrize(
     ("text", "wrt", "printed"),
     [
-        ("vec(x*y')", "x", "kron(y, eye)"),  # d vec(x y')/dx = y ⊗ I
-        ("vec(x*y')", "y", "kron(eye, x)"),
+        ("vec(x*y')", "x", "kron(y, eye(size(x, 1)))"),  # d vec(x y')/dx = y ⊗ I; nothing else sizes I
+        ("vec(x*y')", "y", "kron(eye(size(y, 1)), x)"),
         ("x'*kron(A, B)*x", "x", "(kron(A, B)+kron(A', B'))*x"),
-        ("sum(vec(X))", "X", "matrix(1)"),
+        ("sum(vec(X))", "X", "matrix(1, size(X, 1), size(X, 2))"),
         ("vec(X)'*vec(X)", "X", "2*X"),  # Σ_p vec(X)[p] δ[p,(j,i)] = X[i,j]
-        ("sum(kron(X, B))", "X", "sum(B)*matrix(1)"),
+        ("sum(kron(X, B))", "X", "sum(B)*matrix(1, size(X, 1), size(X, 2))"),
         ("tr(kron(A, B)*kron(A', B'))", "A", "2*tr(B'*B)*A"),
     ],
 )

@@ -115,6 +115,26 @@ def test_no_suggestion_for_a_name_far_from_all() -> None:
     )
 
 
+def test_a_long_unknown_name_is_measured_only_against_names_of_near_length(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hostile input: a 5000-letter name took seconds (an edit distance to every candidate)."""
+    from matcalc import spellings
+
+    measured: list[tuple[str, str]] = []
+
+    def counted(a: str, b: str) -> int:
+        measured.append((a, b))
+        return distance(a, b)
+
+    monkeypatch.setattr(spellings, "distance", counted)
+    with pytest.raises(mc.ParseError, match="unknown function 'x9999"):
+        mc.parse("x" + "9" * 5000 + "(y)")
+    with pytest.raises(mc.ParseError, match=r"did you mean softmax\(\.\.\.\)"):
+        mc.parse("sofmax(y)")
+    assert measured and all(abs(len(a) - len(b)) <= 2 for a, b in measured)
+
+
 def test_declared_abstract_functions_are_suggested() -> None:
     with pytest.raises(mc.ParseError, match=r"did you mean Loss\(\.\.\.\)\?"):
         mc.parse("Losss(x) + Loss(x)", {"Loss": "scalar function"})

@@ -58,14 +58,19 @@ from matcalc.expr import (
 from matcalc.gamma import NAMES as GAMMA_NAMES
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
-from matcalc.printing.indices import index_text
+from matcalc.printing.indices import free_names, index_text
 from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, mean_of, shared
+from matcalc.printing.sizes import size_text, unfixed_constants
 from matcalc.recursion import deep
 
 __all__ = ["ADD", "ATOM", "MUL", "POSTFIX", "POW", "UNARY", "to_text"]
 
 # Precedence, loosest to tightest.
 ADD, MUL, UNARY, POW, POSTFIX, ATOM = range(1, 7)
+
+#: Index notation, ``(i,j) -> a + b``: its body runs to the end of the text, so as an operand it is
+#: always parenthesized.
+INDEX = 0
 
 #: Nodes that pull scalar factors out of themselves, so ``-A*B`` or ``2*x.*y``
 #: parse back to a scale of the whole product.
@@ -77,20 +82,28 @@ def to_text(e: Expr, where: bool | None = None) -> str:
     ``where``: ``None`` (the default) names the subexpressions used more than
     once that are big enough to matter, ``True`` every one used more than once,
     ``False`` none (the whole tree, which can be exponentially long).
+
+    A constant (``vector(1)``, ``eye``) whose size nothing else in the text fixes
+    prints with it, ``vector(1, size(y, 1))``, so that the text parses back to
+    an expression of the same size (`sizes.unfixed_constants`); in the
+    expression or in the definition of a named subexpression alike.
     """
     with deep():
         chosen = [] if where is False else shared(e, ALL_WEIGHT if where else AUTO_WEIGHT)
         names = _names(e, chosen)
-        printer = _Printer(names)
-        if isinstance(e, IndexForm) and e.lhs is not None:  # a derivative: its left-hand side too
-            main = index_text(e.tensor, lambda b: _wrap(printer.text(b), ATOM), e.lhs)
-        else:
-            main = printer.text(e)[0]
-        if not names:
-            return main
-        definitions = [f"{name} = {printer.definition(node)}" for node, name in names.items()]
-        return f"{main} where {', '.join(definitions)}"
+        sized: frozenset[Expr] = frozenset()
+        for _ in range(_SIZE_ROUNDS):
+            printer = _Printer(names, sized)
+            text = printer.whole(e)
+            more = unfixed_constants(e, text, frozenset(printer.constants)) - sized
+            if not more:
+                return text
+            sized |= more
+        return _Printer(names, frozenset(printer.constants)).whole(e)  # every constant shown, with its size
 
+
+#: Rounds of `to_text` that add sizes where the parsed-back text still leaves one open.
+_SIZE_ROUNDS = 3
 
 #: Letters for the names of shared subexpressions (``t1, t2, ...``): the first no symbol uses so.
 _LETTERS = "tuvsTUVS"
@@ -162,11 +175,24 @@ def _broadcast(e: Expr) -> Expr | None:
 class _Printer:
     """Memoized text of each node, with the precedence of its outermost operator."""
 
-    def __init__(self, names: dict[Expr, str] | None = None) -> None:
+    def __init__(self, names: dict[Expr, str] | None = None, sized: frozenset[Expr] = frozenset()) -> None:
         # Keyed by the node itself, not id(): printing builds temporary nodes
         # (`_negated`), and a freed temporary's id can be reused by the next one.
         self._memo: dict[Expr, tuple[str, int]] = {}
         self.names = names or {}
+        self._sized = sized  # constants that print with their size
+        self.constants: set[Expr] = set()  # the constants the text shows
+
+    def whole(self, e: Expr) -> str:
+        """The text of ``e`` and its 'where' list (a labelled index form: with its left-hand side)."""
+        if isinstance(e, IndexForm) and e.lhs is not None:  # a derivative: its left-hand side too
+            main = index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM), e.lhs)
+        else:
+            main = self.text(e)[0]
+        if not self.names:
+            return main
+        definitions = [f"{name} = {self.definition(node)}" for node, name in self.names.items()]
+        return f"{main} where {', '.join(definitions)}"
 
     def text(self, e: Expr) -> tuple[str, int]:
         """The text of ``e`` where it is used (its name, if it has one) and its precedence."""
@@ -190,7 +216,8 @@ class _Printer:
             case Zero() | Ones():
                 return self._filled("0" if isinstance(e, Zero) else "1", e)
             case Identity():
-                return "eye", ATOM
+                self.constants.add(e)
+                return (f"eye({size_text(e.shape[0])})" if e in self._sized else "eye"), ATOM
             case Add():
                 return self._sum(e)
             case Scale():
@@ -222,7 +249,7 @@ class _Printer:
             case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
                 return matrix_function(e).call_text(self.text(e.body)[0], e.axis), ATOM
             case IndexForm():
-                return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), ADD
+                return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), INDEX
             case MatFun():
                 return self._matfun(e)
             case Spectral():
@@ -244,10 +271,24 @@ class _Printer:
         return f"L_{e.func}({', '.join(args)})", ATOM
 
     def _filled(self, value: str, e: Expr) -> tuple[str, int]:
+        self.constants.add(e)
         if e.ndim > 2:
-            return f"<order-{e.ndim} array of {value}s>", ATOM
-        text = f"{'vector' if e.is_vector else 'matrix'}({value})"
+            return self._tensor(value, e)
+        sizes = "".join(f", {size_text(d)}" for d in e.shape) if e in self._sized else ""
+        text = f"{'vector' if e.is_vector else 'matrix'}({value}{sizes})"
         return (f"{text}'", POSTFIX) if e.row else (text, ATOM)
+
+    def _tensor(self, value: str, e: Expr) -> tuple[str, int]:
+        """An array of 0s or 1s of order 3 or more, in index notation: a product of sized vectors of ones.
+
+        ``(i,j,k) -> 0*vector(1, size(x, 1))[i]*...``; with a dimension no symbol has, a summary.
+        """
+        if any(d.anonymous for d in e.shape):
+            return f"<order-{e.ndim} array of {value}s>", ATOM
+        names = free_names(e.ndim)
+        ones = "*".join(f"vector(1, {size_text(d)})[{n}]" for d, n in zip(e.shape, names, strict=True))
+        body = ones if value == "1" else f"{value}*{ones}"
+        return f"({','.join(names)}) -> {body}", INDEX
 
     def _factors(self, e: MatMul | Hadamard, first_at: int) -> str:
         """The factors of a product, the first parenthesized below precedence ``first_at``.

@@ -1,0 +1,104 @@
+"""Constants with their size: ``vector(c, size(y, 1))``, ``matrix(c, m, n)``, ``eye(n)`` (issue 11, item 6).
+
+A constant whose size nothing in the text fixes prints with it, so that every
+printed result parses back to an expression that evaluates, with the same
+numbers; one whose context fixes its size prints as before.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import matcalc as mc
+from matcalc.expr import Identity, Ones
+
+RNG = np.random.default_rng(7)
+VALUES = {"y": RNG.normal(size=4), "c": 0.3, "x": RNG.normal(size=3), "X": RNG.normal(size=(4, 3)),
+          "W": RNG.normal(size=(2, 3)), "A": RNG.normal(size=(3, 3))}  # fmt: skip
+KINDS = {"c": "scalar", "y": "vector", "x": "vector", "X": "matrix", "W": "matrix", "A": "matrix"}
+
+
+# ---- the syntax --------------------------------------------------------------------------------
+
+
+def test_sized_constants_parse_with_the_dimension_they_name() -> None:
+    v = mc.parse("vector(1, size(y, 1))", KINDS)
+    assert isinstance(v, Ones) and v.shape == (mc.parse("y", KINDS).shape[0],)
+    m = mc.parse("matrix(2, size(X, 2), size(y, 1))", KINDS)
+    X, y = mc.parse("X", KINDS), mc.parse("y", KINDS)
+    assert m.shape == (X.shape[1], y.shape[0]) and str(m) == "2*matrix(1, size(X, 2), size(y, 1))"
+    eye = mc.parse("eye(size(X, 2))", KINDS)
+    assert isinstance(eye, Identity) and eye.shape == (X.shape[1], X.shape[1])
+    assert mc.parse("eye(size(X*W', 2))", KINDS).shape == (mc.parse("W", KINDS).shape[0],) * 2
+    assert mc.evaluate(mc.parse("vector(1, size(y, 1))'*vector(1)", KINDS), VALUES) == 4.0
+
+
+def test_a_size_the_context_fixes_anyway_is_unified_with_it() -> None:
+    e = mc.parse("y + vector(1, size(y, 1))", KINDS)
+    assert str(e) == "y+1"
+    with pytest.raises(mc.ShapeError, match="cannot add"):
+        mc.parse("y + vector(1, size(X, 2))'", KINDS)
+
+
+def test_kinds_are_still_inferred_around_a_sized_constant() -> None:
+    r = mc.parse_result("norm2(X*w-y)^2 + lam*norm2(w)^2 + vector(1, size(h, 2))'*w")
+    assert r.inferred == {"lam": "scalar", "h": "matrix"}  # h from size(h, 2): it has columns
+    assert r.kinds["w"] == "vector" and "h" not in r.kinds  # h names a size, it is not in the tree
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("eye(3)", r"a size in 'eye\(...\)' is written size\(X, k\).*got scalar 3"),
+        ("vector(1, 3)", r"a size in 'vector\(...\)' is written size\(X, k\)"),
+        ("vector(1, c)", r"got scalar c"),
+        ("matrix(1, size(X, 1))", r"'matrix' takes c and 2 size\(s\), matrix\(c, size\(X, k\), size"),
+        ("eye(size(X, 1), size(X, 2))", r"'eye' takes one size, eye\(size\(X, 1\)\), or no size"),
+        ("vector(1, size(c, 1))", r"size\(X, 1\): scalar c has no axis 1"),
+    ],
+)
+def test_bad_sizes_are_refused_with_the_syntax(text: str, message: str) -> None:
+    with pytest.raises(mc.MatcalcError, match=message):
+        mc.parse(text, KINDS)
+
+
+# ---- printing: a size only where the context does not fix it ---------------------------------
+
+PRINTED = [
+    # (function, variables, printed derivative)
+    ("sum(y-c)", ("c",), "-sum(vector(1, size(y, 1)))"),
+    ("sum(y)/size(y, 1)", ("y",), "1/size(y, 1)*vector(1, size(y, 1))"),
+    ("sum(X-c)", ("c",), None),
+    ("norm2(y-c)^2", ("c", "c"), None),
+    ("tr(X)", ("X",), "eye(size(X, 1))"),
+    ("x'*y", ("x", "y"), "eye(size(x, 1))"),
+    ("sum(X, 2)", ("X",), None),  # an index form: its constant is fixed by the left-hand side
+    ("sum(X*A, 1)", ("A",), None),
+    ("x'*A*x+sum(x)", ("x",), "1+(A+A')*x"),  # the sum fixes it
+    ("sum(X*x)", ("x",), "X'*vector(1)"),
+    ("c*sum(y)", ("c",), "sum(y)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "wrt", "printed"), PRINTED, ids=[f"{t} by {w}" for t, w, _ in PRINTED])
+def test_printed_results_parse_back_to_the_same_numbers(
+    text: str, wrt: tuple[str, ...], printed: str | None
+) -> None:
+    g = mc.diff(mc.parse(text, KINDS), *wrt)
+    if printed is not None:
+        assert str(g) == printed
+    back = mc.parse(str(g), KINDS)
+    assert not any(d.anonymous for d in back.dims), f"{g} parses back with a size left open"
+    np.testing.assert_allclose(mc.evaluate(back, VALUES), mc.evaluate(g, VALUES), rtol=1e-12)
+
+
+def test_without_its_size_the_text_would_not_evaluate() -> None:
+    """The reason for the sizes: the plain text of the sample count has no value."""
+    with pytest.raises(mc.EvaluationError, match="cannot infer the size"):
+        mc.evaluate(mc.parse("-vector(1)'*vector(1)", KINDS), VALUES)
+
+
+def test_a_constant_with_no_size_to_name_prints_as_before() -> None:
+    assert str(mc.parse("tr(eye)")) == "tr(eye)"  # its size belongs to no symbol
+    assert str(mc.parse("X*vector(1)")) == "X*vector(1)"
