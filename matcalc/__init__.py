@@ -20,6 +20,7 @@ from matcalc import simplify as _simplify
 from matcalc import sympy_bridge as _sympy_bridge
 from matcalc import vec as _vec
 from matcalc.errors import (
+    AbsentVariableError,
     CodegenError,
     DifferentiationError,
     DomainError,
@@ -56,6 +57,7 @@ ParseResult = _parse.ParseResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "AbsentVariableError",
     "CodegenError",
     "DifferentiationError",
     "DomainError",

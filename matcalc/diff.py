@@ -29,7 +29,7 @@ from fractions import Fraction
 from matcalc import axes, build, diff_matrix, diff_spectral, gamma
 from matcalc.backprop import gradient
 from matcalc.diff_matrix import MAX_POWER_TERMS, power_terms_limit
-from matcalc.errors import DifferentiationError, MatcalcError
+from matcalc.errors import AbsentVariableError, DifferentiationError, MatcalcError
 from matcalc.expr import (
     FUNCTION_KINDS,
     Apply,
@@ -93,6 +93,9 @@ ELEMENTWISE_DERIVATIVES: Mapping[str, Callable[[Expr], Expr] | None] = {
 #: What `diff` does when the expression does not contain a variable.
 IF_ABSENT = ("error", "zero")
 
+#: How a caller of `diff` or `explain` gets the zero derivative by an absent variable.
+OPT_OUT = "pass if_absent='zero'"
+
 
 def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
     """The derivative of ``f`` by each of ``wrt`` in turn, of shape ``f.shape + wrt[0].shape + ...``.
@@ -116,7 +119,7 @@ def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
     if not wrt:
         raise DifferentiationError("diff needs at least one variable to differentiate by")
     # the original's symbols: a derivative may lose some
-    variables = [variable(f, w, if_absent=if_absent) for w in wrt]
+    variables = [variable(f, w, if_absent=if_absent, opt_out=OPT_OUT) for w in wrt]
     with deep():
         for var in variables:
             f = _derivative(f, var)
@@ -137,14 +140,20 @@ def labelled(result: Expr, variables: Sequence[Symbol]) -> Expr:
 
 
 def variable(
-    f: Expr, w: str | Expr, kinds: Mapping[str, str] | None = None, if_absent: str = "error"
+    f: Expr,
+    w: str | Expr,
+    kinds: Mapping[str, str] | None = None,
+    if_absent: str = "error",
+    opt_out: str | None = None,
 ) -> Symbol:
     """The symbol of ``f`` to differentiate by: ``f``'s own (unified) one if it has it.
 
     ``w`` is a name or a symbol.  A name ``f`` does not have raises
     `DifferentiationError` naming the ones it has, unless ``if_absent="zero"``:
     then it becomes a new symbol of the kind ``kinds`` gives (the derivative is
-    then 0).  An abstract function is not a variable.
+    then 0).  The error (`AbsentVariableError`) offers ``opt_out``, the
+    caller's way to ask for that, if it has one.  An abstract function is not a
+    variable.
     """
     if if_absent not in IF_ABSENT:
         choices = ", ".join(map(repr, IF_ABSENT))
@@ -161,7 +170,7 @@ def variable(
             kind = known[w.name].kind
             raise DifferentiationError(f"'{w.name}' is a {kind} in the expression, not a {w.kind}")
         if w.name not in known and if_absent == "error":
-            raise _absent(f, w.name)
+            raise _absent(f, w.name, opt_out)
         return known.get(w.name, w)
     if isinstance(w, str):
         if w in known:
@@ -171,19 +180,14 @@ def variable(
         except MatcalcError:
             raise DifferentiationError(f"cannot differentiate by {w!r}: not a symbol name") from None
         if if_absent == "error":
-            raise _absent(f, w)
+            raise _absent(f, w, opt_out)
         return s
     raise DifferentiationError(f"can only differentiate by a symbol, not by {w}")
 
 
-def _absent(f: Expr, name: str) -> DifferentiationError:
+def _absent(f: Expr, name: str, opt_out: str | None) -> AbsentVariableError:
     """The error for a variable ``f`` does not contain."""
-    names = [s.name for s in f.symbols if s.kind not in FUNCTION_KINDS]
-    has = f"its symbols are {', '.join(names)}" if names else "it has no symbols (it is a constant)"
-    return DifferentiationError(
-        f"the expression does not contain {name!r} ({has}); a misspelling? "
-        "To get the zero derivative, pass if_absent='zero' (--if-absent zero in the CLI)"
-    )
+    return AbsentVariableError(name, [s.name for s in f.symbols if s.kind not in FUNCTION_KINDS], opt_out)
 
 
 def _derivative(f: Expr, wrt: Symbol) -> Expr:

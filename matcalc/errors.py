@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
+    "AbsentVariableError",
     "CodegenError",
     "DifferentiationError",
     "DomainError",
@@ -51,6 +54,26 @@ class EvaluationError(MatcalcError):
 
 class DifferentiationError(MatcalcError):
     """A derivative the engine cannot take; the message names the construct."""
+
+
+class AbsentVariableError(DifferentiationError):
+    """Differentiation by a name the expression does not contain (most often a misspelling).
+
+    ``name`` is that name, ``symbols`` the ones the expression has, ``opt_out``
+    how the caller asks for the zero derivative instead, or None where it has
+    no way to (`mc.check`, `matcalc code`): the message offers only an opt-out
+    that exists there (`offering`).
+    """
+
+    def __init__(self, name: str, symbols: Sequence[str], opt_out: str | None = None) -> None:
+        self.name, self.symbols, self.opt_out = name, tuple(symbols), opt_out
+        has = f"its symbols are {', '.join(symbols)}" if symbols else "it has no symbols (it is a constant)"
+        message = f"the expression does not contain {name!r} ({has}); a misspelling?"
+        super().__init__(f"{message} To get the zero derivative, {opt_out}" if opt_out else message)
+
+    def offering(self, opt_out: str | None) -> AbsentVariableError:
+        """The same error, offering ``opt_out`` (None: none) as the way to get the zero instead."""
+        return AbsentVariableError(self.name, self.symbols, opt_out)
 
 
 class CodegenError(MatcalcError):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matcalc.diff import diff, differentiate, variable
+from matcalc.diff import OPT_OUT, diff, differentiate, variable
 from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, IndexForm, Partials, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
@@ -70,15 +70,19 @@ def _title_tex(title: str) -> str:
     return title.replace("∂", "$\\partial$ ").replace("*", " ")
 
 
-def explain(f: Expr, *wrt: str | Expr) -> Explanation:
-    """The derivation of ``diff(f, *wrt)``, step by step (one section per variable)."""
+def explain(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Explanation:
+    """The derivation of ``diff(f, *wrt)``, step by step (one section per variable).
+
+    ``if_absent`` as for `diff`: a variable ``f`` does not contain is an error,
+    or with ``"zero"`` a derivative of zero.
+    """
     if not isinstance(f, Expr):
         raise DifferentiationError(f"explain needs an expression, got {type(f).__name__}")
     if not wrt:
         raise DifferentiationError("explain needs at least one variable to differentiate by")
     steps: list[Step] = []
     with deep():
-        for var in [variable(f, w) for w in wrt]:
+        for var in [variable(f, w, if_absent=if_absent, opt_out=OPT_OUT) for w in wrt]:
             steps.extend(_derivation(f, var))
             f = diff(f, var, if_absent="zero")  # a later variable may have left the derivative
     return Explanation(tuple(steps), f)

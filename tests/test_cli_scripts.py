@@ -185,8 +185,8 @@ def test_claim_error_as_json_points_at_the_claim(capsys):
 
 def test_other_errors_as_json(capsys):
     err = error(capsys, "diff", "x'*A*x", "--wrt", "z")
-    assert (err["type"], err["field"], err["position"]) == ("DifferentiationError", None, None)
-    assert "does not contain 'z'" in err["message"]
+    assert (err["type"], err["field"], err["position"]) == ("AbsentVariableError", None, None)
+    assert "does not contain 'z'" in err["message"] and err["message"].endswith("add --if-absent zero")
     err = error(capsys, "parse", "x*x", "--kind", "x=vector")
     assert (err["type"], err["field"]) == ("ShapeError", "expr")
     err = error(capsys, "parse", "(" * 5000 + "x" + ")" * 5000)

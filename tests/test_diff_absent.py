@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -61,6 +63,81 @@ def test_check_and_vec_refuse_a_variable_that_does_not_occur() -> None:
 def test_the_cli_exits_with_status_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "x'*A*x", "--wrt", "z"]) == 2
     assert "does not contain 'z' (its symbols are A, x)" in capsys.readouterr().err
+
+
+# ---- the opt-out is offered only where it exists ----------------------------------------------
+
+API_WITH_THE_OPT_OUT = [
+    lambda: mc.diff(mc.parse("x'*A*x"), "z"),
+    lambda: mc.explain(mc.parse("x'*A*x"), "z"),
+]
+API_WITHOUT_IT = [
+    lambda: mc.check("x'*A*x", "z", "x"),
+    lambda: mc.vec_jacobian(mc.parse("A*x"), "z"),
+]
+
+
+@pytest.mark.parametrize("call", API_WITH_THE_OPT_OUT, ids=["diff", "explain"])
+def test_the_api_offers_if_absent_where_it_is_a_parameter(call: Callable[[], object]) -> None:
+    with pytest.raises(mc.AbsentVariableError) as info:
+        call()
+    assert str(info.value).endswith("To get the zero derivative, pass if_absent='zero'")
+    assert info.value.name == "z" and info.value.symbols == ("A", "x")
+    assert isinstance(info.value, mc.DifferentiationError)  # what callers caught before
+
+
+@pytest.mark.parametrize("call", API_WITHOUT_IT, ids=["check", "vec_jacobian"])
+def test_the_api_offers_no_opt_out_where_there_is_none(call: Callable[[], object]) -> None:
+    with pytest.raises(mc.AbsentVariableError) as info:
+        call()
+    assert str(info.value).endswith("a misspelling?") and "if_absent" not in str(info.value)
+
+
+def test_explain_takes_the_opt_out_too() -> None:
+    e = mc.explain(mc.parse("x'*A*x"), "z", if_absent="zero")
+    values = {"A": np.ones((3, 3)), "x": np.ones(3), "z": np.ones(2)}
+    assert mc.evaluate(e.result, values).shape == (2,) and not mc.evaluate(e.result, values).any()
+
+
+CLI_WITH_THE_FLAG = [
+    ["diff", "x'*A*x", "--wrt", "z"],
+    ["diff", "x'*A*x", "--wrt", "z", "--steps"],
+    ["diff", "x'*A*x", "--wrt", "z", "--as", "vec"],
+]
+CLI_WITHOUT_IT = [
+    ["code", "x'*A*x", "--wrt", "z"],
+    ["check", "x'*A*x", "--wrt", "z", "--claim", "x"],
+    ["latex", "A*x", "--form", "vec", "--wrt", "z"],
+]
+
+
+@pytest.mark.parametrize("argv", CLI_WITH_THE_FLAG, ids=lambda a: " ".join(a[4:]) or "plain")
+def test_a_cli_command_with_if_absent_offers_it(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "does not contain 'z'" in err
+    assert err.rstrip().endswith("To get the zero derivative, add --if-absent zero")
+    assert "if_absent=" not in err  # the library's spelling is not the CLI's
+    assert main([*argv, "--if-absent", "zero"]) == 0  # and the flag it names works there
+
+
+@pytest.mark.parametrize("argv", CLI_WITHOUT_IT, ids=lambda a: a[0])
+def test_a_cli_command_without_if_absent_does_not_offer_it(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "does not contain 'z'" in err and "if-absent" not in err and "if_absent" not in err
+    assert main([*argv, "--if-absent", "zero"]) == 2  # it really has no such flag
+    assert "unrecognized arguments: --if-absent" in capsys.readouterr().err
+
+
+def test_the_web_api_offers_no_opt_out() -> None:
+    from matcalc.web.service import RequestError, derivative
+
+    with pytest.raises(RequestError) as info:
+        derivative({"expression": "x'*A*x", "wrt": ["z"]})
+    assert "does not contain 'z'" in str(info.value.message) and "if_absent" not in str(info.value.message)
 
 
 def test_the_cli_opt_out_prints_the_zero(capsys: pytest.CaptureFixture[str]) -> None:

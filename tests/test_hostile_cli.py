@@ -6,6 +6,7 @@ a full disk and an ASCII-only terminal are properties of the process's streams.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,6 +44,62 @@ def test_full_disk() -> None:
         p = _run("diff", "W*x", "--wrt", "W", stdout=full)
     assert p.returncode == 2
     assert p.stderr.decode() == "matcalc: error: cannot write the output: No space left on device\n"
+
+
+def _json_error(stream: bytes) -> dict[str, Any]:
+    """The one JSON error line of a stream, validated against docs/cli.schema.json."""
+    from test_cli_scripts import validate
+
+    lines = stream.decode("ascii").splitlines()
+    assert len(lines) == 1, lines
+    answer = json.loads(lines[0])
+    validate(answer)
+    return answer["error"]  # type: ignore[no-any-return]
+
+
+def test_closed_pipe_under_json_is_a_json_error_on_stderr() -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, "-m", "matcalc", "eval", "x", "--value", BIG, "--json"]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert p.stdout is not None and p.stderr is not None
+    p.stdout.close()
+    err = p.stderr.read()
+    assert p.wait() == 2
+    message = "the output was closed before it was written (broken pipe)"
+    assert _json_error(err) == {"type": "OutputError", "message": message, "field": None, "position": None}
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(("wrt", "kind"), [("W", "OutputError"), ("z", "AbsentVariableError")])
+def test_full_disk_under_json_is_a_json_error_on_stderr(wrt: str, kind: str) -> None:
+    """The answer (or the JSON error about a misspelled variable) cannot be written: stderr says why."""
+    with open("/dev/full", "wb") as full:
+        p = _run("diff", "W*x", "--wrt", wrt, "--json", stdout=full)
+    assert p.returncode == 2
+    err = _json_error(p.stderr)
+    assert err["type"] == kind
+    assert kind != "OutputError" or err["message"] == "cannot write the output: No space left on device"
+
+
+def test_bytes_that_are_not_utf8_in_argv_under_json() -> None:
+    """An argument the terminal's encoding cannot decode reaches the parser as escapes: a JSON ParseError."""
+    p = subprocess.run(
+        [sys.executable, "-m", "matcalc", "diff", b"x+\xff", "--wrt", "x", "--json"],
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "ascii"},
+        capture_output=True, check=False,
+    )  # fmt: skip
+    assert p.returncode == 2 and p.stderr == b""
+    err = _json_error(p.stdout)
+    assert (err["type"], err["field"], err["position"]) == ("ParseError", "expr", 2)
+
+
+def test_stdin_that_is_not_utf8_under_json() -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "matcalc", "diff", "-", "--wrt", "x", "--json"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, input=b"x+\xff", capture_output=True, check=False,
+    )  # fmt: skip
+    assert p.returncode == 2 and p.stderr == b""
+    assert "not UTF-8" in _json_error(p.stdout)["message"]
 
 
 def test_ascii_terminal() -> None:

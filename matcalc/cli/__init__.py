@@ -11,7 +11,8 @@ user types is evaluated as Python.  Any `MatcalcError` is reported as
 ``matcalc: error: <message>`` on stderr with exit status 2, the status
 argparse uses for bad usage.  With ``--json`` (docs/cli.md) the answer is one
 JSON object on stdout (`matcalc.cli.report`), and so is an error, bad usage
-included, still with exit status 2.
+included, still with exit status 2; an error writing the output itself (a
+closed pipe, a full disk) is a JSON object on stderr, stdout being unusable.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import matcalc
 from matcalc.cli import check, code, diff, latex, parse, report, serve
 from matcalc.cli import eval as eval_
 from matcalc.cli.command import EXIT_ERROR, Command, InputError
-from matcalc.errors import MatcalcError
+from matcalc.errors import AbsentVariableError, MatcalcError
 from matcalc.limits import DEFAULT_WORK
 
 __all__ = ["COMMANDS", "MAIN_EXAMPLES", "Command", "build_parser", "main"]
@@ -146,22 +147,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         return _fail_json(report.error_answer("UsageError", str(exc)))
     _readable_output()
-    fail = _fail_json_of if getattr(args, "json", False) else _fail_of
+    as_json = getattr(args, "json", False)
+    fail = _fail_json_of if as_json else _fail_of
     try:
         with matcalc.limits(work=int(args.max_work), seconds=float(args.timeout)):
             status: int = args.run(args)
         sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
     except MatcalcError as exc:
-        return fail(exc)
+        return fail(_as_this_command_says(exc, args))
     except BrokenPipeError:
         _silence_stdout()
-        return _fail("the output was closed before it was written (broken pipe)")
+        return _fail_output("the output was closed before it was written (broken pipe)", as_json)
     except OSError as exc:  # e.g. > /dev/full
         _silence_stdout()
-        return _fail(f"cannot write the output: {exc.strerror or exc}")
+        return _fail_output(f"cannot write the output: {exc.strerror or exc}", as_json)
     except (RecursionError, MemoryError) as exc:
         return fail(MatcalcError(f"the input is too large or too deeply nested ({type(exc).__name__})"))
     return status
+
+
+def _as_this_command_says(exc: MatcalcError, args: argparse.Namespace) -> MatcalcError:
+    """An absent variable's error offering this command's opt-out: ``--if-absent zero``, or none."""
+    if isinstance(exc, AbsentVariableError):
+        return exc.offering("add --if-absent zero" if hasattr(args, "if_absent") else None)
+    return exc
+
+
+def _fail_output(message: str, as_json: bool) -> int:
+    """An error writing stdout: on stderr, as JSON (type ``OutputError``) under ``--json``."""
+    if not as_json:
+        return _fail(message)
+    try:
+        print(report.dumps(report.error_answer("OutputError", message)), file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return EXIT_ERROR
 
 
 def _fail_of(exc: MatcalcError) -> int:
@@ -181,12 +202,17 @@ def _fail_json_of(exc: MatcalcError) -> int:
 
 
 def _fail_json(answer: report.Json) -> int:
-    """Print an error answer on stdout and return exit status 2."""
+    """Print an error answer on stdout (on stderr if stdout cannot be written) and return exit status 2."""
     try:
         print(report.dumps(answer))
         sys.stdout.flush()
     except (OSError, ValueError):
         _silence_stdout()
+        try:
+            print(report.dumps(answer), file=sys.stderr)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
     return EXIT_ERROR
 
 

@@ -61,6 +61,12 @@ def _add_diff_arguments(parser: argparse.ArgumentParser) -> None:
 DIFF_FORMS = ("text", "latex", "index", "vec", "numpy")
 
 
+def _variables(f: matcalc.Expr, wrt: list[str], kinds: dict[str, str]) -> list[str | matcalc.Expr]:
+    """The variables: a name the expression lacks takes its --kind, not its first letter's (issue 12)."""
+    present = {sym.name for sym in f.symbols}
+    return [matcalc.symbol(w, kinds[w]) if w in kinds and w not in present else w for w in wrt]
+
+
 def _run_diff(args: argparse.Namespace) -> int:
     """Differentiate and print the derivative (or its derivation) in the chosen form."""
     if args.json and args.form is not None:
@@ -68,13 +74,11 @@ def _run_diff(args: argparse.Namespace) -> int:
     kinds = kinds_of(args.kind)
     parsed = matcalc.parse_result(expression_text(args.expr), kinds)
     f = parsed.expr
+    wrt = _variables(f, args.wrt, kinds)
     if args.steps and not args.json:
-        explanation = matcalc.explain(f, *args.wrt)
+        explanation = matcalc.explain(f, *wrt, if_absent=args.if_absent)
         print(explanation.latex() if args.form == "latex" else explanation)
         return 0
-    # a variable the expression lacks takes its --kind, not its first letter's (issue 12)
-    present = {sym.name for sym in f.symbols}
-    wrt = [matcalc.symbol(w, kinds[w]) if w in kinds and w not in present else w for w in args.wrt]
     derivative = matcalc.diff(f, *wrt, if_absent=args.if_absent)
     if args.json:
         answer = {**report.expression_answer(parsed), "wrt": args.wrt}
@@ -87,7 +91,8 @@ def _run_diff(args: argparse.Namespace) -> int:
     elif args.form == "vec":
         if len(args.wrt) != 1:
             raise MatcalcError("--as vec is for first derivatives: give one --wrt")
-        print(matcalc.latex(f, form="vec", wrt=args.wrt[0]))
+        absent = args.wrt[0] not in {s.name for s in f.symbols}  # with --if-absent zero: a zero Jacobian
+        print("0" if absent else matcalc.latex(f, form="vec", wrt=args.wrt[0]))
     else:
         name = "d" + "d".join(args.wrt)
         print(matcalc.numpy_code({"f": f, name: derivative}), end="")

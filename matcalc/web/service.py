@@ -21,7 +21,7 @@ from typing import Any
 
 import matcalc as mc
 from matcalc.cli.report import check_answer, derivative_answer, expression_answer
-from matcalc.errors import MatcalcError
+from matcalc.errors import AbsentVariableError, MatcalcError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
 from matcalc.gradcheck import value_and_gradient
 
@@ -128,6 +128,8 @@ def _kinds(request: Mapping[str, Any]) -> dict[str, str]:
 
 def _matcalc_error(exc: MatcalcError, field: str) -> RequestError:
     """A `MatcalcError` as a 422, with its position when it has one (parse and shape errors)."""
+    if isinstance(exc, AbsentVariableError):  # the API has no if_absent: no opt-out to offer
+        exc = exc.offering(None)
     position = getattr(exc, "position", None)
     message = getattr(exc, "reason", None) if position is not None else None
     return RequestError(422, message or str(exc), field, position, type(exc).__name__)
