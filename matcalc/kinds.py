@@ -15,10 +15,13 @@ Two rules decide what the uses leave open:
 
 - an undeclared name is never broadcast against a scalar: a name added to a
   scalar, alone, transposed or scaled by scalars (``c + name*s``), is a
-  scalar;
-- the names still open are decided one at a time, in the order they first
-  appear, by their first letter (a-g scalar, h-z vector, A-Z matrix), and the
-  constraints propagate after each.  These are the *guessed* kinds.  When
+  scalar, and so is the end factor of a product whose other factors multiply
+  to a scalar in any grouping (``s + lam*w'*w``, parsed ``(lam*w')*w``);
+- the names still open are decided one at a time by their first letter (a-g
+  scalar, h-z vector, A-Z matrix), the scalar letters first and then in the
+  order the names first appear, and the constraints propagate after each; a
+  guess that leaves a sum broadcasting a scalar against a name guessed
+  earlier makes that name a scalar, and the guessing starts again.  These are the *guessed* kinds.  When
   the uses rule out a name's first-letter kind but leave a choice (``x`` in
   ``x*x`` could be a scalar or a matrix), nothing is guessed.
 
@@ -71,6 +74,7 @@ class Op:
     parent: Op | None = None
     sum_above: bool | None = None  # whether an ancestor is a sum (see `_sum_above`)
     static: _Static | None = None  # what `_revise` reads that never changes, once read
+    settled_scalar: bool = False  # narrowed to a scalar by a consistent propagation (`infer`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +198,7 @@ def _revise(op: Op) -> list[Op | Name]:
             changed.append(a)
     if len(result) != len(op.domain):
         op.domain = result
+        op.settled_scalar = op.settled_scalar or result == {"S"}  # a failed revision may empty it later
         changed.append(op)
     return changed
 
@@ -248,10 +253,10 @@ def _broadcasts(carriers: tuple[bool, bool], types: tuple[str, str]) -> bool:
 
 
 def _see_through(op: Op) -> bool:
-    """Whether `_carrier` may look through ``op`` (a product only with a scalar factor)."""
+    """Whether `_carrier` may look through ``op`` (a product only with a scalar factor, or the rest)."""
     if op.fn is build.neg or op.fn is build.div or op.fn is build.transpose:
         return True
-    return op.fn is build.mul and any(_scalar_domain(a) for a in op.args)
+    return op.fn is build.mul and (any(_scalar_domain(a) for a in op.args) or _reassociated(op) is not None)
 
 
 def _sum_above(op: Op) -> bool:
@@ -322,22 +327,136 @@ def _carrier(x: object) -> Name | None:
             x = x.args[1]
         elif x.fn is build.mul and _scalar_domain(x.args[1]):
             x = x.args[0]
+        elif x.fn is build.mul and (inner := _reassociated(x)) is not None:
+            x = inner
         else:
             return None
     return x if isinstance(x, Name) else None
 
 
+def _reassociated(x: Op) -> object | None:
+    """The end factor of a product whose other factors multiply to a scalar, read in any grouping.
+
+    ``lam*w'*w`` is parsed ``(lam*w')*w``, but it is ``lam*(w'*w)``: ``lam``
+    scaled by a scalar; so is ``mu`` in ``mu*x'*inv(S)*x``.
+    """
+    factors = _factors(x)
+    if len(factors) > _MAX_FACTORS:  # a long product: not read the other way (propagation stays linear)
+        return None
+    for end, rest in ((factors[0], factors[1:]), (factors[-1], factors[:-1])):
+        if len(rest) and _chain_type(rest) == "S":
+            return end
+    return None
+
+
+#: The most factors of a product whose groupings `_reassociated` reads.
+_MAX_FACTORS = 8
+
+
+def _factors(x: object, depth: int = 0) -> list[object]:
+    """The factors of a product, its nested products flattened (a product is associative).
+
+    Past `_MAX_FACTORS` levels of nesting the rest stays one factor (the caller refuses such a product).
+    """
+    if isinstance(x, Op) and x.fn is build.mul and depth <= _MAX_FACTORS:
+        return [f for a in x.args for f in _factors(a, depth + 1)]
+    return [x]
+
+
+def _chain_type(factors: Sequence[object]) -> str | None:
+    """The type of the product of ``factors`` when all their types are settled, else None."""
+    out = _known_type(factors[0])
+    for f in factors[1:]:
+        t = _known_type(f)
+        if out is None or t is None:
+            return None
+        out = _table(build.mul, (_SLOT, _SLOT))[(out, t)]
+    return out
+
+
+def _settled_scalar(x: object, guessed: dict[str, str]) -> bool:
+    """Whether ``x`` is a scalar by the propagations that succeeded (a failed one may empty a domain)."""
+    if isinstance(x, Name):
+        return guessed.get(x.name) == "S" or x.domain == {"S"}
+    if isinstance(x, Op):
+        return x.settled_scalar
+    return isinstance(x, Expr) and x.is_scalar
+
+
+def _known_type(x: object) -> str | None:
+    """The type of ``x`` if it is settled (a transpose's from its operand's, revised or not)."""
+    if isinstance(x, Op) and x.fn is build.transpose and len(x.domain) > 1:
+        inner = _known_type(x.args[0])
+        return None if inner is None else {"C": "R", "R": "C"}.get(inner, inner)
+    if isinstance(x, Op | Name):
+        return next(iter(x.domain)) if len(x.domain) == 1 else None
+    return _type(x) if isinstance(x, Expr) else None
+
+
 def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str]) -> Inferred:
-    """The kinds of ``names`` (in order of first appearance) given the operations on them."""
+    """The kinds of ``names`` (in order of first appearance) given the operations on them.
+
+    A guess can leave a sum broadcasting a scalar against a name guessed
+    earlier, before the rest of its term was known (``mu`` in ``s + mu*x'*x``,
+    guessed before ``x``): that name is then a scalar by the broadcast rule,
+    and the guessing starts again with it settled.
+    """
+    nodes: list[Op | Name] = [*ops, *names]
+    initial = [(x, x.domain) for x in nodes]
+    scalars: set[str] = set()
+    while True:
+        for x, domain in initial:
+            x.domain = domain
+            if isinstance(x, Op):
+                x.settled_scalar = domain == {"S"}
+        for n in names:
+            if n.name in scalars:
+                n.domain = n.domain & {"S"}
+        guessed: dict[str, str] = {}
+        try:
+            inferred = _guess(ops, names, default, guessed)
+        except Contradiction:
+            late = _broadcast_names(ops, guessed) - scalars
+            if not late:
+                raise
+        else:
+            late = _broadcast_names(ops, guessed) - scalars
+            if not late:
+                return inferred
+        scalars |= late
+
+
+def _guess(
+    ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str], guessed: dict[str, str]
+) -> Inferred:
+    """Propagate, then decide the names still open one at a time by their first letter.
+
+    Fills ``guessed`` with the names decided so and their types.
+    """
     _propagate(ops)
-    guessed: set[str] = set()
-    for n in names:
+    # scalars first: a sum of two guessed names then reads the same both ways (c + lam*s, lam*s + c)
+    for n in sorted(names, key=lambda n: _LETTER_TYPE[default(n.name)] != "S"):
         if len(n.domain) == 1:
             continue
-        guessed.add(n.name)
-        preferred = _LETTER_TYPE[default(n.name)]
+        guessed[n.name] = preferred = _LETTER_TYPE[default(n.name)]
         if preferred not in n.domain:  # x in x*x: a scalar or a matrix? Not ours to pick.
             raise Contradiction(f"the uses of {n.name!r} rule out its first-letter kind and leave a choice")
         n.domain = frozenset({preferred})
         _propagate(n.uses)
     return Inferred({n.name: _KIND[next(iter(n.domain))] for n in names}, frozenset(guessed))
+
+
+def _broadcast_names(ops: Sequence[Op], guessed: dict[str, str]) -> set[str]:
+    """The guessed names, not scalars, that carry an operand of a sum whose other operand is a scalar."""
+    found: set[str] = set()
+    for op in ops:
+        if op.fn is not build.add and op.fn is not build.sub:
+            continue
+        for side, other in ((0, 1), (1, 0)):
+            carrier = _carrier(op.args[side])
+            if carrier is None or guessed.get(carrier.name, "S") == "S":
+                continue
+            x = op.args[other]
+            if _settled_scalar(x, guessed):
+                found.add(carrier.name)
+    return found

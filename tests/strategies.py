@@ -949,8 +949,8 @@ def matrix_function_cases(*, max_depth: int = 3, sizes: tuple[int, int] = (2, 4)
         with np.errstate(all="ignore"):
             try:
                 expected = g.ref(vals)
-            except (np.linalg.LinAlgError, mc_errors.DomainError) as err:
-                expected = err
+            except (np.linalg.LinAlgError, mc_errors.DomainError, ValueError) as err:
+                expected = err  # ValueError: SciPy refusing a non-finite intermediate (logm of an inf)
         return Case(g.expr, vals, expected)
 
     return st.builds(case, generated().filter(_fixed), st.integers(0, 2**32 - 1))

@@ -46,6 +46,38 @@ def test_uses_decide_a_kind(text: str, name: str, kind: str) -> None:
     assert name not in r.guessed
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "norm2(X*w-y)^2 + lam*w'*w",  # parsed (lam*w')*w: lam is scaled by w'*w all the same
+        "(X*w-y)'*(X*w-y) + lam*w'*w",
+        "norm2(X*w-y)^2 + w'*w*lam",
+        "norm2(X*w-y)^2 + lam*w'*S*w",  # any grouping of a scalar rest
+    ],
+)
+def test_ridge_spelled_as_a_quadratic_form_is_a_scalar_too(text: str) -> None:
+    r = mc.parse_result(text)
+    assert r.inferred.get("lam") == "scalar" and r.expr.is_scalar
+    g = mc.diff(r.expr, "w")
+    assert g.is_vector and not g.row  # a gradient, not the Jacobian of a vector-valued loss
+
+
+def test_a_name_guessed_before_the_rest_of_its_term_is_known_is_not_broadcast() -> None:
+    # mu is guessed before x: mu*x'*x is a vector if mu is, and the scalar norm2(...)^2 is broadcast
+    for text in ("norm2(X*w-y)^2 + mu*x'*x", "(X*w-y)'*(X*w-y) + mu*x'*x"):
+        r = mc.parse_result(text)
+        assert r.kinds["mu"] == "scalar" and "mu" in r.inferred and r.expr.is_scalar
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("lam*sum(w)", "c"), ("x", "a"), ("mu*x'*x", "b"), ("u'*v*k", "d")],
+)
+def test_kinds_do_not_depend_on_the_order_of_a_sum(left: str, right: str) -> None:
+    one, other = mc.parse_result(f"{left} + {right}"), mc.parse_result(f"{right} + {left}")
+    assert one.kinds == other.kinds and one.expr.shape == other.expr.shape == ()
+
+
 def test_an_expression_is_still_broadcast() -> None:
     r = mc.parse_result("1+exp(v)")
     assert r.guessed == {"v": "vector"}
