@@ -6,6 +6,7 @@ Index names are chosen for reading: the free indices in order get
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 from matcalc.expr import Expr, PairIndex, Partials
@@ -22,9 +23,11 @@ def index_names(ix: IndexExpr) -> dict[Idx, str]:
     """Readable names for every index of ``ix``: free ones first, then summed, per term."""
     names = {i: _pick(_FREE, n) for n, i in enumerate(ix.free)}
     for term in ix.terms:
-        summed = [i for i in term.indices() if i not in names]
-        for n, i in enumerate(summed):
-            names[i] = _pick(_SUMMED, n)
+        present = term.indices()
+        taken = {names[i] for i in present if i in names}  # a summed index another term named too
+        fresh = (name for name in map(lambda n: _pick(_SUMMED, n), itertools.count()) if name not in taken)
+        for i in [i for i in present if i not in names]:
+            names[i] = next(fresh)
     return names
 
 

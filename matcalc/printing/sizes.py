@@ -37,7 +37,8 @@ def unfixed_constants(e: Expr, text: str, printed: frozenset[Expr]) -> frozenset
 
     ``printed`` are the constants the text shows (a scalar broadcast in a sum,
     ``2+x``, shows none).  Only constants whose dimensions all belong to symbols
-    can print a size (a dimension of an abstract function's value cannot).
+    can print a size (a dimension of an abstract function's value cannot, nor
+    a product dimension, the rows of ``kron(A, B)``: ``size(X, k)`` names one axis).
     When ``text`` does not parse back, no size would make it; when it parses
     back to another structure, every such constant prints its size.
     """
@@ -46,7 +47,7 @@ def unfixed_constants(e: Expr, text: str, printed: frozenset[Expr]) -> frozenset
     functions = {s.name for s in e.symbols if s.kind in FUNCTION_KINDS}
     sizable = {
         n for n in printed
-        if n.ndim > 0 and all(not d.anonymous and d.owner not in functions for d in n.shape)
+        if n.ndim > 0 and all(not d.anonymous and not d.parts and d.owner not in functions for d in n.shape)
     }  # fmt: skip
     if not sizable:
         return frozenset()
