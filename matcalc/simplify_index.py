@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from matcalc import build, pairs
-from matcalc.expr import Add, Expr, IndexForm, Number, Scale
+from matcalc.expr import Add, Expr, IndexForm, Number, Scale, Transpose
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, fresh_like, rename
 from matcalc.lower import atom, lower
 
@@ -149,26 +149,47 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
 
 
 def merged_index_form(e: Expr) -> Expr:
-    """A sum with an index form among its operands as one index form; anything else as it is.
+    """A sum, scaling or transpose with an index form inside as one index form; anything else as it is.
 
     Raising can leave part of a result in matrix form and part in index
-    notation (``((i,j) -> ...)+A'*x*x'``); as one `IndexForm` it has one set of
-    free indices, so a derivative's left-hand side can name them.
+    notation (``((i,j) -> ...)+A'*x*x'``, or ``(T+T')/2`` of an index form ``T``
+    by a symmetric matrix); as one `IndexForm` it has one set of free indices,
+    so a derivative's left-hand side can name them.
     """
-    if not isinstance(e, Add) or not any(isinstance(_unscaled(t)[1], IndexForm) for t in e.terms):
+    if isinstance(e, IndexForm) or not _holds_index_form(e):
         return e
     free = fresh_like(e.shape)
-    terms: list[Term] = []
-    for operand in e.terms:
-        coef, body = _unscaled(operand)
-        opened = lower(body, free) if isinstance(body, IndexForm) else [atom(body, free)]
-        terms += [Term(coef * t.coef, t.factors, t.deltas) for t in opened]
-    ix = IndexExpr(free, tuple(simplify_terms(terms, free)))
+    ix = IndexExpr(free, tuple(simplify_terms(_opened(e, free), free)))
     return IndexForm(ix, shape=e.shape, row=e.row) if ix.terms else build.zeros(e.shape)
 
 
-def _unscaled(e: Expr) -> tuple[Coef, Expr]:
-    """``(2, A)`` for ``2*A``: a number's scale taken off."""
+def _linear(e: Expr) -> bool:
+    """A node whose index form is its operands' (a sum, a transpose, a scaling by a number)."""
+    return isinstance(e, Add | Transpose | IndexForm) or (isinstance(e, Scale) and isinstance(e.coef, Number))
+
+
+def _holds_index_form(e: Expr) -> bool:
+    """Whether an index form is reached from ``e`` through sums, transposes and scalings by numbers."""
+    if isinstance(e, IndexForm):
+        return True
+    if isinstance(e, Add):
+        return any(_holds_index_form(t) for t in e.terms)
+    if isinstance(e, Transpose) or (isinstance(e, Scale) and isinstance(e.coef, Number)):
+        return _holds_index_form(e.body)
+    return False
+
+
+def _opened(e: Expr, idx: Sequence[Idx]) -> list[Term]:
+    """``e[idx]`` as terms, sums, transposes, scalings by numbers and index forms opened."""
     if isinstance(e, Scale) and isinstance(e.coef, Number):
-        return e.coef.value, e.body
-    return 1, e
+        return [Term(e.coef.value * t.coef, t.factors, t.deltas) for t in _opened(e.body, idx)]
+    if not _linear(e):
+        return [atom(e, idx)]
+    out: list[Term] = []
+    for t in lower(e, idx):
+        if len(t.factors) == 1 and not t.deltas and _linear(t.factors[0].base):
+            f = t.factors[0]
+            out += [Term(t.coef * u.coef, u.factors, u.deltas) for u in _opened(f.base, f.indices)]
+        else:
+            out.append(t)
+    return out

@@ -180,3 +180,15 @@ def test_a_result_partly_in_index_form_is_one_labelled_index_form() -> None:
     assert isinstance(g, IndexForm) and g.lhs == Partials((("A", 2),))
     assert str(g).startswith("∂f/∂A[i,j] = ")
     assert "+(" in str(g) and ")[i,j]" in str(g)  # the raised term, indexed like the rest
+
+
+def test_a_symmetrized_index_result_is_one_labelled_index_form() -> None:
+    """By a symmetric S the result is (T+T')/2 of an index form T: printed as one, it parses back sized."""
+    kinds = {"S": "symmetric"}
+    g = mc.diff(mc.parse("exp(-vec(S)'*vec(S))", kinds), "S")
+    assert isinstance(g, IndexForm) and g.lhs == Partials((("S", 2),))
+    back = mc.parse(str(g), kinds)
+    assert not any(d.anonymous for d in back.dims)
+    S = RNG.normal(size=(3, 3)) / 3
+    values = {"S": S + S.T}
+    np.testing.assert_allclose(mc.evaluate(back, values), mc.evaluate(g, values), rtol=1e-12)
