@@ -17,6 +17,12 @@ Two rules decide what the uses leave open:
   scalar, alone, transposed or scaled by scalars (``c + name*s``), is a
   scalar, and so is the end factor of a product whose other factors multiply
   to a scalar in any grouping (``s + lam*w'*w``, parsed ``(lam*w')*w``);
+- but a name reduced by a function of one operand (``sum``, ``mean``, a norm,
+  ``tr``, ``logsumexp``, ``max(x)``: anything that takes a vector or a matrix to
+  fewer axes) is not a scalar, since reducing a scalar does nothing: in
+  ``x - mean(x)`` the uses then disagree, nothing is inferred, and ``x`` keeps its
+  first-letter kind (a vector), where the first rule alone made it a scalar and
+  the expression zero;
 - the names still open are decided one at a time by their first letter (a-g
   scalar, h-z vector, A-Z matrix), the scalar letters first and then in the
   order the names first appear, and the constraints propagate after each; a
@@ -393,6 +399,26 @@ def _known_type(x: object) -> str | None:
     return _type(x) if isinstance(x, Expr) else None
 
 
+_AXES = {"S": 0, "C": 1, "R": 1, "M": 2}
+
+
+def _reduces(op: Op) -> bool:
+    """Whether ``op`` reduces its one operand (a vector or a matrix to fewer axes).
+
+    Its other arguments must be plain values (an axis); what it does is read off its
+    constructor, as `_table` is.
+    """
+    signature = _signature(op)
+    if signature.count(_SLOT) != 1 or any(isinstance(a, Expr) for a in signature):
+        return False
+    table = _table(op.fn, signature)
+    return any(
+        out is not None and out in _AXES and _AXES[out] < _AXES[t]
+        for t in "CRM"
+        for out in [table[(t,)]]
+    )
+
+
 def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str]) -> Inferred:
     """The kinds of ``names`` (in order of first appearance) given the operations on them.
 
@@ -401,6 +427,9 @@ def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str
     guessed before ``x``): that name is then a scalar by the broadcast rule,
     and the guessing starts again with it settled.
     """
+    for n in names:
+        if any(_reduces(op) for op in n.uses):
+            n.domain -= {"S"}
     nodes: list[Op | Name] = [*ops, *names]
     initial = [(x, x.domain) for x in nodes]
     scalars: set[str] = set()

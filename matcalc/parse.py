@@ -79,8 +79,9 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
                 decided, guessed = found.kinds, found.guessed
             except (Contradiction, AttributeError, TypeError):
                 # Contradicting uses, or a construct whose parsing inspects its operands
-                # (not typed yet): the first-letter kinds, and the builder says where.
-                pass
+                # (not typed yet): the first-letter kinds, guessed, and the builder says where.
+                decided = {n: build.default_kind(n) for n in typing.names}
+                guessed = frozenset(decided)
         expr = Parser(text, {**decided, **declared}, tokens).parse()
     return ParseResult(
         expr,

@@ -96,12 +96,30 @@ def test_the_first_letter_decides_only_what_uses_leave_open() -> None:
     ("text", "message"),
     [
         ("x*x", "cannot multiply column vector x by column vector x"),  # x a scalar or a matrix?
-        ("tr(h)", "tr needs a square matrix, got column vector h"),
+        ("exp(h)*h", "cannot multiply column vector exp\\(h\\) by column vector h"),
     ],
 )
 def test_uses_that_rule_out_the_first_letter_but_leave_a_choice_are_an_error(text: str, message: str) -> None:
     with pytest.raises(mc.ShapeError, match=message):
         mc.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "how"),
+    [
+        ("x-mean(x)", {"x": "vector"}, "guessed"),  # once x-x: a scalar, and the expression zero
+        ("x-sum(x)/c", {"x": "vector", "c": "scalar"}, "guessed"),
+        ("y-logsumexp(y)", {"y": "vector"}, "guessed"),
+        ("A-mean(A)", {"A": "matrix"}, "guessed"),
+        ("tr(h)", {"h": "matrix"}, "inferred"),  # tr of a scalar does nothing: h is a matrix
+        ("b*tr(b)", {"b": "matrix"}, "inferred"),
+        ("c-norm2(c)", {"c": "scalar"}, "guessed"),  # the uses disagree: the first letter decides
+    ],
+)
+def test_a_reduced_name_is_not_a_scalar(text: str, kinds: dict[str, str], how: str) -> None:
+    r = mc.parse_result(text)
+    assert r.kinds == kinds
+    assert (r.guessed if how == "guessed" else r.inferred) == kinds
 
 
 def test_declared_kinds_are_kept_and_not_reported() -> None:
