@@ -48,3 +48,12 @@ def test_derivatives_stay_right_when_the_caches_start_again(monkeypatch: pytest.
     for text, wrt in [("x'*A*x", "x"), ("norm2(W2*tanh(W1*x)-y)^2", "W1"), ("logdet(X)+tr(A*X*B)", "X")]:
         result = check_derivative(mc.parse(text), wrt, seed=5)
         assert result.ok, f"{text}: {result.derivative}"
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_transposed_sums_do_not_cycle(order: int) -> None:
+    # transpose_down pushed (t1*U+U*t1)' into its terms while transpose_out_of_sum pulled a
+    # transpose out again in another term order: 100,000 rewrite steps, then RewriteLimitError.
+    f = mc.parse("max((S-relu(S-A)+X)^2)", {"S": "symmetric"})
+    result = check_derivative(f, *["S"] * order, seed=2)
+    assert result.ok, f"{result.derivative}: error {result.max_error}"

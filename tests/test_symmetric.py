@@ -40,6 +40,7 @@ from test_diff_property import irregularity
 import matcalc as mc
 from matcalc import build
 from matcalc.expr import Expr, Symbol
+from matcalc.limits import LimitError
 from matcalc.testing import check_derivative, random_values
 
 SYM = {"S": "symmetric", "K": "symmetric"}
@@ -212,6 +213,10 @@ def problems(draw: Any, order: int) -> Problem:
 def _derivative(f: Expr, wrt: Sequence[str], p: Problem) -> Expr:
     try:
         return mc.diff(f, *wrt, if_absent="zero")
+    except LimitError:  # an exploding result stopped by the documented work budget: not a wrong one
+        event("skipped: over the work budget")
+        assume(False)
+        raise
     except Exception as err:
         raise AssertionError(f"diff by {wrt} raised {type(err).__name__}: {err}\n{p.context()}") from err
 

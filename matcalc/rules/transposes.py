@@ -56,7 +56,10 @@ def transpose_down(x: Expr) -> Expr | None:
         case MatMul(factors=fs):
             return product([t(f) for f in reversed(fs)])
         case Add(terms=ts):
-            kept = _pulled(total([flip(s) for s in ts])) is build.transpose(x)  # the sum rule's own form
+            # the sum rule's own form: pushing the transpose in would let it pull one out again
+            # (kept whenever it would pull any, not only this very sum, so the two cannot cycle
+            # through forms that differ in term order or in which terms share the transpose)
+            kept = _pulled(total([flip(s) for s in ts])) is not None
             return None if kept else total([t(s) for s in ts])
         case Scale(coef=c, body=b):
             return build.scale(c, t(b))
