@@ -238,7 +238,14 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
             raise RewriteLimitError(f"simplification loops: {x} reappears inside its own rewrite")
         active.add(x)
         y = x
+        seen: set[Expr] | None = None  # the forms x went through, from its second rewrite on
         while (z := once(y)) is not None and z is not y:
+            if seen is None:
+                seen = {x}
+            elif z in seen:  # the rules are functions of the node: it would go round forever
+                recent = ", ".join(dict.fromkeys(reversed(fired[-20:])))
+                raise RewriteLimitError(f"simplification cycles: {z} comes back (rules: {recent})")
+            seen.add(y)
             y = z
         active.discard(x)
         memo[x] = memo[y] = y

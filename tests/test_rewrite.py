@@ -6,7 +6,7 @@ import pytest
 
 import matcalc as mc
 from matcalc import build, rewrite
-from matcalc.expr import Add, Expr, MatMul, Transpose, walk
+from matcalc.expr import Add, Expr, MatMul, Scale, Transpose, walk
 from matcalc.rewrite import Pat, RuleTable, rule
 from matcalc.simplify import RULES
 
@@ -47,11 +47,28 @@ def _wrap(t: Transpose) -> Expr:
     return build.matmul(t, build.eye(t.shape[1]))  # I drops out: the node reappears
 
 
+@rule(Pat(Scale, name="s"), example="2*A")
+def _grow(s: Scale) -> Expr:
+    """c A = (c+1) A  (deliberately wrong: a new node every time).
+
+    Terminates: it does not (the test of the step limit).
+    """
+    return build.scale(build.number(s.coef.value + 1), s.body)
+
+
 def test_rules_that_never_settle_raise_a_clear_error() -> None:
-    e = mc.parse("A+B")
-    with pytest.raises(mc.RewriteLimitError, match=r"did not settle after 50 steps.*_swap"):
-        rewrite.rewrite(e, RuleTable([_swap]), max_steps=50)
+    e = mc.parse("2*A")
+    with pytest.raises(mc.RewriteLimitError, match=r"did not settle after 50 steps.*_grow"):
+        rewrite.rewrite(e, RuleTable([_grow]), max_steps=50)
     assert issubclass(mc.RewriteLimitError, mc.MatcalcError)
+
+
+def test_rules_that_cycle_are_stopped_when_a_form_comes_back() -> None:
+    # A+B -> B+A -> A+B: the rules are functions of the node, so this would go round until the
+    # step limit (or the work budget, which hid a cycle of transpose_down and
+    # transpose_out_of_sum as "its result grows too fast"); the repeat is an error at once.
+    with pytest.raises(mc.RewriteLimitError, match=r"cycles: A\+B comes back \(rules: .*_swap"):
+        rewrite.rewrite(mc.parse("A+B"), RuleTable([_swap]), max_steps=10**9)
 
 
 def test_a_node_rebuilt_inside_its_own_rewrite_is_an_error() -> None:
