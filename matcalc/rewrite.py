@@ -190,6 +190,25 @@ def stats() -> Iterator[Counter[str]]:
         _COUNTS.reset(token)
 
 
+def _settle(x: Expr, once: Callable[[Expr], Expr | None], fired: list[str]) -> Expr:
+    """``x`` rewritten by ``once`` until it stays; a form that comes back is a cycle.
+
+    The rules are functions of the node, so a repeat would go round forever: it is
+    raised at once, naming the rules, instead of running to the step limit.
+    """
+    y = x
+    seen: set[Expr] | None = None  # the forms x went through, from its second rewrite on
+    while (z := once(y)) is not None and z is not y:
+        if seen is None:
+            seen = {x}
+        elif z in seen:
+            recent = ", ".join(dict.fromkeys(reversed(fired[-20:])))
+            raise RewriteLimitError(f"simplification cycles: {z} comes back (rules: {recent})")
+        seen.add(y)
+        y = z
+    return y
+
+
 def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
     """``e`` with the rules of ``table`` applied everywhere until none applies anywhere."""
     memo: dict[Expr, Expr] = {}  # keyed by node (identity hash): holds the nodes alive
@@ -237,16 +256,7 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
         if x in active:  # a rule rebuilt a node inside its own replacement
             raise RewriteLimitError(f"simplification loops: {x} reappears inside its own rewrite")
         active.add(x)
-        y = x
-        seen: set[Expr] | None = None  # the forms x went through, from its second rewrite on
-        while (z := once(y)) is not None and z is not y:
-            if seen is None:
-                seen = {x}
-            elif z in seen:  # the rules are functions of the node: it would go round forever
-                recent = ", ".join(dict.fromkeys(reversed(fired[-20:])))
-                raise RewriteLimitError(f"simplification cycles: {z} comes back (rules: {recent})")
-            seen.add(y)
-            y = z
+        y = _settle(x, once, fired)
         active.discard(x)
         memo[x] = memo[y] = y
         return y
