@@ -38,7 +38,7 @@ from matcalc.expr import (
     Trace,
     Transpose,
     Zero,
-    children,
+    walk,
 )
 
 __all__ = ["cheaper", "flops", "operators"]
@@ -54,18 +54,11 @@ def operators(e: Expr, memo: dict[Expr, int] | None = None) -> int:
     """
     memo = {} if memo is None else memo
     total = 0
-    seen: set[Expr] = set()
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if x in seen:
-            continue
-        seen.add(x)
+    for x in walk(e):
         own = memo.get(x)
         if own is None:
             own = memo[x] = _own(x)
         total += own
-        stack.extend(children(x))
     return total
 
 
@@ -136,17 +129,7 @@ def flops(e: Expr) -> int:
     numbers nothing; every other node one operation per entry of its result and
     operand beyond the first.
     """
-    total = 0
-    seen: set[Expr] = set()
-    stack = [e]
-    while stack:
-        x = stack.pop()
-        if x in seen:
-            continue
-        seen.add(x)
-        total += _own_flops(x)
-        stack.extend(children(x))
-    return total
+    return sum(_own_flops(x) for x in walk(e))
 
 
 class _Flipped:
