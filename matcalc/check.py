@@ -46,6 +46,9 @@ _KIND_NOUN = {"scalar": "scalar", "vector": "vector", "matrix": "matrix", "symme
               "square": "square matrix"}
 #: Random values drawn at one size until the derivative is finite.
 _DRAWS = 8
+#: A derivative this small at a point (``a^det(X)`` for a < 1 underflows) says little of a
+#: claim, since errors are measured against at least 1: another point is drawn.
+_NEGLIGIBLE = 1e-8
 #: Sizes tried per trial until the derivative can be evaluated.
 _SIZE_ATTEMPTS = 40
 
@@ -269,6 +272,7 @@ class Problem:
                 singular) at every one of a few random values of these sizes.
         """
         problem = "it is not finite"
+        negligible: tuple[Values, Array] | None = None  # the first point where the derivative is tiny
         for draw in range(_DRAWS):
             values = self._values(sizes, rng, symmetric, draw)
             try:
@@ -277,10 +281,15 @@ class Problem:
             except EvaluationError as err:
                 problem = str(err)
                 continue
-            if np.all(np.isfinite(true)):
+            if not np.all(np.isfinite(true)):
+                continue
+            if float(np.max(np.abs(true), initial=0.0)) >= _NEGLIGIBLE:
                 break
+            negligible = negligible or (values, true)
         else:
-            raise EvaluationError(f"at {_DRAWS} random points of the same sizes: {problem}")
+            if negligible is None:
+                raise EvaluationError(f"at {_DRAWS} random points of the same sizes: {problem}")
+            values, true = negligible  # tiny at every point: perhaps zero
         try:
             with np.errstate(all="ignore"):
                 claimed = self._claimed(values)

@@ -162,6 +162,18 @@ def test_right_up_to_a_constant_factor() -> None:
     assert "the derivative is 2 times the claim" in result.explanation
 
 
+@pytest.mark.parametrize("seed", [10, 15])
+def test_a_point_where_the_derivative_underflows_is_not_taken_as_agreement(seed: int) -> None:
+    """a^det(A+X) is below 1e-300 where a < 1 and det(A+X) is large: errors there are all ~0.
+
+    At these seeds every trial used to land on such points, and twice the derivative was accepted.
+    """
+    d = mc.diff(mc.parse("a^det(A+X)", {"a": "scalar"}), "X")
+    result = mc.check("a^det(A+X)", "X", build.scale(build.number(2), d), {"a": "scalar"}, seed=seed, trials=3)
+    assert not result.ok
+    assert "2 times" in result.explanation
+
+
 def test_right_up_to_sign() -> None:
     result = mc.check("logdet(X)", "X", "-inv(X)'")
     assert not result.ok
