@@ -400,11 +400,24 @@ class Parser(Cursor):
         return self.make(tok, build.fill, value, rank, dims)
 
     def dimension(self, tok: Token, size: Expr) -> Dim:
-        """The dimension ``size(X, k)`` counts: axis k of X."""
-        if not isinstance(size, Size):
-            raise self.error(f"a size in '{tok.text}(...)' is written size(X, k), the number of rows (k = 1) "
-                             f"or columns (k = 2) of X; got {build.describe(size)}", tok)
-        return size.body.shape[size.axis - 1]
+        """The dimension ``size(X, k)`` counts, axis k of X; a product of sizes, a product dimension.
+
+        ``size(x, 1)*size(A, 1)`` is the rows of ``kron(x, A)`` (`Dim.product`, parts in order).
+        """
+        parts: list[Dim] = []
+        todo = [size]
+        while todo:
+            e = todo.pop()
+            if isinstance(e, Scale):
+                todo += [e.body, e.coef]  # popped coef first: the parts in the order written
+            elif isinstance(e, Size):
+                parts.append(e.body.shape[e.axis - 1])
+            else:
+                raise self.error(
+                    f"a size in '{tok.text}(...)' is written size(X, k), the number of rows (k = 1) or "
+                    f"columns (k = 2) of X, or a product of them, size(x, 1)*size(A, 1); "
+                    f"got {build.describe(size)}", tok)
+        return Dim.product(parts)
 
 
 #: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.

@@ -533,7 +533,9 @@ def _vector_table(ty: str) -> list[tuple[str, _Maker]]:  # noqa: C901 - one make
     def constants(draw: Any, d: int, cfg: _Config) -> Generated:
         x = v(draw, d, cfg)
         ones = orient(_fill(_number(draw(st.sampled_from(NUMBERS))), 1, x.ref))
-        how = draw(st.sampled_from(("add", "radd", "hadamard", "div", "power", "eye")))
+        how = draw(st.sampled_from(("add", "radd", "hadamard", "div", "power", "eye", "zero")))
+        if how == "zero":  # u-u: a zero whose size only u's symbols give, once simplified (derivatives)
+            return _sub(x, x)
         if how == "add":
             return _add(x, ones)
         if how == "radd":
@@ -609,7 +611,10 @@ def _matrix_table() -> list[tuple[str, _Maker]]:  # noqa: C901 - one maker per c
 
     def constants(draw: Any, d: int, cfg: _Config) -> Generated:
         x = m(draw, d, cfg)
-        how = draw(st.sampled_from(("eye+", "+eye", "-eye", "eye.*", "ones+", "ones.*", "ones./", "ones.^")))
+        how = draw(st.sampled_from(
+            ("eye+", "+eye", "-eye", "eye.*", "ones+", "ones.*", "ones./", "ones.^", "zero")))
+        if how == "zero":  # U-U: a zero whose size only U's symbols give, once simplified (derivatives)
+            return _sub(x, x)
         if how.startswith(("eye", "+eye", "-eye")):
             eye = _eye(x.ref)
             if how == "eye+":

@@ -139,7 +139,7 @@ PAIRS = [
     ("vec(W)", ("W",)),
     ("kron(x, y)'*kron(x, y)", ("x", "x")),
     ("vec(W)'*kron(C, D)*vec(W)", ("W",)),  # two index forms in a sum: one, with its left-hand side
-    # a constant over product dimensions (no size(X, k) names them), and summed indices two terms
+    # a constant over product dimensions (fixed by the pair indices), and summed indices two terms
     # share: each term's other summed indices are named apart from them
     ("exp(sum(kron(A, A)))", ("A",)),
 ]

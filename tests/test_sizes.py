@@ -14,9 +14,11 @@ import matcalc as mc
 from matcalc.expr import Identity, Ones
 
 RNG = np.random.default_rng(7)
-VALUES = {"y": RNG.normal(size=4), "c": 0.3, "x": RNG.normal(size=3), "X": RNG.normal(size=(4, 3)),
-          "W": RNG.normal(size=(2, 3)), "A": RNG.normal(size=(3, 3))}  # fmt: skip
-KINDS = {"c": "scalar", "y": "vector", "x": "vector", "X": "matrix", "W": "matrix", "A": "matrix"}
+VALUES = {"y": RNG.normal(size=4), "c": 0.3, "a": 0.7, "x": RNG.normal(size=3),
+          "X": RNG.normal(size=(4, 3)), "W": RNG.normal(size=(2, 3)), "A": RNG.normal(size=(3, 3)),
+          "B": RNG.normal(size=(2, 5))}  # fmt: skip
+KINDS = {"c": "scalar", "a": "scalar", "y": "vector", "x": "vector", "X": "matrix", "W": "matrix",
+         "A": "matrix", "B": "matrix"}  # fmt: skip
 
 
 # ---- the syntax --------------------------------------------------------------------------------
@@ -32,6 +34,18 @@ def test_sized_constants_parse_with_the_dimension_they_name() -> None:
     assert isinstance(eye, Identity) and eye.shape == (X.shape[1], X.shape[1])
     assert mc.parse("eye(size(X*W', 2))", KINDS).shape == (mc.parse("W", KINDS).shape[0],) * 2
     assert mc.evaluate(mc.parse("vector(1, size(y, 1))'*vector(1)", KINDS), VALUES) == 4.0
+
+
+def test_a_product_of_sizes_is_a_product_dimension() -> None:
+    """``size(x, 1)*size(A, 1)``: the rows of ``kron(x, A)``, which no one ``size(X, k)`` names."""
+    k = mc.parse("kron(x, A)", KINDS)
+    ones = mc.parse("matrix(1, size(x, 1)*size(A, 1), size(W, 1))", KINDS)
+    assert ones.shape == (k.shape[0], mc.parse("W", KINDS).shape[0])
+    assert mc.parse("eye(size(x, 1)*size(A, 1)*size(W, 2))", KINDS).shape[0].parts == (
+        *k.shape[0].parts, mc.parse("W", KINDS).shape[1])  # fmt: skip
+    e = mc.parse("vector(1, size(x, 1)*size(A, 1))'*vector(1)", KINDS)
+    assert mc.evaluate(e, VALUES) == 9.0
+    assert mc.evaluate(mc.parse("kron(x, A)'*vector(1, size(x, 1)*size(A, 1))", KINDS), VALUES).shape == (3,)
 
 
 def test_a_size_the_context_fixes_anyway_is_unified_with_it() -> None:
@@ -56,6 +70,8 @@ def test_kinds_are_still_inferred_around_a_sized_constant() -> None:
         ("matrix(1, size(X, 1))", r"'matrix' takes c and 2 size\(s\), matrix\(c, size\(X, k\), size"),
         ("eye(size(X, 1), size(X, 2))", r"'eye' takes one size, eye\(size\(X, 1\)\), or no size"),
         ("vector(1, size(c, 1))", r"size\(X, 1\): scalar c has no axis 1"),
+        ("vector(1, 2*size(A, 1))", r"or a product of them, size\(x, 1\)\*size\(A, 1\); got scalar 2\*size"),
+        ("vector(1, size(A, 1)+size(x, 1))", r"or a product of them"),
     ],
 )
 def test_bad_sizes_are_refused_with_the_syntax(text: str, message: str) -> None:
@@ -78,6 +94,14 @@ PRINTED = [
     ("x'*A*x+sum(x)", ("x",), "1+(A+A')*x"),  # the sum fixes it
     ("sum(X*x)", ("x",), "X'*vector(1)"),
     ("c*sum(y)", ("c",), "sum(y)"),
+    # a constant over a product dimension (the rows of kron(x, A)) prints the product of sizes
+    ("sum(kron(x, A))", ("A",), "kron(x', eye(size(A, 1)))*matrix(1, size(x, 1)*size(A, 1), size(A, 2))"),
+    ("sum(kron(B, A))", ("A",), None),
+    ("sum(kron(x, A)*W')", ("A",), None),
+    # the same ones are shown in one place and hidden as a broadcast scalar (a+...) in another:
+    # the hidden occurrence fixes nothing, so the zero of the denominator prints its size
+    ("max(lgamma(exp(A-A))+a)", ("a",), None),
+    ("max(exp(A-A)+a)+sum(exp(A-A)+a)", ("a",), None),
 ]  # fmt: skip
 
 
@@ -97,6 +121,16 @@ def test_without_its_size_the_text_would_not_evaluate() -> None:
     """The reason for the sizes: the plain text of the sample count has no value."""
     with pytest.raises(mc.EvaluationError, match="cannot infer the size"):
         mc.evaluate(mc.parse("-vector(1)'*vector(1)", KINDS), VALUES)
+
+
+def test_a_constant_hidden_in_a_broadcast_does_not_count_as_sized() -> None:
+    """The ones of ``a+exp(0)`` are the ``matrix(1)`` printed on the right; the zero's size must show."""
+    text = "sum(a+exp(matrix(0, size(A, 1), size(A, 2))))+sum(matrix(1, size(A, 1), size(A, 2)))"
+    e = mc.parse(text, KINDS)
+    assert str(e) == text
+    back = mc.parse(str(e), KINDS)
+    assert not any(d.anonymous for d in back.dims)
+    np.testing.assert_allclose(mc.evaluate(back, VALUES), mc.evaluate(e, VALUES))
 
 
 def test_a_constant_with_no_size_to_name_prints_as_before() -> None:

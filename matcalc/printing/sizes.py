@@ -19,7 +19,7 @@ from contextvars import ContextVar
 
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import FUNCTION_KINDS, Expr, children
+from matcalc.expr import FUNCTION_KINDS, Expr, children, walk
 from matcalc.parse import parse
 
 __all__ = ["size_text", "unfixed_constants"]
@@ -28,26 +28,35 @@ __all__ = ["size_text", "unfixed_constants"]
 _CHECKING: ContextVar[bool] = ContextVar("_CHECKING", default=False)
 
 def size_text(d: Dim) -> str:
-    """``size(X, 2)``: the text of a named dimension."""
-    return f"size({d.owner}, {d.axis + 1})"
+    """``size(X, 2)``: the text of a named dimension; a product's, ``size(x, 1)*size(A, 1)``."""
+    return "*".join(f"size({p.owner}, {p.axis + 1})" for p in d.atoms())
 
 
-def unfixed_constants(e: Expr, text: str, printed: frozenset[Expr]) -> frozenset[Expr]:
+def unfixed_constants(
+    e: Expr, text: str, printed: frozenset[Expr], sized: frozenset[Expr] = frozenset()
+) -> frozenset[Expr]:
     """The constants of ``e`` that must print their size for ``text``, ``e`` as printed, to parse back.
 
-    ``printed`` are the constants the text shows (a scalar broadcast in a sum,
-    ``2+x``, shows none).  Only constants whose dimensions all belong to symbols
-    can print a size (a dimension of an abstract function's value cannot, nor
-    a product dimension, the rows of ``kron(A, B)``: ``size(X, k)`` names one axis).
+    ``printed`` are the constants the text shows somewhere, ``sized`` those it
+    shows with their size.  A constant node can occur where the text shows it
+    and where it does not (the ones of a scalar broadcast in a sum, ``a+X``, are
+    ``a*matrix(1)``, and the same ``matrix(1)`` may be printed elsewhere); an
+    occurrence of a sized constant that still comes back with an open size is
+    one the text does not show, so it fixes nothing and another constant of
+    its class must print the size.  Only constants whose dimensions all belong to symbols
+    can print a size (a dimension of an abstract function's value cannot); a
+    product dimension, the rows of ``kron(x, A)``, prints as the product of its
+    parts' sizes, ``size(x, 1)*size(A, 1)``.
     When ``text`` does not parse back, no size would make it; when it parses
-    back to another structure, every such constant prints its size.
+    back to another structure with a size left open, every such constant
+    prints its size.
     """
     if _CHECKING.get():
         return frozenset()
     functions = {s.name for s in e.symbols if s.kind in FUNCTION_KINDS}
     sizable = {
         n for n in printed
-        if n.ndim > 0 and all(not d.anonymous and not d.parts and d.owner not in functions for d in n.shape)
+        if n.ndim > 0 and all(not a.anonymous and a.owner not in functions for a in atoms(n.shape))
     }  # fmt: skip
     if not sizable:
         return frozenset()
@@ -59,16 +68,23 @@ def unfixed_constants(e: Expr, text: str, printed: frozenset[Expr]) -> frozenset
     finally:
         _CHECKING.reset(token)
     pairs = _paired(e, back)
-    if pairs is None:
-        return frozenset(sizable)
-    sized: set[Expr] = set()
+    if pairs is None:  # another structure (an index form's terms in another order): all or nothing
+        open_size = any(a.anonymous for n in walk(back) for a in atoms(n.shape))
+        return frozenset(sizable - sized) if open_size else frozenset()
+    more: set[Expr] = set()
     fixed: set[Dim] = set()
     for mine, theirs in pairs:  # in the order of the text: the first constant of each class prints it
         loose = {d for d in theirs.shape if d.anonymous} - fixed
-        if mine in sizable and loose:
-            sized.add(mine)
+        if mine in sizable and loose and mine not in sized:
+            more.add(mine)
             fixed |= loose
-    return frozenset(sized)
+    return frozenset(more)
+
+
+def atoms(shape: tuple[Dim, ...]) -> Iterator[Dim]:
+    """The dimensions a shape is made of (the parts of its product dimensions)."""
+    for d in shape:
+        yield from d.atoms()
 
 
 def _paired(e: Expr, back: Expr) -> list[tuple[Expr, Expr]] | None:

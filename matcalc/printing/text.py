@@ -95,15 +95,17 @@ def to_text(e: Expr, where: bool | None = None) -> str:
         for _ in range(_SIZE_ROUNDS):
             printer = _Printer(names, sized)
             text = printer.whole(e)
-            more = unfixed_constants(e, text, frozenset(printer.constants)) - sized
+            more = unfixed_constants(e, text, frozenset(printer.constants), sized)
             if not more:
                 return text
             sized |= more
         return _Printer(names, frozenset(printer.constants)).whole(e)  # every constant shown, with its size
 
 
-#: Rounds of `to_text` that add sizes where the parsed-back text still leaves one open.
-_SIZE_ROUNDS = 3
+#: Rounds of `to_text` that add sizes where the parsed-back text still leaves one open (each
+#: adds at least one constant; a round after the first is needed only where a sized constant
+#: also occurs unshown, as the ones of a broadcast scalar, and its class needs another).
+_SIZE_ROUNDS = 6
 
 #: Letters for the names of shared subexpressions (``t1, t2, ...``): the first no symbol uses so.
 _LETTERS = "tuvsTUVS"
