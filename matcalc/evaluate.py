@@ -56,6 +56,7 @@ from matcalc.expr import (
     walk,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import NODE_TYPES, matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
@@ -234,15 +235,9 @@ def _sized(e: Expr, value: Array, env: _Env) -> Value:
 
 
 def _polygamma(e: Polygamma, args: list[Value], env: _Env) -> Value:
-    """SciPy's gammaln (log |Γ|), psi and polygamma; SciPy is imported on first use."""
-    import scipy.special  # type: ignore[import-untyped]
-
     (arg,) = args
-    if e.order == -1:
-        return np.asarray(scipy.special.gammaln(arg), dtype=np.float64)[()]
-    if e.order == 0:
-        return np.asarray(scipy.special.psi(arg), dtype=np.float64)[()]
-    return np.asarray(scipy.special.polygamma(e.order, arg), dtype=np.float64)[()]
+    value: Value = POLYGAMMA.numpy(e.order, arg)  # the record's value (SciPy's gammaln, psi, polygamma)
+    return value
 
 
 def _call(e: Call, args: list[Value], env: _Env) -> Value:

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from matcalc import axes, build, gamma
+from matcalc import axes, build
 from matcalc.calls import MAX_NESTING, Cursor
 from matcalc.dims import Dim
 from matcalc.einstein import header_ahead, index_notation
@@ -43,21 +43,22 @@ from matcalc.vocabulary import (
     DERIVATIVES,
     EMPTY_BEFORE_AXIS,
     EXTREMA,
+    FAMILY_CALLS,
     FRECHET,
     ONE_ARG,
-    POLYGAMMA,
     RESERVED,
     SIZED,
     TWO_ARG,
     WHERE,
     WITH_AXIS,
     caret_power,
+    family_call,
 )
 
 __all__ = ["MAX_NESTING", "Parser"]
 
 #: Every name that can be called: built-in functions, reductions, derivatives (for suggestions).
-CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, POLYGAMMA, *FRECHET, *DERIVATIVES)
+CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *DERIVATIVES)
 
 class Parser(Cursor):
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
@@ -278,7 +279,7 @@ class Parser(Cursor):
         called = self.tok.kind == "op" and self.tok.text == "("
         if name == "eye":
             return self.call(tok) if called else build.eye()
-        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name in TWO_ARG or name == POLYGAMMA:
+        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name in TWO_ARG or name in FAMILY_CALLS:
             if not called:
                 raise self.error(f"'{name}' is a function: write {name}(...)", tok)
             return self.call(tok)
@@ -355,10 +356,10 @@ class Parser(Cursor):
             if len(args) != 2:
                 raise self.error(f"'{name}' takes 2 arguments, got {len(args)}", tok)
             return self.make(tok, TWO_ARG[name], *args)
-        if name == POLYGAMMA:
+        if name in FAMILY_CALLS:
             if len(args) != 2:
-                raise self.error(f"'polygamma' takes 2 arguments, the order k and u, got {len(args)}", tok)
-            return self.make(tok, lambda k, x: gamma.polygamma(gamma.order_number(k), x), *args)
+                raise self.error(f"'{name}' takes 2 arguments, the order k and u, got {len(args)}", tok)
+            return self.make(tok, lambda k, x: family_call(name, k, x), *args)
         if len(args) == 2 and name in WITH_AXIS:
             return self.along(tok, args[0], args[1])
         if len(args) != 1 or name not in ONE_ARG:

@@ -27,13 +27,15 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from matcalc import axes, build, gamma, kronecker
+from matcalc import axes, build, kronecker
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import FAMILIES
 from matcalc.sympy_to import VecOf
 from matcalc.unionfind import UnionFind
+from matcalc.vocabulary import FAMILY_CALLS
 
 __all__ = ["read"]
 
@@ -56,6 +58,31 @@ def _one_function_records() -> dict[Any, str]:
 
 #: SymPy's elementwise functions that are matcalc functions of the same meaning.
 _FUNCTIONS: dict[Any, str] = _one_function_records()
+
+
+def _family_orders() -> dict[Any, tuple[str, int, bool]]:
+    """SymPy function classes that are orders of a family (`matcalc.ops.gamma`), from the records.
+
+    To each class: the family, and either the one order it is (``loggamma(t)``: -1) or,
+    when the class takes the order as its first argument (``polygamma(k, t)``), the
+    lowest order it stands for.
+    """
+    t = sp.Dummy("t", real=True)
+    out: dict[Any, tuple[str, int, bool]] = {}
+    for r in FAMILIES.values():
+        for k in range(r.lowest, r.lowest + 3):
+            form = r.sympy(sp, k, t)
+            if not isinstance(form, sp.Function) or form.func in out:
+                continue
+            if form.args == (t,):
+                out[form.func] = (r.name, k, False)
+            elif form.args == (sp.Integer(k), t):
+                out[form.func] = (r.name, k, True)
+    return out
+
+
+#: SymPy's functions that are an order of a family of matcalc functions (the gamma family).
+_FAMILY_ORDERS = _family_orders()
 
 
 def read(e: Any, kinds: Mapping[str, str] | None) -> Expr:
@@ -167,6 +194,8 @@ class _Reader:
                 return handler(self, e)
         if type(e) in _FUNCTIONS:
             return self.function(_FUNCTIONS[type(e)], e)
+        if type(e) in _FAMILY_ORDERS:
+            return self.family_order(e)
         raise _unsupported(e)
 
     def same(self, a: Any, b: Any, where: Any) -> None:
@@ -373,12 +402,19 @@ class _Reader:
             return build.apply("relu", self.go(rest[0]))
         raise MatcalcError(f"{e}: matcalc has Max(0, t) only (relu)")
 
-    def polygamma(self, e: Any) -> Expr:
-        """``polygamma(k, u)`` with a whole number k (SymPy's ``digamma(u)`` is ``polygamma(0, u)``)."""
+    def family_order(self, e: Any) -> Expr:
+        """An order of a family: ``loggamma(u)``, or ``polygamma(k, u)`` with a whole number k.
+
+        SymPy's ``digamma(u)`` is ``polygamma(0, u)``.
+        """
+        family, lowest, takes_order = _FAMILY_ORDERS[type(e)]
+        if not takes_order:
+            return FAMILY_CALLS[family](lowest, self.go(e.args[0]))
         k, u = e.args
-        if not (k.is_Integer and k >= 0):
-            raise MatcalcError(f"{_short(e)}: matcalc has polygamma(k, u) for a whole number k only")
-        return gamma.polygamma(int(k), self.go(u))
+        if not (k.is_Integer and k >= lowest):
+            raise MatcalcError(f"{_short(e)}: matcalc has {family}(k, u) for a whole number k from {lowest} "
+                               "only")
+        return FAMILY_CALLS[family](int(k), self.go(u))
 
     def heaviside(self, e: Any) -> Expr:
         if len(e.args) == 2 and e.args[1] == 0:
@@ -456,8 +492,6 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
     MatrixElement: _Reader.element,
     ElementwiseApplyFunction: _Reader.elementwise,
     sp.log: _Reader.log,
-    sp.loggamma: lambda r, e: gamma.polygamma(-1, r.go(e.args[0])),
-    sp.polygamma: _Reader.polygamma,
     sp.Max: _Reader.max,
     sp.KroneckerProduct: lambda r, e: r.fold(kronecker.kron, e),
     VecOf: lambda r, e: kronecker.vec(r.go(e.args[0])),

@@ -41,6 +41,7 @@ from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.kronecker import product_axes
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
@@ -317,8 +318,7 @@ class _Translator:
             ):
                 return self.named(e)
             case E.Polygamma(order=order, arg=arg):
-                fn = sp.loggamma if order < 0 else (lambda t: sp.polygamma(order, t))
-                return self.apply(fn, go(arg), arg.is_scalar)
+                return self.apply(lambda t: POLYGAMMA.sympy(sp, order, t), go(arg), arg.is_scalar)
             case E.Kron(left=left, right=right):
                 return sp.KroneckerProduct(go(left), go(right))
             case E.PairIndex():

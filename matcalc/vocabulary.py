@@ -16,20 +16,32 @@ from matcalc import axes, build, gamma, kronecker
 from matcalc.errors import ShapeError
 from matcalc.expr import Expr, Number
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
 from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
 
 __all__ = [
-    "AXIS_CALLS", "DERIVATIVES", "EMPTY_BEFORE_AXIS", "EXTREMA", "FRECHET", "ONE_ARG", "POLYGAMMA",
-    "RESERVED", "SIZED", "TWO_ARG", "WHERE", "WITH_AXIS",
+    "AXIS_CALLS",
+    "DERIVATIVES",
+    "EMPTY_BEFORE_AXIS",
+    "EXTREMA",
+    "FAMILY_CALLS",
+    "FRECHET",
+    "ONE_ARG",
+    "RESERVED",
+    "SIZED",
+    "TWO_ARG",
+    "WHERE",
+    "WITH_AXIS",
     "caret_power",
+    "family_call",
 ]  # fmt: skip
 
 ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE},  # type: ignore[misc]
     **{r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None},
-    **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in gamma.NAMES.items()},  # type: ignore[misc]
+    **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in POLYGAMMA.named.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
     **{r.name: (lambda x, f=r.name: matfun(f, x)) for r in PRIMARY_FUNCTIONS.values() if not r.params},  # type: ignore[misc]
@@ -60,8 +72,9 @@ TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {"kron": kronecker.kron}
 #: ``matrix(c, m, n)`` (the rank: how many sizes).  Without one, the size is inferred from context.
 SIZED = {"eye": 1, "vector": 1, "matrix": 2}
 
-#: ``polygamma(k, u)``: the order first, as SciPy and SymPy write it.
-POLYGAMMA = "polygamma"
+#: ``polygamma(k, u)``, any order of a family (`matcalc.ops.gamma`): the order first, as SciPy and SymPy
+#: write it.
+FAMILY_CALLS: dict[str, Callable[[int, Expr], Expr]] = {POLYGAMMA.name: gamma.polygamma}
 
 #: Fréchet derivatives of the matrix functions: L_expm(X, E1, ..., Ek), ':' an open slot.
 FRECHET = {f"L_{f}": f for f in PRIMARY_FUNCTIONS}
@@ -74,9 +87,14 @@ WHERE = "where"
 
 #: Names that cannot be symbols.
 RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
-RESERVED |= {"eye", POLYGAMMA} | frozenset(DERIVATIVES)
+RESERVED |= {"eye"} | frozenset(FAMILY_CALLS) | frozenset(DERIVATIVES)
 RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG)
 RESERVED |= {WHERE}
+
+
+def family_call(name: str, k: Expr, x: Expr) -> Expr:
+    """``name(k, u)``, the order ``k`` of the family ``name`` (a whole number, read off its number node)."""
+    return FAMILY_CALLS[name](gamma.order_number(k), x)
 
 
 def caret_power(base: Expr, exponent: Expr) -> Expr:

@@ -25,6 +25,7 @@ from matcalc.codegen import spectral
 from matcalc.errors import MatcalcError, RegistryError
 from matcalc.ops import BACKENDS as BACKEND_NAMES
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import FAMILIES
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 from matcalc.ops.record import code_name
 
@@ -33,8 +34,11 @@ __all__ = ["BACKENDS", "Backend", "backend"]
 
 
 def _functions(backend: str) -> dict[str, str]:
-    """The templates of the elementwise functions for ``backend``, from their registry records."""
-    return {r.name: r.code[backend] for r in ELEMENTWISE.values()}
+    """The templates of the elementwise functions and families for ``backend``, from their records."""
+    return {
+        **{r.name: r.code[backend] for r in ELEMENTWISE.values()},
+        **{op: templates[backend] for r in FAMILIES.values() for op, templates in r.code.items()},
+    }
 
 
 def _matrix_functions(backend: str) -> dict[str, str]:
@@ -48,7 +52,7 @@ def _matrix_functions(backend: str) -> dict[str, str]:
 
 def _function_helpers() -> dict[str, str]:
     """The helpers the functions' templates call (NumPy's spelling, with ``xp``), from their records."""
-    tables = [r.helpers for r in ELEMENTWISE.values()] + [r.helpers for r in MATRIX_FUNCTIONS.values()]
+    tables = [r.helpers for registry in (ELEMENTWISE, MATRIX_FUNCTIONS) for r in registry.values()]
     return {name: text for helpers in tables for name, text in helpers.items()}
 
 
@@ -89,10 +93,6 @@ class Backend:
 
 
 _NUMPY_TEMPLATES: dict[str, str] = {
-    # the gamma-function family (matcalc.gamma): SciPy, as NumPy has none
-    "lgamma": "_special('gammaln', _0)",
-    "digamma": "_special('psi', _0)",
-    "polygamma": "_polygamma(_0, _1)",
     "power": "xp.power(_0, _1)",  # scalars: Python's ** gives complex numbers or raises
     "divide": "xp.divide(_0, _1)",  # scalars: Python's / raises on division by zero
     # products
@@ -129,11 +129,7 @@ _NUMPY_HELPERS: dict[str, str] = {
         return xp.reshape(a[:, None] * b[None, :], (-1,))
     rows, cols = a.shape[0] * b.shape[0], a.shape[1] * b.shape[1]
     return xp.reshape(a[:, None, :, None] * b[None, :, None, :], (rows, cols))''',
-    "_polygamma": '''def _polygamma(t, k):
-    """scipy.special.polygamma(k, t); an array of another namespace goes through NumPy."""
-    import scipy.special
-
-    return xp.asarray(scipy.special.polygamma(k, t))''',
+    **{name: text for r in FAMILIES.values() for name, text in r.helpers.items()},
 }
 
 #: Only NumPy's arrays can be written through a view (``einsum`` of one operand returns one).
@@ -163,9 +159,6 @@ JAX = Backend(
     {
         **_NUMPY_TEMPLATES,
         **_functions("jax"), **_matrix_functions("jax"),
-        "lgamma": "jax.scipy.special.gammaln(_0)",
-        "digamma": "jax.scipy.special.digamma(_0)",
-        "polygamma": "jax.scipy.special.polygamma(_1, _0)",
         "copy": "_0",  # JAX arrays are immutable
     },
     spectral.RECORD_HELPERS,
@@ -179,11 +172,6 @@ TORCH = Backend(
     {
         **_NUMPY_TEMPLATES,
         **_functions("torch"), **_matrix_functions("torch"),
-        "lgamma": "torch.special.gammaln(_0)",
-        "digamma": "torch.special.digamma(_0)",
-        # ψ⁽ᵏ⁾(t) = (-1)^(k+1) k! ζ(k+1, t) (A&S 6.4.10): torch's own trigamma is good to 1e-9 only
-        "polygamma": "(-1) ** (_1 + 1) * torch.lgamma(torch.tensor(_1 + 1.0, dtype=_0.dtype)).exp()"
-        " * torch.special.zeta(_1 + 1.0, _0)",
         "transpose": "_0.mT",
         "power": "torch.pow(_0, _1)",
         "dot_all": "torch.sum(_0 * _1)",
@@ -211,9 +199,6 @@ ARRAY_API = Backend(
     {
         **_NUMPY_TEMPLATES,
         **_functions("array_api"), **_matrix_functions("array_api"),
-        "lgamma": "_special(xp, 'gammaln', _0)",
-        "digamma": "_special(xp, 'psi', _0)",
-        "polygamma": "_polygamma(xp, _0, _1)",
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
         "outer": "_0[:, None] * _1",

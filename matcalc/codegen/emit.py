@@ -79,6 +79,7 @@ from matcalc.expr import (
     children,
     walk,
 )
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import code_op
 
 __all__ = ["Lowerer"]
@@ -237,10 +238,11 @@ class Lowerer:
                 return self._power(e)
             case Apply():
                 return self._apply(e)
-            case Polygamma():
-                if e.order <= 0:
-                    return self.op("lgamma" if e.order < 0 else "digamma", self.ref(e.arg))
-                return self.op("polygamma", self.ref(e.arg), sx.number(e.order))
+            case Polygamma():  # an order with code of its own, or the family's call with the order
+                op = POLYGAMMA.code_op(e.order)
+                if op != POLYGAMMA.name:
+                    return self.op(op, self.ref(e.arg))
+                return self.op(op, self.ref(e.arg), sx.number(e.order))
             case Trace():
                 return self._trace(e)
             case MatPow():

@@ -38,6 +38,7 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.spectral import SPECTRAL_OPS
 
@@ -78,8 +79,8 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return _times(bounds(e.left), bounds(e.right))
         case PairIndex() | Attained():
             return 0.0, 1.0
-        case Polygamma() if e.order > 0:  # ψ⁽ᵏ⁾ has the sign (-1)^(k+1) (A&S 6.4.10)
-            return (0.0, math.inf) if e.order % 2 else (-math.inf, 0.0)
+        case Polygamma():
+            return POLYGAMMA.range(e.order)  # the record states the range of each order
         case Power():
             return _power(e)
         case Scale():

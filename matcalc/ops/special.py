@@ -28,7 +28,7 @@ import numpy as np
 
 from matcalc.ops.record import Elementwise, spelled
 
-__all__ = ["RECORDS", "sympy_function"]
+__all__ = ["RECORDS", "SPECIAL_HELPERS", "sympy_function"]
 
 _INF = math.inf
 
@@ -99,7 +99,8 @@ def _cfunction(name: str) -> Any:
     return make
 
 
-_SPECIAL = {"_special": _SPECIAL_HELPER}
+#: The helper of the templates that call SciPy (``_special('erf', _0)``); the gamma family uses it too.
+SPECIAL_HELPERS = {"_special": _SPECIAL_HELPER}
 
 RECORDS: tuple[Elementwise, ...] = (
     Elementwise(
@@ -125,7 +126,7 @@ RECORDS: tuple[Elementwise, ...] = (
         r"\operatorname{erf}",
         spelled("_special('erf', _0)", jax="jax.scipy.special.erf(_0)", torch="torch.special.erf(_0)",
                 array_api="_special(xp, 'erf', _0)"),
-        lambda sp, t: sp.erf(t), (-3, 3), helpers=_SPECIAL, range=(-1.0, 1.0),
+        lambda sp, t: sp.erf(t), (-3, 3), helpers=SPECIAL_HELPERS, range=(-1.0, 1.0),
     ),
     Elementwise(
         "normcdf", _scipy("ndtr"),
@@ -133,6 +134,6 @@ RECORDS: tuple[Elementwise, ...] = (
         r"\Phi",
         spelled("_special('ndtr', _0)", jax="jax.scipy.special.ndtr(_0)", torch="torch.special.ndtr(_0)",
                 array_api="_special(xp, 'ndtr', _0)"),
-        lambda sp, t: sympy_function(sp, "normcdf")(t), (-5, 5), helpers=_SPECIAL, range=(0.0, 1.0),
+        lambda sp, t: sympy_function(sp, "normcdf")(t), (-5, 5), helpers=SPECIAL_HELPERS, range=(0.0, 1.0),
     ),
 )  # fmt: skip

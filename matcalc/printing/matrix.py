@@ -53,6 +53,7 @@ from matcalc.expr import (
     Zero,
 )
 from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
 from matcalc.printing.latex_index import bound_index_latex, index_definition, needs_index_form
 from matcalc.printing.latex_spectral import matfun_tex, spectral_tex
@@ -185,8 +186,7 @@ class Printer:
             case Apply():
                 return self._apply(e)
             case Polygamma():  # log Γ, ψ, ψ^{(k)}
-                name = {-1: r"\log\Gamma", 0: r"\psi"}.get(e.order, rf"\psi^{{({e.order})}}")
-                return self._call(name, e.arg)
+                return self._call(POLYGAMMA.latex(e.order), e.arg)
             case Call():
                 return self._call(function_tex(e.name, e.kind, e.order, e.partials, len(e.args)), *e.args)
             case Norm():

@@ -55,7 +55,7 @@ from matcalc.expr import (
     Vec,
     Zero,
 )
-from matcalc.gamma import NAMES as GAMMA_NAMES
+from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.printing.indices import free_names, index_text
@@ -238,9 +238,9 @@ class _Printer:
             case Apply():
                 return f"{e.func}({self.text(e.arg)[0]})", ATOM
             case Polygamma():
-                name = GAMMA_NAMES.get(e.order)
+                name = POLYGAMMA.named.get(e.order)
                 arg = self.text(e.arg)[0]
-                return (f"{name}({arg})" if name else f"polygamma({e.order}, {arg})"), ATOM
+                return (f"{name}({arg})" if name else f"{POLYGAMMA.name}({e.order}, {arg})"), ATOM
             case Call():
                 return f"{e.function}({', '.join(self.text(a)[0] for a in e.args)})", ATOM
             case (
