@@ -173,6 +173,34 @@ def test_the_vec_form_of_vec_X_is_the_identity() -> None:
     assert_allclose(jac.evaluate({"X": VALUES["X"]}), np.eye(12))
 
 
+@pytest.mark.parametrize(
+    ("text", "printed"),
+    [
+        ("z'*vec(X)", "z'"),  # d(z'vec X) = z' d vec X: Magnus & Neudecker, first identification theorem
+        ("kron(A', B)*vec(X)", "kron(A', B)"),
+        ("vec(X)'*vec(X)", "2*vec(X)'"),
+        ("exp(vec(X))", "diag(exp(vec(X)))"),
+        ("log(1+exp(y'*kron(A', B)*vec(X)))", "sigmoid(y'*kron(A', B)*vec(X))*(kron(A, B')*y)'"),
+        ("C*vec(X)*vec(X)'*D", "kron(D'*vec(X), C) + kron(D', C*vec(X))"),
+    ],
+)
+def test_the_vec_form_through_vec_X_inside_the_function(text: str, printed: str) -> None:
+    """X only as vec(X): the Jacobian by vec(X) as a vector of its own, checked by finite differences."""
+    f = mc.parse(text)
+    jac = mc.vec_jacobian(f, "X")
+    assert str(jac) == printed
+    values = random_values(f, 3)
+    numeric = mc.testing.numeric_derivative(f, "X", values)
+    rows = int(np.prod(np.shape(mc.evaluate(f, values))))
+    assert_allclose(jac.evaluate(values), numeric.reshape((rows, -1), order="F"), rtol=1e-6, atol=1e-8)
+
+
+def test_the_vec_form_of_vec_of_a_transpose_is_still_refused() -> None:
+    """vec(X') = K vec(X) is not X only as vec(X): a clear refusal, not a wrong Jacobian."""
+    with pytest.raises(mc.MatcalcError, match="no vec form yet"):
+        mc.vec_jacobian(mc.parse("vec(X')'*z"), "X")
+
+
 # ---- the Magnus-Neudecker identities in the simplifier ---------------------------------------------
 
 

@@ -27,9 +27,11 @@ from matcalc.dims import Dim
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import Expr, IndexForm, Number, Ones, PairIndex, Symbol, Vec, Zero
 from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, product
+from matcalc.kronecker import vec
 from matcalc.raise_ import inline_nested, raise_term
 from matcalc.recursion import deep
 from matcalc.simplify import simplify
+from matcalc.tree import children
 from matcalc.unionfind import UnionFind
 from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
 from matcalc.vec.slots import (
@@ -75,9 +77,62 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
             d = diff(f, var)
             if not isinstance(d, IndexForm):
                 return VecJacobian(f, var, tuple(collect(_plain(d, f.shape, var.shape))))
+        through = _through_vec(f, var)
+        if through is not None:  # X only as vec(X): by v = vec(X), the Jacobian is the same
+            g, v = through
+            back = vec_jacobian(g, v)
+            return VecJacobian(f, var, tuple(_replaced(t, v, vec(var)) for t in back.terms))
         # by a symmetric S: the entry-by-entry Jacobian times the symmetrizer N_n
         symmetric = var.kind == "symmetric"
         return VecJacobian(f, var, tuple(collect(_kron_terms(f, var, symmetric))), symmetric)
+
+
+def _through_vec(f: Expr, var: Symbol) -> tuple[Expr, Symbol] | None:
+    """``f`` with each ``vec(var)`` a vector symbol of its own, when ``var`` occurs only so.
+
+    ``∂vec(f)/∂vec(X)ᵀ`` is then the Jacobian by that vector (Magnus & Neudecker's
+    first identification theorem reads it off ``d vec(f) = J d vec(X)``):
+    ``z'*vec(X)`` gives ``z'``, ``kron(A, B)*vec(X)`` gives ``kron(A, B)``.
+    A matrix ``var`` that occurs elsewhere (``vec(X')``, ``kron(X, B)``) gives None.
+    """
+    if var.ndim != 2 or var.kind == "symmetric":  # by S: N_n's convention, from the index terms
+        return None
+    v = Symbol("_vec", "vector", shape=vec(var).shape)
+    memo: dict[Expr, Expr | None] = {}
+
+    def go(x: Expr) -> Expr | None:
+        if var not in x.symbols:
+            return x
+        if isinstance(x, Vec) and x.body == var:
+            return v
+        if x == var:
+            return None
+        if x not in memo:
+            kids = {c: go(c) for c in children(x)}
+            done = {c: k for c, k in kids.items() if k is not None}
+            memo[x] = build.remake(x, done.__getitem__) if len(done) == len(kids) else None
+        return memo[x]
+
+    g = go(f)
+    if g is None:
+        return None
+    unified = [s for s in g.symbols if s.name == v.name]  # the constructors unify its dimension
+    return (g, unified[0]) if unified else None
+
+
+def _replaced(t: KronTerm, old: Symbol, new: Expr) -> KronTerm:
+    """``t`` with the symbol ``old`` replaced by ``new`` in every matrix-level piece."""
+
+    def r(e: Expr | None) -> Expr | None:
+        return None if e is None else build.replace(e, old, new)
+
+    def core(c: Kron | Chain) -> Kron | Chain:
+        if isinstance(c, Kron):
+            return Kron(r(c.left), r(c.right), c.commute)
+        return Chain(_replaced(c.first, old, new), r(c.middle), _replaced(c.second, old, new))
+
+    coef = build.replace(t.coef, old, new)
+    return KronTerm(coef, t.rows, t.cols, r(t.left), tuple(core(c) for c in t.core), r(t.right))
 
 
 def _kron_terms(f: Expr, var: Symbol, entrywise: bool) -> list[KronTerm]:
