@@ -38,7 +38,6 @@ from matcalc.expr import (
     Hadamard,
     Identity,
     IndexForm,
-    Kron,
     MatFun,
     MatMul,
     MatPow,
@@ -207,13 +206,6 @@ def _apply(e: Apply, args: list[Value], env: _Env) -> Value:
     return value
 
 
-def _kron(e: Kron, args: list[Value], env: _Env) -> Value:
-    """``np.kron`` of the operands as 2-D arrays (a column m x 1, a row 1 x n)."""
-    a, b = (_lift(v, x) for v, x in zip(args, (e.left, e.right), strict=True))
-    value = np.asarray(np.kron(a, b), dtype=np.float64)
-    return _sized(e, value.reshape(-1) if e.is_vector else value, env)
-
-
 def _pair_index(e: PairIndex, args: list[Value], env: _Env) -> Value:
     """δ[r, (a, b)]: row r of the identity, read as an |a| x |b| array (row-major: b the faster)."""
     whole, slow, fast = env.shape(e)
@@ -320,8 +312,8 @@ def _text(e: Expr, width: int = 60) -> str:
 
 
 def _matrix_function(e: Expr, args: list[Value], env: _Env) -> Value:
-    """A named matrix function (``tr``, ``inv``, ``softmax`` ...), by its record's NumPy value."""
-    (body,) = args
+    """A named matrix function (``tr``, ``inv``, ``softmax``, ``kron`` ...), by its record's NumPy value."""
+    body = args[0] if len(args) == 1 else tuple(args)  # kron: the pair of its operands' values
     try:
         value = matrix_function(e).numpy(e, body, env.shape(e))  # type: ignore[misc]
     except np.linalg.LinAlgError:
@@ -382,7 +374,7 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     Symbol: _symbol, Number: _number, Zero: _zero, Ones: _ones, Identity: _identity,
     Add: _add, Scale: _scale, MatMul: _matmul, Transpose: _transpose, Hadamard: _hadamard,
     ElemDiv: _elem_div, Power: _power, Apply: _apply, MatPow: _matpow, Polygamma: _polygamma,
-    Kron: _kron, PairIndex: _pair_index,
+    PairIndex: _pair_index,
     IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
     **dict.fromkeys(NODE_TYPES, _matrix_function),  # tr, det, inv, diag, softmax, max ...: their records
 }  # fmt: skip

@@ -5,7 +5,9 @@ CLI, the web page) gives the same answer:
 
 - An unknown function name gets the nearest built-in spellings: the
   well-known names of NumPy, SciPy, MATLAB and PyTorch in `FUNCTION_ALIASES`
-  (``trace`` → ``tr``) and `OPERATOR_ALIASES` (``transpose`` → ``X'``), then
+  (``trace`` → ``tr``: the ``aliases`` of each operation's record, collected by
+  `matcalc.vocabulary`) and `OPERATOR_ALIASES` (``transpose`` → ``X'``: what is
+  written with an operator has no record), then
   every built-in or declared function within a small edit distance
   (``sofmax`` → ``softmax``, ``lgosumexp`` → ``logsumexp``).
 - ``x^T`` with ``T`` not declared is refused with a hint: it is the transpose
@@ -22,6 +24,7 @@ from itertools import pairwise
 
 from matcalc.errors import ParseError
 from matcalc.lexer import Token
+from matcalc.vocabulary import FUNCTION_ALIASES
 
 __all__ = [
     "FUNCTION_ALIASES",
@@ -30,22 +33,6 @@ __all__ = [
     "distance",
     "unknown_function",
 ]
-
-#: Function names of NumPy/SciPy (np., scipy.special., np.linalg.), MATLAB and PyTorch,
-#: and the built-in function this language has for each.
-FUNCTION_ALIASES: Mapping[str, str] = {
-    "trace": "tr", "inverse": "inv", "determinant": "det", "slogdet": "logdet", "log_det": "logdet",
-    "logdeterminant": "logdet", "norm": "norm2", "frobenius": "norm2",
-    "vector_norm": "norm2", "diagonal": "diag", "diagflat": "diag", "diag_embed": "diag",
-    "cholesky": "chol", "eig": "eigvals", "eigh": "eigvecs", "eigvalsh": "eigvals",
-    "eigenvalues": "eigvals", "eigenvectors": "eigvecs", "svd": "svdvals", "nuclear": "nuclear_norm",
-    "absolute": "abs", "fabs": "abs", "logistic": "sigmoid", "expit": "sigmoid", "gammaln": "lgamma",
-    "psi": "digamma", "lse": "logsumexp", "amax": "max", "amin": "min", "maximum": "max",
-    "minimum": "min", "average": "mean", "numel": "size", "length": "size", "len": "size",
-    "sgn": "sign", "heaviside": "step", "asin": "arcsin", "acos": "arccos", "atan": "arctan",
-    "ln": "log", "ndtr": "normcdf", "norm_cdf": "normcdf", "Phi": "normcdf", "sqrt_m": "sqrtm",
-    "exp_m": "expm", "log_m": "logm", "matrix_exp": "expm",
-}  # fmt: skip
 
 #: Names for what this language writes with an operator: (how to write it, what it is).
 OPERATOR_ALIASES: Mapping[str, tuple[str, str]] = {

@@ -27,62 +27,15 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from matcalc import axes, build, kronecker
+from matcalc import axes, build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
-from matcalc.ops import ELEMENTWISE
-from matcalc.ops.gamma import FAMILIES
-from matcalc.sympy_to import VecOf
+from matcalc.sympy_records import FAMILY_ORDERS, FUNCTIONS, MATRIX_CLASSES
 from matcalc.unionfind import UnionFind
 from matcalc.vocabulary import FAMILY_CALLS
 
 __all__ = ["read"]
-
-
-
-def _one_function_records() -> dict[Any, str]:
-    """SymPy function classes that are a matcalc function: the records whose SymPy form is ``F(t)``.
-
-    The other records (``relu`` is ``Max(0, t)``, ``sqrt`` a power, ...) are read by
-    the handlers of those SymPy nodes below.
-    """
-    t = sp.Dummy("t", real=True)
-    out: dict[Any, str] = {}
-    for r in ELEMENTWISE.values():
-        form = r.sympy(sp, t)
-        if isinstance(form, sp.Function) and form.args == (t,):
-            out[form.func] = r.name
-    return out
-
-
-#: SymPy's elementwise functions that are matcalc functions of the same meaning.
-_FUNCTIONS: dict[Any, str] = _one_function_records()
-
-
-def _family_orders() -> dict[Any, tuple[str, int, bool]]:
-    """SymPy function classes that are orders of a family (`matcalc.ops.gamma`), from the records.
-
-    To each class: the family, and either the one order it is (``loggamma(t)``: -1) or,
-    when the class takes the order as its first argument (``polygamma(k, t)``), the
-    lowest order it stands for.
-    """
-    t = sp.Dummy("t", real=True)
-    out: dict[Any, tuple[str, int, bool]] = {}
-    for r in FAMILIES.values():
-        for k in range(r.lowest, r.lowest + 3):
-            form = r.sympy(sp, k, t)
-            if not isinstance(form, sp.Function) or form.func in out:
-                continue
-            if form.args == (t,):
-                out[form.func] = (r.name, k, False)
-            elif form.args == (sp.Integer(k), t):
-                out[form.func] = (r.name, k, True)
-    return out
-
-
-#: SymPy's functions that are an order of a family of matcalc functions (the gamma family).
-_FAMILY_ORDERS = _family_orders()
 
 
 def read(e: Any, kinds: Mapping[str, str] | None) -> Expr:
@@ -192,9 +145,9 @@ class _Reader:
             handler = _HANDLERS.get(cls)
             if handler is not None:
                 return handler(self, e)
-        if type(e) in _FUNCTIONS:
-            return self.function(_FUNCTIONS[type(e)], e)
-        if type(e) in _FAMILY_ORDERS:
+        if type(e) in FUNCTIONS:
+            return self.function(FUNCTIONS[type(e)], e)
+        if type(e) in FAMILY_ORDERS:
             return self.family_order(e)
         raise _unsupported(e)
 
@@ -407,7 +360,7 @@ class _Reader:
 
         SymPy's ``digamma(u)`` is ``polygamma(0, u)``.
         """
-        family, lowest, takes_order = _FAMILY_ORDERS[type(e)]
+        family, lowest, takes_order = FAMILY_ORDERS[type(e)]
         if not takes_order:
             return FAMILY_CALLS[family](lowest, self.go(e.args[0]))
         k, u = e.args
@@ -493,7 +446,16 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
     ElementwiseApplyFunction: _Reader.elementwise,
     sp.log: _Reader.log,
     sp.Max: _Reader.max,
-    sp.KroneckerProduct: lambda r, e: r.fold(kronecker.kron, e),
-    VecOf: lambda r, e: kronecker.vec(r.go(e.args[0])),
     sp.Heaviside: _Reader.heaviside,
 }
+
+
+def _record_reader(make: Callable[..., Expr], operands: int) -> Callable[[_Reader, Any], Expr]:
+    """A matrix-function record's constructor of the arguments (a KroneckerProduct may hold more than two)."""
+    if operands == 2:
+        return lambda r, e: r.fold(make, e)
+    return lambda r, e: make(r.go(e.args[0]))
+
+
+#: The SymPy classes of the matrix-function records (``KroneckerProduct`` is ``kron``).
+_HANDLERS.update({cls: _record_reader(make, operands) for cls, (make, operands) in MATRIX_CLASSES.items()})

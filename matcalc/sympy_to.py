@@ -314,13 +314,11 @@ class _Translator:
             case (
                 E.Trace() | E.Det() | E.LogDet() | E.Inverse() | E.DiagMatrix() | E.DiagVector()
                 | E.SumEntries() | E.Norm() | E.Softmax() | E.LogSumExp() | E.Size() | E.Vec()
-                | E.Extremum() | E.Attained()
+                | E.Extremum() | E.Attained() | E.Kron()
             ):
                 return self.named(e)
             case E.Polygamma(order=order, arg=arg):
                 return self.apply(lambda t: POLYGAMMA.sympy(sp, order, t), go(arg), arg.is_scalar)
-            case E.Kron(left=left, right=right):
-                return sp.KroneckerProduct(go(left), go(right))
             case E.PairIndex():
                 raise MatcalcError("the pair index δ[r,(a,b)] appears only in index notation, which SymPy's "
                                    "matrix expressions do not support")
@@ -345,7 +343,8 @@ class _Translator:
         record = matrix_function(e)
         if record.to_sympy is None:
             raise MatcalcError(f"{e}: SymPy's matrix expressions have no counterpart of {record.name}")
-        return record.to_sympy(sp, self, e, self.go(cast(E.Trace, e).body))
+        args = tuple(self.go(c) for c in E.children(e))  # one argument, or kron's two operands
+        return record.to_sympy(sp, self, e, args[0] if record.operands == 1 else args)
 
     def scalar(self, v: Any) -> Any:
         """A SymPy scalar for a scalar-valued translation (a ``1x1`` matrix becomes its trace)."""

@@ -10,13 +10,14 @@ family from their modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
-from matcalc import axes, build, gamma, kronecker
-from matcalc.errors import ShapeError
+from matcalc import build, gamma
+from matcalc.errors import RegistryError, ShapeError
 from matcalc.expr import Expr, Number
 from matcalc.ops import ELEMENTWISE
-from matcalc.ops.gamma import POLYGAMMA
+from matcalc.ops.gamma import FAMILIES, POLYGAMMA
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, matfun
 from matcalc.ops.spectral import SPECTRAL_OPS, spectral_op
@@ -28,6 +29,7 @@ __all__ = [
     "EXTREMA",
     "FAMILY_CALLS",
     "FRECHET",
+    "FUNCTION_ALIASES",
     "ONE_ARG",
     "RESERVED",
     "SIZED",
@@ -40,7 +42,7 @@ __all__ = [
 
 ONE_ARG: dict[str, Callable[[Expr], Expr]] = {
     **{f: (lambda x, f=f: build.apply(f, x)) for f in ELEMENTWISE},  # type: ignore[misc]
-    **{r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None},
+    **{r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None and r.operands == 1},
     **{name: (lambda x, k=k: gamma.polygamma(k, x)) for k, name in POLYGAMMA.named.items()},  # type: ignore[misc]
     "vector": lambda c: build.fill(c, 1),
     "matrix": lambda c: build.fill(c, 2),
@@ -63,10 +65,14 @@ AXIS_CALLS: dict[str, str] = {name: MATRIX_FUNCTIONS[name].call_text("X", "k") f
 EMPTY_BEFORE_AXIS = frozenset(r.name for r in MATRIX_FUNCTIONS.values() if r.empty_before_axis)
 
 #: ``max(a, b)``/``min(a, b)``, entry by entry (``max(x)`` and ``max(X, [], k)`` are matrix functions).
-EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {"max": axes.maximum, "min": axes.minimum}
+EXTREMA: dict[str, Callable[[Expr, Expr], Expr]] = {
+    r.name: r.pairwise for r in MATRIX_FUNCTIONS.values() if r.pairwise is not None
+}
 
-#: Functions of two operands: ``kron(A, B)``, the Kronecker product (`matcalc.kronecker`).
-TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {"kron": kronecker.kron}
+#: Functions of two operands: ``kron(A, B)``, the Kronecker product (their records, `matcalc.ops.matrix`).
+TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {
+    r.name: r.build for r in MATRIX_FUNCTIONS.values() if r.build is not None and r.operands == 2
+}
 
 #: Constants that may be given their size, ``size(X, k)`` per axis: ``eye(n)``, ``vector(c, n)``,
 #: ``matrix(c, m, n)`` (the rank: how many sizes).  Without one, the size is inferred from context.
@@ -90,6 +96,25 @@ RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
 RESERVED |= {"eye"} | frozenset(FAMILY_CALLS) | frozenset(DERIVATIVES)
 RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG)
 RESERVED |= {WHERE}
+
+
+def _aliases() -> dict[str, str]:
+    """What other tools call each operation, to its spelling here: the ``aliases`` of every record."""
+    out: dict[str, str] = {}
+    for registry in (ELEMENTWISE, MATRIX_FUNCTIONS, PRIMARY_FUNCTIONS, SPECTRAL_OPS):
+        for r in registry.values():
+            out.update(dict.fromkeys(r.aliases, r.name))
+    for family in FAMILIES.values():
+        out.update(family.aliases)
+    clash = sorted(set(out) & RESERVED)
+    if clash:
+        raise RegistryError(f"the alias(es) {', '.join(clash)} are built-in names themselves")
+    return out
+
+
+#: Function names of NumPy/SciPy (np., scipy.special., np.linalg.), MATLAB and PyTorch,
+#: and the built-in function this language has for each (`matcalc.spellings`).
+FUNCTION_ALIASES: Mapping[str, str] = MappingProxyType(_aliases())
 
 
 def family_call(name: str, k: Expr, x: Expr) -> Expr:

@@ -250,7 +250,9 @@ def test_a_node_with_no_sympy_counterpart_is_a_matcalc_error() -> None:
 # ---- matrix-level functions: tr, det, logdet, inv, diag, sum, norms, softmax, logsumexp, size, mean -----
 
 #: The symbols each kind of argument is tried with (A is square: the functions make it so).
-ARGUMENTS = {"square": ("A",), "vector": ("x",), "array": ("x", "A"), "vector or square": ("x", "A")}
+ARGUMENTS = {"square": ("A",), "vector": ("x",), "array": ("x", "A"), "vector or square": ("x", "A"),
+             "two arrays": ("x, A", "A, x", "x, x", "A, A")}  # fmt: skip
+SIZES = {"x": 3, "A": (3, 3)}
 MATRIX_KINDS = {"x": "vector", "A": "matrix"}
 
 
@@ -282,6 +284,11 @@ def _sum(e: mc.Expr) -> mc.Expr:
     return build.sum_entries(e)
 
 
+def operands(arg: str) -> list[str]:
+    """The symbols of the argument text: one, or two for a function of two operands (``x, A``)."""
+    return list(dict.fromkeys(arg.split(", ")))
+
+
 CASES = matrix_cases()
 
 
@@ -300,8 +307,8 @@ def test_matrix_function_parses_prints_and_round_trips(r: MatrixFunction, arg: s
 @pytest.mark.parametrize(("r", "arg", "axis"), CASES)
 def test_matrix_function_evaluates_as_sympy_computes_it(r: MatrixFunction, arg: str, axis: int) -> None:
     e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
-    m = sp.Matrix(vals[arg].reshape(vals[arg].shape[0], -1).tolist())  # a vector is a column
-    value = r.sympy(sp, m, axis) if axis else r.sympy(sp, m)
+    ms = [sp.Matrix(vals[s].reshape(vals[s].shape[0], -1).tolist()) for s in arg.split(", ")]  # columns
+    value = r.sympy(sp, *ms, axis) if axis else r.sympy(sp, *ms)
     got = mc.evaluate(e, vals)
     want = np.array(value.tolist(), dtype=float).reshape(np.shape(got)) if e.shape else float(value)
     np.testing.assert_allclose(got, want, rtol=1e-12)
@@ -312,7 +319,9 @@ def test_matrix_function_evaluates_as_sympy_computes_it(r: MatrixFunction, arg: 
 @pytest.mark.parametrize(("r", "arg", "axis"), CASES)
 def test_matrix_function_derivatives_match_finite_differences(r: MatrixFunction, arg: str, axis: int) -> None:
     e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
-    for f, wrt in ((e, (arg,)), (_sum(e) if not e.is_scalar else e, (arg, arg))):
+    first, *rest = operands(arg)
+    cases = [(e, (first,)), (_sum(e) if not e.is_scalar else e, (first, first))] + [(e, (s,)) for s in rest]
+    for f, wrt in cases:
         check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-6)
         assert check.ok, (str(f), wrt, check.max_error, str(check.derivative))
 
@@ -322,7 +331,7 @@ def test_matrix_functions_render_in_katex() -> None:
     for case in CASES:
         r, arg, axis = case.values
         e = mc.parse(call_text(r, arg, axis), MATRIX_KINDS)
-        for shown in (e, mc.diff(e, arg)):
+        for shown in (e, mc.diff(e, operands(arg)[0])):
             strings.extend(mc.latex(shown, form=form) for form in ("matrix", "index"))
     report = _render_all(strings)
     assert report["rendered"] == len(strings) >= 4 * len(MATRIX_FUNCTIONS)
@@ -334,9 +343,9 @@ Convert = Callable[[Any], Any]
 
 def _run_matrix(text: str, arg: str, backend: str, to: Convert, back: Convert) -> None:
     e, vals = mc.parse(text, MATRIX_KINDS), matrix_values()
-    vals = {arg: vals[arg]}
-    outputs = {"f": e, "grad": mc.diff(e if e.is_scalar else _sum(e), arg)}
-    fn = mc.lambdify(outputs, args=[arg], backend=backend)
+    vals = {s: vals[s] for s in operands(arg)}
+    outputs = {"f": e, **{f"d{s}": mc.diff(e if e.is_scalar else _sum(e), s) for s in vals}}
+    fn = mc.lambdify(outputs, args=list(vals), backend=backend)
     out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in vals.items()})
     for key, x in outputs.items():
         want, got = mc.evaluate(x, vals), back(out[key])
@@ -371,11 +380,12 @@ def test_matrix_function_code_on_every_backend(r: MatrixFunction, arg: str, axis
 @pytest.mark.parametrize(("r", "arg", "axis"), CASES)
 def test_matrix_function_through_the_sympy_bridge(r: MatrixFunction, arg: str, axis: int) -> None:
     e, vals = mc.parse(call_text(r, arg, axis), MATRIX_KINDS), matrix_values()
+    sizes = {s: SIZES[s] for s in operands(arg)}  # as numbers: size(A, 1) is 3
     if not r.in_sympy:  # SymPy's matrix expressions cannot write it: a clear error
         with pytest.raises(mc.MatcalcError, match="SymPy"):
-            mc.to_sympy(e, {arg: (3, 3) if arg == "A" else 3})
+            mc.to_sympy(e, sizes)
         return
-    s = mc.to_sympy(e, {arg: (3, 3) if arg == "A" else 3})  # sizes as numbers: size(A, 1) is 3
+    s = mc.to_sympy(e, sizes)
     want = mc.evaluate(e, vals)
     np.testing.assert_allclose(sympy_value(s, vals).reshape(np.shape(want)), want)
     back = mc.from_sympy(s, MATRIX_KINDS)

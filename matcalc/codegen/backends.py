@@ -101,7 +101,6 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "transpose": "_0.T",
     "column": "_0[:, None]",  # a vector as a column, to scale the rows of a matrix
     "row": "_0[None, :]",  # a vector as a 1 x n matrix
-    "kron": "xp.kron(_0, _1)",  # of two vectors or two matrices
     "reshape": "xp.reshape(_0, _1)",
     "solve": "xp.linalg.solve(_0, _1)",
     "dot_all": "xp.einsum('ij,ij->', _0, _1)",  # sum of the entrywise product of two matrices
@@ -123,12 +122,6 @@ _NUMPY_TEMPLATES: dict[str, str] = {
 _NUMPY_HELPERS: dict[str, str] = {
     **_function_helpers(),
     **spectral.RECORD_HELPERS,
-    "_kron": '''def _kron(a, b):
-    """The Kronecker product of two vectors or two matrices: A[i, j] B[k, l] at (i*p+k, j*q+l)."""
-    if a.ndim == 1:
-        return xp.reshape(a[:, None] * b[None, :], (-1,))
-    rows, cols = a.shape[0] * b.shape[0], a.shape[1] * b.shape[1]
-    return xp.reshape(a[:, None, :, None] * b[None, :, None, :], (rows, cols))''',
     **{name: text for r in FAMILIES.values() for name, text in r.helpers.items()},
 }
 
@@ -202,7 +195,6 @@ ARRAY_API = Backend(
         "power": "_0 ** _1",  # scalars are 0-d arrays here
         "divide": "_0 / _1",
         "outer": "_0[:, None] * _1",
-        "kron": "_kron(xp, _0, _1)",  # the array API has no kron
         "dot_all": "xp.sum(_0 * _1)",
         "trace_of_product": "xp.sum(_0 * _1.T)",
         "diag_of_product": "xp.sum(_0 * _1.T, axis=1)",

@@ -281,10 +281,10 @@ class Lowerer:
             col, row = (a, b) if b.row else (b, a)
             return self.op("outer", self.ref(col), self.ref(row))
         if a.ndim == b.ndim:
-            return self.op("kron", self.ref(a), self.ref(b))
+            return self.op(code_op(e), self.ref(a), self.ref(b))
         lifted = [self.op("row" if x.row else "column", self.ref(x)) if x.is_vector else self.ref(x)
                   for x in (a, b)]
-        return self.op("kron", *lifted)
+        return self.op(code_op(e), *lifted)
 
     def _broadcast(self, e: Expr) -> ast.expr | None:
         """The scalar of ``vector(1)`` or ``s*vector(1)`` (of any shape), which broadcasting expands."""

@@ -1,8 +1,9 @@
 """Bounds on the entries of an expression, for code that needs a sign: ``sqrt(v)`` of a weight ``v >= 0``.
 
 Interval arithmetic over the few nodes whose range is known for any input:
-numbers, ``exp``, ``sigmoid``, ``tanh``, even powers, and sums, products and
-scalings of those (``1-sigmoid(t)`` lies in [0, 1]).  Everything else is
+numbers, the functions whose record states a range (``exp``, ``sigmoid``,
+``tanh``, ``softmax``, the orders of ``polygamma`` ...), even powers, and sums,
+products and scalings of those (``1-sigmoid(t)`` lies in [0, 1]).  Everything else is
 unbounded.  The bounds hold in floating point too, not only for real numbers:
 each operation used here rounds monotonically and the library functions
 respect their ranges (``sigmoid`` is at most 1, ``tanh`` at most 1 in
@@ -69,7 +70,7 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return bounds(e.body)
         case Apply():
             return ELEMENTWISE[e.func].range  # each record states its range
-        case Softmax() | Size() | Norm():
+        case Softmax() | Size() | Norm() | Attained():
             return matrix_function(e).range  # each record states its range
         case Spectral():
             return SPECTRAL_OPS[e.kind].range
@@ -77,7 +78,7 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return bounds(e.body)
         case Kron():  # products of an entry of each
             return _times(bounds(e.left), bounds(e.right))
-        case PairIndex() | Attained():
+        case PairIndex():
             return 0.0, 1.0
         case Polygamma():
             return POLYGAMMA.range(e.order)  # the record states the range of each order

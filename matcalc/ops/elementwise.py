@@ -45,7 +45,7 @@ RECORDS: tuple[Elementwise, ...] = (
     ),
     Elementwise(
         "log", np.log, lambda u, f: 1 / u,  # log' = 1/u
-        r"\log", _plain("log"), lambda sp, t: sp.log(t), (0.1, 5), defined=(0.0, _INF),
+        r"\log", _plain("log"), lambda sp, t: sp.log(t), (0.1, 5), defined=(0.0, _INF), aliases=("ln",),
     ),
     Elementwise(
         "sin", np.sin, lambda u, f: f("cos", u),  # sin' = cos
@@ -62,16 +62,17 @@ RECORDS: tuple[Elementwise, ...] = (
     Elementwise(
         "arcsin", np.arcsin, lambda u, f: 1 / f("sqrt", 1 - u**2),  # 1/√(1-u²)
         r"\arcsin", _plain("arcsin", array_api="xp.asin(_0)"), lambda sp, t: sp.asin(t), (-0.99, 0.99),
-        defined=(-1.0, 1.0),
+        defined=(-1.0, 1.0), aliases=("asin",),
     ),
     Elementwise(
         "arccos", np.arccos, lambda u, f: -(1 / f("sqrt", 1 - u**2)),  # -1/√(1-u²)
         r"\arccos", _plain("arccos", array_api="xp.acos(_0)"), lambda sp, t: sp.acos(t), (-0.99, 0.99),
-        defined=(-1.0, 1.0),
+        defined=(-1.0, 1.0), aliases=("acos",),
     ),
     Elementwise(
         "arctan", np.arctan, lambda u, f: 1 / (1 + u**2),  # 1/(1+u²)
         r"\arctan", _plain("arctan", array_api="xp.atan(_0)"), lambda sp, t: sp.atan(t), (-5, 5),
+        aliases=("atan",),
     ),
     Elementwise(
         "sinh", np.sinh, lambda u, f: f("cosh", u),  # sinh' = cosh
@@ -93,11 +94,12 @@ RECORDS: tuple[Elementwise, ...] = (
     Elementwise(
         "abs", np.abs, lambda u, f: f("sign", u),  # |u|' = sign(u); 0 at 0
         r"\lvert\cdot\rvert", _plain("abs"), lambda sp, t: sp.Abs(t), (-3, 3), latex_style="bars",
-        range=(0.0, _INF), kinks=(0.0,),
+        range=(0.0, _INF), kinks=(0.0,), aliases=("absolute", "fabs"),
     ),
     Elementwise(
         "sign", np.sign, None,  # 0 (undefined at 0)
         r"\operatorname{sign}", _plain("sign"), lambda sp, t: sp.sign(t), (-3, 3), kinks=(0.0,),
+        aliases=("sgn",),
     ),
     Elementwise(
         "relu", lambda x: np.maximum(x, 0.0), lambda u, f: f("step", u),  # relu' = step; 0 at 0
@@ -111,7 +113,7 @@ RECORDS: tuple[Elementwise, ...] = (
         r"\operatorname{step}",
         spelled("xp.where(_0 > 0, 1.0, 0.0)", torch="(_0 > 0).to(_0.dtype)",
                 array_api="xp.astype(_0 > 0, _0.dtype)"),
-        lambda sp, t: sp.Heaviside(t, 0), (-3, 3), range=(0.0, 1.0), kinks=(0.0,),
+        lambda sp, t: sp.Heaviside(t, 0), (-3, 3), range=(0.0, 1.0), kinks=(0.0,), aliases=("heaviside",),
     ),
     Elementwise(
         "sigmoid", _sigmoid, lambda u, f: f("sigmoid", u) * (1 - f("sigmoid", u)),  # s' = s (1 - s)
@@ -119,7 +121,7 @@ RECORDS: tuple[Elementwise, ...] = (
         spelled("_sigmoid(_0)", jax="jax.nn.sigmoid(_0)", torch="torch.sigmoid(_0)",
                 array_api="_sigmoid(xp, _0)"),
         lambda sp, t: 1 / (1 + sp.exp(-t)), (-10, 10), helpers={"_sigmoid": _SIGMOID_HELPER},
-        range=(0.0, 1.0),
+        range=(0.0, 1.0), aliases=("logistic", "expit"),
     ),
 )  # fmt: skip
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcalc.ops.record import Interval, Registry, code_problems, name_problems, spelled
+from matcalc.ops.record import Interval, Registry, alias_problems, code_problems, name_problems, spelled
 from matcalc.ops.special import SPECIAL_HELPERS
 
 __all__ = ["FAMILIES", "POLYGAMMA", "Family"]
@@ -50,6 +50,8 @@ class Family:
         range: ``range(k)``, an interval that holds every value of order k (`matcalc.codegen.signs`).
         samples: the interval tests draw arguments from (defined, well conditioned).
         helpers: helper name to the source of its ``def`` (with ``xp``), for templates that call one.
+        aliases: what other tools call an order, to the name of that order (``gammaln``: ``lgamma``);
+            the parser suggests the name for them (`matcalc.spellings`).
     """
 
     name: str
@@ -62,6 +64,7 @@ class Family:
     range: Callable[[int], Interval]
     samples: Interval
     helpers: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
 
     def spelled(self, order: int) -> str:
         """How order ``order`` is called: its own name, or ``name(k, ...)``."""
@@ -88,6 +91,9 @@ class Family:
         for attr in ("numpy", "latex", "sympy", "range"):
             if not callable(getattr(self, attr)):
                 out.append(f"{attr} is not callable")
+        out.extend(alias_problems(self.name, tuple(self.aliases)))
+        out.extend(f"alias {a!r} names {n!r}, which is no order's name" for a, n in self.aliases.items()
+                   if n not in self.named.values())
         lo, hi = self.samples
         if not lo < hi:
             out.append(f"samples ({lo}, {hi}) is not an interval")
@@ -146,6 +152,7 @@ POLYGAMMA = Family(
         ),
     },
     _sympy, _range, (0.5, 4.0), helpers={**SPECIAL_HELPERS, "_polygamma": _POLYGAMMA_HELPER},
+    aliases={"gammaln": "lgamma", "psi": "digamma"},
 )  # fmt: skip
 
 #: Every family of elementwise functions, validated at import (one: the gamma family).

@@ -36,6 +36,7 @@ from matcalc.expr import (
     Expr,
     Extremum,
     Inverse,
+    Kron,
     LogDet,
     LogSumExp,
     Norm,
@@ -98,6 +99,10 @@ def _size(sp: Any, m: Any, axis: int) -> Any:
 
 def _vec(sp: Any, m: Any) -> Any:
     return sp.Matrix.vstack(*_columns(m))  # the columns stacked (column-major)
+
+
+def _kron(sp: Any, a: Any, b: Any) -> Any:
+    return sp.kronecker_product(a, b)
 
 
 def _diag(sp: Any, m: Any) -> Any:
@@ -197,7 +202,8 @@ def _extremum_record(kind: str) -> MatrixFunction:
     return MatrixFunction(
         kind, (Extremum,), lambda x: axes.extremum(kind, x), _extreme(kind), "array", rf"\{kind}",
         with_axis=lambda x, k: axes.extremum(kind, x, k), params={"kind": kind}, empty_before_axis=True,
-        numpy=_extremum_value, **_code(kind),
+        pairwise=lambda a, b: axes.pairwise(kind, a, b),
+        numpy=_extremum_value, aliases=(f"a{kind}", f"{kind}imum"), **_code(kind),
     )
 
 
@@ -242,6 +248,16 @@ def _diag_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
     return np.diag(x) if len(shape) == 2 else np.diagonal(x).copy()
 
 
+def _kron_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """``np.kron`` of the operands as 2-D arrays (a column m x 1, a row 1 x n)."""
+    lifted = []
+    for v, operand in zip(x, (e.left, e.right), strict=True):
+        arr = np.asarray(v, dtype=np.float64)
+        lifted.append(arr if operand.ndim == 2 else arr.reshape((1, -1) if operand.row else (-1, 1)))
+    value = np.asarray(np.kron(*lifted), dtype=np.float64)
+    return value.reshape(-1) if e.is_vector else value
+
+
 def _code(name: str) -> dict[str, Any]:
     """The code forms of ``name`` and the helpers they call (`matcalc.ops.matrix_code`)."""
     code = CODE.get(name, {})
@@ -258,27 +274,30 @@ RECORDS: tuple[MatrixFunction, ...] = (
     MatrixFunction(
         "tr", (Trace,), build.trace, lambda sp, m: m.trace(), "square", r"\operatorname{tr}",
         to_sympy=lambda sp, t, e, v: sp.Trace(v),
-        numpy=_scalar(np.trace), **_code("tr"),
+        numpy=_scalar(np.trace), **_code("tr"), aliases=("trace",),
     ),
     MatrixFunction(
         "det", (Det,), build.det, lambda sp, m: m.det(), "square", r"\det", lacks=("dask",),
         to_sympy=lambda sp, t, e, v: sp.Determinant(v),
-        numpy=_scalar(np.linalg.det), **_code("det"),
+        numpy=_scalar(np.linalg.det), **_code("det"), aliases=("determinant",),
     ),
     MatrixFunction(  # log|det X|; -inf if X is singular
         "logdet", (LogDet,), build.logdet, lambda sp, m: sp.log(sp.Abs(m.det())), "square", r"\log\det",
         lacks=("dask",), to_sympy=lambda sp, t, e, v: sp.log(sp.Determinant(v)),
         numpy=_scalar(lambda x: np.linalg.slogdet(x).logabsdet), **_code("logdet"),
+        aliases=("slogdet", "log_det", "logdeterminant"),
     ),
     MatrixFunction(  # printed X^{-1}; np.linalg.inv raises LinAlgError for a singular X
         "inv", (Inverse,), build.inv, lambda sp, m: m.inv(), "square",
         to_sympy=lambda sp, t, e, v: sp.Inverse(v),
         numpy=lambda e, x, shape: np.asarray(np.linalg.inv(x), dtype=np.float64), **_code("inv"),
+        aliases=("inverse",),
     ),
     MatrixFunction(
         "diag", (DiagMatrix, DiagVector), build.diag, _diag, "vector or square", r"\operatorname{diag}",
         to_sympy=lambda sp, t, e, v: sp.DiagMatrix(v) if e.body.is_vector else sp.DiagonalOf(v),
         numpy=_diag_value, forms={DiagVector: "of_matrix"}, **_code("diag"),
+        aliases=("diagonal", "diagflat", "diag_embed"),
     ),
     MatrixFunction(  # printed 1'x, x'1, 1'X1
         "sum", (SumEntries,), build.sum_entries, _sum, "array", with_axis=axes.sum_axis,
@@ -293,7 +312,7 @@ RECORDS: tuple[MatrixFunction, ...] = (
     MatrixFunction(
         "norm2", (Norm,), lambda x: build.norm(x, 2), lambda sp, m: sp.sqrt(sum(v**2 for v in m)), "array",
         params={"p": 2}, range=(0.0, math.inf), sympy_reads_back=False, numpy=_norm, norm=("2", "F"),
-        to_sympy=_norm_sympy, **_code("norm2"),
+        to_sympy=_norm_sympy, **_code("norm2"), aliases=("norm", "frobenius", "vector_norm"),
     ),
     MatrixFunction(
         "softmax", (Softmax,), build.softmax, _softmax, "vector", r"\operatorname{softmax}",
@@ -303,21 +322,26 @@ RECORDS: tuple[MatrixFunction, ...] = (
     MatrixFunction(
         "logsumexp", (LogSumExp,), axes.logsumexp, _logsumexp, "array", r"\operatorname{logsumexp}",
         with_axis=axes.logsumexp, sympy_reads_back=False, numpy=_logsumexp_value,
-        to_sympy=_logsumexp_sympy, **_code("logsumexp"),
+        to_sympy=_logsumexp_sympy, **_code("logsumexp"), aliases=("lse",),
     ),
     MatrixFunction(  # generated code reads the size off the arrays: no template
         "size", (Size,), None, _size, "array", with_axis=axes.size, range=(1.0, math.inf),
         to_sympy=lambda sp, t, e, v: t.dim(e.body.shape[e.axis - 1]),
         numpy=lambda e, x, shape: np.float64(np.shape(x)[e.axis - 1]),
-        axis_latex={1: r"\operatorname{rows}", 2: r"\operatorname{cols}"},
+        axis_latex={1: r"\operatorname{rows}", 2: r"\operatorname{cols}"}, aliases=("numel", "length", "len"),
     ),
     MatrixFunction(
         "vec", (Vec,), kronecker.vec, _vec, "square", r"\operatorname{vec}",
-        to_sympy=lambda sp, t, e, v: t.vec(v),
+        to_sympy=lambda sp, t, e, v: t.vec(v), sympy_classes=("VecOf",),
         numpy=lambda e, x, shape: np.asarray(x).reshape(-1, order="F"), **_code("vec"),
+    ),
+    MatrixFunction(  # printed A ⊗ B; a scalar operand scales the other
+        "kron", (Kron,), kronecker.kron, _kron, "two arrays", operands=2, sympy_classes=("KroneckerProduct",),
+        to_sympy=lambda sp, t, e, v: sp.KroneckerProduct(*v), numpy=_kron_value, **_code("kron"),
     ),
     MatrixFunction(  # a sum over size(X, k): SymPy gives the size as a number when the sizes are given
         "mean", (), axes.mean, _mean, "array", with_axis=axes.mean, sympy_reads_back=False,
+        aliases=("average",),
     ),
     _extremum_record("max"),
     _extremum_record("min"),

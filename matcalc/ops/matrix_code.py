@@ -45,7 +45,15 @@ _LOGSUMEXP = '''def _logsumexp(x, axis):
     return xp.log(xp.sum(xp.exp(x - top), axis=axis)) + xp.max(top, axis=axis)'''
 
 #: The helpers, by name (NumPy's signature; the array-API backend adds ``xp`` first).
+_KRON = '''def _kron(a, b):
+    """The Kronecker product of two vectors or two matrices: A[i, j] B[k, l] at (i*p+k, j*q+l)."""
+    if a.ndim == 1:
+        return xp.reshape(a[:, None] * b[None, :], (-1,))
+    rows, cols = a.shape[0] * b.shape[0], a.shape[1] * b.shape[1]
+    return xp.reshape(a[:, None, :, None] * b[None, :, None, :], (rows, cols))'''
+
 HELPERS = {
+    "_kron": _KRON,
     "_softmax": _SOFTMAX,
     "_log_softmax": _LOG_SOFTMAX,
     "_softmax_axis": _SOFTMAX_AXIS,
@@ -133,4 +141,6 @@ CODE: dict[str, dict[str, dict[str, str]]] = {
     },
     **_extrema(),
     "vec": {"": spelled("xp.reshape(_0.T, (-1,))", torch="torch.reshape(_0.mT, (-1,))")},  # columns stacked
+    # of two vectors or two matrices (code generation lifts a vector next to a matrix); the array API has none
+    "kron": {"": spelled("xp.kron(_0, _1)", array_api="_kron(xp, _0, _1)")},
 }  # fmt: skip

@@ -93,19 +93,19 @@ RECORDS: tuple[PrimaryFunction, ...] = (
               jax="jax.scipy.linalg.expm_frechet(_0, _1, compute_expm=False)", torch=_TORCH_L_EXP),
         None, "general",
         frechet_general=lambda x, e, c: scipy_linalg().expm_frechet(x, e, compute_expm=False),
-        helpers=HELPERS,
+        helpers=HELPERS, aliases=("exp_m", "matrix_exp"),
     ),
     PrimaryFunction(  # the principal logarithm: f' = 1/t, so f'(X) = inv(X)
         "logm", lambda t, c: np.log(t), lambda t, c: 1.0 / t, lambda x, c: scipy_linalg().logm(x),
         lambda x, c: build.inv(x), r"\log",
         _none(numpy=_numpy("xp.log", "scipy.linalg.logm", True)), _none(), None, "spd",
-        branch_cut=True, pole=lambda c: True, helpers=HELPERS,
+        branch_cut=True, pole=lambda c: True, helpers=HELPERS, aliases=("log_m",),
     ),
     PrimaryFunction(  # the principal square root: f'(X) = inv(sqrtm(X))/2
         "sqrtm", lambda t, c: np.sqrt(t), lambda t, c: 0.5 / np.sqrt(t), lambda x, c: scipy_linalg().sqrtm(x),
         lambda x, c: build.scale(build.number(Fraction(1, 2)), build.inv(matfun("sqrtm", x))), "1/2",
         _none(numpy=_numpy("xp.sqrt", "scipy.linalg.sqrtm", True)), _none(), None, "spd",
-        branch_cut=True, latex_style="power", helpers=HELPERS,
+        branch_cut=True, latex_style="power", helpers=HELPERS, aliases=("sqrt_m",),
     ),
     PrimaryFunction(  # X^c, the principal real power: f'(X) = c X^(c-1)
         "pow", _real_power, lambda t, c: c * np.power(t, c - 1.0),

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARGUMENTS", "BACKENDS", "LATEX_STYLES", "DerivativeRule", "Elementwise", "Interval", "MatrixFunction",
-    "Registry", "code_name", "code_problems", "name_problems", "spelled",
+    "Registry", "alias_problems", "code_name", "code_problems", "name_problems", "spelled",
 ]  # fmt: skip
 
 #: The code backends every record spells (`matcalc.codegen.backends` has one `Backend` for each).
@@ -49,6 +49,7 @@ DerivativeRule = Callable[["Expr", Callable[[str, "Expr"], "Expr"]], "Expr"]
 
 _ANY: Interval = (-math.inf, math.inf)
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+_ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _HELPER_CALL = re.compile(r"\b(_[a-z][a-z0-9_]*)\(")
 
 
@@ -75,6 +76,8 @@ class Elementwise:
         range: an interval that holds every value, for any argument (`matcalc.codegen.signs`).
         defined: where f is real and differentiable, apart from ``kinks``.
         kinks: points where f or f' jumps (derivative checks keep away from them).
+        aliases: what NumPy, SciPy, MATLAB or PyTorch call it (``expit``); the parser
+            suggests ``name`` for them (`matcalc.spellings`).
     """
 
     name: str
@@ -89,6 +92,7 @@ class Elementwise:
     range: Interval = _ANY
     defined: Interval = _ANY
     kinks: tuple[float, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
@@ -103,6 +107,7 @@ class Elementwise:
         elif self.latex_style == "call" and not (isinstance(self.latex, str) and self.latex.strip()):
             out.append("latex is empty")
         out.extend(code_problems(self.code, self.helpers))
+        out.extend(alias_problems(self.name, self.aliases))
         for attr in ("samples", "range", "defined"):
             lo, hi = getattr(self, attr)
             if not lo < hi if attr == "samples" else not lo <= hi:
@@ -119,6 +124,14 @@ def name_problems(name: object) -> list[str]:
     if isinstance(name, str) and _NAME.match(name):
         return []
     return [f"name {name!r} is not a lower-case identifier"]
+
+
+def alias_problems(name: str, aliases: object) -> list[str]:
+    """What is wrong with a record's aliases (empty when they are identifiers other than its name)."""
+    if not isinstance(aliases, tuple):
+        return [f"aliases {aliases!r} is not a tuple of names"]
+    return [f"alias {a!r} is not an identifier other than {name!r}" for a in aliases
+            if not (isinstance(a, str) and _ALIAS.match(a)) or a == name]
 
 
 def code_problems(
@@ -150,8 +163,9 @@ def code_problems(
     return out
 
 
-#: What tests give a matrix-level function: a square (well-conditioned) matrix, a vector, or either.
-ARGUMENTS = ("square", "vector", "array", "vector or square")
+#: What tests give a matrix-level function: a square (well-conditioned) matrix, a vector, either,
+#: or (a function of two operands) a vector and a matrix.
+ARGUMENTS = ("square", "vector", "array", "vector or square", "two arrays")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,10 +184,12 @@ class MatrixFunction:
         name: the spelling in the input language and in printed text (``tr``).
         nodes: the node types it builds (``diag`` two; ``mean`` none: it is a
             sum over a `Size`).
-        build: the smart constructor of ``name(X)`` (the shape rule, with errors
-            that name the operand); None where an axis is required (``size``).
-        sympy: ``sympy(sp, M)`` or, with an axis, ``sympy(sp, M, axis)``: the value
-            for an explicit SymPy matrix ``M`` (a vector is a column), an oracle for tests.
+        build: the smart constructor of ``name(X)`` (of ``name(A, B)`` with two
+            ``operands``: the shape rule, with errors that name the operand); None
+            where an axis is required (``size``).
+        sympy: ``sympy(sp, M)`` or, with an axis, ``sympy(sp, M, axis)`` (``sympy(sp, A, B)``
+            with two operands): the value for explicit SymPy matrices (a vector is a
+            column), an oracle for tests.
         argument: what the tests give it, one of `ARGUMENTS`.
         latex: the LaTeX name when it prints as a call (``\det(X)``); None where the
             printer has a form of its own (``X^{-1}``, ``\|x\|_2``, ``\mathbf{1}^\top x``).
@@ -202,18 +218,27 @@ class MatrixFunction:
         norm: the subscripts of ``\|x\|`` for a vector and for a matrix, for a record
             that prints as a norm (``("2", "F")``); None for a call.
         to_sympy: ``to_sympy(sp, t, e, v)``, the SymPy matrix expression of the node ``e``
-            whose argument translates to ``v`` (``sp.Trace(v)``); ``t`` is the translator of
+            whose argument translates to ``v`` (``sp.Trace(v)``; with two operands ``v`` is
+            the pair of their translations); ``t`` is the translator of
             `matcalc.sympy_to` (its ``scalar``, ``apply``, ``sum``, ``by_axis``, ``norm``,
             ``dim`` and ``vec`` build the forms SymPy handles best).  None where SymPy's
             matrix expressions have no counterpart (``max(X)``): `to_sympy` refuses it.
         empty_before_axis: the axis is the third argument, after MATLAB's empty
             ``[]`` (``max(X, [], 2)``), because ``name(a, b)`` means something else
             (``max(X, 2)`` is the entry-by-entry maximum of X and 2).
+        pairwise: the smart constructor of ``name(a, b)`` entry by entry (``max(x, 0)``), the
+            meaning that puts the axis after ``[]``; None if ``name`` takes no two arrays.
+        operands: how many operands ``name`` takes: 1, or 2 (``kron(A, B)``, whose node
+            has the children ``left`` and ``right``; ``numpy`` gets the pair of their values).
+        sympy_classes: the SymPy classes (names in the ``sympy`` module, or `matcalc.sympy_to`'s
+            own ``VecOf``) that `from_sympy` reads as ``build`` of their arguments.
+        aliases: what NumPy, SciPy, MATLAB or PyTorch call it (``trace``); the parser
+            suggests ``name`` for them (`matcalc.spellings`).
     """
 
     name: str
     nodes: tuple[type, ...]
-    build: Callable[[Any], Any] | None
+    build: Callable[..., Any] | None
     sympy: Callable[..., Any]
     argument: str
     latex: str | None = None
@@ -230,6 +255,10 @@ class MatrixFunction:
     norm: tuple[str, str] | None = None
     to_sympy: Callable[[Any, Any, Any, Any], Any] | None = None
     empty_before_axis: bool = False
+    pairwise: Callable[[Any, Any], Any] | None = None
+    operands: int = 1
+    sympy_classes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
 
     @property
     def in_sympy(self) -> bool:
@@ -244,7 +273,7 @@ class MatrixFunction:
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
-        out = name_problems(self.name)
+        out = name_problems(self.name) + alias_problems(self.name, self.aliases)
         out.extend(self._pass_problems())
         if not isinstance(self.nodes, tuple) or not all(isinstance(n, type) for n in self.nodes):
             out.append("nodes is not a tuple of node types")
@@ -252,6 +281,14 @@ class MatrixFunction:
             out.append("neither build nor with_axis: nothing constructs it")
         if self.empty_before_axis and self.with_axis is None:
             out.append("empty_before_axis without with_axis: it takes no axis")
+        if self.pairwise is not None and not self.empty_before_axis:
+            out.append("pairwise without empty_before_axis: name(X, k) would be ambiguous")
+        if self.operands not in (1, 2):
+            out.append(f"operands is {self.operands!r}, not 1 or 2")
+        elif (self.operands == 2) != (self.argument == "two arrays"):
+            out.append("a function of two operands, and only one, takes the argument 'two arrays'")
+        elif self.operands == 2 and (self.with_axis is not None or self.build is None):
+            out.append("a function of two operands is built by build, and takes no axis")
         for attr in ("build", "with_axis"):
             if getattr(self, attr) is not None and not callable(getattr(self, attr)):
                 out.append(f"{attr} is neither None nor callable")

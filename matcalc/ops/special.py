@@ -135,5 +135,6 @@ RECORDS: tuple[Elementwise, ...] = (
         spelled("_special('ndtr', _0)", jax="jax.scipy.special.ndtr(_0)", torch="torch.special.ndtr(_0)",
                 array_api="_special(xp, 'ndtr', _0)"),
         lambda sp, t: sympy_function(sp, "normcdf")(t), (-5, 5), helpers=SPECIAL_HELPERS, range=(0.0, 1.0),
+        aliases=("ndtr", "norm_cdf", "Phi"),
     ),
 )  # fmt: skip

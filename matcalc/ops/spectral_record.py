@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from matcalc.ops.record import code_problems, name_problems
+from matcalc.ops.record import alias_problems, code_problems, name_problems
 
 if TYPE_CHECKING:
     from matcalc.expr import Expr
@@ -51,8 +51,8 @@ SHAPES = ("vector", "matrix", "scalar", "same")
 SpectralRule = Callable[[Any, "Expr", "tuple[Idx, ...]"], "list[Term]"]
 
 
-def _common(name: object, latex: object, sympy: object, domain: object) -> list[str]:
-    out = name_problems(name)
+def _common(name: str, latex: object, sympy: object, domain: object, aliases: object) -> list[str]:
+    out = name_problems(name) + alias_problems(name, aliases)
     if not isinstance(latex, str):
         out.append("latex is not a string")
     if sympy is not None and not callable(sympy):
@@ -118,10 +118,11 @@ class PrimaryFunction:
     params: int = 0
     param_factor: str | None = None
     helpers: Mapping[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
-        out = _common(self.name, self.latex, self.sympy, self.domain)
+        out = _common(self.name, self.latex, self.sympy, self.domain, self.aliases)
         if self.params and not self.param_factor:
             out.append("params is 1 but param_factor (g in the derivative g(X) f(X) by c) is missing")
         for attr in ("scalar", "scalar_derivative", "general", "pole"):
@@ -181,10 +182,11 @@ class SpectralOp:
     helpers: Mapping[str, str] = field(default_factory=dict)
     lacks: tuple[str, ...] = ()
     range: tuple[float, float] = (-math.inf, math.inf)
+    aliases: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What is missing or malformed in this record (empty when it is complete)."""
-        out = _common(self.name, self.latex, self.sympy, self.domain)
+        out = _common(self.name, self.latex, self.sympy, self.domain, self.aliases)
         if not self.range[0] <= self.range[1]:
             out.append(f"range {self.range} is not an interval")
         if self.shape not in SHAPES:

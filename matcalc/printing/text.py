@@ -257,7 +257,7 @@ class _Printer:
             case Spectral():
                 return f"{e.kind}({self.text(e.body)[0]})", ATOM
             case Kron():
-                return f"kron({self.text(e.left)[0]}, {self.text(e.right)[0]})", ATOM
+                return f"{matrix_function(e).name}({self.text(e.left)[0]}, {self.text(e.right)[0]})", ATOM
             case PairIndex():  # only inside an index form: δ[r,(a,b)]
                 return "δ", ATOM
         assert_never(e)

@@ -1,0 +1,78 @@
+"""The SymPy classes the operation records name, and what each reads back as (for `matcalc.sympy_from`).
+
+Read off the records (`matcalc.ops`), never listed by hand: an elementwise
+record whose SymPy form is one SymPy function of ``t`` (``asin(t)``) reads
+that function back; a family's orders read back from the SymPy function of
+each order (``loggamma(t)``) or of the order and ``t`` (``polygamma(k, t)``);
+a matrix-function record names its SymPy classes (``KroneckerProduct``).
+The records whose SymPy form is a formula (``relu`` is ``Max(0, t)``) are read
+by the handlers of those SymPy nodes in `matcalc.sympy_from`.
+
+Imports SymPy at the top, as `matcalc.sympy_from` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sympy as sp
+
+from matcalc import sympy_to
+from matcalc.expr import Expr
+from matcalc.ops import ELEMENTWISE
+from matcalc.ops.gamma import FAMILIES
+from matcalc.ops.matrix import MATRIX_FUNCTIONS
+
+__all__ = ["FAMILY_ORDERS", "FUNCTIONS", "MATRIX_CLASSES"]
+
+
+def _one_function_records() -> dict[Any, str]:
+    """SymPy function classes that are a matcalc function: the records whose SymPy form is ``F(t)``."""
+    t = sp.Dummy("t", real=True)
+    out: dict[Any, str] = {}
+    for r in ELEMENTWISE.values():
+        form = r.sympy(sp, t)
+        if isinstance(form, sp.Function) and form.args == (t,):
+            out[form.func] = r.name
+    return out
+
+
+def _family_orders() -> dict[Any, tuple[str, int, bool]]:
+    """SymPy function classes that are orders of a family (`matcalc.ops.gamma`).
+
+    To each class: the family, and either the one order it is (``loggamma(t)``: -1) or,
+    when the class takes the order as its first argument (``polygamma(k, t)``), the
+    lowest order it stands for.
+    """
+    t = sp.Dummy("t", real=True)
+    out: dict[Any, tuple[str, int, bool]] = {}
+    for r in FAMILIES.values():
+        for k in range(r.lowest, r.lowest + 3):
+            form = r.sympy(sp, k, t)
+            if not isinstance(form, sp.Function) or form.func in out:
+                continue
+            if form.args == (t,):
+                out[form.func] = (r.name, k, False)
+            elif form.args == (sp.Integer(k), t):
+                out[form.func] = (r.name, k, True)
+    return out
+
+
+def _matrix_classes() -> dict[Any, tuple[Callable[..., Expr], int]]:
+    """The SymPy class each matrix-function record names: its smart constructor and number of operands."""
+    return {
+        getattr(sympy_to, name, None) or getattr(sp, name): (r.build, r.operands)
+        for r in MATRIX_FUNCTIONS.values() if r.build is not None
+        for name in r.sympy_classes
+    }  # fmt: skip
+
+
+#: SymPy's elementwise functions that are matcalc functions of the same meaning.
+FUNCTIONS: dict[Any, str] = _one_function_records()
+
+#: SymPy's functions that are an order of a family of matcalc functions (the gamma family).
+FAMILY_ORDERS: dict[Any, tuple[str, int, bool]] = _family_orders()
+
+#: SymPy's classes that are a matrix-function record: its constructor and its number of operands.
+MATRIX_CLASSES: dict[Any, tuple[Callable[..., Expr], int]] = _matrix_classes()

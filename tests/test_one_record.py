@@ -1,0 +1,180 @@
+"""Adding an operation is one record: the claim of issue 8, checked on a copy of the package.
+
+Each test copies `matcalc` into a temporary directory, appends ONE record to
+ONE registry module (nothing else in the copy changes), and runs a script in
+a fresh interpreter that takes the new operation through every pass: the
+parser (and the suggestion for its alias), kind inference, the text round
+trip, evaluation, first and second derivatives against finite differences,
+LaTeX (rendered by KaTeX in the elementwise case), the code of every backend,
+and the SymPy bridge.  If any pass kept a table of its own, the new name would
+be missing there and the script would fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from optional import require
+from test_latex_render import _render_all
+
+import matcalc
+
+SOFTSIGN = '''
+    Elementwise(  # softsign(u) = u/(1+|u|), softsign' = 1/(1+|u|)^2
+        "softsign", lambda x: x / (1 + np.abs(x)), lambda u, f: 1 / (1 + f("abs", u)) ** 2,
+        r"\\operatorname{softsign}", spelled("_0 / (1 + xp.abs(_0))"),
+        lambda sp, t: t / (1 + sp.Abs(t)), (-3, 3), range=(-1.0, 1.0), kinks=(0.0,), aliases=("soft_sign",),
+    ),
+)  # fmt: skip
+
+#: Every elementwise function'''
+
+ELEMENTWISE_SCRIPT = r"""
+import json
+import numpy as np
+import sympy as sp
+import matcalc as mc
+from matcalc.testing import check_derivative
+
+def ss(v):
+    return v / (1 + np.abs(v))
+
+rng = np.random.default_rng(0)
+vals = {"X": rng.uniform(-1, 1, (3, 2)) + 0.2, "w": rng.uniform(0.3, 1, 2), "x": rng.uniform(0.2, 2, 4)}
+f = mc.parse("sum(softsign(X*w))")            # kinds inferred: X a matrix, w a vector
+assert str(f) == "sum(softsign(X*w))" and mc.parse(str(f)) is f
+assert np.isclose(mc.evaluate(f, vals), np.sum(ss(vals["X"] @ vals["w"])))
+for wrt in (("w",), ("w", "w"), ("X",)):
+    check = check_derivative(f, *wrt, values=vals, rtol=1e-6, atol=1e-8)
+    assert check.ok, (wrt, check.max_error, str(check.derivative))
+grad = mc.diff(f, "w")
+assert "softsign" not in str(grad) and "abs" in str(grad), str(grad)
+e = mc.parse("softsign(x)", {"x": "vector"})
+latex = [mc.latex(s, form=form) for s in (e, grad) for form in ("matrix", "index")]
+assert r"\operatorname{softsign}" in latex[0], latex[0]
+outputs = {"f": e, "g": mc.diff(mc.parse("sum(softsign(x))"), "x")}
+want = {k: mc.evaluate(v, vals) for k, v in outputs.items()}
+
+def run(backend, to):
+    fn = mc.lambdify(outputs, args=["x"], backend=backend)
+    out = fn(x=to(vals["x"]))
+    for k in outputs:
+        assert np.allclose(np.asarray(out[k]), want[k], rtol=1e-12), (backend, k)
+
+import array_api_strict, jax, torch
+jax.config.update("jax_enable_x64", True)
+run("numpy", lambda v: v)
+run("array_api", array_api_strict.asarray)
+run("jax", jax.numpy.asarray)
+run("torch", torch.as_tensor)
+s = mc.to_sympy(e, {"x": 4})
+back = mc.from_sympy(s, {"x": "vector"})
+assert np.allclose(mc.evaluate(back, vals), ss(vals["x"]))
+from matcalc.codegen.signs import bounds
+assert bounds(mc.parse("softsign(x).^3", {"x": "vector"})) == (-1.0, 1.0)
+try:
+    mc.parse("soft_sign(x)")
+except mc.ParseError as err:
+    assert "did you mean softsign(...)" in str(err), str(err)
+else:
+    raise AssertionError("soft_sign parsed")
+print(json.dumps(latex))
+"""
+
+COSHM = '''
+    PrimaryFunction(  # cosh(X): f' = sinh, f'(X) = (expm(X) - expm(-X))/2
+        "coshm", lambda t, c: np.cosh(t), lambda t, c: np.sinh(t), lambda x, c: scipy_linalg().coshm(x),
+        lambda x, c: build.scale(build.number(Fraction(1, 2)),
+                                 build.sub(matfun("expm", x), matfun("expm", build.neg(x)))),
+        r"\\cosh", _none(numpy=_numpy("xp.cosh", "scipy.linalg.coshm", False)), _none(), None, "general",
+        helpers=HELPERS, aliases=("cosh_m",),
+    ),
+)  # fmt: skip
+
+#: Every primary matrix function'''
+
+PRIMARY_SCRIPT = r"""
+import json
+import numpy as np
+import scipy.linalg
+import matcalc as mc
+from matcalc.testing import check_derivative
+
+rng = np.random.default_rng(1)
+vals = {"X": rng.normal(0, 0.4, (3, 3)), "A": rng.normal(0, 1, (3, 3))}
+f = mc.parse("tr(A*coshm(X))", {"A": "matrix", "X": "matrix"})
+assert mc.parse(str(f), {"A": "matrix", "X": "matrix"}) is f
+assert np.isclose(mc.evaluate(f, vals), np.trace(vals["A"] @ scipy.linalg.coshm(vals["X"])))
+for wrt in (("X",), ("X", "X")):
+    check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-7)
+    assert check.ok, (wrt, check.max_error, str(check.derivative))
+g = mc.diff(mc.parse("tr(coshm(X))", {"X": "matrix"}), "X")
+assert "expm" in str(g), str(g)
+e = mc.parse("coshm(X)", {"X": "matrix"})
+fn = mc.lambdify({"f": e}, args=["X"], backend="numpy")
+assert np.allclose(fn(X=vals["X"])["f"], scipy.linalg.coshm(vals["X"]))
+for backend in ("jax", "torch", "array_api"):
+    try:
+        mc.lambdify(e, backend=backend)
+    except mc.CodegenError as err:
+        assert "coshm" in str(err)
+    else:
+        raise AssertionError(backend)
+try:
+    mc.to_sympy(e)
+except mc.MatcalcError as err:
+    assert "SymPy" in str(err)
+try:
+    mc.parse("cosh_m(X)")
+except mc.ParseError as err:
+    assert "did you mean coshm(...)" in str(err), str(err)
+print(json.dumps([mc.latex(f), mc.latex(e, form="index")]))
+"""
+
+
+def _with_record(tmp_path: Path, module: str, marker: str, record: str, script: str) -> list[str]:
+    """Run ``script`` against a copy of matcalc whose ``module`` has ``record`` appended at ``marker``."""
+    copy = tmp_path / "matcalc"
+    shutil.copytree(Path(matcalc.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    path = copy / module
+    text = path.read_text()
+    assert text.count(marker) == 1, marker
+    path.write_text(text.replace(marker, record.lstrip("\n")))
+    changed = [p.relative_to(copy) for p in copy.rglob("*.py")
+               if p.read_bytes() != (Path(matcalc.__file__).parent / p.relative_to(copy)).read_bytes()]
+    assert changed == [Path(module)]  # one file, one record
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    run = [sys.executable, "-c", script]  # in tmp_path: "-c" puts the working directory first on the path
+    done = subprocess.run(run, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_an_elementwise_function_is_one_record(tmp_path: Path) -> None:
+    for library in ("array_api_strict", "jax", "torch"):
+        require(library)
+    marker = ")  # fmt: skip\n\n#: Every elementwise function"
+    latex = _with_record(tmp_path, "ops/elementwise.py", marker, SOFTSIGN, ELEMENTWISE_SCRIPT)
+    report = _render_all(latex)
+    assert report["rendered"] == len(latex) and not report["failures"], report["failures"]
+
+
+def test_a_primary_matrix_function_is_one_record(tmp_path: Path) -> None:
+    marker = ")  # fmt: skip\n\n#: Every primary matrix function"
+    latex = _with_record(tmp_path, "ops/primary.py", marker, COSHM, PRIMARY_SCRIPT)
+    assert r"\cosh" in latex[0]
+    report = _render_all(latex)
+    assert report["rendered"] == len(latex) and not report["failures"], report["failures"]
+
+
+@pytest.mark.parametrize("module", ["ops/elementwise.py", "ops/primary.py"])
+def test_the_marker_is_where_the_records_end(module: str) -> None:
+    """The records tuple ends right before the registry: appending there is appending a record."""
+    text = (Path(matcalc.__file__).parent / module).read_text()
+    assert text.count(")  # fmt: skip\n\n#: Every ") == 1
