@@ -21,6 +21,7 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import subprocess
 import sys
@@ -160,11 +161,15 @@ def time_sympy(
         "eval_timeout": 3 * timeout,
         "repeats": repeats,
     }
+    # the worker imports the matcalc this process runs (a checkout need not be installed)
+    root = str(Path(mc.__file__).resolve().parent.parent)
+    path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
     try:
         proc = subprocess.run(
             [sys.executable, str(WORKER)],
             input=pickle.dumps(job),
             capture_output=True,
+            env={**os.environ, "PYTHONPATH": path},
             timeout=5 * timeout + 30,
             check=False,
         )

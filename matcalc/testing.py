@@ -111,6 +111,10 @@ class StandIn(tuple[Callable[..., Any], ...]):
     shape: tuple[int, ...]
     seed: int
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its shape, seed and number of derivatives (its functions are local ones)."""
+        return _stand_in, (self.shape, self.seed, len(self))
+
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, tuple):
             return _partial(self.shape, self.seed, tuple(sorted(k - 1 for k in key)))
@@ -126,8 +130,12 @@ def stand_in(shape: tuple[int, ...], rng: np.random.Generator, orders: int = 6) 
     `_partial`.  For an abstract function declared in kinds
     (``"scalar function"``, ...), as `random_values` gives it.
     """
+    return _stand_in(tuple(shape), int(rng.integers(2**32)), orders)
+
+
+def _stand_in(shape: tuple[int, ...], seed: int, orders: int) -> StandIn:
+    """The stand-in of ``shape`` drawn from ``seed``; it pickles as these three numbers."""
     weights: dict[int, np.ndarray] = {}
-    seed = int(rng.integers(2**32))
 
     def a(n: int) -> np.ndarray:
         if n not in weights:

@@ -36,6 +36,17 @@ def test_derive_two_identities() -> None:
     assert "det_X" in text and "median, first derivatives" in text
 
 
+
+@pytest.mark.skipif(not HAVE_SYMPY, reason="SymPy is in the bench extra")
+def test_derive_sends_abstract_functions_to_the_sympy_worker() -> None:
+    # the values of an abstract function (a StandIn of local functions) go to the worker pickled;
+    # they once stopped the whole run with "Can't pickle local object"
+    one = [r for r in IDENTITIES if r.name == "chain_two_arguments"]
+    assert len(one) == 1 and any(k.endswith("function") for k in one[0].kinds.values())
+    results, _ = derive.run(one, repeats=1, sympy=True, timeout=5.0, sympy_repeats=1)
+    assert results[0].ok and results[0].sympy["status"] in {"right", "wrong", "fails", "unchecked"}
+    assert "worker crashed" not in results[0].sympy.get("note", "")
+
 @pytest.mark.skipif(not HAVE_SYMPY, reason="SymPy is in the bench extra")
 def test_sympy_translation_and_layouts() -> None:
     from sympy_bridge import compare, translate

@@ -9,6 +9,8 @@ in the wrong place or with its axes swapped changes the numbers.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -131,3 +133,15 @@ def test_kinds_of_the_arguments_are_inferred_from_use() -> None:
     f = mc.parse("f(u, v) + u'*v + c", {"f": "scalar function"})
     kinds = {s.name: s.kind for s in f.symbols}
     assert kinds["u"] == kinds["v"] == "vector" and kinds["c"] == "scalar"
+
+
+def test_a_stand_in_pickles_as_the_same_function() -> None:
+    # the benchmark sends values to worker processes; a stand-in's functions are local ones
+    values = random_values(mc.parse("f(x, y)", {"f": "scalar function"}), 3)
+    stand_in = values["f"]
+    copy = pickle.loads(pickle.dumps(stand_in))
+    u, v = np.linspace(0.1, 1.0, values["x"].size), np.linspace(-1.0, 0.5, values["y"].size)
+    for key in [(), (1,), (1, 2), (2, 2)]:
+        np.testing.assert_array_equal(copy[key](u, v), stand_in[key](u, v))
+    for k in range(len(stand_in)):
+        np.testing.assert_array_equal(copy[k](u), stand_in[k](u))
