@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from matcalc import build
 from matcalc.dims import Dim
@@ -42,9 +43,13 @@ __all__ = [
 Coef = int | float | Fraction
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Idx:
-    """A named index ranging over ``dim``."""
+class Idx(NamedTuple):
+    """A named index ranging over ``dim``.
+
+    A named tuple, as `Dim` is: indices are hashed and compared in every
+    dictionary of the index passes, and a tuple does both in C (ordered by
+    name, then dimension).
+    """
 
     name: str
     dim: Dim

@@ -24,6 +24,8 @@ __all__ = ["canonical_key", "contract", "merged_index_form", "simplify_terms"]
 
 def contract(term: Term, free: frozenset[Idx]) -> Term:
     """``term`` with every delta that touches a summed index contracted."""
+    if not term.deltas:
+        return term
     deltas = list(term.deltas)
     extra: list[Factor] = []
     kept: list[Delta] = []
@@ -61,7 +63,11 @@ def canonical_key(term: Term, free: Sequence[Idx]) -> tuple[object, ...]:
     in ``A[p,q] A[q,r]``) are tried in every order (up to `MAX_ORDERS`), and the
     smallest labelling wins, so the key does not depend on the order the term was built in.
     """
-    positions = {i: n for n, i in enumerate(free)}
+    return _canonical_key(term, {i: n for n, i in enumerate(free)})
+
+
+def _canonical_key(term: Term, positions: Mapping[Idx, int]) -> tuple[object, ...]:
+    """`canonical_key` with the free indices given by their positions."""
     keys = _sort_keys(term.factors, positions)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     ordered = [term.factors[n] for n in order]
@@ -132,6 +138,7 @@ def _labelled(
 def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
     """Contract deltas, drop zero terms and collect like terms (first occurrence order)."""
     free_set = frozenset(free)
+    positions = {i: n for n, i in enumerate(free)}
     collected: dict[tuple[object, ...], tuple[Term, Coef]] = {}
     for term in terms:
         if term.coef == 0:
@@ -139,7 +146,7 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
         term = contract(term, free_set)
         while (paired := pairs.contract_pairs(term, free_set)) is not None:
             term = contract(paired, free_set)
-        key = canonical_key(term, free)
+        key = _canonical_key(term, positions)
         if key in collected:
             first, coef = collected[key]
             collected[key] = (first, coef + term.coef)

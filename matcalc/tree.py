@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import weakref
 import zlib
+from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as weakref.py uses it)
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
@@ -48,20 +49,37 @@ _TEXT_REPR_LIMIT = 20_000
 _WHERE_ABOVE = 200
 
 class _Interned(type):
-    """Metaclass that hash-conses: one object per distinct node."""
+    """Metaclass that hash-conses: one object per distinct node.
 
-    _table: ClassVar[weakref.WeakValueDictionary[tuple[Any, ...], Any]] = (
-        weakref.WeakValueDictionary()
-    )
+    The table maps a node's key to a weak reference (a `weakref.KeyedRef` that
+    knows its key): an entry lives only while some object refers to its node,
+    and the reference's callback removes the entry of a dead node, never that
+    of a live node built later with the same key.  (A plain dict and one shared
+    callback: a lookup is two calls in C, where `weakref.WeakValueDictionary`
+    runs Python code on every ``get`` and every insertion.)
+    """
+
+    _table: ClassVar[dict[tuple[Any, ...], weakref.KeyedRef]] = {}
 
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
         charge()  # the work budget of the public call (matcalc.limits)
-        key = (cls, tuple(map(_key, args)), shape, row)
-        node = _Interned._table.get(key)
-        if node is None:
-            node = super().__call__(*args, shape=shape, row=row)
-            _Interned._table[key] = node
+        key = (cls, tuple([a if isinstance(a, Expr) else _key(a) for a in args]), shape, row)
+        ref = _TABLE.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return node
+        node = super().__call__(*args, shape=shape, row=row)
+        _TABLE[key] = weakref.KeyedRef(node, _forget, key)
         return node
+
+
+_TABLE = _Interned._table
+
+
+def _forget(ref: weakref.KeyedRef) -> None:
+    """Callback of a dead node's reference: drop its entry (if it is still that reference's)."""
+    _remove_dead_weakref(_TABLE, ref.key)
 
 
 def _key(value: Any) -> Any:
@@ -71,7 +89,7 @@ def _key(value: Any) -> Any:
     if isinstance(value, (str, int, float, Fraction)):
         return (type(value), repr(value))
     if isinstance(value, tuple):
-        return tuple(map(_key, value))
+        return tuple([v if isinstance(v, Expr) else _key(v) for v in value])
     if is_dataclass(value):
         return value  # a frozen index-level value (IndexExpr)
     return (type(value), repr(value))
@@ -83,6 +101,7 @@ class Expr(metaclass=_Interned):
 
     shape: tuple[Dim, ...] = field(kw_only=True)
     row: bool = field(kw_only=True, default=False)
+    kids: tuple[Expr, ...] = field(init=False)  # the direct subexpressions, as `children` yields them
     symbols: tuple[Symbol, ...] = field(init=False)
     dims: frozenset[Dim] = field(init=False)
     depth: int = field(init=False)
@@ -93,16 +112,27 @@ class Expr(metaclass=_Interned):
     holds_tensor: ClassVar[bool] = False
 
     def __post_init__(self) -> None:
-        kids = tuple(children(self))
-        depth = 1 + max((k.depth for k in kids), default=0)
+        kids = _kids(self)
+        own_symbols = self._own_symbols()
+        own_dims = _own_dims(self.shape)
+        if len(kids) == 1 and not own_symbols:  # most nodes: what the one child has, and its own dims
+            (k,) = kids
+            depth, symbols, size = k.depth + 1, k.symbols, k.tree_size + 1
+            dims = k.dims if own_dims <= k.dims else own_dims | k.dims
+        else:
+            depth = 1 + max([k.depth for k in kids], default=0)
+            symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
+            dims = _merged_dims(own_dims, [k.dims for k in kids])
+            size = 1 + sum([k.tree_size for k in kids])
         if depth > MAX_DEPTH:
             raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
-        own_symbols = self._own_symbols()
-        object.__setattr__(self, "symbols", _merged_symbols([own_symbols, *(k.symbols for k in kids)]))
-        object.__setattr__(self, "dims", _merged_dims(_own_dims(self.shape), [k.dims for k in kids]))
-        object.__setattr__(self, "depth", depth)
-        object.__setattr__(self, "tree_size", 1 + sum(k.tree_size for k in kids))
-        object.__setattr__(self, "skey", _structural_key(self, kids))
+        _set = object.__setattr__
+        _set(self, "kids", kids)
+        _set(self, "symbols", symbols)
+        _set(self, "dims", dims)
+        _set(self, "depth", depth)
+        _set(self, "tree_size", size)
+        _set(self, "skey", _structural_key(self, kids))
 
     def _own_symbols(self) -> tuple[Symbol, ...]:
         """The symbols this node itself contributes (a symbol, an abstract function), not its children's."""
@@ -254,7 +284,7 @@ def _fields(cls: type) -> tuple[str, ...]:
     """The structural fields of a node class, in order (not shape/row/derived)."""
     names = _FIELDS.get(cls)
     if names is None:
-        base = {"shape", "row", "symbols", "dims", "depth", "tree_size", "skey"}
+        base = {"shape", "row", "kids", "symbols", "dims", "depth", "tree_size", "skey"}
         names = tuple(f.name for f in fields(cls) if f.name not in base)
         _FIELDS[cls] = names
     return names
@@ -308,8 +338,9 @@ def forget_symbol_sets() -> None:
 def _own_dims(shape: tuple[Dim, ...]) -> frozenset[Dim]:
     """The dimensions of ``shape``, with the parts of product dimensions (so substitutions see them)."""
     own = frozenset(shape)
-    if any(d.parts for d in shape):
-        own = own.union(*(d.parts for d in shape))
+    for d in shape:
+        if d.parts:
+            return own.union(*(d.parts for d in shape))
     return own
 
 
@@ -340,14 +371,20 @@ def _code(value: object) -> int:
 
 def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
     """A hash of the structure that is the same in every run (Python's str hash is not)."""
-    h = _code(type(e).__name__) * 2 + e.row
+    cls = type(e)
+    h = _code(cls.__name__) * 2 + e.row
     for d in e.shape:
         h = (h * 1_000_003 + _code(d)) % _MOD
-    for f in _fields(type(e)):
+    for f in _fields(cls):
         value = getattr(e, f)
-        if is_dataclass(value):  # an index form's tensor: its bases count by their own keys (below)
+        if isinstance(value, Expr):  # counted as its shallow repr ``<skey>``, then again below
+            h = (h * 1_000_003 + zlib.crc32(b"<%d>" % value.skey)) % _MOD
+        elif isinstance(value, tuple):
+            if not _has_expr(value):
+                h = (h * 1_000_003 + _code(value)) % _MOD
+        elif is_dataclass(value):  # an index form's tensor: its bases count by their own keys (below)
             h = (h * 1_000_003 + zlib.crc32(_shallow_repr(value).encode())) % _MOD
-        elif not _has_expr(value):
+        else:
             h = (h * 1_000_003 + _code(value)) % _MOD
     for k in kids:
         h = (h * 1_000_003 + k.skey) % _MOD
@@ -361,6 +398,9 @@ def _shallow_repr(value: object) -> str:
     """
     if isinstance(value, Expr):
         return f"<{value.skey}>"
+    if isinstance(value, tuple) and hasattr(value, "_fields") and not isinstance(value, Dim):
+        # a record that is a named tuple (an index), shown as the record it is
+        return f"{type(value).__name__}({','.join(map(_shallow_repr, value))})"
     if isinstance(value, tuple):
         return f"({','.join(map(_shallow_repr, value))})"
     if is_dataclass(value) and not isinstance(value, type):
@@ -375,15 +415,21 @@ def _has_expr(value: object) -> bool:
 
 def children(e: Expr) -> Iterator[Expr]:
     """The direct subexpressions of ``e``, in order (of an IndexForm: its factors' bases)."""
+    return iter(e.kids)
+
+
+def _kids(e: Expr) -> tuple[Expr, ...]:
+    """The direct subexpressions of a node being built (then kept as its ``kids``)."""
     if e.holds_tensor:  # an IndexForm: the bases of its factors
-        yield from e.tensor.bases()  # type: ignore[attr-defined]
-        return
+        return tuple(e.tensor.bases())  # type: ignore[attr-defined]
+    out: list[Expr] = []
     for name in _fields(type(e)):
         value = getattr(e, name)
         if isinstance(value, Expr):
-            yield value
+            out.append(value)
         elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
-            yield from value  # (a tuple of numbers, such as a function's partials, is data)
+            out.extend(value)  # (a tuple of numbers, such as a function's partials, is data)
+    return tuple(out)
 
 
 def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -> Expr:
@@ -462,4 +508,4 @@ def walk(e: Expr) -> Iterator[Expr]:
             continue
         seen.add(id(x))
         stack.append((x, True))
-        stack.extend((k, False) for k in reversed(tuple(children(x))))
+        stack.extend((k, False) for k in reversed(x.kids))
