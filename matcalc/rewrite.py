@@ -26,14 +26,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from matcalc.build import long_product, mul_all, remake
 from matcalc.errors import RewriteLimitError
 from matcalc.expr import Expr, Scale, children
 from matcalc.recursion import deep
 
-__all__ = ["Pat", "Rule", "RuleTable", "rewrite", "rule", "stats"]
+__all__ = ["Pat", "Rule", "RuleTable", "memoized", "rewrite", "rule", "stats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,37 @@ def stats() -> Iterator[Counter[str]]:
         _COUNTS.reset(token)
 
 
+_MEMOS: ContextVar[dict[object, dict[Expr, Any]] | None] = ContextVar("matcalc_rewrite_memos", default=None)
+_T = TypeVar("_T")
+_MISSING = object()
+
+
+def memoized(fn: Callable[[Expr], _T]) -> Callable[[Expr], _T]:
+    """``fn`` of a node, remembered per node while the current `rewrite` runs.
+
+    For readings of a node that several rules (or one sort, many times) ask for,
+    such as its monomial or its sort key: nodes are interned and immutable, so a
+    reading holds for the whole rewrite.  The memo lives as long as the rewrite
+    (a process-wide cache would keep every node it saw alive, and the next call
+    warm); outside a rewrite ``fn`` is computed each time.
+    """
+
+    @wraps(fn)
+    def cached(e: Expr) -> _T:
+        memos = _MEMOS.get()
+        if memos is None:
+            return fn(e)
+        table = memos.get(cached)
+        if table is None:
+            table = memos[cached] = {}
+        value = table.get(e, _MISSING)
+        if value is _MISSING:
+            value = table[e] = fn(e)
+        return value  # type: ignore[no-any-return]
+
+    return cached
+
+
 def _settle(x: Expr, once: Callable[[Expr], Expr | None], fired: list[str]) -> Expr:
     """``x`` rewritten by ``once`` until it stays; a form that comes back is a cycle.
 
@@ -261,8 +293,13 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
         memo[x] = memo[y] = y
         return y
 
-    with deep():
-        return go(e)
+    token = _MEMOS.set({}) if _MEMOS.get() is None else None  # a nested rewrite shares the memos
+    try:
+        with deep():
+            return go(e)
+    finally:
+        if token is not None:
+            _MEMOS.reset(token)
 
 
 def _scalar_factors(e: Expr) -> list[Expr]:

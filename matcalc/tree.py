@@ -422,13 +422,21 @@ def _kids(e: Expr) -> tuple[Expr, ...]:
     """The direct subexpressions of a node being built (then kept as its ``kids``)."""
     if e.holds_tensor:  # an IndexForm: the bases of its factors
         return tuple(e.tensor.bases())  # type: ignore[attr-defined]
-    out: list[Expr] = []
+    parts: list[Expr | tuple[Expr, ...]] = []
     for name in _fields(type(e)):
         value = getattr(e, name)
         if isinstance(value, Expr):
-            out.append(value)
+            parts.append(value)
         elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
-            out.extend(value)  # (a tuple of numbers, such as a function's partials, is data)
+            parts.append(value)  # (a tuple of numbers, such as a function's partials, is data)
+    if len(parts) == 1:  # the operands of a sum or product: that very tuple, not a copy
+        return parts[0] if isinstance(parts[0], tuple) else (parts[0],)
+    out: list[Expr] = []
+    for p in parts:
+        if isinstance(p, tuple):
+            out.extend(p)
+        else:
+            out.append(p)
     return tuple(out)
 
 

@@ -19,7 +19,6 @@ exponents holds where ``u ≥ 0``, which is where the input is real.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -27,7 +26,7 @@ from fractions import Fraction
 from matcalc import build
 from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Power, Scale, SumEntries
 from matcalc.limits import charge
-from matcalc.rewrite import Pat, rule
+from matcalc.rewrite import Pat, memoized, rule
 from matcalc.rules.cost import cheaper
 
 __all__ = [
@@ -82,11 +81,12 @@ def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]
             out.append((e, k))
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@memoized
 def monomial(e: Expr) -> Monomial:
     """``e`` read as a number times powers of bases, equal bases merged.
 
-    Memoized (nodes are immutable and interned): several rules read the same product.
+    Memoized while the rewrite runs (`matcalc.rewrite.memoized`): several rules read the
+    same product.
     """
     found: list[tuple[Expr, Value]] = []
     nums: list[Value] = []

@@ -11,23 +11,23 @@ then as terms.  Ties go by a structural key (`Expr.skey`, the same in every run)
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 
 from matcalc import build
 from matcalc.expr import Add, ElemDiv, Expr, Hadamard, Number, Scale, Symbol, Transpose, walk
-from matcalc.rewrite import Pat, rule
+from matcalc.rewrite import Pat, memoized, rule
 from matcalc.rules.common import coef_body, scalar_factors
 
 __all__ = ["reading_key", "sort_factors", "sort_scalar_product", "sort_terms"]
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@memoized
 def _key(e: Expr) -> tuple[object, ...]:
     """Symbols in reading order (alphabetically), then fewer transposes, smaller, by structure.
 
-    Memoized (nodes are immutable and interned): a sort compares each operand's key many
-    times, and a walk per comparison made deep chains (``exp`` nested 80 deep) cubic.
+    Memoized while the rewrite runs (`matcalc.rewrite.memoized`): a sort compares each
+    operand's key many times, and a walk per comparison made deep chains (``exp`` nested
+    80 deep) cubic.
     """
     names: list[str] = []
     transposes = 0
