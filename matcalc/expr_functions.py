@@ -23,6 +23,7 @@ __all__ = [
     "LogSumExp",
     "MatFun",
     "MatPow",
+    "Named",
     "Norm",
     "PairIndex",
     "Polygamma",
@@ -35,29 +36,42 @@ __all__ = [
 ]
 
 
+class Named(Expr):
+    """A node with a `MatrixFunction` record (`matcalc.ops.matrix.matrix_function` finds it).
+
+    The text and LaTeX printers, code generation and the SymPy translator have one
+    case for all of them, which reads the record (spelling, LaTeX name, code
+    template, SymPy form), after the cases of the nodes they specialize on
+    (``X^{-1}``, ``tr(A*B)`` as one einsum, ``A ⊗ B``).  A new node of this kind
+    needs no case there: its class, its record and its derivative rule.
+    """
+
+    __slots__ = ()
+
+
 @node
-class Trace(Expr):
+class Trace(Named):
     """``tr(X)`` of a square matrix."""
 
     body: Expr
 
 
 @node
-class Det(Expr):
+class Det(Named):
     """``det(X)`` of a square matrix."""
 
     body: Expr
 
 
 @node
-class LogDet(Expr):
+class LogDet(Named):
     """``logdet(X)`` = log det X of a square matrix."""
 
     body: Expr
 
 
 @node
-class Inverse(Expr):
+class Inverse(Named):
     """``inv(X)`` of a square matrix."""
 
     body: Expr
@@ -72,28 +86,28 @@ class MatPow(Expr):
 
 
 @node
-class DiagMatrix(Expr):
+class DiagMatrix(Named):
     """``diag(v)``: the diagonal matrix with the vector ``v`` on its diagonal."""
 
     body: Expr
 
 
 @node
-class DiagVector(Expr):
+class DiagVector(Named):
     """``diag(X)``: the vector of the diagonal of a square matrix."""
 
     body: Expr
 
 
 @node
-class SumEntries(Expr):
+class SumEntries(Named):
     """``sum(X)``: the sum of all entries."""
 
     body: Expr
 
 
 @node
-class Norm(Expr):
+class Norm(Named):
     """``norm1``/``norm2``: entrywise 1-norm, or 2-norm (Frobenius for a matrix)."""
 
     body: Expr
@@ -101,7 +115,7 @@ class Norm(Expr):
 
 
 @node
-class Softmax(Expr):
+class Softmax(Named):
     """``softmax(x)`` = ``exp(x)/sum(exp(x))`` of a vector (``axis`` 0).
 
     Of a matrix, ``axis`` 1 normalizes each column and ``axis`` 2 each row
@@ -113,7 +127,7 @@ class Softmax(Expr):
 
 
 @node
-class LogSumExp(Expr):
+class LogSumExp(Named):
     """``logsumexp(X)`` = log Σ exp of all entries (``axis`` 0), or per column (1) / row (2).
 
     The reduced axis disappears: per column gives a row vector, per row a column vector.
@@ -136,7 +150,7 @@ class Polygamma(Expr):
 
 
 @node
-class Extremum(Expr):
+class Extremum(Named):
     """``max(X)`` or ``min(X)`` (``kind``): the largest or smallest entry of a vector or matrix (``axis`` 0).
 
     Of a matrix, ``axis`` 1 takes the extremum of each column (a row vector) and
@@ -149,7 +163,7 @@ class Extremum(Expr):
 
 
 @node
-class Kron(Expr):
+class Kron(Named):
     """``kron(A, B)``, the Kronecker product A ⊗ B (Magnus & Neudecker, ch. 2, sec. 10).
 
     ``kron(A, B)[(i, k), (j, l)] = A[i, j] B[k, l]``: the rows are the pairs
@@ -164,7 +178,7 @@ class Kron(Expr):
 
 
 @node
-class Vec(Expr):
+class Vec(Named):
     """``vec(X)``: the columns of the matrix X stacked into one column vector (column-major).
 
     ``vec(X)[(j, i)] = X[i, j]``: its length is the product dimension
@@ -186,7 +200,7 @@ class PairIndex(Expr):
 
 
 @node
-class Attained(Expr):
+class Attained(Named):
     """``ismax(X)`` or ``ismin(X)`` (``kind``): 1 where ``X`` attains its largest (smallest) entry, else 0.
 
     The tie indicator of the derivative of `Extremum`.  Its value compares each
@@ -205,7 +219,7 @@ class Attained(Expr):
 
 
 @node
-class Size(Expr):
+class Size(Named):
     """``size(X, k)``: the number of rows (``axis`` 1) or columns (2) of ``X``, a scalar.
 
     The length of a vector is ``size(x, 1)``.  It holds the expression (not just the

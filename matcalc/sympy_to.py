@@ -311,12 +311,6 @@ class _Translator:
                 return self.apply(FUNCTIONS[func], go(arg), arg.is_scalar)
             case E.MatPow(body=body, k=k):
                 return sp.MatPow(go(body), k)
-            case (
-                E.Trace() | E.Det() | E.LogDet() | E.Inverse() | E.DiagMatrix() | E.DiagVector()
-                | E.SumEntries() | E.Norm() | E.Softmax() | E.LogSumExp() | E.Size() | E.Vec()
-                | E.Extremum() | E.Attained() | E.Kron()
-            ):
-                return self.named(e)
             case E.Polygamma(order=order, arg=arg):
                 return self.apply(lambda t: POLYGAMMA.sympy(sp, order, t), go(arg), arg.is_scalar)
             case E.PairIndex():
@@ -336,6 +330,8 @@ class _Translator:
                     f"{e} has no matrix form (it is in index notation); "
                     "SymPy's array expressions are not supported"
                 )
+            case E.Named():  # tr, det, softmax, kron ...: its record's SymPy form
+                return self.named(e)
         assert_never(e)
 
     def named(self, e: E.Expr) -> Any:

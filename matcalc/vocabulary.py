@@ -100,12 +100,13 @@ RESERVED |= {WHERE}
 
 def _aliases() -> dict[str, str]:
     """What other tools call each operation, to its spelling here: the ``aliases`` of every record."""
+    pairs = [(a, r.name) for registry in (ELEMENTWISE, MATRIX_FUNCTIONS, PRIMARY_FUNCTIONS, SPECTRAL_OPS)
+             for r in registry.values() for a in r.aliases]
+    pairs += [pair for family in FAMILIES.values() for pair in family.aliases.items()]
     out: dict[str, str] = {}
-    for registry in (ELEMENTWISE, MATRIX_FUNCTIONS, PRIMARY_FUNCTIONS, SPECTRAL_OPS):
-        for r in registry.values():
-            out.update(dict.fromkeys(r.aliases, r.name))
-    for family in FAMILIES.values():
-        out.update(family.aliases)
+    for alias, name in pairs:
+        if out.setdefault(alias, name) != name:
+            raise RegistryError(f"the alias {alias!r} is claimed by both {out[alias]!r} and {name!r}")
     clash = sorted(set(out) & RESERVED)
     if clash:
         raise RegistryError(f"the alias(es) {', '.join(clash)} are built-in names themselves")

@@ -10,6 +10,7 @@ generation relies on, KaTeX, the code of every backend and the SymPy bridge.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from test_latex_render import _render_all
 from test_sympy_bridge import sympy_value
 
 import matcalc as mc
+from matcalc.errors import RegistryError
 from matcalc.expr import Polygamma
 from matcalc.ops.gamma import FAMILIES, Family
 from matcalc.testing import check_derivative
@@ -118,3 +120,13 @@ def test_sympy_bridge_both_ways(r: Family, k: int, arg: str) -> None:
     want = mc.evaluate(e, vals)
     np.testing.assert_allclose(sympy_value(s, vals).reshape(np.shape(want)), want, rtol=1e-12)
     assert mc.from_sympy(s, {arg: KINDS[arg]}) is e
+
+
+def test_an_incomplete_family_is_refused_at_import() -> None:
+    r = next(iter(FAMILIES.values()))
+    no_general = dataclasses.replace(r, code={op: t for op, t in r.code.items() if op != r.name})
+    with pytest.raises(RegistryError, match=rf"'{r.name}' is incomplete: no code for {r.name}\(k, u\)"):
+        FAMILIES.extended(no_general)
+    stray = dataclasses.replace(r, aliases={"gamma_ln": "no_such_order"})
+    with pytest.raises(RegistryError, match="'gamma_ln' names 'no_such_order', which is no order's name"):
+        FAMILIES.extended(stray)

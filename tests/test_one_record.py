@@ -140,15 +140,21 @@ print(json.dumps([mc.latex(f), mc.latex(e, form="index")]))
 
 def _with_record(tmp_path: Path, module: str, marker: str, record: str, script: str) -> list[str]:
     """Run ``script`` against a copy of matcalc whose ``module`` has ``record`` appended at ``marker``."""
+    return _with_edits(tmp_path, [(module, marker, record.lstrip("\n"))], script)
+
+
+def _with_edits(tmp_path: Path, edits: list[tuple[str, str, str]], script: str) -> list[str]:
+    """Run ``script`` against a copy of matcalc with each ``(module, old, new)`` replaced, nothing else."""
     copy = tmp_path / "matcalc"
     shutil.copytree(Path(matcalc.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    path = copy / module
-    text = path.read_text()
-    assert text.count(marker) == 1, marker
-    path.write_text(text.replace(marker, record.lstrip("\n")))
-    changed = [p.relative_to(copy) for p in copy.rglob("*.py")
-               if p.read_bytes() != (Path(matcalc.__file__).parent / p.relative_to(copy)).read_bytes()]
-    assert changed == [Path(module)]  # one file, one record
+    for module, old, new in edits:
+        path = copy / module
+        text = path.read_text()
+        assert text.count(old) == 1, (module, old)
+        path.write_text(text.replace(old, new))
+    changed = {p.relative_to(copy) for p in copy.rglob("*.py")
+               if p.read_bytes() != (Path(matcalc.__file__).parent / p.relative_to(copy)).read_bytes()}
+    assert changed == {Path(module) for module, _, _ in edits}  # only the files named
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     run = [sys.executable, "-c", script]  # in tmp_path: "-c" puts the working directory first on the path
     done = subprocess.run(run, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
@@ -169,6 +175,92 @@ def test_a_primary_matrix_function_is_one_record(tmp_path: Path) -> None:
     marker = ")  # fmt: skip\n\n#: Every primary matrix function"
     latex = _with_record(tmp_path, "ops/primary.py", marker, COSHM, PRIMARY_SCRIPT)
     assert r"\cosh" in latex[0]
+    report = _render_all(latex)
+    assert report["rendered"] == len(latex) and not report["failures"], report["failures"]
+
+
+#: A matrix function with a node of its own, logtr(X) = log(tr(X)): the node (its class and its place
+#: in the union of node types), the record, and the derivative rule; nothing else changes.
+LOGTR = [
+    ("expr_functions.py", "\n\n@node\nclass Trace(Named):",
+     '\n\n@node\nclass LogTr(Named):\n    """logtr(X) = log(tr(X))."""\n\n    body: Expr\n'
+     "\n\n@node\nclass Trace(Named):"),
+    ("expr.py", "    MatPow,\n", "    MatPow,\n    LogTr,\n"),
+    ("expr.py", "| Kron | Vec | PairIndex", "| Kron | Vec | PairIndex | LogTr"),
+    ("ops/matrix.py", ")  # fmt: skip\n\n#: Every named matrix-level function", '''    MatrixFunction(
+        "logtr", (LogTr,), lambda x: LogTr(build.require_square("logtr", x), shape=()),
+        lambda sp, m: sp.log(m.trace()), "square", r"\\log\\operatorname{tr}",
+        to_sympy=lambda sp, t, e, v: sp.log(sp.Trace(v)), numpy=_scalar(lambda x: np.log(np.trace(x))),
+        code={"": spelled("xp.log(xp.trace(_0))", array_api="xp.log(xp.linalg.trace(_0))")},
+    ),
+)  # fmt: skip
+
+#: Every named matrix-level function'''),
+    ("ops/matrix.py", "    Kron,\n", "    Kron,\n    LogTr,\n"),
+    ("ops/matrix.py", "from matcalc.ops.record import MatrixFunction, Registry, code_name",
+     "from matcalc.ops.record import MatrixFunction, Registry, code_name, spelled"),
+    ("diff_matrix.py", "#: The rules by node type", '''\
+def _logtr(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
+    # d log tr(A) = δ_ts dA_st / tr(A)
+    n = e.body.shape[0]
+    s, t = fresh(n), fresh(n)
+    inverse_trace = atom(build.elem_div(build.number(1), build.trace(e.body)), ())
+    return dv.chain(product(inverse_trace, Term(1, (), (Delta(t, s),))), e.body, (s, t))
+
+
+#: The rules by node type'''),
+    ("diff_matrix.py", "    LogDet: _logdet,\n", "    LogDet: _logdet,\n    LogTr: _logtr,\n"),
+    ("diff_matrix.py", "from matcalc.expr import Det, Expr,", "from matcalc.expr import Det, Expr, LogTr,"),
+]
+
+LOGTR_SCRIPT = r"""
+import json
+import numpy as np
+import matcalc as mc
+from matcalc.testing import check_derivative
+
+rng = np.random.default_rng(2)
+vals = {"A": 3 * np.eye(3) + rng.normal(0, 0.3, (3, 3)), "B": rng.normal(0, 1, (3, 3))}
+kinds = {"A": "matrix", "B": "matrix"}
+f = mc.parse("logtr(A*B+A)", kinds)
+assert str(f) == "logtr(A*B+A)" and mc.parse(str(f), kinds) is f
+M = vals["A"] @ vals["B"] + vals["A"]
+assert np.isclose(mc.evaluate(f, vals), np.log(np.trace(M)))
+for wrt in (("A",), ("A", "A"), ("B",)):
+    check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-7)
+    assert check.ok, (wrt, check.max_error, str(check.derivative))
+g = mc.diff(mc.parse("logtr(A)", kinds), "A")
+assert np.allclose(mc.evaluate(g, vals), np.eye(3) / np.trace(vals["A"])), str(g)
+assert mc.parse("logtr(X)").is_scalar  # kinds inferred: X a square matrix
+
+outputs = {"f": f, "g": mc.diff(f, "A")}
+want = {k: mc.evaluate(v, vals) for k, v in outputs.items()}
+
+def run(backend, to):
+    fn = mc.lambdify(outputs, args=["A", "B"], backend=backend)
+    out = fn(A=to(vals["A"]), B=to(vals["B"]))
+    for k in outputs:
+        assert np.allclose(np.asarray(out[k]), want[k], rtol=1e-10), (backend, k)
+
+import array_api_strict, jax, torch
+jax.config.update("jax_enable_x64", True)
+run("numpy", lambda v: v)
+run("array_api", array_api_strict.asarray)
+run("jax", jax.numpy.asarray)
+run("torch", torch.as_tensor)
+s = mc.to_sympy(f, {"A": (3, 3), "B": (3, 3)})
+back = mc.from_sympy(s, kinds)
+assert np.isclose(mc.evaluate(back, vals), np.log(np.trace(M)))
+latex = [mc.latex(e, form=form) for e in (f, outputs["g"]) for form in ("matrix", "index")]
+assert r"\log\operatorname{tr}" in latex[0], latex[0]
+print(json.dumps(latex))
+"""
+
+
+def test_a_matrix_function_is_one_node_one_record_and_its_derivative_rule(tmp_path: Path) -> None:
+    for library in ("array_api_strict", "jax", "torch"):
+        require(library)
+    latex = _with_edits(tmp_path, LOGTR, LOGTR_SCRIPT)
     report = _render_all(latex)
     assert report["rendered"] == len(latex) and not report["failures"], report["failures"]
 

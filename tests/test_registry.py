@@ -200,3 +200,20 @@ def test_the_old_table_of_derivatives_reads_the_registry() -> None:
         if rule is not None:
             assert rule(u) is ELEMENTWISE[name].derivative(u, build.apply)  # type: ignore[misc]
     assert str(ELEMENTWISE_DERIVATIVES["sigmoid"](u)) == "sigmoid(x).*(1-sigmoid(x))"  # type: ignore[misc]
+
+
+def test_the_names_of_other_tools_come_from_the_records() -> None:
+    from matcalc.ops.gamma import FAMILIES
+    from matcalc.ops.primary import PRIMARY_FUNCTIONS
+    from matcalc.ops.spectral import SPECTRAL_OPS
+    from matcalc.spellings import FUNCTION_ALIASES
+
+    registries = (ELEMENTWISE, MATRIX_FUNCTIONS, PRIMARY_FUNCTIONS, SPECTRAL_OPS)
+    claimed = {a: r.name for reg in registries for r in reg.values() for a in r.aliases}
+    claimed |= {a: n for f in FAMILIES.values() for a, n in f.aliases.items()}
+    assert dict(FUNCTION_ALIASES) == claimed and claimed["expit"] == "sigmoid" and claimed["trace"] == "tr"
+    sigmoid = ELEMENTWISE["sigmoid"]
+    with pytest.raises(RegistryError, match="alias 'logit2' is not an identifier other than 'logit2'"):
+        ELEMENTWISE.extended(dataclasses.replace(sigmoid, name="logit2", aliases=("logit2",)))
+    with pytest.raises(RegistryError, match="alias 'x-y' is not an identifier"):
+        MATRIX_FUNCTIONS.extended(dataclasses.replace(MATRIX_FUNCTIONS["tr"], name="tr2", aliases=("x-y",)))

@@ -41,24 +41,19 @@ from matcalc.dims import Dim
 from matcalc.expr import (
     Add,
     Apply,
-    Attained,
     Call,
-    Det,
     DiagMatrix,
     DiagVector,
     ElemDiv,
     Expr,
-    Extremum,
     Hadamard,
     Identity,
     IndexForm,
-    Inverse,
     Kron,
-    LogDet,
-    LogSumExp,
     MatFun,
     MatMul,
     MatPow,
+    Named,
     Node,
     Norm,
     Number,
@@ -74,7 +69,6 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Transpose,
-    Vec,
     Zero,
     children,
     walk,
@@ -173,7 +167,7 @@ class Lowerer:
 
     def named(self, e: Expr, form: str = "") -> ast.expr:
         """A named matrix function of its argument, by its record's template (``form``: `code_op`)."""
-        return self.op(code_op(e, form), self.ref(cast(Trace, e).body))
+        return self.op(code_op(e, form), *[self.ref(c) for c in children(e)])
 
     def size(self, d: Dim) -> ast.expr:
         """The size of dimension ``d`` (of a product dimension, the product of its parts' sizes)."""
@@ -251,11 +245,6 @@ class Lowerer:
                 return self._diag_vector(e)
             case SumEntries():
                 return self._sum(e)
-            case (
-                Det() | LogDet() | Inverse() | DiagMatrix() | Norm() | Softmax() | LogSumExp() | Vec()
-                | Extremum() | Attained()
-            ):
-                return self.named(e)  # the template of its record (`matcalc.ops.matrix`)
             case Size():
                 return self.size(e.body.shape[e.axis - 1])
             case IndexForm():
@@ -272,6 +261,8 @@ class Lowerer:
             case Call():  # an abstract function: a callable the caller passes
                 args = [self.ref(a) for a in e.args]
                 return ast.Call(func=sx.FunctionRef(callable_name(e)), args=args, keywords=[])
+            case Named():  # det, inv, softmax, max ...: the template of its record (`matcalc.ops.matrix`)
+                return self.named(e)
         assert_never(e)
 
     def _kron(self, e: Kron) -> ast.expr:

@@ -16,24 +16,18 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
-    Attained,
     Call,
-    Det,
-    DiagMatrix,
-    DiagVector,
     ElemDiv,
     Expr,
-    Extremum,
     Hadamard,
     Identity,
     IndexForm,
     Inverse,
     Kron,
-    LogDet,
-    LogSumExp,
     MatFun,
     MatMul,
     MatPow,
+    Named,
     Node,
     Norm,
     Number,
@@ -42,15 +36,12 @@ from matcalc.expr import (
     Polygamma,
     Power,
     Scale,
-    Size,
-    Softmax,
     Spectral,
     SumEntries,
     Symbol,
-    Trace,
     Transpose,
-    Vec,
     Zero,
+    children,
 )
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.gamma import POLYGAMMA
@@ -191,11 +182,6 @@ class Printer:
                 return self._call(function_tex(e.name, e.kind, e.order, e.partials, len(e.args)), *e.args)
             case Norm():
                 return self._norm(e)
-            case Trace() | Det() | LogDet() | DiagMatrix() | DiagVector() | Vec():
-                return self._call(_call_name(e), e.body)
-            case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
-                own = matrix_function(e).axis_latex.get(e.axis)  # size(X, 1): rows(X)
-                return self._call(own or _call_name(e) + _AXIS_TEX[e.axis], e.body)
             case SumEntries():
                 return self._sum_entries(e)
             case IndexForm():
@@ -209,6 +195,10 @@ class Printer:
                 return combined(rf"{parts[0].text} \otimes {parts[1].text}", MUL, parts)
             case PairIndex():  # only inside an index form, where its indices show
                 return Tex(r"\delta", ATOM)
+            case Named():  # a call of its record's LaTeX name: \det(X), softmax with a subscript
+                axis = getattr(e, "axis", 0)
+                own = matrix_function(e).axis_latex.get(axis)  # size(X, 1): rows(X)
+                return self._call(own or _call_name(e) + _AXIS_TEX[axis], *children(e))
         assert_never(e)
 
     def _sup(self, base: Expr, sup: str) -> Tex:

@@ -19,41 +19,28 @@ from matcalc import build
 from matcalc.expr import (
     Add,
     Apply,
-    Attained,
     Call,
-    Det,
-    DiagMatrix,
-    DiagVector,
     ElemDiv,
     Expr,
-    Extremum,
     Hadamard,
     Identity,
     IndexForm,
-    Inverse,
-    Kron,
-    LogDet,
-    LogSumExp,
     MatFun,
     MatMul,
     MatPow,
+    Named,
     Node,
-    Norm,
     Number,
     Ones,
     PairIndex,
     Polygamma,
     Power,
     Scale,
-    Size,
-    Softmax,
     Spectral,
-    SumEntries,
     Symbol,
-    Trace,
     Transpose,
-    Vec,
     Zero,
+    children,
 )
 from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
@@ -243,21 +230,15 @@ class _Printer:
                 return (f"{name}({arg})" if name else f"{POLYGAMMA.name}({e.order}, {arg})"), ATOM
             case Call():
                 return f"{e.function}({', '.join(self.text(a)[0] for a in e.args)})", ATOM
-            case (
-                Trace() | Det() | LogDet() | Inverse() | DiagMatrix() | DiagVector()
-                | SumEntries() | Norm() | Vec()
-            ):
-                return f"{matrix_function(e).name}({self.text(e.body)[0]})", ATOM
-            case Softmax() | LogSumExp() | Size() | Extremum() | Attained():
-                return matrix_function(e).call_text(self.text(e.body)[0], e.axis), ATOM
             case IndexForm():
                 return index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM)), INDEX
             case MatFun():
                 return self._matfun(e)
             case Spectral():
                 return f"{e.kind}({self.text(e.body)[0]})", ATOM
-            case Kron():
-                return f"{matrix_function(e).name}({self.text(e.left)[0]}, {self.text(e.right)[0]})", ATOM
+            case Named():  # its record's spelling: tr(X), softmax(X, 2), max(X, [], 1), kron(A, B)
+                args = ", ".join(self.text(c)[0] for c in children(e))
+                return matrix_function(e).call_text(args, getattr(e, "axis", 0)), ATOM
             case PairIndex():  # only inside an index form: δ[r,(a,b)]
                 return "δ", ATOM
         assert_never(e)
