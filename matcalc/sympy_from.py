@@ -31,7 +31,7 @@ from matcalc import axes, build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
-from matcalc.sympy_records import FAMILY_ORDERS, FUNCTIONS, MATRIX_CLASSES
+from matcalc.sympy_records import FAMILY_ORDERS, FORMULAS, FUNCTIONS, MATRIX_CLASSES, formula_record
 from matcalc.unionfind import UnionFind
 from matcalc.vocabulary import FAMILY_CALLS
 
@@ -141,6 +141,9 @@ class _Reader:
             raise MatcalcError(f"from_sympy needs a SymPy expression, got {type(e).__name__}")
         if e in self.env:
             return self.env[e]
+        formula = formula_record(e) if type(e) in FORMULAS else None
+        if formula is not None:  # a record's SymPy formula: relu is Max(0, t), sigmoid 1/(1 + exp(-t))
+            return build.apply(formula[0], self.go(formula[1]))
         for cls in type(e).__mro__:
             handler = _HANDLERS.get(cls)
             if handler is not None:
@@ -264,14 +267,9 @@ class _Reader:
         return self.quotient(e.args, lambda b, p: b**p)
 
     def pow(self, e: Any) -> Expr:
-        base, p = e.args
-        sigmoid = _sigmoid_argument(base) if p == -1 else None
-        if sigmoid is not None:
-            return build.apply("sigmoid", self.go(sigmoid))
+        base, p = e.args  # the powers that are a record's formula (sqrt, sigmoid) are read before
         if p.is_Rational and p < 0:
             return build.elem_div(build.number(1), self.go(base ** -p))
-        if p == sp.S.Half:
-            return build.apply("sqrt", self.go(base))
         return build.power(self.go(base), self.go(p))
 
     def hadamard_power(self, e: Any) -> Expr:
@@ -349,10 +347,7 @@ class _Reader:
                 return build.logdet(x)
         return self.function("log", e)
 
-    def max(self, e: Any) -> Expr:
-        rest = [a for a in e.args if a != 0]
-        if len(e.args) == 2 and len(rest) == 1:
-            return build.apply("relu", self.go(rest[0]))
+    def max(self, e: Any) -> Expr:  # Max(0, t), relu's formula, is read before
         raise MatcalcError(f"{e}: matcalc has Max(0, t) only (relu)")
 
     def family_order(self, e: Any) -> Expr:
@@ -369,9 +364,7 @@ class _Reader:
                                "only")
         return FAMILY_CALLS[family](int(k), self.go(u))
 
-    def heaviside(self, e: Any) -> Expr:
-        if len(e.args) == 2 and e.args[1] == 0:
-            return build.apply("step", self.go(e.args[0]))
+    def heaviside(self, e: Any) -> Expr:  # Heaviside(t, 0), step's formula, is read before
         raise MatcalcError(f"{e}: matcalc's step is 0 at 0; write Heaviside(t, 0)")
 
     def elementwise(self, e: Any) -> Expr:
@@ -392,15 +385,6 @@ def _length(v: Any) -> Any:
     """The length of a SymPy ``nx1`` or ``1xn`` matrix."""
     rows, cols = v.shape
     return cols if rows == 1 else rows
-
-
-def _sigmoid_argument(base: Any) -> Any:
-    """``u`` if ``base`` is ``1 + exp(-u)`` (so ``1/base`` is ``sigmoid(u)``), else None."""
-    if base.is_Add and len(base.args) == 2 and sp.S.One in base.args:
-        other = next(a for a in base.args if a != 1)
-        if isinstance(other, sp.exp):
-            return -other.args[0]
-    return None
 
 
 def _short(e: Any) -> str:

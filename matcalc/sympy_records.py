@@ -4,9 +4,9 @@ Read off the records (`matcalc.ops`), never listed by hand: an elementwise
 record whose SymPy form is one SymPy function of ``t`` (``asin(t)``) reads
 that function back; a family's orders read back from the SymPy function of
 each order (``loggamma(t)``) or of the order and ``t`` (``polygamma(k, t)``);
-a matrix-function record names its SymPy classes (``KroneckerProduct``).
-The records whose SymPy form is a formula (``relu`` is ``Max(0, t)``) are read
-by the handlers of those SymPy nodes in `matcalc.sympy_from`.
+a matrix-function record names its SymPy classes (``KroneckerProduct``); a
+record whose SymPy form is a formula (``relu`` is ``Max(0, t)``, ``sigmoid``
+``1/(1 + exp(-t))``) reads back from that formula (`formula_record`).
 
 Imports SymPy at the top, as `matcalc.sympy_from` does.
 """
@@ -24,7 +24,7 @@ from matcalc.ops import ELEMENTWISE
 from matcalc.ops.gamma import FAMILIES
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
 
-__all__ = ["FAMILY_ORDERS", "FUNCTIONS", "MATRIX_CLASSES"]
+__all__ = ["FAMILY_ORDERS", "FORMULAS", "FUNCTIONS", "MATRIX_CLASSES", "formula_record"]
 
 
 def _one_function_records() -> dict[Any, str]:
@@ -36,6 +36,52 @@ def _one_function_records() -> dict[Any, str]:
         if isinstance(form, sp.Function) and form.args == (t,):
             out[form.func] = r.name
     return out
+
+
+def _formulas() -> dict[Any, list[tuple[Any, Any, str]]]:
+    """The records whose SymPy form is a formula of ``t``, by its class: (pattern, its wildcard, name)."""
+    t, w = sp.Dummy("t", real=True), sp.Wild("w")
+    out: dict[Any, list[tuple[Any, Any, str]]] = {}
+    for r in ELEMENTWISE.values():
+        form = r.sympy(sp, t)
+        if not (isinstance(form, sp.Function) and form.args == (t,)):
+            out.setdefault(form.func, []).append((form.xreplace({t: w}), w, r.name))
+    return out
+
+
+def formula_record(e: Any) -> tuple[str, Any] | None:
+    """The record whose SymPy formula ``e`` is, and its argument; None if it is none.
+
+    The argument must be in ``e`` (up to its sign): ``x**2`` matches the pattern
+    of ``sqrt`` with ``x**4``, which is not in it.  Matrix subexpressions (a ``1x1``
+    ``x'*y``) stand aside as scalar placeholders while matching: SymPy matches
+    commutative terms only.
+    """
+    back: dict[Any, Any] = {}
+    scalar = _placeholders(e, back)
+    for pattern, w, name in FORMULAS.get(type(e), ()):
+        found = scalar.match(pattern)
+        if not found or w not in found:
+            continue
+        u = found[w]
+        parts = set(sp.preorder_traversal(scalar))
+        if (u in parts or -u in parts) and pattern.xreplace({w: u}) == scalar:
+            return name, u.xreplace(back)
+    return None
+
+
+def _placeholders(e: Any, back: dict[Any, Any]) -> Any:
+    """``e`` with each part that holds a matrix replaced by a scalar `Dummy` (``back`` maps them back).
+
+    Only the classes the formulas are made of (`Pow`, `Add`, ``exp`` ...) are opened.
+    """
+    if not e.args or not e.has(sp.MatrixExpr):
+        return e
+    if type(e) not in _FORMULA_CLASSES:
+        d = sp.Dummy()
+        back[d] = e
+        return d
+    return e.func(*[_placeholders(a, back) for a in e.args])
 
 
 def _family_orders() -> dict[Any, tuple[str, int, bool]]:
@@ -70,6 +116,15 @@ def _matrix_classes() -> dict[Any, tuple[Callable[..., Expr], int]]:
 
 #: SymPy's elementwise functions that are matcalc functions of the same meaning.
 FUNCTIONS: dict[Any, str] = _one_function_records()
+
+#: The records whose SymPy form is a formula, by the formula's SymPy class (``Max``: ``relu``).
+FORMULAS: dict[Any, list[tuple[Any, Any, str]]] = _formulas()
+
+#: The SymPy classes the formulas are made of.
+_FORMULA_CLASSES = frozenset(
+    type(x) for patterns in FORMULAS.values() for pattern, _, _ in patterns
+    for x in sp.preorder_traversal(pattern)
+)  # fmt: skip
 
 #: SymPy's functions that are an order of a family of matcalc functions (the gamma family).
 FAMILY_ORDERS: dict[Any, tuple[str, int, bool]] = _family_orders()
