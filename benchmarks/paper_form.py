@@ -10,7 +10,9 @@ For each identity of `matcalc.cookbook.IDENTITIES` that has a textbook form
 operators are counted the way a reader counts them in the text: every
 binary and unary operator (``+ - * / .* ./ ^ .^``), every transpose mark
 ``'`` and every function applied (a name followed by ``(``).  Numbers,
-symbols, ``eye`` and parentheses are not operators.  The ratio is matcalc's
+symbols, ``eye`` and parentheses are not operators, nor is the size a
+constant prints where the parser needs it (``eye(size(X, 1))`` counts as
+``eye``: a paper writes it as a subscript, ``I_n``).  The ratio is matcalc's
 count over the textbook's (over 1 when the textbook's is 0).
 
 Every printed result of the corpus (with or without a textbook form) is also
@@ -88,13 +90,68 @@ def operators(text: str) -> int:
     >>> operators("-inv(X)'*a*b'*inv(X)'")
     9
     """
-    toks = tokens(text)
+    toks = _unsized(tokens(text))
     count = 0
     for n, (kind, tok) in enumerate(toks):
         applied = kind == "name" and n + 1 < len(toks) and toks[n + 1] == ("op", "(")
         if applied or (kind == "op" and tok in _OPERATORS):
             count += 1
     return count
+
+
+#: The constants whose size the text may give, and how many arguments they keep without it.
+_SIZED = {"eye": 0, "vector": 1, "matrix": 1}
+
+
+def _unsized(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``toks`` with the size arguments of constants left out: ``eye(size(X, 1))`` reads ``eye``.
+
+    A paper writes a constant's size as a subscript (``I_n``, ``1_n``) or not at all; the
+    text gives it only where the parser needs it to size the constant.
+
+    >>> operators("2*tr(X)*eye(size(X, 1))"), operators("vector(1, size(x, 1))"), operators("vector(0)")
+    (3, 1, 1)
+    """
+    out: list[tuple[str, str]] = []
+    n = 0
+    while n < len(toks):
+        kind, tok = toks[n]
+        if kind != "name" or tok not in _SIZED or n + 1 == len(toks) or toks[n + 1] != ("op", "("):
+            out.append(toks[n])
+            n += 1
+            continue
+        args, end = _arguments(toks, n + 1)
+        kept = args[: _SIZED[tok]]
+        out.append((kind, tok))
+        if kept:
+            out.append(("op", "("))
+            for k, arg in enumerate(kept):
+                out.extend([("op", ",")] * bool(k) + arg)
+            out.append(("op", ")"))
+        n = end
+    return out
+
+
+def _arguments(toks: list[tuple[str, str]], start: int) -> tuple[list[list[tuple[str, str]]], int]:
+    """The arguments of the call whose ``(`` is at ``start``, and the index after its ``)``."""
+    args: list[list[tuple[str, str]]] = [[]]
+    depth, n = 0, start
+    while n < len(toks):
+        tok = toks[n]
+        n += 1
+        if tok in (("op", "("), ("op", "[")):
+            depth += 1
+            if depth == 1:
+                continue
+        elif tok in (("op", ")"), ("op", "]")):
+            depth -= 1
+            if depth == 0:
+                break
+        elif tok == ("op", ",") and depth == 1:
+            args.append([])
+            continue
+        args[-1].append(tok)
+    return args, n
 
 
 def _product_factors(e: Expr) -> Iterator[tuple[Expr, bool]]:

@@ -139,25 +139,28 @@ def pairwise(kind: str, a: Expr, b: Expr) -> Expr:
     return build.add(b, gap) if up else build.sub(a, gap)
 
 
-def attained(kind: str, x: Expr, axis: int = 0) -> Expr:
+def attained(kind: str, x: Expr, axis: int = 0, shared: bool = False) -> Expr:
     """``ismax(x)`` / ``ismin(x)`` (``kind``): 1 at the entries equal to ``max(x)`` (``min(x)``), else 0.
 
     The tie indicator of ``max``/``min``: a node of its own (`Attained`), whose
     value compares ``x`` with the extremum of the same array, so that no rewrite
     of ``x`` can leave the maximum untied.  Of a scalar it is 1.  With an axis,
     ``ismax(X, k)`` compares each entry with the extremum of its column (k=1)
-    or row (k=2): the tie indicator of ``max(X, [], k)``.
+    or row (k=2): the tie indicator of ``max(X, [], k)``.  With ``shared`` it is
+    ``argmax(x)`` (``argmin``): the indicator divided by the number of ties, so
+    that it sums to 1 (each column or row does).
     """
+    name = f"{'arg' if shared else 'is'}{kind}"
     if kind not in ("max", "min"):
-        raise ShapeError(f"is{kind}: the kind is 'max' or 'min'")
+        raise ShapeError(f"{name}: the kind is 'max' or 'min'")
     if axis:
-        _matrix(f"is{kind}", x, axis)
-        return Attained(x, kind, axis, shape=x.shape)
+        _matrix(name, x, axis)
+        return Attained(x, kind, axis, shared, shape=x.shape)
     if x.is_scalar:
         return build.number(1)
     if x.ndim > 2:
-        raise ShapeError(f"is{kind} of {build.describe(x)}: only vectors and matrices")
-    return Attained(x, kind, 0, shape=x.shape, row=x.row)
+        raise ShapeError(f"{name} of {build.describe(x)}: only vectors and matrices")
+    return Attained(x, kind, 0, shared, shape=x.shape, row=x.row)
 
 
 def _same_shape(name: str, a: Expr, b: Expr) -> None:

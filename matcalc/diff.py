@@ -360,21 +360,19 @@ def _apply(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 
 @rule(Extremum)
 def _extremum(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    # ∂ max(U) = (T/sum(T))_st ∂U_st with T = ismax(U), 1 where the max is attained:
-    # the gradient where it is unique, and at a tie the mean of the tied entries' gradients,
-    # a subgradient (the max is convex, the min concave); likewise for min.  T is a node that
+    # ∂ max(U) = A_st ∂U_st with A = argmax(U) = T/sum(T), T = ismax(U) 1 where the max is
+    # attained: the gradient where it is unique, and at a tie the mean of the tied entries'
+    # gradients, a subgradient (the max is convex, the min concave); likewise for min.  A
     # compares U with its own max, so sum(T) >= 1 however U is rewritten.  Along an axis the
-    # same for each row (axis 2): ∂M_i = T_il/(T*1)_i ∂U_il with T = ismax(U, 2); by columns
-    # ∂M_j = T_lj/(T'*1)_j ∂U_lj.
+    # same for each row (axis 2): ∂M_i = A_il ∂U_il with A = argmax(U, 2) = T_il/(T*1)_i; by
+    # columns ∂M_j = A_lj ∂U_lj.
     assert isinstance(e, Extremum)
-    u, ties = e.body, axes.attained(e.kind, e.body, e.axis)
+    u, weights = e.body, axes.attained(e.kind, e.body, e.axis, shared=True)
     if e.axis == 0:
         s = fresh_like(u.shape)
-        return dv.chain(atom(build.div(ties, build.sum_entries(ties)), s), u, s)
+        return dv.chain(atom(weights, s), u, s)
     inner = (idx[0], fresh(u.shape[1])) if e.axis == 2 else (fresh(u.shape[0]), idx[0])
-    per_line = ties if e.axis == 2 else build.transpose(ties)  # a row of it per row (column) of U
-    count = build.elem_div(build.number(1), axes.sum_axis(per_line, 2))  # 1/(the ties in each line)
-    return dv.chain(product(atom(ties, inner), atom(count, idx)), u, inner)
+    return dv.chain(atom(weights, inner), u, inner)
 
 
 @rule(Polygamma)

@@ -211,11 +211,19 @@ class Attained(Named):
     or 2 it compares each entry with the extremum of its column or row
     (``ismax(X, k)``, the tie indicator of ``max(X, [], k)``), so each column or
     row has at least one 1.
+
+    With ``shared`` it is the one-hot of the argmax, ``argmax(X)`` (``argmin``):
+    the indicator divided by the number of tied entries (of the array, of each
+    column or row), so it sums to 1 (each column or row does) and a tie shares
+    the weight equally.  Where there is no tie it is the indicator a paper
+    writes; everywhere it is the subgradient of ``max`` that treats tied entries
+    alike, and the derivative of `Extremum` is built from it.
     """
 
     body: Expr
     kind: str
     axis: int
+    shared: bool
 
 
 @node

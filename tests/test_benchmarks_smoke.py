@@ -131,6 +131,9 @@ def test_paper_form_counts_and_checks() -> None:
     assert paper_form.operators("X'*(sigmoid(X*w)-y)") == 5
     assert paper_form.operators("-inv(X)'*a*b'*inv(X)'") == 9
     assert paper_form.operators("(i,j) -> x[i]*δ[i,j]") == 1
+    # a constant's size is its subscript (I_n): eye(size(X, 1)) counts as eye, vector(1, n) as vector(1)
+    assert paper_form.operators("2*tr(X)*eye(size(X, 1))") == paper_form.operators("2*tr(X)*eye") == 3
+    assert paper_form.operators("kron(y, eye(size(x, 1)))+matrix(2*c, size(X, 1), size(X, 2))") == 4
     kinds = {"A": "matrix", "u": "vector", "X": "matrix", "c": "scalar"}
     cases = {
         "-A'*diag(-1./u)*A": "double_negation",

@@ -201,12 +201,46 @@ def test_along_an_axis_derivatives_match_finite_differences(text: str, wrt: str)
 
 
 def test_along_an_axis_closed_forms() -> None:
-    # the indicator of each row's maximum, each row scaled by 1/(its number of ties): ismax(X*W, 2)
-    # away from ties, as a paper writes it
+    # the indicator of each row's maximum, each row scaled by 1/(its number of ties), is one node,
+    # argmax(X*W, 2): the one-hot a paper writes (the textbook form, ismax, away from ties)
     g = mc.diff(mc.parse("sum(max(X*W, [], 2))"), "W")
-    assert str(g) == "X'*diag(1./(ismax(X*W, 2)*vector(1)))*ismax(X*W, 2)"
+    assert str(g) == "X'*argmax(X*W, 2)"
     g = mc.diff(mc.parse("sum(min(X*W, [], 1))"), "W")
-    assert str(g) == "X'*ismin(X*W, 1)*diag(1./(ismin(X*W, 1)'*vector(1)))"
+    assert str(g) == "X'*argmin(X*W, 1)"
+    g = mc.diff(mc.parse("sum(max(X*W+1-Y, [], 2))-sum(Y.*(X*W))"), "W")  # the multiclass hinge loss
+    assert str(g) == "X'*(argmax(1+X*W-Y, 2)-Y)"
+    assert str(mc.diff(mc.parse("max(X*w)"), "w")) == "X'*argmax(X*w)"
+
+
+@pytest.mark.parametrize("kind", ["max", "min"])
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_shared_one_hot(kind: str, axis: int) -> None:
+    # argmax(X) is ismax(X) over its number of ties (of the array, of each column, of each row):
+    # each tie gets an equal share, the weights sum to 1; it prints, parses and renders back
+    x = np.array([[1.0, 3.0, 3.0], [3.0, 0.0, -1.0], [5.0, 5.0, 5.0]]) * (1 if kind == "max" else -1)
+    call = f"X, {axis}" if axis else "X"
+    shared, plain = mc.parse(f"arg{kind}({call})"), mc.parse(f"is{kind}({call})")
+    assert isinstance(shared, mc.expr.Attained) and shared.shared and not plain.shared
+    assert str(shared) == f"arg{kind}({call})" and mc.parse(str(shared)) is shared
+    ties = mc.evaluate(plain, {"X": x})
+    count = ties.sum(axis=axis - 1, keepdims=True) if axis else ties.sum()
+    assert_allclose(mc.evaluate(shared, {"X": x}), ties / count)
+    assert_allclose(mc.evaluate(shared, {"X": x}).sum(axis=axis - 1) if axis else 1.0, 1.0)
+    assert rf"\operatorname{{arg{kind}}}" in mc.latex(shared)
+    assert not np.any(mc.evaluate(mc.diff(shared, "X"), {"X": x}))  # piecewise constant
+    for backend in ("numpy", "jax", "torch", "array_api"):
+        out = mc.lambdify(shared, args=["X"], backend=backend)(_converter(backend)(x))
+        assert_allclose(np.asarray(out), ties / count, err_msg=backend)
+
+
+def test_derivative_of_max_is_the_shared_one_hot() -> None:
+    # d max(x)/dx = argmax(x): the gradient where the maximum is unique, the mean of the tied
+    # entries' gradients at a tie (a subgradient); the same by rows and columns
+    x = np.array([1.0, 3.0, 3.0, -2.0])
+    g = mc.diff(mc.parse("max(x)"), "x")
+    assert str(g) == "argmax(x)"
+    assert_allclose(mc.evaluate(g, {"x": x}), [0.0, 0.5, 0.5, 0.0])
+    assert str(mc.diff(mc.parse("min(X, [], 1)*z"), "X")) == "argmin(X, 1)*diag(z)"
 
 
 def test_along_an_axis_subgradient_at_ties() -> None:

@@ -2,7 +2,7 @@ r"""The named matrix-level functions of the input language, one `MatrixFunction`
 
 ``tr``, ``det``, ``logdet``, ``inv``, ``diag``, ``sum``, ``norm1``, ``norm2``,
 ``softmax``, ``logsumexp``, ``size``, ``vec``, ``max``, ``min``, ``ismax``,
-``ismin`` and ``mean`` each have a node type (`matcalc.expr`; ``mean`` is a
+``ismin``, ``argmax``, ``argmin`` and ``mean`` each have a node type (`matcalc.expr`; ``mean`` is a
 sum over a ``size``) whose derivative rule (`matcalc.diff_matrix`, or derived
 from its lowering) and special-argument code rules
 (traces of products, solves) stay with the node.  What the passes otherwise
@@ -167,10 +167,14 @@ def _extremum_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _attained_value(e: Any, x: Any, shape: tuple[int, ...]) -> Any:
-    """1.0 where an entry equals the extremum of the same array (column, row), so at least one; else 0.0."""
+    """1.0 where an entry equals the extremum of the same array (column, row), so at least one; else 0.0.
+
+    Shared (``argmax``): that divided by the number of such entries of the array (column, row).
+    """
     x = _reducible(e, x)
     top = (np.max if e.kind == "max" else np.min)(x, axis=_numpy_axis(e), keepdims=True)
-    return np.asarray(x == top, dtype=np.float64)
+    ties = np.asarray(x == top, dtype=np.float64)
+    return ties / np.sum(ties, axis=_numpy_axis(e), keepdims=True) if e.shared else ties
 
 
 def _extreme(kind: str) -> Any:
@@ -183,15 +187,24 @@ def _extreme(kind: str) -> Any:
     return value
 
 
-def _attained(kind: str) -> Any:
-    """The SymPy value of ``ismax``/``ismin`` (``kind``): 1 where the entry is the extremum of its array."""
+def _attained(kind: str, shared: bool) -> Any:
+    """The SymPy value of ``ismax``/``ismin`` (``kind``): 1 where the entry is the extremum of its array.
+
+    Shared (``argmax``): divided by the number of such entries of the array (column, row).
+    """
 
     def value(sp: Any, m: Any, axis: int = 0) -> Any:
         top = _extreme(kind)(sp, m, axis)
         if axis == 0:
-            return m.applyfunc(lambda t: sp.Integer(int(t == top)))
+            ties = m.applyfunc(lambda t: sp.Integer(int(t == top)))
+            return ties / sum(ties) if shared else ties
         at = (lambda i, j: top[0, j]) if axis == 1 else (lambda i, j: top[i, 0])
-        return sp.Matrix(m.rows, m.cols, lambda i, j: sp.Integer(int(m[i, j] == at(i, j))))
+        ties = sp.Matrix(m.rows, m.cols, lambda i, j: sp.Integer(int(m[i, j] == at(i, j))))
+        if not shared:
+            return ties
+        count = _per_axis(sp, ties, axis, sum)
+        by = (lambda i, j: count[0, j]) if axis == 1 else (lambda i, j: count[i, 0])
+        return sp.Matrix(m.rows, m.cols, lambda i, j: ties[i, j] / by(i, j))
 
     return value
 
@@ -207,12 +220,14 @@ def _extremum_record(kind: str) -> MatrixFunction:
     )
 
 
-def _attained_record(kind: str) -> MatrixFunction:
-    # ismax(X), ismax(X, k): 1 where max(X) (of each column, of each row) is attained
+def _attained_record(kind: str, shared: bool) -> MatrixFunction:
+    # ismax(X), ismax(X, k): 1 where max(X) (of each column, of each row) is attained;
+    # argmax(X), argmax(X, k): that over the number of ties, the one-hot of the argmax with a tie shared
+    name = f"{'arg' if shared else 'is'}{kind}"
     return MatrixFunction(
-        f"is{kind}", (Attained,), lambda x: axes.attained(kind, x), _attained(kind), "array",
-        rf"\operatorname{{is{kind}}}", with_axis=lambda x, k: axes.attained(kind, x, k),
-        params={"kind": kind}, range=(0.0, 1.0), numpy=_attained_value, **_code(f"is{kind}"),
+        name, (Attained,), lambda x: axes.attained(kind, x, 0, shared), _attained(kind, shared), "array",
+        rf"\operatorname{{{name}}}", with_axis=lambda x, k: axes.attained(kind, x, k, shared),
+        params={"kind": kind, "shared": shared}, range=(0.0, 1.0), numpy=_attained_value, **_code(name),
     )
 
 
@@ -345,8 +360,10 @@ RECORDS: tuple[MatrixFunction, ...] = (
     ),
     _extremum_record("max"),
     _extremum_record("min"),
-    _attained_record("max"),
-    _attained_record("min"),
+    _attained_record("max", False),
+    _attained_record("min", False),
+    _attained_record("max", True),
+    _attained_record("min", True),
 )  # fmt: skip
 
 #: Every named matrix-level function, validated at import.

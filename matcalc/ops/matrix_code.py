@@ -72,32 +72,35 @@ def _by_axis(numpy: str, jax: str, torch: str, array_api: str) -> dict[str, dict
 
 
 def _extrema() -> dict[str, dict[str, dict[str, str]]]:
-    """``max``/``min`` of all entries, each column, each row, and their tie indicators ``ismax``...
+    """``max``/``min`` of all entries, each column, each row, their tie indicators ``ismax``...
+    and the shared one-hots ``argmax``...
 
     Per backend: the reduction (``xp.{kind}(_0{axis})``), the keyword that keeps the
     reduced axis, the cast of a boolean to ``_0``'s type, and the axis arguments of
     columns and rows; the indicator compares each entry with the extremum of the same
-    array, column or row.
+    array, column or row, and ``argmax`` divides it by its sum over the same.
     """
     by_name = (", axis=0", ", axis=1")
     spell = {
-        "numpy": ("xp.{kind}(_0{axis})", ", keepdims=True", "{}.astype(_0.dtype)", by_name),
-        "torch": ("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1")),
-        "array_api": ("xp.{kind}(_0{axis})", ", keepdims=True", "xp.astype({}, _0.dtype)", by_name),
+        "numpy": ("xp.{kind}(_0{axis})", ", keepdims=True", "{}.astype(_0.dtype)", by_name, "xp.sum"),
+        "torch": ("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1"), "torch.sum"),
+        "array_api": ("xp.{kind}(_0{axis})", ", keepdims=True", "xp.astype({}, _0.dtype)", by_name, "xp.sum"),
     }
     spell["jax"] = spell["numpy"]
     out: dict[str, dict[str, dict[str, str]]] = {}
     for kind in ("max", "min"):
-        out[kind], out[f"is{kind}"] = {}, {}
+        out[kind], out[f"is{kind}"], out[f"arg{kind}"] = {}, {}, {}
         for form, axis in (("", 0), ("cols", 1), ("rows", 2)):
             top: dict[str, str] = {}
             tie: dict[str, str] = {}
-            for backend, (reduce, keep, cast, axes) in spell.items():
+            share: dict[str, str] = {}
+            for backend, (reduce, keep, cast, axes, total) in spell.items():
                 arg = ("", *axes)[axis]
                 top[backend] = reduce.format(kind=kind, axis=arg)
                 kept = reduce.format(kind=kind, axis=arg + keep) if axis else top[backend]
                 tie[backend] = cast.format(f"(_0 == {kept})")
-            out[kind][form], out[f"is{kind}"][form] = top, tie
+                share[backend] = f"{tie[backend]} / {total}({tie[backend]}{arg + keep if axis else ''})"
+            out[kind][form], out[f"is{kind}"][form], out[f"arg{kind}"][form] = top, tie, share
     return out
 
 
