@@ -72,8 +72,7 @@ def _by_axis(numpy: str, jax: str, torch: str, array_api: str) -> dict[str, dict
 
 
 def _extrema() -> dict[str, dict[str, dict[str, str]]]:
-    """``max``/``min`` of all entries, each column, each row, their tie indicators ``ismax``...
-    and the shared one-hots ``argmax``...
+    """``max``/``min`` of all entries, each column, each row; tie indicators ``ismax``, one-hots ``argmax``.
 
     Per backend: the reduction (``xp.{kind}(_0{axis})``), the keyword that keeps the
     reduced axis, the cast of a boolean to ``_0``'s type, and the axis arguments of
@@ -83,7 +82,8 @@ def _extrema() -> dict[str, dict[str, dict[str, str]]]:
     by_name = (", axis=0", ", axis=1")
     spell = {
         "numpy": ("xp.{kind}(_0{axis})", ", keepdims=True", "{}.astype(_0.dtype)", by_name, "xp.sum"),
-        "torch": ("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1"), "torch.sum"),
+        "torch": ("torch.a{kind}(_0{axis})", ", keepdim=True", "{}.to(_0.dtype)", (", 0", ", 1"),
+                  "torch.sum"),
         "array_api": ("xp.{kind}(_0{axis})", ", keepdims=True", "xp.astype({}, _0.dtype)", by_name, "xp.sum"),
     }
     spell["jax"] = spell["numpy"]
