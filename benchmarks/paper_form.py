@@ -30,6 +30,7 @@ checked for what a paper never prints:
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import statistics
 import sys
@@ -154,43 +155,52 @@ def _arguments(toks: list[tuple[str, str]], start: int) -> tuple[list[list[tuple
     return args, n
 
 
-def _product_factors(e: Expr) -> Iterator[tuple[Expr, bool]]:
+def _product_factors(e: Expr, below: bool = False) -> Iterator[tuple[Expr, str]]:
     """The factors multiplied together in ``e`` (through scales, products, transposes, diag, quotients).
 
-    Each comes with whether it is the numerator of a quotient whose numerator is a single number.
+    Each comes with its place: ``"up"`` multiplied, ``"down"`` in a denominator, ``"one"`` the
+    numerator of a quotient whose numerator is a single number (the 1 of ``1/c``).
     """
     match e:
         case Scale(coef=a, body=b):
-            yield from _product_factors(a)
-            yield from _product_factors(b)
+            yield from _product_factors(a, below)
+            yield from _product_factors(b, below)
         case MatMul(factors=fs) | Hadamard(factors=fs):
             for f in fs:
-                yield from _product_factors(f)
+                yield from _product_factors(f, below)
         case Transpose(body=b) | DiagMatrix(body=b) | DiagVector(body=b):
-            yield from _product_factors(b)
-        case ElemDiv(num=Number() as a, den=b):
-            yield a, True
-            yield from _product_factors(b)
-        case ElemDiv(num=a, den=b):
+            yield from _product_factors(b, below)
+        case ElemDiv(num=Number() as a, den=b) if not below:
+            yield a, "one"
+            yield from _product_factors(b, True)
+        case ElemDiv(num=a, den=b) if not below:
             yield from _product_factors(a)
-            yield from _product_factors(b)
+            yield from _product_factors(b, True)
         case _:
-            yield e, False
+            yield e, ("down" if below else "up")
 
 
 def _negative(e: Expr) -> bool:
     return isinstance(e, Number) and e.value < 0
 
 
-def _unfolded(factors: list[tuple[Expr, bool]]) -> bool:
-    """Two numbers multiplied in one product.
+def _unfolded(factors: list[tuple[Expr, str]]) -> bool:
+    """Numbers that a paper would have folded into one fraction.
 
-    A coefficient -1 is a sign (``-u.^2/2``), and a numerator 1 or -1 of a quotient is notation
-    (``1/c``) unless another number multiplies it (``2*(1/c)``).
+    Two numbers multiplied (``2*3*x``, ``2*(1/c)``: a numerator 1 or -1 of a quotient is notation
+    unless another number multiplies it) or two in one denominator, or a fraction whose numbers
+    share a factor (``2*x/(4*c)``) or are not integers (``0.5*x/(2*c)``); a coefficient -1 is a sign.
     """
-    numbers = [f.value for f, _ in factors if isinstance(f, Number) and abs(f.value) != 1]
-    over_one = any(isinstance(f, Number) and abs(f.value) == 1 and one_over for f, one_over in factors)
-    return len(numbers) >= 2 or (len(numbers) == 1 and over_one)
+    up = [f.value for f, place in factors if place == "up" and isinstance(f, Number) and abs(f.value) != 1]
+    down = [f.value for f, place in factors if place == "down" and isinstance(f, Number)]
+    one = any(place == "one" for _, place in factors)
+    if len(up) >= 2 or len(down) >= 2 or (up and one):
+        return True
+    if up and down:
+        a, b = up[0], down[0]
+        exact = float(a).is_integer() and float(b).is_integer()
+        return not exact or math.gcd(int(a), int(b)) != 1
+    return False
 
 
 @dataclass

@@ -124,6 +124,26 @@ def test_symmetric_readings_of_a_scalar_collect(before: str, after: str) -> None
     _same_value(mc.parse(before, kinds), got, kinds=kinds)
 
 
+@pytest.mark.parametrize(
+    ("before", "printed", "tex"),
+    [
+        ("-1/2/c", "-1/(2*c)", r"-\frac{1}{2 c}"),  # scalar_fraction: one fraction, not 1/2 over c
+        ("1/(2*c)*x", "x/(2*c)", r"\frac{x}{2 c}"),  # merge_powers: the same for an array
+        ("3*x/c/2", "3*x/(2*c)", r"\frac{3 x}{2 c}"),
+        ("-inv(2*A)", "-inv(A)/2", r"-\frac{A^{-1}}{2}"),  # number_out_of_base
+        ("(2*B)^3", "8*B^3", r"8 B^{3}"),
+        ("(X/3)^2*inv(-A/2)", "-2*X^2*inv(A)/9", r"-\frac{2 X^{2} A^{-1}}{9}"),
+        ("tr((A+B)')", "tr(A+B)", r"\operatorname{tr}(A + B)"),  # trace_of_transposes
+    ],
+)
+def test_awkward_prints_become_a_paper_s(before: str, printed: str, tex: str) -> None:
+    e = mc.parse(before, K)
+    got = simplify(e)
+    assert str(got) == printed and mc.latex(got) == tex
+    assert simplify(mc.parse(printed, K)) is got  # the text parses back to the same normal form
+    _same_value(e, got, {"c": (0.5, 2.0)})
+
+
 def test_flops_count_a_product_from_its_cheaper_end() -> None:
     assert flops(mc.parse("A*B*x", K)) == 2 * N**2  # (A*(B*x)), not (A*B)*x
     assert flops(mc.parse("x'*A*B", K)) == 2 * N**2

@@ -129,6 +129,9 @@ def rebuild(number: Value, powers: Sequence[tuple[Expr, Value]], like: Expr) -> 
     """``number * ∏ base^k`` as a product over a quotient, with the shape and orientation of ``like``."""
     top = _product([_raised(b, k) for b, k in powers if k > 0])
     bottom = _product([_raised(b, -k) for b, k in powers if k < 0])
+    if bottom is not None and _split(number):  # one fraction: x/(2*c), not x/c/2
+        assert isinstance(number, Fraction)
+        bottom, number = build.mul(build.number(number.denominator), bottom), number.numerator
     out = top if top is not None else build.number(1)
     if bottom is not None:
         out = build.elem_div(out, bottom)
@@ -146,12 +149,19 @@ _PRODUCTS = (Hadamard, ElemDiv, Scale, Power)
 def merge_powers(e: Expr) -> Expr | None:
     """Powers of one base merged in an elementwise product: u^a ∘ u^b = u^(a+b), numbers folded.
 
-    Terminates: fewer factors (a base that occurred twice occurs once).
+    The denominator of an exact number goes below the line of a quotient (``x/(2*c)``).
+    Terminates: fewer factors (a base that occurred twice occurs once), or the number placed.
     """
     m = monomial(e)
-    if len(m.powers) == m.count and m.numbers <= 1:
+    placed = not (_split(m.number) and any(k < 0 for _, k in m.powers))  # no number over a quotient
+    if len(m.powers) == m.count and m.numbers <= 1 and placed:
         return None
-    return rebuild(m.number, m.powers, e)
+    return rebuild(m.number, m.powers, e)  # the same node (nothing to place) counts as no rewrite
+
+
+def _split(number: Value) -> bool:
+    """True for an exact fraction p/q (q > 1): over a quotient, q goes below the line."""
+    return isinstance(number, Fraction) and number.denominator != 1
 
 
 def _exp_of(e: Expr) -> Expr | None:

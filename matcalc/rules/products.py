@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import (
@@ -13,6 +14,7 @@ from matcalc.expr import (
     Inverse,
     MatMul,
     MatPow,
+    Number,
     Ones,
     Scale,
     Trace,
@@ -22,8 +24,8 @@ from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, product
 
 __all__ = [
-    "diag_of_ones", "diag_of_outer", "diag_times_vector", "inverse_of_product", "matrix_powers", "ones_outer",
-    "power_form", "quotient_dot", "trace_of_scale",
+    "diag_of_ones", "diag_of_outer", "diag_times_vector", "inverse_of_product", "matrix_powers",
+    "number_out_of_base", "ones_outer", "power_form", "quotient_dot", "trace_of_scale",
 ]  # fmt: skip
 
 
@@ -168,6 +170,29 @@ def ones_outer(m: MatMul) -> Expr:
     Terminates: removes a product.
     """
     return build.ones(m.shape)
+
+
+def _number_scaled(e: Expr) -> bool:
+    return isinstance(e, Scale) and isinstance(e.coef, Number) and e.coef.value != 0
+
+
+@rule(Pat((MatPow, Inverse), name="p", body=Pat.var("s", where=_number_scaled)),
+      example="(2*B)^3-inv(2*A)+(X/3)^2*inv(-A/2)")
+def number_out_of_base(p: MatPow | Inverse, s: Scale) -> Expr:
+    """(cX)^k = c^k X^k and inv(cX) = inv(X)/c for a number c ≠ 0: the number is folded outside.
+
+    ``(2*B)^3`` is ``8*B^3`` and ``-inv(2*A)`` is ``-inv(A)/2``, as a paper writes them.
+    Terminates: the number leaves the base, and no rule puts it back.
+    """
+    c = s.coef
+    assert isinstance(c, Number)
+    if isinstance(p, Inverse):
+        return build.scale(build.number(_reciprocal(c.value)), build.inv(s.body))
+    return build.scale(build.number(c.value**p.k), build.matpow(s.body, p.k))
+
+
+def _reciprocal(v: int | float | Fraction) -> int | float | Fraction:
+    return 1 / v if isinstance(v, float) else Fraction(1) / Fraction(v)
 
 
 @rule(Pat(Trace, body=Pat(Scale, name="s")), example="tr(a*A)")

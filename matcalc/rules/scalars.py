@@ -69,6 +69,7 @@ def scalar_fraction(e: Expr) -> Expr | None:
 
     ``-2/(x'x) * (0.5/√(x'x))`` is ``-1/(x'x)^(3/2)``; exponents may be fractions
     (``u^a u^b = u^(a+b)``, which holds where ``u ≥ 0``: where a non-integer power is real).
+    The denominator of an exact number goes below the line: ``-1/(2*c)``.
     Terminates: the result is its own normal form (the rule returns None on it).
     """
     value, ups, downs = _fraction_parts(e)
@@ -80,6 +81,10 @@ def scalar_fraction(e: Expr) -> Expr | None:
             powers[base] = _plus(powers.get(base, 0), sign * k)
     top_parts = [_raised(b, k) for b, k in powers.items() if k > 0]
     bottom_parts = [_raised(b, -k) for b, k in powers.items() if k < 0]
+    if bottom_parts and isinstance(value, Fraction) and value.denominator != 1:
+        # one fraction, as a paper writes it: -1/(2*c), not -1/2/c
+        bottom_parts.insert(0, build.number(value.denominator))
+        value = value.numerator
     top = build.mul(build.number(value), product(top_parts)) if top_parts else build.number(value)
     return build.elem_div(top, product(bottom_parts)) if bottom_parts else top
 

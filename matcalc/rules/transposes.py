@@ -167,13 +167,18 @@ def inverse_outside(x: Expr) -> Expr:
     return build.transpose(build.inv(x))
 
 
-@rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(A'*B')")
-def trace_of_transposes(m: MatMul) -> Expr | None:
-    """tr(A' B') = tr((B A)') = tr(B A).
+@rule(Pat(Trace, body=Pat((MatMul, Transpose), name="m")), example="tr(A'*B')+tr((A*B+B*A)')")
+def trace_of_transposes(m: MatMul | Transpose) -> Expr | None:
+    """tr(X') = tr(X) (Matrix Cookbook eq. 13), so tr(A' B') = tr((B A)') = tr(B A).
 
+    The first reaches what `transpose_down` leaves transposed (a sum that prints
+    shorter so: ``tr((A+B)')`` is ``tr(A+B)``).
     Terminates: removes transposes.
     """
+    if isinstance(m, Transpose):
+        return build.trace(m.body)
     bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
     if len(bodies) == len(m.factors):
         return build.trace(product(bodies[::-1]))
     return None
+
