@@ -13,6 +13,7 @@ import matcalc as mc
 from matcalc.cookbook import by_name
 from matcalc.expr import Expr, Zero
 from matcalc.rules.cost import N, cheaper, flops, operators
+from matcalc.rules.transposes import is_symmetric
 from matcalc.simplify import simplify
 from matcalc.testing import random_values
 
@@ -142,6 +143,28 @@ def test_awkward_prints_become_a_paper_s(before: str, printed: str, tex: str) ->
     assert str(got) == printed and mc.latex(got) == tex
     assert simplify(mc.parse(printed, K)) is got  # the text parses back to the same normal form
     _same_value(e, got, {"c": (0.5, 2.0)})
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [  # a sum M + M' is symmetric though no term is (is_symmetric): a transpose of it, of its
+        # inverse or of a matrix function of it is dropped
+        ("inv(A*B+B'*A')'", "inv(A*B+B'*A')"),
+        ("expm(A*B+B'*A')'*C", "expm(A*B+B'*A')*C"),
+        ("inv(X'*A*X+X'*A'*X)'", "inv(X'*(A+A')*X)"),
+        ("inv(2*A*B+2*B'*A'+S)'", "inv(2*A*B+2*B'*A'+S)"),
+        ("inv(A*B+B'*A'+C)'", "inv(A*B+B'*A'+C)'"),  # ... not with a term whose transpose is missing
+        ("inv(A*B+A'*B')'", "inv(A*B+A'*B')'"),
+    ],
+)
+def test_a_sum_with_its_transpose_is_symmetric(before: str, after: str) -> None:
+    kinds = {"A": "square", "B": "square", "C": "square", "X": "square", "S": "symmetric"}
+    got, want = simplify(mc.parse(before, kinds)), simplify(mc.parse(after, kinds))
+    assert got is want, f"{before} -> {got}, not {want}"
+    _same_value(mc.parse(before, kinds), got, kinds=kinds)
+    sym = mc.parse("A*B+B'*A'+X'*(C+C')*X", kinds)
+    values = random_values(sym, 0)
+    assert is_symmetric(sym) and np.allclose(mc.evaluate(sym, values), mc.evaluate(sym, values).T)
 
 
 def test_flops_count_a_product_from_its_cheaper_end() -> None:

@@ -9,6 +9,8 @@ exactly those transposed sums alone, so the two agree on one form.
 
 from __future__ import annotations
 
+import functools
+
 from matcalc import build
 from matcalc.expr import (
     Add,
@@ -130,8 +132,14 @@ def transpose_out_of_sum(s: Add) -> Expr | None:
     return _pulled(s)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def is_symmetric(e: Expr) -> bool:
-    """True when ``e`` is symmetric by construction (a sufficient test, not a necessary one)."""
+    """True when ``e`` is symmetric by construction (a sufficient test, not a necessary one).
+
+    A sum is symmetric when each term is, or is the transpose of another term as
+    the rules write it (``A*B+B'*A'``, ``M+M'``).  Cached: `flip` of a sum asks
+    again for its terms, which would make nested sums exponential.
+    """
     match e:
         case Symbol(kind=kind):
             return kind == "symmetric"
@@ -144,7 +152,10 @@ def is_symmetric(e: Expr) -> bool:
             return is_symmetric(b) and all(is_symmetric(d) for d in ds)
         case Scale(body=b):
             return is_symmetric(b)
-        case Add(terms=ts) | Hadamard(factors=ts):
+        case Add(terms=ts) if e.ndim == 2 and not e.is_vector:
+            present = set(ts)
+            return all(is_symmetric(t) or flip(t) in present for t in ts)
+        case Hadamard(factors=ts):
             return all(is_symmetric(t) for t in ts)
         case MatMul(factors=fs):  # A' B A with B symmetric, or A' A
             n = len(fs)
