@@ -31,6 +31,7 @@ from matcalc import axes, build
 from matcalc.dims import fresh_dim
 from matcalc.errors import MatcalcError, ShapeError
 from matcalc.expr import KINDS, Expr
+from matcalc.ops.record import MatrixFunction
 from matcalc.sympy_records import FAMILY_ORDERS, FORMULAS, FUNCTIONS, MATRIX_CLASSES, formula_record
 from matcalc.unionfind import UnionFind
 from matcalc.vocabulary import FAMILY_CALLS
@@ -295,31 +296,12 @@ class _Reader:
     def transpose(self, e: Any) -> Expr:
         return build.transpose(self.go(e.args[0]))  # Adjoint too: matcalc's values are real
 
-    def trace(self, e: Any) -> Expr:
-        return build.trace(self.square_arg(e))
-
-    def det(self, e: Any) -> Expr:
-        x = self.square_arg(e)
-        return x if x.is_scalar else build.det(x)
-
-    def inverse(self, e: Any) -> Expr:
-        x = self.square_arg(e)
-        return build.elem_div(build.number(1), x) if x.is_scalar else build.inv(x)
-
     def matpow(self, e: Any) -> Expr:
         x = self.square_arg(e)
         k = e.args[1]
         if not k.is_Integer:
             raise MatcalcError(f"{e}: matcalc has matrix powers with integer exponents only, not {k}")
         return build.power(x, build.number(int(k))) if x.is_scalar else build.matpow(x, int(k))
-
-    def diag_matrix(self, e: Any) -> Expr:
-        x = self.go(e.args[0])
-        return x if x.is_scalar else build.diag(x)
-
-    def diagonal_of(self, e: Any) -> Expr:
-        x = self.square_arg(e)
-        return x if x.is_scalar else build.diag(x)
 
     def diagonal_matrix(self, e: Any) -> Expr:
         x = self.square_arg(e)
@@ -419,12 +401,7 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
     sp.DotProduct: _Reader.dot,
     sp.Transpose: _Reader.transpose,
     sp.Adjoint: _Reader.transpose,
-    sp.Trace: _Reader.trace,
-    sp.Determinant: _Reader.det,
-    sp.Inverse: _Reader.inverse,
     sp.MatPow: _Reader.matpow,
-    sp.DiagMatrix: _Reader.diag_matrix,
-    sp.DiagonalOf: _Reader.diagonal_of,
     sp.DiagonalMatrix: _Reader.diagonal_matrix,
     MatrixElement: _Reader.element,
     ElementwiseApplyFunction: _Reader.elementwise,
@@ -434,12 +411,22 @@ _HANDLERS: dict[type, Callable[[_Reader, Any], Expr]] = {
 }
 
 
-def _record_reader(make: Callable[..., Expr], operands: int) -> Callable[[_Reader, Any], Expr]:
-    """A matrix-function record's constructor of the arguments (a KroneckerProduct may hold more than two)."""
-    if operands == 2:
-        return lambda r, e: r.fold(make, e)
-    return lambda r, e: make(r.go(e.args[0]))
+def _record_reader(record: MatrixFunction) -> Callable[[_Reader, Any], Expr]:
+    """The reader of a SymPy class that is ``record`` (a KroneckerProduct may hold more than two operands)."""
+    if record.operands == 2:
+        return lambda r, e: r.fold(record.build, e)  # type: ignore[arg-type]
+
+    def read(r: _Reader, e: Any) -> Expr:
+        arg = e.args[0]
+        if record.square and _is_matrix(arg) and 1 not in arg.shape:
+            r.same(arg.shape[0], arg.shape[1], e)  # tr(X), DiagonalOf(X): X is square
+        x = r.go(arg)
+        if x.is_scalar and record.of_scalar is not None:  # SymPy's 1x1 matrix: a scalar
+            return record.of_scalar(x)  # type: ignore[no-any-return]
+        return record.build(x)  # type: ignore[misc, no-any-return]
+
+    return read
 
 
 #: The SymPy classes of the matrix-function records (``KroneckerProduct`` is ``kron``).
-_HANDLERS.update({cls: _record_reader(make, operands) for cls, (make, operands) in MATRIX_CLASSES.items()})
+_HANDLERS.update({cls: _record_reader(record) for cls, record in MATRIX_CLASSES.items()})

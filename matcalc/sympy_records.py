@@ -13,16 +13,15 @@ Imports SymPy at the top, as `matcalc.sympy_from` does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
 
 from matcalc import sympy_to
-from matcalc.expr import Expr
 from matcalc.ops import ELEMENTWISE
 from matcalc.ops.gamma import FAMILIES
 from matcalc.ops.matrix import MATRIX_FUNCTIONS
+from matcalc.ops.record import MatrixFunction
 
 __all__ = ["FAMILY_ORDERS", "FORMULAS", "FUNCTIONS", "MATRIX_CLASSES", "formula_record"]
 
@@ -105,10 +104,10 @@ def _family_orders() -> dict[Any, tuple[str, int, bool]]:
     return out
 
 
-def _matrix_classes() -> dict[Any, tuple[Callable[..., Expr], int]]:
-    """The SymPy class each matrix-function record names: its smart constructor and number of operands."""
+def _matrix_classes() -> dict[Any, MatrixFunction]:
+    """The SymPy class each matrix-function record names, to the record."""
     return {
-        getattr(sympy_to, name, None) or getattr(sp, name): (r.build, r.operands)
+        getattr(sympy_to, name, None) or getattr(sp, name): r
         for r in MATRIX_FUNCTIONS.values() if r.build is not None
         for name in r.sympy_classes
     }  # fmt: skip
@@ -129,5 +128,5 @@ _FORMULA_CLASSES = frozenset(
 #: SymPy's functions that are an order of a family of matcalc functions (the gamma family).
 FAMILY_ORDERS: dict[Any, tuple[str, int, bool]] = _family_orders()
 
-#: SymPy's classes that are a matrix-function record: its constructor and its number of operands.
-MATRIX_CLASSES: dict[Any, tuple[Callable[..., Expr], int]] = _matrix_classes()
+#: SymPy's classes that are a matrix-function record (``Trace``: ``tr``), to the record.
+MATRIX_CLASSES: dict[Any, MatrixFunction] = _matrix_classes()

@@ -3,6 +3,8 @@
 - `matcalc.ops.record`: the record type `Elementwise`, the immutable `Registry`
   and its validation (an incomplete record is a `RegistryError` at import);
 - `matcalc.ops.elementwise`: the elementwise functions (``exp``, ``sigmoid``, ...);
+- `matcalc.ops.gamma`: the gamma family (``lgamma``, ``digamma``, ``polygamma(k, u)``),
+  one `Family` record of one node;
 - `matcalc.ops.matrix`: the named matrix-level functions (``tr``, ``det``, ``logdet``,
   ``inv``, ``diag``, ``sum``, the norms, ``softmax``, ``logsumexp``, ``size``, ``vec``,
   ``mean``), records of type `MatrixFunction`, with their code templates in

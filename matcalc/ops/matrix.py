@@ -288,12 +288,13 @@ def _scalar(f: Any) -> Any:
 RECORDS: tuple[MatrixFunction, ...] = (
     MatrixFunction(
         "tr", (Trace,), build.trace, lambda sp, m: m.trace(), "square", r"\operatorname{tr}",
-        to_sympy=lambda sp, t, e, v: sp.Trace(v),
+        to_sympy=lambda sp, t, e, v: sp.Trace(v), sympy_classes=("Trace",), square=True,
         numpy=_scalar(np.trace), **_code("tr"), aliases=("trace",),
     ),
     MatrixFunction(
         "det", (Det,), build.det, lambda sp, m: m.det(), "square", r"\det", lacks=("dask",),
-        to_sympy=lambda sp, t, e, v: sp.Determinant(v),
+        to_sympy=lambda sp, t, e, v: sp.Determinant(v), sympy_classes=("Determinant",), of_scalar=lambda a: a,
+        square=True,
         numpy=_scalar(np.linalg.det), **_code("det"), aliases=("determinant",),
     ),
     MatrixFunction(  # log|det X|; -inf if X is singular
@@ -304,13 +305,15 @@ RECORDS: tuple[MatrixFunction, ...] = (
     ),
     MatrixFunction(  # printed X^{-1}; np.linalg.inv raises LinAlgError for a singular X
         "inv", (Inverse,), build.inv, lambda sp, m: m.inv(), "square",
-        to_sympy=lambda sp, t, e, v: sp.Inverse(v),
+        to_sympy=lambda sp, t, e, v: sp.Inverse(v), sympy_classes=("Inverse",), square=True,
+        of_scalar=lambda a: build.elem_div(build.number(1), a),
         numpy=lambda e, x, shape: np.asarray(np.linalg.inv(x), dtype=np.float64), **_code("inv"),
         aliases=("inverse",),
     ),
     MatrixFunction(
         "diag", (DiagMatrix, DiagVector), build.diag, _diag, "vector or square", r"\operatorname{diag}",
         to_sympy=lambda sp, t, e, v: sp.DiagMatrix(v) if e.body.is_vector else sp.DiagonalOf(v),
+        sympy_classes=("DiagMatrix", "DiagonalOf"), of_scalar=lambda a: a, square=True,
         numpy=_diag_value, forms={DiagVector: "of_matrix"}, **_code("diag"),
         aliases=("diagonal", "diagflat", "diag_embed"),
     ),

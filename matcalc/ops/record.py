@@ -232,6 +232,10 @@ class MatrixFunction:
             has the children ``left`` and ``right``; ``numpy`` gets the pair of their values).
         sympy_classes: the SymPy classes (names in the ``sympy`` module, or `matcalc.sympy_to`'s
             own ``VecOf``) that `from_sympy` reads as ``build`` of their arguments.
+        of_scalar: its value at a scalar, for `from_sympy` (SymPy's ``1x1`` matrices are
+            matcalc's scalars: ``Inverse`` of one is ``1/a``); None: ``build`` takes scalars.
+        square: a matrix argument must be square (``tr``; ``diag`` of a matrix), which
+            `from_sympy` checks against SymPy's sizes.
         aliases: what NumPy, SciPy, MATLAB or PyTorch call it (``trace``); the parser
             suggests ``name`` for them (`matcalc.spellings`).
     """
@@ -258,6 +262,8 @@ class MatrixFunction:
     pairwise: Callable[[Any, Any], Any] | None = None
     operands: int = 1
     sympy_classes: tuple[str, ...] = ()
+    of_scalar: Callable[[Any], Any] | None = None
+    square: bool = False
     aliases: tuple[str, ...] = ()
 
     @property
