@@ -25,6 +25,7 @@ from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, 
 from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import atom
 from matcalc.raise_ import raise_index
+from matcalc.rules.transposes import is_symmetric
 from matcalc.simplify_index import simplify_terms
 
 __all__ = ["gradient"]
@@ -58,6 +59,15 @@ def _multiple_of_identity(e: Expr) -> bool:
         elif not isinstance(x, Identity):
             return False
     return True
+
+
+def _symmetric(e: Expr) -> bool:
+    """True when ``e`` is symmetric by construction (a sufficient test), through transposes and scalings."""
+    while isinstance(e, Transpose | Scale):
+        e = e.body  # X' and c X (c a scalar) are symmetric when X is
+    if isinstance(e, Add):
+        return all(_symmetric(t) for t in e.terms)
+    return is_symmetric(e)
 
 
 #: ``differentiate(e, c, out, into)``: the terms of ``∂e[out]/∂c[into]`` (`matcalc.diff.differentiate`).
@@ -99,5 +109,7 @@ def gradient(f: Expr, wrt: Symbol, differentiate: Partial) -> Expr:
     if wrt.kind == "symmetric":
         # the gradient for the trace inner product on symmetric matrices: the symmetric part
         # of the entrywise adjoint, as the forward rule ∂S_ij/∂S_kl = (δ_ik δ_jl + δ_il δ_jk)/2
+        if _symmetric(result):  # det(S)*inv(S)' is its own symmetric part: nothing to build and simplify
+            return result
         return build.scale(build.number(Fraction(1, 2)), build.add(result, build.transpose(result)))
     return build.transpose(result) if result.is_vector and result.row else result
