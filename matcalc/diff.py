@@ -50,6 +50,7 @@ from matcalc.expr import (
     Symbol,
     Trace,
     Vec,
+    Zero,
     walk,
 )
 from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
@@ -129,10 +130,14 @@ def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
 def labelled(result: Expr, variables: Sequence[Symbol]) -> Expr:
     """``result``, when it is in index form, labelled as the derivative by ``variables`` (`Partials`).
 
-    The printers then show it with its left-hand side (``∂f[i]/∂W[j,k] = ...``);
-    a result in matrix form is an ordinary expression and stays as it is.
+    The printers then show it with its left-hand side (``∂f[i]/∂W[j,k] = ...``),
+    and so a zero of order 3 or more (``∂²f[i]/∂W[j,k]∂W[l,m] = 0``, an index
+    form with no term); a result in matrix form is an ordinary expression and
+    stays as it is.
     """
     result = merged_index_form(result)  # ((i,j) -> ...)+A'*x*x': one index form, one left-hand side
+    if isinstance(result, Zero) and result.ndim > 2:  # a zero tensor: the index form with no term
+        result = IndexForm(IndexExpr(tuple(fresh(d) for d in result.shape), ()), shape=result.shape)
     if not isinstance(result, IndexForm):
         return result
     lhs = Partials(tuple((v.name, v.ndim) for v in variables))

@@ -15,6 +15,10 @@ transposed: ``(X'*B)[i,k]``).  An index that is not free is summed over
 within its term, wherever it occurs in it (generalized Einstein notation, as
 in ``np.einsum``); another term may use its name for another index.
 
+A term with the coefficient 0 adds nothing and need not hold every free
+index; it gives the sizes of the indices it has: the zero tensor
+``∂²f[i]/∂W[j,k]∂W[l,m] = 0*vector(1, size(W, 1))[i]``.
+
 The dimension of each index is unified from the axes it indexes and the
 deltas it is in (the ``r`` of a pair index runs over the product of the
 dimensions of ``a`` and ``b``, unless something else fixes it); the
@@ -250,11 +254,11 @@ def _built(
     """
     if len(set(free)) != len(free):
         raise p.error("the free indices repeat", start)
-    for n, (_, factors, deltas, pairs) in enumerate(body, 1):
+    for n, (coef, factors, deltas, pairs) in enumerate(body, 1):
         present = {i for _, indices, _ in factors for i in indices} | {i for d in deltas for i in d}
         present |= {i for pair in pairs for i in pair}
         missing = [name for name in free if name not in present]
-        if missing:
+        if missing and coef != 0:  # a term 0*... adds nothing: it may give sizes only
             raise p.error(
                 f"the free index {missing[0]} is missing from term {n}: each term has every free index", start
             )
@@ -294,9 +298,9 @@ def _built(
     )  # fmt: skip
     ix = IndexExpr(tuple(idx[name] for name in free), terms)
     verify(ix)  # the other invariants hold by construction
-    if not terms:
-        return build.zeros(ix.shape)
     label = (lhs,) if lhs is not None else ()
+    if not terms and lhs is None:
+        return build.zeros(ix.shape)  # a zero derivative keeps its left-hand side, as diff gives it
     return IndexForm(ix, *label, shape=ix.shape)
 
 

@@ -20,7 +20,7 @@ from matcalc.diff import OPT_OUT, diff, differentiate, variable
 from matcalc.errors import DifferentiationError
 from matcalc.expr import Expr, IndexForm, Partials, Symbol
 from matcalc.index import Idx, IndexExpr, Term, fresh_like, index_form, rename
-from matcalc.printing.indices import free_names, index_names, lhs_text
+from matcalc.printing.indices import index_names
 from matcalc.printing.latex import index_expr_latex, latex, lowered
 from matcalc.printing.latex_index import lhs_latex
 from matcalc.raise_ import raise_index
@@ -90,7 +90,7 @@ def explain(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Explanation:
 
 def _derivation(f: Expr, var: Symbol) -> list[Step]:
     free, wfree = fresh_like(f.shape), fresh_like(var.shape)
-    lhs_text, lhs_tex = _lhs(free, wfree, var)
+    lhs_tex = _lhs(free, wfree, var)
     ix = lowered(f)
     steps = [
         Step("The expression", str(f), latex(f)),
@@ -101,7 +101,8 @@ def _derivation(f: Expr, var: Symbol) -> list[Step]:
 
     def show(title: str, ts: Sequence[Term]) -> None:
         ix = IndexExpr(all_free, tuple(ts))
-        steps.append(Step(title, f"{lhs_text} = {_text(ix)}", f"{lhs_tex} = {index_expr_latex(ix)}"))
+        step = IndexForm(ix, Partials(((var.name, var.ndim),)), shape=ix.shape)  # sized as a result is
+        steps.append(Step(title, str(step), f"{lhs_tex} = {index_expr_latex(ix)}"))
 
     rule = _symmetric_rule(var.name) if var.kind == "symmetric" else _VARIABLE_RULE[var.ndim](var.name)
     show(f"Differentiate by the product and chain rules, with {rule}", terms)
@@ -154,7 +155,6 @@ def _text(ix: IndexExpr) -> str:
     return text.split(" -> ", 1)[1] if " -> " in text else text
 
 
-def _lhs(free: tuple[Idx, ...], wfree: tuple[Idx, ...], var: Symbol) -> tuple[str, str]:
-    """``∂f[i]/∂x[k]`` as text and as LaTeX."""
-    n, lhs = len(free) + len(wfree), Partials(((var.name, var.ndim),))
-    return lhs_text(free_names(n), lhs), lhs_latex(n, lhs)
+def _lhs(free: tuple[Idx, ...], wfree: tuple[Idx, ...], var: Symbol) -> str:
+    """``∂f[i]/∂x[k]`` in LaTeX."""
+    return lhs_latex(len(free) + len(wfree), Partials(((var.name, var.ndim),)))

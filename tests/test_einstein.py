@@ -72,8 +72,47 @@ def test_higher_orders_and_zero() -> None:
     assert str(g) == "∂²f/∂X[i,j]∂X[k,l] = -inv(X)[j,k]*inv(X)[l,i]"
     assert mc.parse(str(g)).lhs == Partials((("X", 2), ("X", 2)))  # type: ignore[attr-defined]
     zero = mc.diff(mc.parse("x'*A*x", {"A": "matrix"}), "x", "x", "x")
-    assert str(zero).startswith("(i,j,k) -> 0*vector(1, size(")
-    assert mc.parse(str(zero), {"A": "matrix", "x": "vector"}) is zero
+    assert str(zero) == "∂³f/∂x[i]∂x[j]∂x[k] = 0"  # a zero tensor with its left-hand side
+    back = mc.parse(str(zero), {"A": "matrix", "x": "vector"})
+    assert str(back) == str(zero) and mc.evaluate(back, {"x": V["x"]}).shape == (3, 3, 3)
+
+
+# ---- zero tensors and free indices whose size the rest of the text does not fix (issue 11) ------
+
+ZEROS = [
+    # (function, variables, text): the left-hand side sizes the variables' indices; the function's
+    # indices carry their size in a term 0*vector(1, size(X, k))[i]
+    ("W*x", ("W", "W"), "∂²f[i]/∂W[j,k]∂W[l,m] = 0*vector(1, size(W, 1))[i]"),
+    ("A*x", ("x", "x"), "∂²f[i]/∂x[j]∂x[k] = 0*vector(1, size(A, 1))[i]"),
+    ("c*x", ("x", "x"), "∂²f[i]/∂x[j]∂x[k] = 0*vector(1, size(x, 1))[i]"),
+    ("x'*C*x", ("x", "x", "x"), "∂³f/∂x[i]∂x[j]∂x[k] = 0"),
+    ("kron(x, A)", ("W",),
+     "∂f[i,j]/∂W[k,l] = 0*vector(1, size(x, 1)*size(A, 1))[i]*vector(1, size(A, 2))[j]"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "wrt", "printed"), ZEROS, ids=[f"{t} by {w}" for t, w, _ in ZEROS])
+def test_a_zero_tensor_prints_with_its_left_hand_side(text: str, wrt: tuple[str, ...], printed: str) -> None:
+    zero = mc.diff(mc.parse(text, KINDS), *wrt, if_absent="zero")
+    assert str(zero) == printed
+    back = mc.parse(printed, KINDS)
+    assert str(back) == printed and not any(d.anonymous for d in back.dims)
+    value = mc.evaluate(back, VALUES)
+    assert not np.any(value) and value.shape == mc.evaluate(zero, VALUES).shape
+    lhs = r"\frac{\partial^{2} f_{i}}{\partial W_{jk} \partial W_{lm}} = 0"
+    if wrt == ("W", "W"):
+        assert mc.latex(zero) == lhs and mc.latex(zero, form="index") == lhs
+
+
+def test_free_indices_the_text_does_not_size_print_their_size() -> None:
+    """The δ of ``eye.*(A+x'*x)`` runs over the rows of A, which the derivative no longer holds."""
+    g = mc.diff(mc.parse("eye.*(C+x'*x)", KINDS), "x")
+    assert str(g) == "∂f[i,j]/∂x[k] = 2*x[k]*eye(size(C, 1))[i,j]"
+    back = mc.parse(str(g), KINDS)
+    assert not any(d.anonymous for d in back.dims)
+    np.testing.assert_allclose(mc.evaluate(back, VALUES), mc.evaluate(g, VALUES))
+    assert str(mc.diff(mc.parse("W*x", KINDS), "W")) == "∂f[i]/∂W[j,k] = x[k]*δ[i,j]"  # W sizes it
+    assert mc.latex(g) == r"\frac{\partial f_{ij}}{\partial x_{k}} = 2 \delta_{ij} x_{k}"
 
 
 def test_an_index_form_inside_an_expression() -> None:
@@ -83,6 +122,7 @@ def test_an_index_form_inside_an_expression() -> None:
 
 ERRORS = [
     ("(i,j) -> x[i]", "the free index j is missing from term 1"),
+    ("(i,j) -> x[i]+0*y[j]", "the free index j is missing from term 1"),  # only a term 0*... may
     ("(i) -> x[i]+y[p]", "the free index i is missing from term 2"),
     ("(i) -> A[i]", r"matrix A has 2 axes, but 1 index here"),
     ("(i) -> x[i]*A", r"matrix A has 2 axes, but no indices here"),

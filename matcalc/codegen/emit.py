@@ -247,8 +247,8 @@ class Lowerer:
                 return self._sum(e)
             case Size():
                 return self.size(e.body.shape[e.axis - 1])
-            case IndexForm():
-                return einsum.index_form(self, e)
+            case IndexForm():  # with no term: a zero derivative, labelled (`matcalc.diff.labelled`)
+                return einsum.index_form(self, e) if e.tensor.terms else self._filled("zeros", e)
             case MatFun():
                 return spectral.matfun(self, e)
             case Spectral():

@@ -7,7 +7,7 @@ Index names are chosen for reading: the free indices in order get
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from matcalc.expr import Expr, PairIndex, Partials
 from matcalc.index import Factor, Idx, IndexExpr, Term
@@ -40,14 +40,27 @@ def _pick(letters: str, n: int) -> str:
     return letters[n] if n < len(letters) else f"{letters[0]}{n}"
 
 
-def index_text(ix: IndexExpr, base: Callable[[Expr], str], lhs: Partials | None = None) -> str:
+def index_text(
+    ix: IndexExpr,
+    base: Callable[[Expr], str],
+    lhs: Partials | None = None,
+    sizes: Mapping[Idx, str] | None = None,
+) -> str:
     """``(i,j) -> term + term``; ``base(expr)`` gives the text of a factor's base.
 
     With ``lhs`` the header is the derivative it is: ``∂f[i]/∂W[j,k] = term + term``.
+    ``sizes`` gives the size text (``size(A, 1)``) of free indices whose size
+    nothing else in the text fixes (`matcalc.printing.sizes.open_axes`): the
+    first term shows it, a δ over such an index as ``eye(size(A, 1))[i,j]``,
+    another as a factor ``vector(1, size(A, 1))[i]``; a zero tensor, which has
+    no term, is ``0*vector(1, size(A, 1))[i]``.
     """
     names = index_names(ix)
-    terms = [_term(t, names, base) for t in ix.terms]
-    body = terms[0] if terms else "0"
+    terms = [_term(t, names, base, sizes if n == 0 else None) for n, t in enumerate(ix.terms)]
+    if not terms:
+        carriers = [f"vector(1, {size})[{names[i]}]" for i, size in (sizes or {}).items()]
+        terms = ["*".join(["0", *carriers])]
+    body = terms[0]
     for t in terms[1:]:
         body += t if t.startswith("-") else f"+{t}"
     free = [names[i] for i in ix.free]
@@ -89,9 +102,12 @@ def _pair(f: Factor, names: dict[Idx, str]) -> str:
     return f"δ[{r},({a},{b})]"
 
 
-def _term(t: Term, names: dict[Idx, str], base: Callable[[Expr], str]) -> str:
+def _term(
+    t: Term, names: dict[Idx, str], base: Callable[[Expr], str], sizes: Mapping[Idx, str] | None
+) -> str:
     coef = t.coef
     parts = []
+    todo = dict(sizes or {})  # free indices whose size this term shows
     for f in t.factors:
         if isinstance(f.base, PairIndex):
             parts.append(_pair(f, names))
@@ -102,7 +118,12 @@ def _term(t: Term, names: dict[Idx, str], base: Callable[[Expr], str]) -> str:
         else:
             coef = -coef
         parts.append(f"{base(shown)}[{','.join(names[i] for i in f.indices)}]" if f.indices else base(shown))
-    parts += [f"δ[{names[d.a]},{names[d.b]}]" for d in t.deltas]
+    for d in t.deltas:
+        size = todo.pop(d.a, None) or todo.pop(d.b, None)
+        if size is not None:
+            todo.pop(d.b, None)
+        parts.append(f"eye({size})[{names[d.a]},{names[d.b]}]" if size else f"δ[{names[d.a]},{names[d.b]}]")
+    parts += [f"vector(1, {size})[{names[i]}]" for i, size in todo.items()]
     if not parts:
         return repr(coef)
     text = "*".join(parts)

@@ -22,7 +22,7 @@ from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, Expr, children, walk
 from matcalc.parse import parse
 
-__all__ = ["size_text", "unfixed_constants"]
+__all__ = ["open_axes", "parsed_back", "printable", "size_text", "unfixed_constants"]
 
 #: True while a text is being parsed back (printing inside that parse does not recurse).
 _CHECKING: ContextVar[bool] = ContextVar("_CHECKING", default=False)
@@ -32,10 +32,32 @@ def size_text(d: Dim) -> str:
     return "*".join(f"size({p.owner}, {p.axis + 1})" for p in d.atoms())
 
 
+def parsed_back(e: Expr, text: str) -> Expr | None:
+    """``text``, the text of ``e``, parsed with the kinds of ``e``'s symbols; None if it does not parse.
+
+    None too while a text is being parsed back (printing inside that parse does not recurse).
+    """
+    if _CHECKING.get():
+        return None
+    token = _CHECKING.set(True)
+    try:
+        return parse(text, {s.name: s.kind for s in e.symbols})
+    except MatcalcError:  # no size would make it parse
+        return None
+    finally:
+        _CHECKING.reset(token)
+
+
+def printable(e: Expr, d: Dim) -> bool:
+    """True if ``d``, a dimension in ``e``, has a text: each part an axis of a symbol, not of a function."""
+    functions = {s.name for s in e.symbols if s.kind in FUNCTION_KINDS}
+    return all(not a.anonymous and a.owner not in functions for a in d.atoms())
+
+
 def unfixed_constants(
-    e: Expr, text: str, printed: frozenset[Expr], sized: frozenset[Expr] = frozenset()
+    e: Expr, back: Expr, printed: frozenset[Expr], sized: frozenset[Expr] = frozenset()
 ) -> frozenset[Expr]:
-    """The constants of ``e`` that must print their size for ``text``, ``e`` as printed, to parse back.
+    """The constants of ``e`` that must print their size for its text, parsed ``back``, to keep every size.
 
     ``printed`` are the constants the text shows somewhere, ``sized`` those it
     shows with their size.  A constant node can occur where the text shows it
@@ -46,27 +68,12 @@ def unfixed_constants(
     its class must print the size.  Only constants whose dimensions all belong to symbols
     can print a size (a dimension of an abstract function's value cannot); a
     product dimension, the rows of ``kron(x, A)``, prints as the product of its
-    parts' sizes, ``size(x, 1)*size(A, 1)``.
-    When ``text`` does not parse back, no size would make it; when it parses
-    back to another structure with a size left open, every such constant
-    prints its size.
+    parts' sizes, ``size(x, 1)*size(A, 1)``.  When the text parses back to
+    another structure with a size left open, every such constant prints its size.
     """
-    if _CHECKING.get():
-        return frozenset()
-    functions = {s.name for s in e.symbols if s.kind in FUNCTION_KINDS}
-    sizable = {
-        n for n in printed
-        if n.ndim > 0 and all(not a.anonymous and a.owner not in functions for a in atoms(n.shape))
-    }  # fmt: skip
+    sizable = {n for n in printed if n.ndim > 0 and all(printable(e, d) for d in n.shape)}
     if not sizable:
         return frozenset()
-    token = _CHECKING.set(True)
-    try:
-        back = parse(text, {s.name: s.kind for s in e.symbols})
-    except MatcalcError:
-        return frozenset()
-    finally:
-        _CHECKING.reset(token)
     pairs = _paired(e, back)
     if pairs is None:  # another structure (an index form's terms in another order): all or nothing
         open_size = any(a.anonymous for n in walk(back) for a in atoms(n.shape))
@@ -79,6 +86,21 @@ def unfixed_constants(
             more.add(mine)
             fixed |= loose
     return frozenset(more)
+
+
+def open_axes(e: Expr, back: Expr) -> frozenset[int]:
+    """The axes of ``e`` whose size its text, parsed ``back``, leaves open, and that have a size to print.
+
+    Only an index form prints such a size (`matcalc.printing.indices.index_text`):
+    the function's axes in ``∂f[i,j]/∂x[k] = 2*x[k]*δ[i,j]`` are the rows of a
+    matrix no longer in the text.
+    """
+    if back.ndim != e.ndim:
+        return frozenset()
+    return frozenset(
+        n for n, (mine, theirs) in enumerate(zip(e.shape, back.shape, strict=True))
+        if any(a.anonymous for a in theirs.atoms()) and printable(e, mine)
+    )  # fmt: skip
 
 
 def atoms(shape: tuple[Dim, ...]) -> Iterator[Dim]:

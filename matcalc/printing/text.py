@@ -47,7 +47,7 @@ from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.printing.indices import free_names, index_text
 from matcalc.printing.shared import ALL_WEIGHT, AUTO_WEIGHT, mean_of, shared
-from matcalc.printing.sizes import size_text, unfixed_constants
+from matcalc.printing.sizes import open_axes, parsed_back, printable, size_text, unfixed_constants
 from matcalc.recursion import deep
 
 __all__ = ["ADD", "ATOM", "MUL", "POSTFIX", "POW", "UNARY", "to_text"]
@@ -73,25 +73,37 @@ def to_text(e: Expr, where: bool | None = None) -> str:
     A constant (``vector(1)``, ``eye``) whose size nothing else in the text fixes
     prints with it, ``vector(1, size(y, 1))``, so that the text parses back to
     an expression of the same size (`sizes.unfixed_constants`); in the
-    expression or in the definition of a named subexpression alike.
+    expression or in the definition of a named subexpression alike.  An index
+    form does the same for its free indices (`sizes.open_axes`):
+    ``∂f[i,j]/∂x[k] = 2*x[k]*eye(size(A, 1))[i,j]``, ``∂²f[i]/∂W[j,k]∂W[l,m] =
+    0*vector(1, size(W, 1))[i]``.
     """
     with deep():
         chosen = [] if where is False else shared(e, ALL_WEIGHT if where else AUTO_WEIGHT)
         names = _names(e, chosen)
         sized: frozenset[Expr] = frozenset()
+        axes: frozenset[int] = frozenset()
         for _ in range(_SIZE_ROUNDS):
-            printer = _Printer(names, sized)
+            printer = _Printer(names, sized, axes)
             text = printer.whole(e)
-            more = unfixed_constants(e, text, frozenset(printer.constants), sized)
-            if not more:
+            if not (isinstance(e, IndexForm) or any(n.ndim for n in printer.constants)):
+                return text  # nothing whose size the text could leave open
+            back = parsed_back(e, text)
+            if back is None:
                 return text
-            sized |= more
-        return _Printer(names, frozenset(printer.constants)).whole(e)  # every constant shown, with its size
+            more = unfixed_constants(e, back, frozenset(printer.constants), sized)
+            wider = frozenset() if more or not isinstance(e, IndexForm) else open_axes(e, back) - axes
+            if not (more or wider):
+                return text
+            sized, axes = sized | more, axes | wider
+        every = frozenset(n for n in printer.constants if n.ndim and all(printable(e, d) for d in n.shape))
+        return _Printer(names, every, axes).whole(e)  # every constant that can, with its size
 
 
 #: Rounds of `to_text` that add sizes where the parsed-back text still leaves one open (each
-#: adds at least one constant; a round after the first is needed only where a sized constant
-#: also occurs unshown, as the ones of a broadcast scalar, and its class needs another).
+#: adds at least one constant or axis; a round after the first is needed where a sized constant
+#: also occurs unshown, as the ones of a broadcast scalar, and its class needs another, and for
+#: the axes of an index form, which are judged once the constants are).
 _SIZE_ROUNDS = 6
 
 #: Letters for the names of shared subexpressions (``t1, t2, ...``): the first no symbol uses so.
@@ -164,18 +176,24 @@ def _broadcast(e: Expr) -> Expr | None:
 class _Printer:
     """Memoized text of each node, with the precedence of its outermost operator."""
 
-    def __init__(self, names: dict[Expr, str] | None = None, sized: frozenset[Expr] = frozenset()) -> None:
+    def __init__(
+        self, names: dict[Expr, str] | None = None, sized: frozenset[Expr] = frozenset(),
+        axes: frozenset[int] = frozenset(),
+    ) -> None:
         # Keyed by the node itself, not id(): printing builds temporary nodes
         # (`_negated`), and a freed temporary's id can be reused by the next one.
         self._memo: dict[Expr, tuple[str, int]] = {}
         self.names = names or {}
         self._sized = sized  # constants that print with their size
+        self._axes = axes  # the axes of an index form at the top that print their size
         self.constants: set[Expr] = set()  # the constants the text shows
 
     def whole(self, e: Expr) -> str:
         """The text of ``e`` and its 'where' list (a labelled index form: with its left-hand side)."""
-        if isinstance(e, IndexForm) and e.lhs is not None:  # a derivative: its left-hand side too
-            main = index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM), e.lhs)
+        if isinstance(e, IndexForm):  # a derivative: its left-hand side too
+            free = e.tensor.free
+            sizes = {free[n]: size_text(free[n].dim) for n in sorted(self._axes)}
+            main = index_text(e.tensor, lambda b: _wrap(self.text(b), ATOM), e.lhs, sizes)
         else:
             main = self.text(e)[0]
         if not self.names:
