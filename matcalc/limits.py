@@ -31,11 +31,17 @@ from typing import ParamSpec, TypeVar
 
 from matcalc.errors import MatcalcError
 
-__all__ = ["DEFAULT_WORK", "Budget", "LimitError", "charge", "guarded", "limits"]
+__all__ = [
+    "DEFAULT_LENGTH", "DEFAULT_WORK", "Budget", "LimitError", "charge", "guarded", "limits", "max_length",
+]  # fmt: skip
 
 #: Work units (new expression nodes, factors of products read by the rules, product-planning
 #: steps) one public call may spend: about a second of work (docs/robustness.md).
 DEFAULT_WORK = 250_000
+
+#: Characters of text `matcalc.parse` reads: a bound against hostile input, which a text the
+#: caller trusts (a long printed result) may raise with ``limits(length=N)``.
+DEFAULT_LENGTH = 100_000
 
 
 class LimitError(MatcalcError):
@@ -44,10 +50,11 @@ class LimitError(MatcalcError):
 
 @dataclass(frozen=True, slots=True)
 class Budget:
-    """The limits of one public call: work units, and optionally seconds of wall-clock time."""
+    """The limits of one public call: work units, optionally seconds of wall clock, characters parsed."""
 
     work: int = DEFAULT_WORK
     seconds: float | None = None
+    length: int = DEFAULT_LENGTH
 
 
 @dataclass(slots=True)
@@ -89,23 +96,38 @@ def charge(units: int = 1) -> None:
 
 
 @contextmanager
-def limits(work: int | None = None, seconds: float | None = None) -> Iterator[None]:
+def limits(
+    work: int | None = None, seconds: float | None = None, length: int | None = None
+) -> Iterator[None]:
     """Run the block with a budget per public call: ``work`` units (default `DEFAULT_WORK`), ``seconds``.
 
     ``seconds`` (default: none) is checked as work is charged, so it bounds the
-    symbolic passes, not a single NumPy operation on large arrays.
+    symbolic passes, not a single NumPy operation on large arrays.  ``length``
+    is the longest text `matcalc.parse` reads (default `DEFAULT_LENGTH`).  A
+    limit not given keeps the value of an enclosing ``limits`` block.
     """
-    if work is not None and (isinstance(work, bool) or not isinstance(work, int) or work < 1):
-        raise MatcalcError(f"limits(work=...) needs a positive whole number, got {work!r}")
+    for name, value in (("work", work), ("length", length)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise MatcalcError(f"limits({name}=...) needs a positive whole number, got {value!r}")
     if seconds is not None and (
         isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0
     ):
         raise MatcalcError(f"limits(seconds=...) needs a positive number, got {seconds!r}")
-    token = _BUDGET.set(Budget(DEFAULT_WORK if work is None else work, seconds))
+    outer = _BUDGET.get() or Budget()
+    token = _BUDGET.set(Budget(
+        outer.work if work is None else work,
+        outer.seconds if seconds is None else seconds,
+        outer.length if length is None else length,
+    ))  # fmt: skip
     try:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def max_length() -> int:
+    """The longest text `matcalc.parse` reads here: `DEFAULT_LENGTH`, or what ``limits(length=N)`` says."""
+    return (_BUDGET.get() or Budget()).length
 
 
 P = ParamSpec("P")

@@ -21,14 +21,15 @@ from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
 from matcalc.grammar import MAX_NESTING, Parser
 from matcalc.kinds import Contradiction, infer
 from matcalc.lexer import tokenize
+from matcalc.limits import DEFAULT_LENGTH, max_length
 from matcalc.recursion import deep
 from matcalc.spellings import check_caret_t
 from matcalc.vocabulary import RESERVED
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "parse_result"]
 
-#: Longest text accepted.
-MAX_LENGTH = 100_000
+#: Longest text accepted by default (`matcalc.limits.DEFAULT_LENGTH`); ``limits(length=N)`` raises it.
+MAX_LENGTH = DEFAULT_LENGTH
 
 
 def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
@@ -63,8 +64,13 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
     """Parse ``text`` like `parse`, and say how the kind of each name was decided."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
-    if len(text) > MAX_LENGTH:
-        raise ParseError(f"expression is longer than {MAX_LENGTH} characters")
+    limit = max_length()
+    if len(text) > limit:
+        raise ParseError(
+            f"expression is longer than {limit} characters ({len(text):,}), the parser's limit against "
+            "hostile input; to read a longer text you trust, such as a printed result, raise it with "
+            "`with matcalc.limits(length=N):` (CLI: --max-length N)"
+        )
     declared = _checked_kinds(kinds)
     with deep():
         tokens = tokenize(text)

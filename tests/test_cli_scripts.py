@@ -308,6 +308,14 @@ def test_stdin_errors(argv, stdin, message):
     assert done.stderr.startswith(b"matcalc: error: ") and message in done.stderr, done.stderr
 
 
+def test_a_longer_expression_is_read_with_max_length():
+    text = b"+".join(b"x%d" % i for i in range(20_000))  # 128,889 characters
+    refused = _run("parse", "-", stdin=text)
+    assert refused.returncode == 2 and b"(CLI: --max-length N)" in refused.stderr, refused.stderr
+    done = _run("parse", "-", "--max-length", "200000", "--max-work", "10000000", stdin=text)
+    assert done.returncode == 0 and done.stdout.startswith(b"expression: x0+x1+"), done.stderr
+
+
 def test_closed_stdin():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     code = (

@@ -89,12 +89,11 @@ from matcalc.expr import (
     Spectral,
     walk,
 )
-from matcalc.limits import LimitError
+from matcalc.limits import DEFAULT_WORK, LimitError
 from matcalc.ops import ELEMENTWISE, Elementwise
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
 from matcalc.parse import MAX_LENGTH
-from matcalc.printing.text import to_text
 from matcalc.testing import numeric_derivative, random_values
 
 MAX_DEPTH = 5
@@ -370,15 +369,13 @@ def assert_round_trips(g: Expr, value: np.ndarray, p: Problem) -> None:
     the context does not fix prints it, ``vector(1, size(y, 1))``).
     """
     event("result: index form" if any(isinstance(n, IndexForm) for n in walk(g)) else "result: matrix form")
-    text = str(g)
-    if len(text) > MAX_LENGTH:  # a huge Hessian: every shared subexpression named
-        text = to_text(g, where=True)
-    if len(text) > MAX_LENGTH:  # the parser's documented limit on its input (hostile input)
-        event("round trip: text longer than the parser accepts")
-        return
+    text = str(g)  # past the parser's default limit only when naming every shared part does not help
+    if len(text) > MAX_LENGTH:
+        event("round trip: text longer than the parser reads by default")
     kinds = {s.name: s.kind for s in p.f.symbols}
     try:
-        back = mc.parse(text, kinds)
+        with mc.limits(length=max(len(text), MAX_LENGTH), work=max(DEFAULT_WORK, 20 * len(text))):
+            back = mc.parse(text, kinds)
     except mc.MatcalcError as err:
         raise AssertionError(f"derivative text {text!r} does not parse: {err}\n{p.context()}") from err
     assert back.ndim == g.ndim, f"{text!r} parses to rank {back.ndim}, not {g.ndim}\n{p.context()}"

@@ -12,6 +12,8 @@ import pytest
 
 import matcalc as mc
 from matcalc.expr import Identity, Ones
+from matcalc.parse import MAX_LENGTH
+from matcalc.printing.text import to_text
 
 RNG = np.random.default_rng(7)
 VALUES = {"y": RNG.normal(size=4), "c": 0.3, "a": 0.7, "x": RNG.normal(size=3),
@@ -136,3 +138,43 @@ def test_a_constant_hidden_in_a_broadcast_does_not_count_as_sized() -> None:
 def test_a_constant_with_no_size_to_name_prints_as_before() -> None:
     assert str(mc.parse("tr(eye)")) == "tr(eye)"  # its size belongs to no symbol
     assert str(mc.parse("X*vector(1)")) == "X*vector(1)"
+
+
+# ---- texts longer than the parser reads (its limit against hostile input) --------------------
+
+#: A sum of 1,850 terms sharing exp(...): about 106,000 characters with the shared part written out.
+_LONG = "+".join(f"exp(first_long_scalar_name+second_long_scalar_name)*c{i}" for i in range(1850))
+
+
+@pytest.fixture(scope="module")
+def long_sum() -> mc.Expr:
+    with mc.limits(length=len(_LONG)):  # a text the caller trusts: read with the limit raised
+        return mc.parse(_LONG)
+
+
+def test_a_result_longer_than_the_parser_reads_names_its_shared_parts(long_sum: mc.Expr) -> None:
+    """The default text names the shared exp(...) once the text would pass the parser's limit."""
+    text = str(long_sum)
+    assert len(text) <= MAX_LENGTH < len(to_text(long_sum, where=False))
+    assert text.endswith(" where t1 = exp(first_long_scalar_name+second_long_scalar_name)")
+    assert mc.parse(text) is long_sum
+    assert str(mc.parse("exp(a+b)*c+exp(a+b)*d")) == "exp(a+b)*c+exp(a+b)*d"  # short texts as before
+
+
+def test_a_text_longer_than_the_limit_is_refused_with_the_way_to_read_it(long_sum: mc.Expr) -> None:
+    plain = to_text(long_sum, where=False)
+    with pytest.raises(mc.ParseError, match=r"longer than 100000 characters \(1\d\d,\d\d\d\).*"
+                       r"`with matcalc.limits\(length=N\):` \(CLI: --max-length N\)"):  # fmt: skip
+        mc.parse(plain)
+    with mc.limits(length=len(plain)):
+        assert mc.parse(plain) is long_sum
+    with mc.limits(length=len(plain) - 1), pytest.raises(mc.ParseError, match="longer than"):
+        mc.parse(plain)
+
+
+def test_the_length_limit_is_checked_and_kept_by_inner_blocks() -> None:
+    with pytest.raises(mc.MatcalcError, match=r"limits\(length=...\) needs a positive whole number"):  # noqa: SIM117
+        with mc.limits(length=0):
+            pass
+    with mc.limits(length=5), mc.limits(work=10**6), pytest.raises(mc.ParseError, match="longer than 5 char"):
+        mc.parse("x+y+z+w")  # the inner block keeps the length it does not set

@@ -29,7 +29,7 @@ from matcalc.cli import check, code, diff, latex, parse, report, serve
 from matcalc.cli import eval as eval_
 from matcalc.cli.command import EXIT_ERROR, Command, InputError
 from matcalc.errors import AbsentVariableError, MatcalcError
-from matcalc.limits import DEFAULT_WORK
+from matcalc.limits import DEFAULT_LENGTH, DEFAULT_WORK
 
 __all__ = ["COMMANDS", "MAIN_EXAMPLES", "Command", "build_parser", "main"]
 
@@ -110,7 +110,7 @@ DEFAULT_TIMEOUT = 60.0
 
 
 def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--max-work`` and ``--timeout``: the limits of matcalc.limits, with the CLI's defaults."""
+    """``--max-work``, ``--timeout``, ``--max-length``: the limits of matcalc.limits, the CLI's defaults."""
     group = parser.add_argument_group("limits (docs/robustness.md)")
     group.add_argument(
         "--max-work", type=_positive(int), default=DEFAULT_WORK, metavar="N",
@@ -119,6 +119,10 @@ def _add_limit_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--timeout", type=_positive(float), default=DEFAULT_TIMEOUT, metavar="SECONDS",
         help=f"most seconds of symbolic work per step (default {DEFAULT_TIMEOUT:g})",
+    )  # fmt: skip
+    group.add_argument(
+        "--max-length", type=_positive(int), default=DEFAULT_LENGTH, metavar="N",
+        help=f"most characters of an expression (default {DEFAULT_LENGTH:,}; a long result may need more)",
     )  # fmt: skip
 
 
@@ -150,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     as_json = getattr(args, "json", False)
     fail = _fail_json_of if as_json else _fail_of
     try:
-        with matcalc.limits(work=int(args.max_work), seconds=float(args.timeout)):
+        work, length = int(args.max_work), int(args.max_length)
+        with matcalc.limits(work=work, seconds=float(args.timeout), length=length):
             status: int = args.run(args)
         sys.stdout.flush()  # a full disk or closed pipe shows here, not at exit
     except MatcalcError as exc:

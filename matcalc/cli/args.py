@@ -17,6 +17,7 @@ import numpy as np
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
+from matcalc.limits import max_length
 from matcalc.parse import MAX_LENGTH
 
 __all__ = [
@@ -150,7 +151,8 @@ def kinds_of(specs: Sequence[tuple[str, str]]) -> dict[str, str]:
     return kinds
 
 
-#: Most bytes ``-`` reads from stdin: room for the parser's longest text in UTF-8.
+#: Most bytes ``-`` reads from stdin by default: room for the parser's longest text in UTF-8
+#: (``--max-length N`` makes it 4*N).
 MAX_STDIN_BYTES = 4 * MAX_LENGTH
 
 
@@ -160,7 +162,7 @@ def expression_text(text: str, what: str = "the expression") -> str:
 
 
 def read_stdin(what: str = "the expression") -> str:
-    """The text on stdin: UTF-8 (a byte-order mark is dropped), at most `MAX_STDIN_BYTES`.
+    """The text on stdin: UTF-8 (a byte-order mark is dropped), at most 4 bytes per character parsed.
 
     Trailing white space (the newline of ``echo``) is dropped, so that error
     positions count characters from the start of stdin.
@@ -171,11 +173,13 @@ def read_stdin(what: str = "the expression") -> str:
     stream = sys.stdin
     if stream is None or stream.closed:
         raise MatcalcError(f"{what} is '-' (read it from stdin), but there is no stdin")
-    data = stream.buffer.read(MAX_STDIN_BYTES + 1) if hasattr(stream, "buffer") else stream.read().encode()
-    if len(data) > MAX_STDIN_BYTES:
+    length = max_length()
+    most = 4 * length
+    data = stream.buffer.read(most + 1) if hasattr(stream, "buffer") else stream.read().encode()
+    if len(data) > most:
         raise MatcalcError(
-            f"{what} on stdin is longer than {MAX_STDIN_BYTES:,} bytes "
-            f"(an expression has at most {MAX_LENGTH:,} characters)"
+            f"{what} on stdin is longer than {most:,} bytes "
+            f"(an expression has at most {length:,} characters; --max-length N raises it)"
         )
     try:
         text = data.decode("utf-8-sig")

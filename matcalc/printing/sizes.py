@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import FUNCTION_KINDS, Expr, children, walk
+from matcalc.limits import limits, max_length
 from matcalc.parse import parse
 
 __all__ = ["open_axes", "parsed_back", "printable", "size_text", "unfixed_constants"]
@@ -41,7 +42,8 @@ def parsed_back(e: Expr, text: str) -> Expr | None:
         return None
     token = _CHECKING.set(True)
     try:
-        return parse(text, {s.name: s.kind for s in e.symbols})
+        with limits(length=max(len(text), max_length())):  # the printer's own text: trusted
+            return parse(text, {s.name: s.kind for s in e.symbols})
     except MatcalcError:  # no size would make it parse
         return None
     finally:

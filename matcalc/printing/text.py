@@ -42,6 +42,7 @@ from matcalc.expr import (
     Zero,
     children,
 )
+from matcalc.limits import max_length
 from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
@@ -77,27 +78,39 @@ def to_text(e: Expr, where: bool | None = None) -> str:
     form does the same for its free indices (`sizes.open_axes`):
     ``∂f[i,j]/∂x[k] = 2*x[k]*eye(size(A, 1))[i,j]``, ``∂²f[i]/∂W[j,k]∂W[l,m] =
     0*vector(1, size(W, 1))[i]``.
+
+    A text longer than `parse` reads (``limits(length=N)``, 100,000 characters by
+    default) is printed again with every shared subexpression named, if that is
+    shorter; a result longer still parses back only under a raised limit.
     """
     with deep():
-        chosen = [] if where is False else shared(e, ALL_WEIGHT if where else AUTO_WEIGHT)
-        names = _names(e, chosen)
-        sized: frozenset[Expr] = frozenset()
-        axes: frozenset[int] = frozenset()
-        for _ in range(_SIZE_ROUNDS):
-            printer = _Printer(names, sized, axes)
-            text = printer.whole(e)
-            if not (isinstance(e, IndexForm) or any(n.ndim for n in printer.constants)):
-                return text  # nothing whose size the text could leave open
-            back = parsed_back(e, text)
-            if back is None:
-                return text
-            more = unfixed_constants(e, back, frozenset(printer.constants), sized)
-            wider = frozenset() if more or not isinstance(e, IndexForm) else open_axes(e, back) - axes
-            if not (more or wider):
-                return text
-            sized, axes = sized | more, axes | wider
-        every = frozenset(n for n in printer.constants if n.ndim and all(printable(e, d) for d in n.shape))
-        return _Printer(names, every, axes).whole(e)  # every constant that can, with its size
+        text = _sized_text(e, ALL_WEIGHT if where else AUTO_WEIGHT, where is not False)
+        if where is None and len(text) > max_length():  # longer than `parse` reads: name every shared part
+            text = min(text, _sized_text(e, ALL_WEIGHT, True), key=len)
+        return text
+
+
+def _sized_text(e: Expr, weight: int, naming: bool) -> str:
+    """The text of ``e`` with the shared subexpressions of ``weight`` named, and the sizes it needs."""
+    chosen = shared(e, weight) if naming else []
+    names = _names(e, chosen)
+    sized: frozenset[Expr] = frozenset()
+    axes: frozenset[int] = frozenset()
+    for _ in range(_SIZE_ROUNDS):
+        printer = _Printer(names, sized, axes)
+        text = printer.whole(e)
+        if not (isinstance(e, IndexForm) or any(n.ndim for n in printer.constants)):
+            return text  # nothing whose size the text could leave open
+        back = parsed_back(e, text)
+        if back is None:
+            return text
+        more = unfixed_constants(e, back, frozenset(printer.constants), sized)
+        wider = frozenset() if more or not isinstance(e, IndexForm) else open_axes(e, back) - axes
+        if not (more or wider):
+            return text
+        sized, axes = sized | more, axes | wider
+    every = frozenset(n for n in printer.constants if n.ndim and all(printable(e, d) for d in n.shape))
+    return _Printer(names, every, axes).whole(e)  # every constant that can, with its size
 
 
 #: Rounds of `to_text` that add sizes where the parsed-back text still leaves one open (each
