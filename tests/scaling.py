@@ -11,6 +11,7 @@ quadratic work 16: `LINEAR` sits between.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
@@ -26,10 +27,22 @@ def cpu_seconds(run: Callable[[], object]) -> float:
 
 
 def growth(make: Callable[[int], Callable[[], object]], n: int, factor: int = 4, repeats: int = 3) -> float:
-    """CPU time of ``make(factor * n)()`` over that of ``make(n)()``, each the least of ``repeats`` runs."""
+    """CPU time of ``make(factor * n)()`` over that of ``make(n)()``, each the least of ``repeats`` runs.
+
+    Python's cyclic garbage collector is paused during the runs: each collection walks
+    every live object of the test session, so it would measure the session's heap, not
+    the work of the input.
+    """
     small_run, large_run = make(n), make(factor * n)
     small = large = float("inf")
-    for _ in range(repeats):
-        small = min(small, cpu_seconds(small_run))
-        large = min(large, cpu_seconds(large_run))
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            small = min(small, cpu_seconds(small_run))
+            large = min(large, cpu_seconds(large_run))
+    finally:
+        if enabled:
+            gc.enable()
     return large / max(small, 1e-3)
