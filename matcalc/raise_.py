@@ -434,7 +434,9 @@ def _slot(net: _Net, skip: int, a: Idx) -> tuple[Expr, Idx | None, int | None] |
         return (build.eye(a.dim), a, None) if net.count(a) == 1 else None
     if net.count(a) != 2:
         return None
-    at = next(k for k, f in enumerate(net.factors) if k != skip and a in f.indices)
+    at = next((k for k, f in enumerate(net.factors) if k != skip and a in f.indices), None)
+    if at is None:  # both uses in the pair index itself: δ[r, (a, a)], the diagonal
+        return None
     f = net.factors[at]
     if isinstance(f.base, PairIndex) or f.base.ndim > 2 or f.indices.count(a) != 1:
         return None

@@ -102,6 +102,9 @@ CASES = [
     ("z'*vec(X*X')", ("X", "X")),
     ("tr(kron(X, X'))", ("X", "X")),
     ("logdet(kron(S, T))", ("S", "T")),
+    # δ[p,(q,q)]: both slots of the pair index on the diagonal (raising it stopped with StopIteration)
+    ("vec(X+eye*a)'*vec(X+eye*a)", ("a", "X")),
+    ("-(-vec(S+eye.*(S+a)))'*vec(S+eye.*(S+a))", ("a", "S")),
 ]
 
 
