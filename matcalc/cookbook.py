@@ -136,6 +136,8 @@ def _r(
 
 _RULES = (  # the general rules of chapter 2, with a scalar parameter t
     _r("rule_trace", _mc(36), "tr(A+t*B)", ("t",), "tr(B)", kinds={"t": _T}, topic="rules"),
+    _r("rule_sum_of_entries", "definition: 1ᵀX1 = Σᵢⱼ Xᵢⱼ", "vector(1)'*(t*X)*vector(1)", ("t",), "sum(X)",
+       kinds={"t": _T}, topic="rules"),
     _r("rule_product", _mc(37), "(A+t*B)*(C+t*D)", ("t",), "B*(C+t*D)+(A+t*B)*D",
        kinds={"t": _T}, topic="rules"),
     _r("rule_hadamard", _mc(38), "(A+t*B).*(C+t*D)", ("t",), "B.*(C+t*D)+(A+t*B).*D",
@@ -552,6 +554,10 @@ _KRON = (
        note="vec(X)'vec(X) = tr(X'X)"),
     _r("vec_AXB", _MN, "vec(A*X*B)", ("X",), None, closed_form=False, topic="kronecker",
        note="order 3 in index form; its vec form is kron(B', A)"),
+    _r("kron_sum_by_scale", _MN, "sum(a*kron(X, Y))", ("a",), "sum(X)*sum(Y)", kinds={"a": _T},
+       topic="kronecker", note="sum(A⊗B) = sum(A) sum(B)"),
+    _r("kron_sum_by_factor", _MN, "sum(kron(x, A))", ("A",), "sum(x)*matrix(1, size(A, 1), size(A, 2))",
+       topic="kronecker", note="(x'⊗I) 1 = (x'1)⊗(I 1): ones over a product are 1⊗1"),
 )
 
 #: Every tested identity, grouped by topic.

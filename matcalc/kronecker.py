@@ -22,18 +22,18 @@ from __future__ import annotations
 from matcalc import build
 from matcalc.dims import Dim
 from matcalc.errors import ShapeError
-from matcalc.expr import Expr, Kron, PairIndex, Scale, Vec, Zero
+from matcalc.expr import Expr, Kron, Ones, PairIndex, Scale, Vec, Zero
 from matcalc.operands import describe, unified
 
-__all__ = ["kron", "pair_index", "product_axes", "vec"]
+__all__ = ["cols", "kron", "pair_index", "product_axes", "rows", "vec"]
 
 
-def _rows(x: Expr) -> tuple[Dim, ...]:
+def rows(x: Expr) -> tuple[Dim, ...]:
     """The row dimension of a matrix or column vector (none for a row vector)."""
     return x.shape[:1] if x.is_matrix or not x.row else ()
 
 
-def _cols(x: Expr) -> tuple[Dim, ...]:
+def cols(x: Expr) -> tuple[Dim, ...]:
     """The column dimension of a matrix or row vector (none for a column vector)."""
     return x.shape[-1:] if x.is_matrix or x.row else ()
 
@@ -49,11 +49,13 @@ def kron(a: Expr, b: Expr) -> Expr:
     if isinstance(a, Scale) or isinstance(b, Scale):
         (ca, a), (cb, b) = _split(a), _split(b)
         return build.mul(build.mul(ca, cb), kron(a, b))
-    rows, cols = Dim.product(_rows(a) + _rows(b)), Dim.product(_cols(a) + _cols(b))
-    has_rows, has_cols = bool(_rows(a) + _rows(b)), bool(_cols(a) + _cols(b))
-    shape = ((rows,) if has_rows else ()) + ((cols,) if has_cols else ())
+    row_dim, col_dim = Dim.product(rows(a) + rows(b)), Dim.product(cols(a) + cols(b))
+    has_rows, has_cols = bool(rows(a) + rows(b)), bool(cols(a) + cols(b))
+    shape = ((row_dim,) if has_rows else ()) + ((col_dim,) if has_cols else ())
     if isinstance(a, Zero) or isinstance(b, Zero):
         return build.zeros(shape, row=not has_rows)
+    if isinstance(a, Ones) and isinstance(b, Ones):  # every product of entries is 1
+        return build.ones(shape, row=not has_rows)
     return Kron(a, b, shape=shape, row=not has_rows)
 
 
@@ -94,7 +96,7 @@ def product_axes(e: Expr) -> list[tuple[Dim, tuple[Dim, ...]]]:
         return []
     out: list[tuple[Dim, tuple[Dim, ...]]] = []
     axis = 0
-    for pick in (_rows, _cols):
+    for pick in (rows, cols):
         parts = pick(e.left) + pick(e.right)
         if len(parts) == 2:
             out.append((e.shape[axis], parts))

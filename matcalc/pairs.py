@@ -9,7 +9,8 @@ pairs (a, b) once each, so, summing over repeated indices (the bijection between
   tr(A'*B)``);
 - ``Σ_{a,b} δ[r, (a, b)] δ[s, (a, b)] = δ[r, s]``;
 - ``Σ_r δ[r, (a, b)] = 1`` and ``Σ_{a,b} δ[r, (a, b)] = 1``;
-- a factor of ones over indices that other factors span is 1 (``Σ_p 1_p δ[p, (j, i)]``).
+- a factor of ones over indices that other factors span is 1 (``Σ_p 1_p δ[p, (j, i)]``),
+  and a scalar times ones is that scalar.
 
 Each holds when the two pair indices split the same dimensions (the same `Dim`
 objects; two products of equal size need not split alike, 2x6 and 3x4), so a
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 
 from matcalc import build
-from matcalc.expr import Expr, Kron, MatMul, Ones, PairIndex, Vec
+from matcalc.expr import Expr, Kron, MatMul, Ones, PairIndex, Scale, Vec
 from matcalc.index import Delta, Factor, Idx, Term
 from matcalc.lower import atom, lower
 
@@ -36,7 +37,8 @@ def contract_pairs(term: Term, free: frozenset[Idx]) -> Term | None:
     count = term.indices()
     ones = _spare_ones(term, count)
     if ones is not None:
-        return _without(term, (ones,), ())
+        n, scale = ones
+        return _without(term, (n,), (), () if scale is None else (Factor(scale, ()),))
     for n in splits:
         for m in splits:
             if m > n:
@@ -73,11 +75,15 @@ def _opened(term: Term, count: Counter[Idx], free: frozenset[Idx]) -> Term | Non
     return None
 
 
-def _spare_ones(term: Term, count: Counter[Idx]) -> int | None:
-    """A factor of ones whose indices all appear elsewhere (multiplying by it changes nothing)."""
+def _spare_ones(term: Term, count: Counter[Idx]) -> tuple[int, Expr | None] | None:
+    """A factor of ones, or a scalar times ones, whose indices all appear elsewhere, and that scalar.
+
+    Multiplying by it multiplies by the scalar (``Σ_{p,q} (a*1)[p,q] δ[p,(r,s)] δ[q,(t,u)] …``).
+    """
     for n, f in enumerate(term.factors):
-        if _all_ones(f.base) and f.indices and all(count[i] > f.indices.count(i) for i in f.indices):
-            return n
+        scale, body = (f.base.coef, f.base.body) if isinstance(f.base, Scale) else (None, f.base)
+        if _all_ones(body) and f.indices and all(count[i] > f.indices.count(i) for i in f.indices):
+            return n, scale
     return None
 
 

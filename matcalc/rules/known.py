@@ -52,6 +52,8 @@ __all__ = [
     "softmax_lines_total",
     "softmax_total",
     "sum_of_constant",
+    "sum_of_ones_product",
+    "trace_of_ones_product",
     "trace_of_outer",
 ]
 
@@ -172,6 +174,42 @@ def ones_dot(m: MatMul) -> Expr | None:
     if isinstance(fs[-1], Ones):
         return build.sum_entries(col(product(list(fs[:-1]))))
     return None
+
+
+def _ones_at_ends(fs: tuple[Expr, ...]) -> tuple[Expr, list[Expr], int] | None:
+    """The array of ones at one end of a product, the other factors, and the end (2 last, 1 first)."""
+    if isinstance(fs[-1], Ones):
+        return fs[-1], list(fs[:-1]), 2
+    if isinstance(fs[0], Ones):
+        return fs[0], list(fs[1:]), 1
+    return None
+
+
+@rule(Pat(SumEntries, body=Pat(MatMul, name="m")), example="sum(A*vector(1))+sum(vector(1)'*B)")
+def sum_of_ones_product(m: MatMul) -> Expr | None:
+    """sum(P 1) = sum(1' P) = sum(P): the row sums (column sums) of P sum to the sum of P.
+
+    Terminates: removes a factor.
+    """
+    found = _ones_at_ends(m.factors)
+    if found is None or not found[1]:
+        return None
+    ones, rest, axis = found
+    if ones.is_vector and ones.row == (axis == 1):
+        return build.sum_entries(product(rest))
+    return None
+
+
+@rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(matrix(1)*A)+tr(B*matrix(1))")
+def trace_of_ones_product(m: MatMul) -> Expr | None:
+    """tr(1 P) = tr(P 1) = sum(P): Σ_i Σ_j 1[i,j] P[j,i] counts each entry of P once.
+
+    Terminates: removes the trace.
+    """
+    found = _ones_at_ends(m.factors)
+    if found is None or not found[0].is_matrix or not found[1]:
+        return None
+    return build.sum_entries(product(found[1]))
 
 
 @rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(A*x*y'*B)", kinds={"x": "vector", "y": "vector"})

@@ -16,7 +16,20 @@ square, before it fires.
 from __future__ import annotations
 
 from matcalc import build, kronecker
-from matcalc.expr import Expr, IndexForm, Inverse, Kron, MatMul, PairIndex, Trace, Transpose, Vec
+from matcalc.dims import Dim
+from matcalc.expr import (
+    Expr,
+    IndexForm,
+    Inverse,
+    Kron,
+    MatMul,
+    Ones,
+    PairIndex,
+    SumEntries,
+    Trace,
+    Transpose,
+    Vec,
+)
 from matcalc.index import IndexExpr
 from matcalc.raise_ import raise_index
 from matcalc.rewrite import Pat, rule
@@ -24,8 +37,8 @@ from matcalc.rules.common import product
 from matcalc.simplify_index import simplify_terms
 
 __all__ = [
-    "inverse_of_kron", "kron_of_products", "kron_times_vec", "pair_indices", "trace_of_kron",
-    "transpose_of_kron",
+    "inverse_of_kron", "kron_of_products", "kron_times_ones", "kron_times_vec", "pair_indices", "sum_of_kron",
+    "trace_of_kron", "transpose_of_kron",
 ]  # fmt: skip
 
 
@@ -72,6 +85,50 @@ def kron_of_products(m: MatMul) -> Expr | None:
     return None
 
 
+def _split_other(other: tuple[Dim, ...]) -> tuple[tuple[Dim, ...], tuple[Dim, ...]]:
+    """The other axis of an array of ones split between the two ones it becomes.
+
+    A product of two parts splits (1 of (nm)x(rs) is 1 of nxr ⊗ 1 of mxs); any other axis
+    goes with the right-hand ones.
+    """
+    if other and len(other[0].parts) == 2:
+        return other[0].parts[:1], other[0].parts[1:]
+    return (), other
+
+
+@rule(
+    Pat(MatMul, name="m"),
+    example="kron(x', A)*matrix(1, size(x, 1)*size(A, 2), size(B, 2))+B",
+    kinds={"x": "vector"},
+)
+def kron_times_ones(m: MatMul) -> Expr | None:
+    """(A ⊗ B) 1 = (A 1) ⊗ (B 1) and 1 (A ⊗ B) = (1 A) ⊗ (1 B): ones over a product dimension are 1 ⊗ 1.
+
+    Where the product dimension splits as the Kronecker product's does (Magnus &
+    Neudecker, ch. 2: (A ⊗ B)(C ⊗ D) = AC ⊗ BD with C, D of ones).
+    Terminates: removes the array of ones from the chain.
+    """
+    fs = m.factors
+    for n in range(len(fs) - 1):
+        p, q = fs[n], fs[n + 1]
+        if isinstance(p, Kron) and isinstance(q, Ones) and not q.row:
+            a, b = kronecker.cols(p.left), kronecker.cols(p.right)
+            if a and b and q.shape[0] == Dim.product(a + b):
+                c, d = _split_other(q.shape[1:])
+                merged = kronecker.kron(
+                    build.matmul(p.left, build.ones(a + c)), build.matmul(p.right, build.ones(b + d))
+                )
+                return product([*fs[:n], merged, *fs[n + 2 :]])
+        if isinstance(q, Kron) and isinstance(p, Ones) and (p.is_matrix or p.row):
+            a, b = kronecker.rows(q.left), kronecker.rows(q.right)
+            if a and b and p.shape[-1] == Dim.product(a + b):
+                c, d = _split_other(p.shape[:-1])
+                left, right = build.ones(c + a, row=not c), build.ones(d + b, row=not d)
+                merged = kronecker.kron(build.matmul(left, q.left), build.matmul(right, q.right))
+                return product([*fs[:n], merged, *fs[n + 2 :]])
+    return None
+
+
 @rule(Pat(Transpose, body=Pat(Kron, name="k")), example="kron(A, B)'")
 def transpose_of_kron(k: Kron) -> Expr:
     """(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ.
@@ -81,8 +138,11 @@ def transpose_of_kron(k: Kron) -> Expr:
     return kronecker.kron(build.transpose(k.left), build.transpose(k.right))
 
 
-@rule(Pat(Inverse, body=Pat(Kron, name="k", where=_square)), example="inv(kron(A, B))",
-      kinds={"A": "symmetric", "B": "symmetric"})
+@rule(
+    Pat(Inverse, body=Pat(Kron, name="k", where=_square)),
+    example="inv(kron(A, B))",
+    kinds={"A": "symmetric", "B": "symmetric"},
+)
 def inverse_of_kron(k: Kron) -> Expr:
     """(A ⊗ B)⁻¹ = A⁻¹ ⊗ B⁻¹ for square A and B.
 
@@ -91,8 +151,11 @@ def inverse_of_kron(k: Kron) -> Expr:
     return kronecker.kron(build.inv(k.left), build.inv(k.right))
 
 
-@rule(Pat(Trace, body=Pat(Kron, name="k", where=_square)), example="tr(kron(A, B))",
-      kinds={"A": "symmetric", "B": "symmetric"})
+@rule(
+    Pat(Trace, body=Pat(Kron, name="k", where=_square)),
+    example="tr(kron(A, B))",
+    kinds={"A": "symmetric", "B": "symmetric"},
+)
 def trace_of_kron(k: Kron) -> Expr:
     """tr(A ⊗ B) = tr(A) tr(B) for square A and B.
 
@@ -101,12 +164,22 @@ def trace_of_kron(k: Kron) -> Expr:
     return build.mul(build.trace(k.left), build.trace(k.right))
 
 
+@rule(Pat(SumEntries, body=Pat(Kron, name="k")), example="sum(kron(A, B))")
+def sum_of_kron(k: Kron) -> Expr:
+    """sum(A ⊗ B) = sum(A) sum(B): the entries of A ⊗ B are the products a_ij b_kl, each pair once.
+
+    Terminates: removes a Kronecker product.
+    """
+    return build.mul(build.sum_entries(k.left), build.sum_entries(k.right))
+
+
 def _pairs(e: IndexForm) -> int:
     return sum(isinstance(f.base, PairIndex) for t in e.tensor.terms for f in t.factors)
 
 
-@rule(Pat(IndexForm, name="e", where=lambda e: _pairs(e) > 0),
-      example="sum(exp(kron(x, y)).*exp(kron(x, y)))")
+@rule(
+    Pat(IndexForm, name="e", where=lambda e: _pairs(e) > 0), example="sum(exp(kron(x, y)).*exp(kron(x, y)))"
+)
 def pair_indices(e: IndexForm) -> Expr | None:
     """The identities of the pair index (`matcalc.pairs`) on an index form whose factors were simplified.
 
