@@ -96,8 +96,9 @@ PRINTED = [
     ("x'*A*x+sum(x)", ("x",), "1+(A+A')*x"),  # the sum fixes it
     ("sum(X*x)", ("x",), "X'*vector(1)"),
     ("c*sum(y)", ("c",), "sum(y)"),
-    # a constant over a product dimension (the rows of kron(x, A)) prints the product of sizes
-    ("sum(kron(x, A))", ("A",), "kron(x', eye(size(A, 1)))*matrix(1, size(x, 1)*size(A, 1), size(A, 2))"),
+    # a constant over a product dimension (the rows of kron(x, A)) printed the product of sizes;
+    # (x' ⊗ I) 1 = (x'1) ⊗ (I 1) now takes the product away (rules/kron.py, kron_times_ones)
+    ("sum(kron(x, A))", ("A",), "sum(x)*matrix(1, size(A, 1), size(A, 2))"),
     ("sum(kron(B, A))", ("A",), None),
     ("sum(kron(x, A)*W')", ("A",), None),
     # the same ones are shown in one place and hidden as a broadcast scalar (a+...) in another:
