@@ -179,3 +179,17 @@ def test_the_length_limit_is_checked_and_kept_by_inner_blocks() -> None:
             pass
     with mc.limits(length=5), mc.limits(work=10**6), pytest.raises(mc.ParseError, match="longer than 5 char"):
         mc.parse("x+y+z+w")  # the inner block keeps the length it does not set
+
+
+@pytest.mark.parametrize("wrt", [("A", "lam"), ("lam", "A")])
+def test_a_zero_tensor_by_a_scalar_prints_the_sizes_of_the_function(wrt: tuple[str, str]) -> None:
+    """A zero derivative has no symbol; its left-hand side names ``lam``, read back as a scalar.
+
+    The printer parsed the text back without lam's kind, failed, and so printed no sizes:
+    ``∂²f[i,j]/∂A[k,l]∂lam = 0`` left i and j open (found by the property tests).
+    """
+    kinds = {"A": "matrix", "lam": "scalar"}
+    d = mc.diff(mc.parse("A+lam", kinds), *wrt)
+    assert str(d).endswith("= 0*vector(1, size(A, 1))[i]*vector(1, size(A, 2))[j]")
+    back = mc.parse(str(d), kinds)
+    assert not any(a.anonymous for dim in back.shape for a in dim.atoms())

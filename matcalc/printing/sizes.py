@@ -19,7 +19,7 @@ from contextvars import ContextVar
 
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import FUNCTION_KINDS, Expr, children, walk
+from matcalc.expr import FUNCTION_KINDS, Expr, IndexForm, children, walk
 from matcalc.limits import limits, max_length
 from matcalc.parse import parse
 
@@ -27,6 +27,7 @@ __all__ = ["open_axes", "parsed_back", "printable", "size_text", "unfixed_consta
 
 #: True while a text is being parsed back (printing inside that parse does not recurse).
 _CHECKING: ContextVar[bool] = ContextVar("_CHECKING", default=False)
+
 
 def size_text(d: Dim) -> str:
     """``size(X, 2)``: the text of a named dimension; a product's, ``size(x, 1)*size(A, 1)``."""
@@ -43,11 +44,27 @@ def parsed_back(e: Expr, text: str) -> Expr | None:
     token = _CHECKING.set(True)
     try:
         with limits(length=max(len(text), max_length())):  # the printer's own text: trusted
-            return parse(text, {s.name: s.kind for s in e.symbols})
+            return parse(text, _kinds(e))
     except MatcalcError:  # no size would make it parse
         return None
     finally:
         _CHECKING.reset(token)
+
+
+def _kinds(e: Expr) -> dict[str, str]:
+    """The kinds of ``e``'s symbols, and of the variables its left-hand side names.
+
+    A zero derivative holds no symbol: ``∂²f[i,j]/∂A[k,l]∂lam = 0`` reads ``lam`` by its rank.
+    """
+    kinds = (
+        {name: _RANK_KINDS[rank] for name, rank in e.lhs.variables}
+        if isinstance(e, IndexForm) and e.lhs
+        else {}
+    )
+    return {**kinds, **{s.name: s.kind for s in e.symbols}}
+
+
+_RANK_KINDS = {0: "scalar", 1: "vector", 2: "matrix"}
 
 
 def printable(e: Expr, d: Dim) -> bool:
