@@ -24,6 +24,7 @@ from typing import NamedTuple
 from matcalc import build
 from matcalc.dims import Dim
 from matcalc.expr import Expr, IndexForm
+from matcalc.limits import charge
 
 __all__ = [
     "Delta",
@@ -168,6 +169,7 @@ def instantiate(terms: Iterable[Term], free: Sequence[Idx], to: Sequence[Idx]) -
         for i in t.indices():
             if i not in mapping:
                 mapping[i] = fresh(i.dim)
+        charge(1 + len(mapping))  # a renamed copy of the term (the work budget, matcalc.limits)
         out.append(rename(t, mapping))
     return out
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from matcalc import build, kronecker
 from matcalc.expr import ElemDiv, Expr, Identity, IndexForm, MatFun, Number, Ones, PairIndex, Scale
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, index_form, instantiate, product
+from matcalc.limits import charge
 from matcalc.ops.primary import frechet
 from matcalc.simplify_index import simplify_terms
 
@@ -56,10 +57,12 @@ class _Net:
     deltas: list[Delta] = field(default_factory=list)
 
     def count(self, i: Idx) -> int:
+        charge(len(self.factors))  # every factor read (the work budget, matcalc.limits)
         return sum(f.indices.count(i) for f in self.factors)
 
     def counts(self) -> Counter[Idx]:
         """How often each index occurs, over all factors."""
+        charge(len(self.factors))
         return Counter(i for f in self.factors for i in f.indices)
 
     def pairs(self) -> Iterator[tuple[int, int]]:
@@ -69,6 +72,7 @@ class _Net:
             for i in dict.fromkeys(f.indices):
                 where.setdefault(i, []).append(n)
         found = {(p[x], p[y]) for p in where.values() for x in range(len(p)) for y in range(x + 1, len(p))}
+        charge(len(self.factors) + len(found))  # the rules read them all at every step (matcalc.limits)
         yield from sorted(found)
 
 
@@ -121,8 +125,10 @@ def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
         if i not in used:
             factors.append(Factor(build.ones((i.dim,)), (i,)))
     net = _Net(term.coef, [], factors, tuple(free))
-    while any(rule(net) for rule in _RULES):
-        pass
+    changed = True
+    while changed:
+        charge()  # a step; the rules that read every factor charge for that (the work budget, matcalc.limits)
+        changed = any(rule(net) for rule in _RULES)
     return _finish(net), _as_term(net)
 
 
@@ -325,6 +331,7 @@ def _diag_scale(net: _Net) -> bool:
     for a, v in enumerate(fs):
         if len(v.indices) != 1:
             continue
+        charge(len(fs))  # the factors read for this one (the work budget, matcalc.limits)
         i = v.indices[0]
         for b, m in enumerate(fs):
             if b == a or len(m.indices) != 2 or i not in m.indices:

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from matcalc import build, pairs
 from matcalc.expr import Add, Expr, IndexForm, Number, Scale, Transpose
 from matcalc.index import Coef, Delta, Factor, Idx, IndexExpr, Term, fresh_like, rename
+from matcalc.limits import charge
 from matcalc.lower import atom, lower
 
 __all__ = ["canonical_key", "contract", "merged_index_form", "simplify_terms"]
@@ -120,6 +121,7 @@ def _labelled(
     ordered: Sequence[Factor], deltas: Sequence[Delta], positions: Mapping[Idx, int]
 ) -> tuple[tuple[object, ...], tuple[object, ...]]:
     """(a comparable labelling, the key) for the factors in this order."""
+    charge(len(ordered))  # up to MAX_ORDERS orders of a term are labelled (the work budget, matcalc.limits)
     names: dict[Idx, int] = {}
     for f in ordered:
         for i in f.indices:
@@ -141,6 +143,7 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
     positions = {i: n for n, i in enumerate(free)}
     collected: dict[tuple[object, ...], tuple[Term, Coef]] = {}
     for term in terms:
+        charge(1 + len(term.factors) + len(term.deltas))  # reading a term costs like building one (limits)
         if term.coef == 0:
             continue
         term = contract(term, free_set)

@@ -48,6 +48,10 @@ _TEXT_REPR_LIMIT = 20_000
 #: Expanded trees larger than this show in Jupyter with shared subexpressions named.
 _WHERE_ABOVE = 200
 
+#: Operands of a node read for one unit of the work budget (a unit is a few microseconds).
+_OPERANDS_PER_UNIT = 4
+
+
 class _Interned(type):
     """Metaclass that hash-conses: one object per distinct node.
 
@@ -62,7 +66,9 @@ class _Interned(type):
     _table: ClassVar[dict[tuple[Any, ...], weakref.KeyedRef]] = {}
 
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
-        charge()  # the work budget of the public call (matcalc.limits)
+        # the work budget of the public call (matcalc.limits): a node costs a unit, and a unit per
+        # 4 operands beyond (its key, symbols and dimensions read every operand, a microsecond each)
+        charge(1 + sum(len(a) for a in args if type(a) is tuple) // _OPERANDS_PER_UNIT)
         key = (cls, tuple([a if isinstance(a, Expr) else _key(a) for a in args]), shape, row)
         ref = _TABLE.get(key)
         if ref is not None:
