@@ -60,8 +60,9 @@ def add(a: Expr, b: Expr) -> Expr:
     a, b = unified([a, b], zip(a.shape, b.shape, strict=True))
     if isinstance(a, Number) and isinstance(b, Number):
         return number(a.value + b.value)
-    terms = [t for x in (a, b) for t in (x.terms if isinstance(x, Add) else (x,))]
-    terms = [t for t in terms if not _is_zero(t)]
+    terms = [*(a.terms if isinstance(a, Add) else (a,)), *(b.terms if isinstance(b, Add) else (b,))]
+    if not _ZERO_TYPES.isdisjoint(map(type, terms)):  # (read at C speed: a+(b+(c+...)) copies long sums)
+        terms = [t for t in terms if not _is_zero(t)]
     if not terms:
         return zeros(a.shape, a.row)
     if len(terms) == 1:
@@ -96,6 +97,10 @@ def add_all(operands: Sequence[Expr]) -> Expr:
     if len(terms) == 1:
         return terms[0]
     return Add(tuple(terms), shape=xs[0].shape, row=xs[0].row)
+
+
+#: The node types `_is_zero` can be true of.
+_ZERO_TYPES = frozenset({Zero, Number})
 
 
 def _is_zero(e: Expr) -> bool:
@@ -197,12 +202,8 @@ def mul_all(operands: Sequence[Expr]) -> Expr:
     Up to `CHAIN` operands it is the left-to-right product; a longer one groups
     into halves, so that a product of 100,000 scalars is not 100,000 levels deep.
     """
-    if len(operands) <= CHAIN:
-        out = operands[0]
-        for x in operands[1:]:
-            out = mul(out, x)
-        return out
-    if all(x.is_scalar for x in operands):  # numbers in front at once, not walked through each chain
+    if len(operands) > CHAIN and all(x.is_scalar for x in operands):
+        # numbers in front at once, not walked through each chain
         c: Expr = number(1)
         rest: list[Expr] = []
         for x in operands:
@@ -214,9 +215,27 @@ def mul_all(operands: Sequence[Expr]) -> Expr:
             else:
                 rest.append(x)
         if rest and any(isinstance(x, Number) or x is not y for x, y in zip(operands, rest, strict=False)):
-            return mul(c, mul_all(rest))
-    mid = len(operands) // 2
-    return mul(mul_all(operands[:mid]), mul_all(operands[mid:]))
+            return mul(c, _balanced(rest, {}))
+    return _balanced(operands, {})
+
+
+def _balanced(operands: Sequence[Expr], built: dict[tuple[int, ...], Expr]) -> Expr:
+    """The product of ``operands``: left to right up to `CHAIN`, else the product of the two halves.
+
+    ``built`` remembers the product of each run of operands (by their identities),
+    so a repeated run (``a*a*...*a``) is built once, not once per occurrence.
+    """
+    if len(operands) <= CHAIN:
+        out = operands[0]
+        for x in operands[1:]:
+            out = mul(out, x)
+        return out
+    key = tuple(map(id, operands))
+    found = built.get(key)
+    if found is None:
+        mid = len(operands) // 2
+        found = built[key] = mul(_balanced(operands[:mid], built), _balanced(operands[mid:], built))
+    return found
 
 
 def _split(x: Expr) -> tuple[Expr | None, Expr]:

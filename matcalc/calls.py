@@ -49,6 +49,8 @@ class Cursor:
         self.ops: list[Op] = []
         self.names: dict[str, Name] = {}
         self.symbols: dict[str, Expr] = {}  # built once per name (see `matcalc.grammar.Parser.symbol`)
+        self.plain: dict[str, Expr] = {}  # what a name alone reads as, once read (`Parser.unary`)
+        self.built: dict[tuple[object, ...], Expr] = {}  # results of the constructors in `_PURE`
         # The 'where' list: names defined so far, and those still to come.
         self.bound: dict[str, Expr] = {}
         self.pending: set[str] = set()
@@ -84,14 +86,23 @@ class Cursor:
 
     def make(self, tok: Token, make: Callable[..., Expr], *args: object) -> Expr:
         """Call a smart constructor, pointing a ShapeError at ``tok``."""
-        if self.typing and any(isinstance(a, Op | Name) for a in args):
+        if self.typing and _depends_on_a_name(args):
             op = node(make, args)
             self.ops.append(op)
             return op  # type: ignore[return-value]  # typing mode only
+        pure = make in _PURE
+        if pure:
+            key = (make, *args)
+            built = self.built.get(key)
+            if built is not None:
+                return built
         try:
-            return make(*args)
+            out = make(*args)
         except ShapeError as err:
             raise ShapeError(str(err), self.text, tok.pos) from None
+        if pure:
+            self.built[key] = out
+        return out
 
     def enter(self) -> None:
         """One level deeper; refuses nesting beyond `MAX_NESTING`."""
@@ -191,6 +202,17 @@ class Cursor:
         x, c = head[0], (head[1] if power else None)
         assert x is not None
         return self.make(tok, frechet, func, x, tuple(given), len(slots), c)
+
+
+#: Smart constructors whose result depends on their (interned) operands alone: a long input
+#: repeats operations (``-a*-a*...``), and `Cursor.make` builds each distinct one once.
+_PURE = frozenset({build.neg, build.transpose, build.add, build.sub, build.mul, build.div, build.hadamard,
+                   build.elem_div, build.power})
+
+
+def _depends_on_a_name(args: tuple[object, ...]) -> bool:
+    """True if an argument is an `Op` or `Name` (typing mode, see `matcalc.kinds`)."""
+    return any(isinstance(a, (Op, Name)) for a in args)
 
 
 def _function_call(name: str, kind: str, partials: tuple[int, ...], *args: Expr) -> Expr:

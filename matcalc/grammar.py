@@ -138,7 +138,7 @@ class Parser(Cursor):
             # Nothing broadcasts: one pass builds the sum that adding from left to right
             # builds, without re-copying a growing term list n times; if it fails, the
             # left-to-right build below runs, so that the error points at the operator.
-            signed = [x if op.text == "+" else build.neg(x) for op, x in operands]
+            signed = [x if o.text == "+" else self.make(o, build.neg, x) for o, x in operands]
             try:
                 return build.add_all([first, *signed])
             except ShapeError:
@@ -214,7 +214,13 @@ class Parser(Cursor):
 
     def unary(self) -> Expr:
         """``unary := '-' unary | power``."""
-        if self.tok.kind == "op" and self.tok.text == "-":
+        tok = self.tokens[self.i]
+        if tok.kind == "name" and self.tokens[self.i + 1].text in _ENDS_OPERAND:
+            plain = self.plain.get(tok.text)  # a name read before, and no call, power or transpose
+            if plain is not None:
+                self.i += 1
+                return plain
+        if tok.kind == "op" and tok.text == "-":
             op = self.take()
             self.enter()
             e = self.make(op, build.neg, self.unary())
@@ -308,8 +314,11 @@ class Parser(Cursor):
             functions = [n for n, k in self.kinds.items() if k in FUNCTION_KINDS]
             raise self.error(unknown_function(name, [*CALLABLE, *functions], declare), tok)
         if self.typing and name not in self.kinds:
-            return self.names.setdefault(name, Name(name))  # type: ignore[return-value]  # typing mode
-        return self.symbol(tok)
+            plain: Expr = self.names.setdefault(name, Name(name))  # type: ignore[assignment]  # typing mode
+        else:
+            plain = self.symbol(tok)
+        self.plain[name] = plain
+        return plain
 
     def symbol(self, tok: Token) -> Expr:
         """The symbol named by ``tok``, built once per name (long inputs repeat names)."""
@@ -432,6 +441,9 @@ _INDEX_HINTS = {
          "of a derivative in index notation: ∂f[i]/∂x[j] = ...",
     "->": "'->' follows the free indices of index notation: (i,j) -> A[i,j]",
 }
+
+#: Tokens after which a name is a plain operand (no call, power, transpose or index follows).
+_ENDS_OPERAND = frozenset({"+", "-", "*", "/", ".*", "./", ")", ",", ""})
 
 #: Product operators whose operands, when plain arrays, may be grouped in any way.
 _ASSOCIATIVE = ("*", ".*")

@@ -66,7 +66,7 @@ class Name:
     uses: list[Op] = field(default_factory=list)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Op:
     """A smart-constructor call with an operand that depends on an undeclared name.
 
@@ -79,18 +79,24 @@ class Op:
     domain: frozenset[str] = _ALL
     parent: Op | None = None
     sum_above: bool | None = None  # whether an ancestor is a sum (see `_sum_above`)
-    static: _Static | None = None  # what `_revise` reads that never changes, once read
+    operands: tuple[Op | Name, ...] = ()  # the arguments that depend on a name (set by `node`)
+    rule: _Rule | None = None  # what `_revise` reads that never changes (set by `node`)
     settled_scalar: bool = False  # narrowed to a scalar by a consistent propagation (`infer`)
+    queued: bool = False  # waiting in the queue of `_propagate`
 
 
-@dataclass(frozen=True, slots=True)
-class _Static:
-    """What revising an `Op` reads that does not change: its operands and constants (see `_revise`)."""
+@dataclass(frozen=True, slots=True, eq=False)
+class _Rule:
+    """What revising an `Op` reads that does not change, shared by the operations alike (see `_revise`).
 
-    operands: tuple[Op | Name, ...]
+    Hashed by identity: one object per distinct value (`_rule`), so that the memo of
+    `_narrow` hashes it in constant time.
+    """
+
+    fn: Callable[..., Expr]
+    signature: tuple[object, ...]
     pattern: tuple[int, ...]  # x*x: one name, one type
     constants: tuple[str, ...]
-    signature: tuple[object, ...]
     is_sum: bool
 
 
@@ -109,12 +115,48 @@ class Inferred:
 def node(fn: Callable[..., Expr], args: Sequence[object]) -> Op:
     """An `Op` for ``fn(*args)``, linked to its operands."""
     op = Op(fn, tuple(args))
-    for a in args:
+    operands: list[Op | Name] = []
+    signature: list[object] = []
+    for a in op.args:
         if isinstance(a, Op):
             a.parent = op
         elif isinstance(a, Name):
             a.uses.append(op)
+        else:
+            signature.append(a)
+            continue
+        operands.append(a)
+        signature.append(_SLOT)
+    if len(operands) == 1:
+        pattern: tuple[int, ...] = (0,)
+    elif len(operands) == 2:
+        pattern = (0, 0 if operands[1] is operands[0] else 1)
+    else:
+        pattern = _pattern(operands)
+    op.operands = tuple(operands)
+    op.rule = _rule(fn, tuple(signature), pattern)
     return op
+
+
+def _pattern(operands: Sequence[object]) -> tuple[int, ...]:
+    """For each operand, the position of its first occurrence (``x*x`` is one name, one type)."""
+    first: dict[int, int] = {}
+    return tuple(first.setdefault(id(a), i) for i, a in enumerate(operands))
+
+
+_RULES: dict[tuple[object, ...], _Rule] = {}
+
+
+def _rule(fn: Callable[..., Expr], signature: tuple[object, ...], pattern: tuple[int, ...]) -> _Rule:
+    """The one `_Rule` of ``fn`` with these constant arguments and this pattern of operands."""
+    key = (fn, signature, pattern)
+    rule = _RULES.get(key)
+    if rule is None:
+        constants = tuple("?" if a is _SLOT else _type(a) if isinstance(a, Expr) else "?" for a in signature)
+        if len(_RULES) >= 4096:
+            _RULES.clear()  # constants (expressions) make many signatures: a bounded memo
+        rule = _RULES[key] = _Rule(fn, signature, pattern, constants, fn is build.add or fn is build.sub)
+    return rule
 
 
 def _probe(t: str, position: int) -> Expr:
@@ -168,40 +210,28 @@ _SLOT = object()
 
 
 def _signature(op: Op) -> tuple[object, ...]:
-    return tuple(_SLOT if isinstance(a, Op | Name) else a for a in op.args)
-
-
-def _static(op: Op) -> _Static:
-    """The parts of ``op`` that `_revise` reads and that never change, computed once."""
-    if op.static is None:
-        operands = tuple(a for a in op.args if isinstance(a, Op | Name))
-        first: dict[int, int] = {}
-        for i, a in enumerate(operands):
-            first.setdefault(id(a), i)
-        op.static = _Static(
-            operands,
-            tuple(first[id(a)] for a in operands),
-            tuple(_type(a) if isinstance(a, Expr) else "?" for a in op.args),
-            _signature(op),
-            op.fn is build.add or op.fn is build.sub,
-        )
-    return op.static
+    return tuple(_SLOT if isinstance(a, (Op, Name)) else a for a in op.args)
 
 
 def _revise(op: Op) -> list[Op | Name]:
     """Narrow ``op`` and its operands to the type combinations its constructor accepts."""
-    static = _static(op)
-    operands = static.operands
-    carriers = _carriers(op) if static.is_sum else None
-    domains, result = _narrow(
-        op.fn, static.signature, static.pattern, carriers, static.constants, op.domain,
-        tuple(a.domain for a in operands),
-    )  # fmt: skip
+    rule = op.rule
+    assert rule is not None  # set by `node`
+    operands = op.operands
+    carriers = _carriers(op) if rule.is_sum else None
+    if len(operands) == 2:  # (most operations: spelled out, this runs once or twice per operation)
+        domains: tuple[frozenset[str], ...] = (operands[0].domain, operands[1].domain)
+    elif len(operands) == 1:
+        domains = (operands[0].domain,)
+    else:
+        domains = tuple(a.domain for a in operands)
+    narrowed, result = _narrow(rule, carriers, op.domain, domains)
     changed: list[Op | Name] = []
-    for a, seen in zip(operands, domains, strict=True):
-        if len(seen) != len(a.domain):
-            a.domain = seen
-            changed.append(a)
+    if narrowed is not None:
+        for a, seen in zip(operands, narrowed, strict=True):
+            if len(seen) != len(a.domain):
+                a.domain = seen
+                changed.append(a)
     if len(result) != len(op.domain):
         op.domain = result
         op.settled_scalar = op.settled_scalar or result == {"S"}  # a failed revision may empty it later
@@ -211,16 +241,14 @@ def _revise(op: Op) -> list[Op | Name]:
 
 @lru_cache(maxsize=65536)
 def _narrow(
-    fn: Callable[..., Expr],
-    signature: tuple[object, ...],
-    pattern: tuple[int, ...],
+    rule: _Rule,
     carriers: tuple[bool, bool] | None,
-    constants: tuple[str, ...],
     domain: frozenset[str],
     operands: tuple[frozenset[str], ...],
-) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
-    """The narrowed operand domains and result domain (a pure function: memoized)."""
-    table = _table(fn, signature)
+) -> tuple[tuple[frozenset[str], ...] | None, frozenset[str]]:
+    """The narrowed operand domains (None if none narrowed) and result domain (a pure function: memoized)."""
+    pattern, constants = rule.pattern, rule.constants
+    table = _table(rule.fn, rule.signature)
     supported: list[set[str]] = [set() for _ in operands]
     results: set[str] = set()
     for combo in itertools.product(*operands):
@@ -234,7 +262,8 @@ def _narrow(
             results |= fits
             for seen, t in zip(supported, combo, strict=True):
                 seen.add(t)
-    return tuple(map(frozenset, supported)), frozenset(results)
+    narrowed = tuple(map(frozenset, supported))
+    return (None if narrowed == operands else narrowed), frozenset(results)  # None: none narrowed
 
 
 def _sum_types(constants: tuple[str, ...], combo: tuple[str, ...]) -> tuple[str, str]:
@@ -248,8 +277,9 @@ def _carriers(op: Op) -> tuple[bool, bool] | None:
     """For a sum: whether each operand is a `_carrier`; None if neither (or not a sum)."""
     if op.fn is not build.add and op.fn is not build.sub:
         return None
-    left, right = (_carrier(a) is not None for a in op.args)
-    return (left, right) if left or right else None
+    left, right = op.args
+    carriers = (_carrier(left) is not None, _carrier(right) is not None)
+    return carriers if carriers[0] or carriers[1] else None
 
 
 def _broadcasts(carriers: tuple[bool, bool], types: tuple[str, str]) -> bool:
@@ -284,17 +314,27 @@ def _watchers(n: Op | Name) -> list[Op]:
     Its own constraint and its parent's (or its uses), and the sum whose
     `_carrier` test looks down through ``n``.
     """
-    near = list(n.uses) if isinstance(n, Name) else [n] if n.parent is None else [n, n.parent]
-    seen = set(map(id, near))
-    for start in list(near):
-        if not _sum_above(start):  # no sum to look down through start: no walk (long products stay linear)
-            continue
+    if isinstance(n, Name):
+        near = list(n.uses)
+        seen = set(map(id, near))
+    else:
+        parent = n.parent
+        if parent is None:
+            return [n]
+        near = [n, parent]
+        if not (n.sum_above if n.sum_above is not None else _sum_above(n)):
+            return near  # no sum above (nor above its parent): nothing looks down through n
+        seen = {id(n), id(parent)}
+    for start in near[:]:
+        if not (start.sum_above if start.sum_above is not None else _sum_above(start)):
+            continue  # no sum to look down through start: no walk (long products stay linear)
         x = start
         while x.parent is not None and _see_through(x.parent):
             x = x.parent
-        if x.parent is not None and id(x.parent) not in seen:
-            seen.add(id(x.parent))
-            near.append(x.parent)
+        top = x.parent
+        if top is not None and id(top) not in seen:
+            seen.add(id(top))
+            near.append(top)
     return near
 
 
@@ -305,21 +345,26 @@ def _propagate(pending: Sequence[Op]) -> None:
     sweep narrows bottom-up.
     """
     queue = deque(pending)
-    queued = set(map(id, pending))
-    while queue:
-        op = queue.popleft()
-        queued.discard(id(op))
-        for n in _revise(op):
-            if not n.domain:
-                raise Contradiction("no kind fits every use")
-            for nxt in _watchers(n):
-                if nxt is not op and id(nxt) not in queued:
-                    queued.add(id(nxt))
-                    queue.append(nxt)
+    for op in pending:
+        op.queued = True
+    try:
+        while queue:
+            op = queue.popleft()
+            op.queued = False
+            for n in _revise(op):
+                if not n.domain:
+                    raise Contradiction("no kind fits every use")
+                for nxt in _watchers(n):
+                    if nxt is not op and not nxt.queued:
+                        nxt.queued = True
+                        queue.append(nxt)
+    finally:
+        for op in queue:  # a contradiction left them waiting
+            op.queued = False
 
 
 def _scalar_domain(x: object) -> bool:
-    if isinstance(x, Op | Name):
+    if isinstance(x, (Op, Name)):
         return x.domain == {"S"}
     return isinstance(x, Expr) and x.is_scalar
 
@@ -327,13 +372,16 @@ def _scalar_domain(x: object) -> bool:
 def _carrier(x: object) -> Name | None:
     """The name whose kind alone decides the type of ``x`` (``name``, ``-name``, ``s*name/t``)."""
     while isinstance(x, Op):
-        if x.fn is build.neg or x.fn is build.div or x.fn is build.transpose:
+        fn = x.fn
+        if fn is build.neg or fn is build.div or fn is build.transpose:
             x = x.args[0]
-        elif x.fn is build.mul and _scalar_domain(x.args[0]):
+        elif fn is not build.mul:
+            return None
+        elif _scalar_domain(x.args[0]):
             x = x.args[1]
-        elif x.fn is build.mul and _scalar_domain(x.args[1]):
+        elif _scalar_domain(x.args[1]):
             x = x.args[0]
-        elif x.fn is build.mul and (inner := _reassociated(x)) is not None:
+        elif (inner := _reassociated(x)) is not None:
             x = inner
         else:
             return None
@@ -408,10 +456,17 @@ def _reduces(op: Op) -> bool:
     Its other arguments must be plain values (an axis); what it does is read off its
     constructor, as `_table` is.
     """
-    signature = _signature(op)
+    assert op.rule is not None  # set by `node`
+    return _rule_reduces(op.rule)
+
+
+@lru_cache(maxsize=4096)
+def _rule_reduces(rule: _Rule) -> bool:
+    """`_reduces` of the operations of ``rule`` (the same for all of them: memoized)."""
+    signature = rule.signature
     if signature.count(_SLOT) != 1 or any(isinstance(a, Expr) for a in signature):
         return False
-    table = _table(op.fn, signature)
+    table = _table(rule.fn, signature)
     return any(
         out is not None and out in _AXES and _AXES[out] < _AXES[t]
         for t in "CRM"

@@ -16,6 +16,7 @@ through imports inside the methods, the one documented way up from the IR
 
 from __future__ import annotations
 
+import bisect
 import weakref
 import zlib
 from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as weakref.py uses it)
@@ -95,10 +96,17 @@ def _key(value: Any) -> Any:
     if isinstance(value, (str, int, float, Fraction)):
         return (type(value), repr(value))
     if isinstance(value, tuple):
+        if _NODE_TYPES.issuperset(map(type, value)):  # operands (the terms of a sum): their own keys
+            return value
         return tuple([v if isinstance(v, Expr) else _key(v) for v in value])
     if is_dataclass(value):
         return value  # a frozen index-level value (IndexExpr)
     return (type(value), repr(value))
+
+
+#: Node classes seen by `_key` (a tuple of nodes is its own key, checked at C speed); filled
+#: by `Expr.__init_subclass__`.
+_NODE_TYPES: set[type] = set()
 
 
 @dataclass(frozen=True, slots=True, eq=False, repr=False, weakref_slot=True)
@@ -116,6 +124,9 @@ class Expr(metaclass=_Interned):
 
     #: True for the one node whose children are the factors of an index expression (`IndexForm`).
     holds_tensor: ClassVar[bool] = False
+
+    def __init_subclass__(cls) -> None:
+        _NODE_TYPES.add(cls)  # (every node class, and the slotted copy a dataclass makes of it)
 
     def __post_init__(self) -> None:
         kids = _kids(self)
@@ -302,23 +313,40 @@ def _merged_symbols(groups: list[tuple[Symbol, ...]]) -> tuple[Symbol, ...]:
     (Reusing keeps building a chain linear: a node over a big subexpression
     and one more symbol copies the symbols only when the symbol is new.)
     """
-    groups = [g for g in groups if g]
+    groups = list(filter(None, groups))
     if not groups:
         return ()
     largest = max(groups, key=len)
-    if all(g is largest for g in groups):
+    if groups.count(largest) == len(groups):  # (equal tuples hold the same symbols)
         return largest
-    names = {s.name for s in largest}
-    extra = [s for g in groups if g is not largest for s in g if s.name not in names]
-    if not extra:
-        return largest
-    merged = {s.name: s for s in extra}
-    for s in largest:
-        merged.setdefault(s.name, s)
-    out = tuple(merged[n] for n in sorted(merged))
+    others = [s for g in groups if g is not largest for s in g]
+    if len(others) <= _FEW:  # a few symbols into a big set (a chain): binary search, one tuple copy each
+        out = largest
+        for s in others:
+            n = bisect.bisect_left(out, s.name, key=_symbol_name)
+            if n == len(out) or out[n].name != s.name:
+                out = (*out[:n], s, *out[n:])
+        if out is largest:
+            return largest
+    else:
+        names = {s.name for s in largest}
+        extra = {s.name: s for s in others if s.name not in names}
+        if not extra:
+            return largest
+        for s in largest:
+            extra.setdefault(s.name, s)
+        out = tuple(extra[n] for n in sorted(extra))
     if len(_SYMBOL_SETS) >= _CACHE_LIMIT:
         forget_symbol_sets()
     return _SYMBOL_SETS.setdefault(out, out)  # one tuple object per set: checks can be memoized
+
+
+#: Most new symbols `_merged_symbols` inserts one at a time.
+_FEW = 4
+
+
+def _symbol_name(s: Symbol) -> str:
+    return s.name
 
 
 #: Interned symbol tuples (symbols hash by identity, so equal tuples hold the same objects).
@@ -355,7 +383,7 @@ def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset
     if not groups:
         return own
     largest = max(groups, key=len)
-    if own <= largest and all(g is largest or g <= largest for g in groups):
+    if own <= largest and all(map(largest.issuperset, groups)):
         return largest
     return own.union(*groups)
 

@@ -13,6 +13,7 @@ from scaling import LINEAR, growth
 
 import matcalc as mc
 from matcalc.diff import MAX_POWER_TERMS
+from matcalc.limits import DEFAULT_WORK
 from matcalc.testing import check_derivative
 
 DEEP = "exp(" * 999 + "a" + ")" * 999
@@ -85,6 +86,18 @@ def test_long_flat_chains_parse_in_linear_time(make, node: str) -> None:  # type
     assert type(mc.parse(make(100))).__name__ == node
     ratio = growth(lambda n: lambda: mc.parse(make(n)), 3_000)
     assert ratio < LINEAR, f"12,000 factors took {ratio:.1f} times as long as 3,000"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["-".join(["a"] * 50_000), "-a*" * 33_333 + "a", "*".join(["a"] * 33_333)],
+    ids=["differences", "negated-factors", "repeated-factors"],
+)
+def test_a_chain_of_100000_characters_parses_within_half_the_work_budget(text: str) -> None:
+    # a repeated operation is built once per parse: -a in a-a-a... and -a*-a*..., the product of each
+    # repeated run of a*a*... (200,000 units before: most of the budget for one 100,000-character text)
+    with mc.limits(work=DEFAULT_WORK // 2):
+        assert mc.parse(text).is_scalar
 
 
 @pytest.mark.parametrize(
