@@ -115,7 +115,15 @@ def test_the_package_data_ships_every_static_file():
     assert unshipped == []
 
 
-def test_a_blowup_is_cut_off_at_its_time_limit_while_other_requests_are_answered(url):
+@pytest.fixture(scope="module")
+def unbudgeted_url():
+    """A server whose work budget is far away (--max-work): only its time limit stops a blowup."""
+    with running_server("--workers", "2", "--time-limit", "1", "--max-work", "1000000000") as url:
+        yield url
+
+
+def test_a_blowup_is_cut_off_at_its_time_limit_while_other_requests_are_answered(unbudgeted_url):
+    url = unbudgeted_url
     outcome: dict[str, object] = {}
 
     def blowup() -> None:

@@ -83,7 +83,9 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
-    return Limits(seconds=args.time_limit, memory=int(args.memory_limit) << 20, workers=args.workers)
+    return Limits(
+        seconds=args.time_limit, memory=int(args.memory_limit) << 20, workers=args.workers, work=args.max_work
+    )
 
 
 def run(args: argparse.Namespace) -> int:

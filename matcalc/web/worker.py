@@ -27,6 +27,8 @@ import sys
 import time
 from dataclasses import dataclass
 
+from matcalc.limits import DEFAULT_WORK, limits
+
 __all__ = ["Limits", "Reply", "WorkerPool"]
 
 #: What a worker prints once it is ready for requests.
@@ -47,6 +49,7 @@ class Limits:
         workers: number of worker processes.
         queue: most requests waiting for a worker at once (beyond: 503).
         wait: longest wait for a free worker, in seconds (beyond: 503).
+        work: units of symbolic work a request may use (`matcalc.limits`; beyond: 422 LimitError).
     """
 
     seconds: float = 5.0
@@ -54,6 +57,7 @@ class Limits:
     workers: int = 2
     queue: int = 64
     wait: float = 30.0
+    work: int = DEFAULT_WORK
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +128,15 @@ def _answer(line: bytes) -> tuple[int, bytes, bool]:
     return 200, body, False
 
 
-def _work(memory: int) -> None:
-    """The worker's loop: answer request lines from stdin until it closes."""
+def _work(memory: int, work: int = DEFAULT_WORK) -> None:
+    """The worker's loop: answer request lines from stdin until it closes, each within ``work`` units."""
     import matcalc.web.service  # noqa: F401 - import before measuring the size at rest
 
+    with limits(work=work):
+        _loop(memory)
+
+
+def _loop(memory: int) -> None:
     _limit_memory(memory)
     out = sys.stdout.buffer
     try:
@@ -154,7 +163,7 @@ class _Worker:
         self.process = process
 
     @classmethod
-    async def start(cls, memory: int) -> _Worker | None:
+    async def start(cls, memory: int, work: int = DEFAULT_WORK) -> _Worker | None:
         """A new worker, once it is ready (None if it could not start)."""
         env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         process = await asyncio.create_subprocess_exec(
@@ -162,6 +171,7 @@ class _Worker:
             "-m",
             "matcalc.web.worker",
             str(memory),
+            str(work),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=env,
@@ -241,7 +251,7 @@ class WorkerPool:
         }
 
     async def _add_worker(self) -> None:
-        worker = await _Worker.start(self.limits.memory)
+        worker = await _Worker.start(self.limits.memory, self.limits.work)
         if worker is not None:
             self._all.add(worker)
             self._idle.put_nowait(worker)
@@ -295,4 +305,4 @@ class WorkerPool:
 
 
 if __name__ == "__main__":
-    _work(int(sys.argv[1]))
+    _work(int(sys.argv[1]), int(sys.argv[2]))
