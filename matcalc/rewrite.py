@@ -222,21 +222,33 @@ def memoized(fn: Callable[[Expr], _T]) -> Callable[[Expr], _T]:
     return cached
 
 
+#: A cycle of rules raises `RewriteLimitError` (tests of the rules set it); otherwise the
+#: smallest form of the cycle is the result, the same one whichever form the cycle is entered at.
+strict_cycles = False
+
+
 def _settle(x: Expr, once: Callable[[Expr], Expr | None], fired: list[str]) -> Expr:
     """``x`` rewritten by ``once`` until it stays; a form that comes back is a cycle.
 
-    The rules are functions of the node, so a repeat would go round forever: it is
-    raised at once, naming the rules, instead of running to the step limit.
+    The rules are functions of the node, so a repeat would go round forever. Each
+    rule keeps the value, so every form of the cycle is the node's value: the
+    smallest (by size, then structural key) is taken, which a second rewrite finds
+    again. With `strict_cycles` the cycle is raised at once, naming the rules.
     """
     y = x
-    seen: set[Expr] | None = None  # the forms x went through, from its second rewrite on
+    path: list[Expr] = [x]  # the forms x went through
+    seen: set[Expr] | None = None  # the same, from its second rewrite on
     while (z := once(y)) is not None and z is not y:
         if seen is None:
             seen = {x}
         elif z in seen:
+            if not strict_cycles:  # every form of the cycle has the same value: the smallest, always
+                loop = path[path.index(z) :]
+                return min(loop, key=lambda e: (e.tree_size, e.skey))
             recent = ", ".join(dict.fromkeys(reversed(fired[-20:])))
             raise RewriteLimitError(f"simplification cycles: {z} comes back (rules: {recent})")
         seen.add(y)
+        path.append(z)
         y = z
     return y
 
