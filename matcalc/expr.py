@@ -7,8 +7,9 @@ memoized passes are linear in the size of the DAG.
 
 Nodes are built by the smart constructors in :mod:`matcalc.build`, which check
 shapes, unify dimensions and canonicalize; the classes here only store.  Their
-base class `Expr` (interning, derived attributes, operators) and the generic
-traversal (`children`, `walk`, `rebuild`, ...) are in `matcalc.tree`; the
+base class `Expr` (interning, derived attributes, operators, `children`) is in
+`matcalc.tree`, the generic traversal (`walk`, `rebuild`, ...) in
+`matcalc.traversal`; the
 nodes of the named matrix functions (``tr``, ``inv``, ``softmax``, ``kron``,
 the primary matrix functions and spectral operations ...) are defined in
 `matcalc.expr_functions` and imported from here like every other node.
@@ -48,16 +49,8 @@ from matcalc.expr_functions import (
     Vec,
 )
 from matcalc.ops import ELEMENTWISE
-from matcalc.tree import (
-    MAX_DEPTH,
-    Expr,
-    children,
-    node,
-    rebuild,
-    substitute_dims,
-    tree_repr,
-    walk,
-)
+from matcalc.traversal import rebuild, substitute_dims, tree_repr, walk
+from matcalc.tree import MAX_DEPTH, Expr, children, node
 
 if TYPE_CHECKING:
     from matcalc.index import IndexExpr

@@ -1,11 +1,11 @@
-"""The base of every matrix-level node: hash-consing, derived attributes, generic traversal.
+"""The base of every matrix-level node: hash-consing and derived attributes.
 
 `Expr` interns its instances (one object per distinct node, so ``a is b``
 holds exactly for structurally equal expressions) and computes, once, what
-every pass asks of a node: its symbols, dimensions, depth, expanded size and a
-run-independent structural key.  `children`, `walk`, `rebuild`,
-`substitute_dims` and `tree_repr` work on any node class through its dataclass
-fields.  The node classes themselves are in `matcalc.expr`.
+every pass asks of a node: its direct subexpressions (`children`), symbols,
+dimensions, depth, expanded size and a run-independent structural key.  The
+generic traversals (`walk`, `rebuild`, `substitute_dims`, `tree_repr`) are in
+`matcalc.traversal`; the node classes themselves are in `matcalc.expr`.
 
 The operators (``x + y``, ``A @ x``, ``x.T``), ``str``, ``repr`` (the text form,
 as SymPy shows its expressions; `tree_repr` is the tree) and Jupyter's LaTeX are
@@ -20,28 +20,22 @@ import bisect
 import weakref
 import zlib
 from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as weakref.py uses it)
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast, dataclass_transform
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
 
-from matcalc.dims import Dim, substituted
+from matcalc.dims import Dim
 from matcalc.limits import LimitError, charge
 
 if TYPE_CHECKING:
     from matcalc.expr import Symbol
 
-__all__ = [
-    "MAX_DEPTH", "Expr", "children", "forget_symbol_sets", "interned", "node", "rebuild",
-    "substitute_dims", "tree_repr", "walk",
-]  # fmt: skip
+__all__ = ["MAX_DEPTH", "Expr", "children", "forget_symbol_sets", "interned", "node", "node_fields"]
 
 #: Deepest expression accepted; deeper ones raise a `LimitError` instead of
 #: exhausting Python's stack in some later pass.
 MAX_DEPTH = 2_000
-
-#: Largest expanded tree that `tree_repr` spells out in full.
-_REPR_LIMIT = 2_000
 
 #: Largest expanded tree that ``repr`` prints as text (the REPL shows ``repr``).
 _TEXT_REPR_LIMIT = 20_000
@@ -292,12 +286,12 @@ def node(cls: type[_T]) -> type[_T]:
     return dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
 
 
-# ---- bookkeeping and generic traversal ----------------------------------------------------
+# ---- bookkeeping: fields, symbols, dimensions, structural keys ------------------------------
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _fields(cls: type) -> tuple[str, ...]:
+def node_fields(cls: type) -> tuple[str, ...]:
     """The structural fields of a node class, in order (not shape/row/derived)."""
     names = _FIELDS.get(cls)
     if names is None:
@@ -409,7 +403,7 @@ def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
     h = _code(cls.__name__) * 2 + e.row
     for d in e.shape:
         h = (h * 1_000_003 + _code(d)) % _MOD
-    for f in _fields(cls):
+    for f in node_fields(cls):
         value = getattr(e, f)
         if isinstance(value, Expr):  # counted as its shallow repr ``<skey>``, then again below
             h = (h * 1_000_003 + zlib.crc32(b"<%d>" % value.skey)) % _MOD
@@ -457,7 +451,7 @@ def _kids(e: Expr) -> tuple[Expr, ...]:
     if e.holds_tensor:  # an IndexForm: the bases of its factors
         return tuple(e.tensor.bases())  # type: ignore[attr-defined]
     parts: list[Expr | tuple[Expr, ...]] = []
-    for name in _fields(type(e)):
+    for name in node_fields(type(e)):
         value = getattr(e, name)
         if isinstance(value, Expr):
             parts.append(value)
@@ -472,82 +466,3 @@ def _kids(e: Expr) -> tuple[Expr, ...]:
         else:
             out.append(p)
     return tuple(out)
-
-
-def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -> Expr:
-    """``e`` with every child mapped by ``child`` and every dim by ``dim``.
-
-    The structure is kept; smart-constructor checks are not rerun, so the
-    mapping must preserve shapes (as a dimension substitution does).
-    """
-    shape = tuple(dim(d) for d in e.shape)
-    if e.holds_tensor:  # an IndexForm: map inside its index expression
-        cls: Any = type(e)
-        label = (e.lhs,) if e.lhs is not None else ()  # type: ignore[attr-defined]
-        return cast(Expr, cls(e.tensor.map(child, dim), *label, shape=shape, row=e.row))  # type: ignore[attr-defined]
-    args: list[Any] = []
-    for name in _fields(type(e)):
-        value = getattr(e, name)
-        if isinstance(value, Expr):
-            value = child(value)
-        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
-            value = tuple(child(v) for v in value)
-        args.append(value)
-    return type(e)(*args, shape=shape, row=e.row)
-
-
-def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
-    """Rename dimensions throughout ``e``; subtrees that mention none are kept as they are."""
-    if not sub:
-        return e
-    keys = sub.keys()  # set-like: isdisjoint below walks the smaller side, not the whole substitution
-    done: dict[Expr, Expr] = {}
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:  # iterative post-order: no recursion limit on deep trees
-        x, expanded = stack.pop()
-        if x in done:
-            continue
-        if keys.isdisjoint(x.dims):
-            done[x] = x
-        elif expanded:
-            done[x] = rebuild(x, lambda k: done[k], lambda d: substituted(d, sub))
-        else:
-            stack.append((x, True))
-            stack.extend((k, False) for k in children(x))
-    return done[e]
-
-
-def tree_repr(e: Expr) -> str:
-    """The constructor form ``MatMul(Symbol('A', 'matrix'), ...)``, built without recursion.
-
-    Trees larger than `_REPR_LIMIT` nodes when expanded show as a summary.
-    """
-    if e.tree_size > _REPR_LIMIT:
-        return f"<{type(e).__name__} of shape {e.shape}, {e.tree_size} nodes expanded>"
-    done: dict[Expr, str] = {}
-    for x in walk(e):  # children before parents: each one's text is ready when needed
-        parts: list[str] = []
-        for f in _fields(type(x)):
-            value = getattr(x, f)
-            if value is None:  # an optional field left out (an index form's lhs)
-                continue
-            items = value if isinstance(value, tuple) else (value,)
-            parts.extend(done[v] if isinstance(v, Expr) else repr(v) for v in items)
-        done[x] = f"{type(x).__name__}({', '.join(parts)})"
-    return done[e]
-
-
-def walk(e: Expr) -> Iterator[Expr]:
-    """Every distinct node of ``e``, children before parents (each once)."""
-    seen: set[int] = set()
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:
-        x, expanded = stack.pop()
-        if expanded:
-            yield x
-            continue
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        stack.append((x, True))
-        stack.extend((k, False) for k in reversed(x.kids))
