@@ -35,12 +35,34 @@ SOFTSIGN = '''
 
 #: Every elementwise function'''
 
-ELEMENTWISE_SCRIPT = r"""
+#: What every script below starts with: the imports, and the checks all three make.
+PRELUDE = r"""
 import json
 import numpy as np
-import sympy as sp
 import matcalc as mc
 from matcalc.testing import check_derivative
+
+def check_derivatives(f, vals, wrts, rtol=1e-5, atol=1e-7):
+    for wrt in wrts:
+        check = check_derivative(f, *wrt, values=vals, rtol=rtol, atol=atol)
+        assert check.ok, (wrt, check.max_error, str(check.derivative))
+
+def check_backends(outputs, vals, args, rtol):
+    # the code of every backend gives what mc.evaluate gives
+    import array_api_strict, jax, torch
+    jax.config.update("jax_enable_x64", True)
+    want = {k: mc.evaluate(v, vals) for k, v in outputs.items()}
+    arrays = {"numpy": np.asarray, "array_api": array_api_strict.asarray, "jax": jax.numpy.asarray,
+              "torch": torch.as_tensor}
+    for backend, to in arrays.items():
+        fn = mc.lambdify(outputs, args=args, backend=backend)
+        out = fn(**{a: to(vals[a]) for a in args})
+        for k in outputs:
+            assert np.allclose(np.asarray(out[k]), want[k], rtol=rtol), (backend, k)
+"""
+
+ELEMENTWISE_SCRIPT = r"""
+import sympy as sp
 
 def ss(v):
     return v / (1 + np.abs(v))
@@ -50,29 +72,14 @@ vals = {"X": rng.uniform(-1, 1, (3, 2)) + 0.2, "w": rng.uniform(0.3, 1, 2), "x":
 f = mc.parse("sum(softsign(X*w))")            # kinds inferred: X a matrix, w a vector
 assert str(f) == "sum(softsign(X*w))" and mc.parse(str(f)) is f
 assert np.isclose(mc.evaluate(f, vals), np.sum(ss(vals["X"] @ vals["w"])))
-for wrt in (("w",), ("w", "w"), ("X",)):
-    check = check_derivative(f, *wrt, values=vals, rtol=1e-6, atol=1e-8)
-    assert check.ok, (wrt, check.max_error, str(check.derivative))
+check_derivatives(f, vals, [("w",), ("w", "w"), ("X",)], rtol=1e-6, atol=1e-8)
 grad = mc.diff(f, "w")
 assert "softsign" not in str(grad) and "abs" in str(grad), str(grad)
 e = mc.parse("softsign(x)", {"x": "vector"})
 latex = [mc.latex(s, form=form) for s in (e, grad) for form in ("matrix", "index")]
 assert r"\operatorname{softsign}" in latex[0], latex[0]
 outputs = {"f": e, "g": mc.diff(mc.parse("sum(softsign(x))"), "x")}
-want = {k: mc.evaluate(v, vals) for k, v in outputs.items()}
-
-def run(backend, to):
-    fn = mc.lambdify(outputs, args=["x"], backend=backend)
-    out = fn(x=to(vals["x"]))
-    for k in outputs:
-        assert np.allclose(np.asarray(out[k]), want[k], rtol=1e-12), (backend, k)
-
-import array_api_strict, jax, torch
-jax.config.update("jax_enable_x64", True)
-run("numpy", lambda v: v)
-run("array_api", array_api_strict.asarray)
-run("jax", jax.numpy.asarray)
-run("torch", torch.as_tensor)
+check_backends(outputs, vals, ["x"], rtol=1e-12)
 s = mc.to_sympy(e, {"x": 4})
 back = mc.from_sympy(s, {"x": "vector"})
 assert back is e, str(back)  # the record's SymPy formula, x/(1 + |x|), reads back as softsign
@@ -101,20 +108,14 @@ COSHM = '''
 #: Every primary matrix function'''
 
 PRIMARY_SCRIPT = r"""
-import json
-import numpy as np
 import scipy.linalg
-import matcalc as mc
-from matcalc.testing import check_derivative
 
 rng = np.random.default_rng(1)
 vals = {"X": rng.normal(0, 0.4, (3, 3)), "A": rng.normal(0, 1, (3, 3))}
 f = mc.parse("tr(A*coshm(X))", {"A": "matrix", "X": "matrix"})
 assert mc.parse(str(f), {"A": "matrix", "X": "matrix"}) is f
 assert np.isclose(mc.evaluate(f, vals), np.trace(vals["A"] @ scipy.linalg.coshm(vals["X"])))
-for wrt in (("X",), ("X", "X")):
-    check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-7)
-    assert check.ok, (wrt, check.max_error, str(check.derivative))
+check_derivatives(f, vals, [("X",), ("X", "X")])
 g = mc.diff(mc.parse("tr(coshm(X))", {"X": "matrix"}), "X")
 assert "expm" in str(g), str(g)
 e = mc.parse("coshm(X)", {"X": "matrix"})
@@ -145,7 +146,10 @@ def _with_record(tmp_path: Path, module: str, marker: str, record: str, script: 
 
 
 def _with_edits(tmp_path: Path, edits: list[tuple[str, str, str]], script: str) -> list[str]:
-    """Run ``script`` against a copy of matcalc with each ``(module, old, new)`` replaced, nothing else."""
+    """Run `PRELUDE` and ``script`` against a copy of matcalc with each ``(module, old, new)`` replaced.
+
+    Nothing else in the copy changes.
+    """
     copy = tmp_path / "matcalc"
     shutil.copytree(Path(matcalc.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
     for module, old, new in edits:
@@ -157,7 +161,8 @@ def _with_edits(tmp_path: Path, edits: list[tuple[str, str, str]], script: str) 
                if p.read_bytes() != (Path(matcalc.__file__).parent / p.relative_to(copy)).read_bytes()}
     assert changed == {Path(module) for module, _, _ in edits}  # only the files named
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
-    run = [sys.executable, "-c", script]  # in tmp_path: "-c" puts the working directory first on the path
+    # in tmp_path: "-c" puts the working directory first on the path
+    run = [sys.executable, "-c", PRELUDE + script]
     done = subprocess.run(run, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     return list(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -215,10 +220,6 @@ def _logtr(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
 ]
 
 LOGTR_SCRIPT = r"""
-import json
-import numpy as np
-import matcalc as mc
-from matcalc.testing import check_derivative
 
 rng = np.random.default_rng(2)
 vals = {"A": 3 * np.eye(3) + rng.normal(0, 0.3, (3, 3)), "B": rng.normal(0, 1, (3, 3))}
@@ -227,28 +228,13 @@ f = mc.parse("logtr(A*B+A)", kinds)
 assert str(f) == "logtr(A*B+A)" and mc.parse(str(f), kinds) is f
 M = vals["A"] @ vals["B"] + vals["A"]
 assert np.isclose(mc.evaluate(f, vals), np.log(np.trace(M)))
-for wrt in (("A",), ("A", "A"), ("B",)):
-    check = check_derivative(f, *wrt, values=vals, rtol=1e-5, atol=1e-7)
-    assert check.ok, (wrt, check.max_error, str(check.derivative))
+check_derivatives(f, vals, [("A",), ("A", "A"), ("B",)])
 g = mc.diff(mc.parse("logtr(A)", kinds), "A")
 assert np.allclose(mc.evaluate(g, vals), np.eye(3) / np.trace(vals["A"])), str(g)
 assert mc.parse("logtr(X)").is_scalar  # kinds inferred: X a square matrix
 
 outputs = {"f": f, "g": mc.diff(f, "A")}
-want = {k: mc.evaluate(v, vals) for k, v in outputs.items()}
-
-def run(backend, to):
-    fn = mc.lambdify(outputs, args=["A", "B"], backend=backend)
-    out = fn(A=to(vals["A"]), B=to(vals["B"]))
-    for k in outputs:
-        assert np.allclose(np.asarray(out[k]), want[k], rtol=1e-10), (backend, k)
-
-import array_api_strict, jax, torch
-jax.config.update("jax_enable_x64", True)
-run("numpy", lambda v: v)
-run("array_api", array_api_strict.asarray)
-run("jax", jax.numpy.asarray)
-run("torch", torch.as_tensor)
+check_backends(outputs, vals, ["A", "B"], rtol=1e-10)
 s = mc.to_sympy(f, {"A": (3, 3), "B": (3, 3)})
 back = mc.from_sympy(s, kinds)
 assert np.isclose(mc.evaluate(back, vals), np.log(np.trace(M)))

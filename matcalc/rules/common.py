@@ -1,11 +1,20 @@
-"""Helpers the rule modules share: folding lists into sums and products, splitting off scales."""
+"""Helpers the rule modules share: folding lists into sums and products, splitting off scales, exponents."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import Expr, Number, Ones, Scale
 
-__all__ = ["coef_body", "col", "is_one", "product", "scalar_factors", "total"]
+__all__ = [
+    "HALF", "Exponent", "coef_body", "col", "exponent_sum", "int_if_whole", "is_one", "power", "product",
+    "scalar_factors", "total",
+]  # fmt: skip
+
+#: An exponent (or a numeric coefficient): exact while its operands are.
+Exponent = int | float | Fraction
+HALF = Fraction(1, 2)
 
 _ONE = build.number(1)  # held here: building the number anew costs more than the rest of coef_body
 
@@ -45,3 +54,26 @@ def coef_body(term: Expr) -> tuple[Expr, Expr]:
 def is_one(e: Expr) -> bool:
     """True for the number 1 and an array of ones."""
     return (isinstance(e, Number) and e.value == 1) or isinstance(e, Ones)
+
+
+def int_if_whole(k: Exponent) -> Exponent:
+    """``k``, a whole `Fraction` as an ``int``."""
+    if isinstance(k, Fraction) and k.denominator == 1:
+        return int(k)
+    return k
+
+
+def exponent_sum(a: Exponent, b: Exponent) -> Exponent:
+    """``a + b``, exact unless one of them is a float."""
+    if isinstance(a, float) or isinstance(b, float):
+        return float(a) + float(b)
+    return int_if_whole(Fraction(a) + Fraction(b))
+
+
+def power(base: Expr, k: Exponent) -> Expr:
+    """``base^k``: ``base`` itself for 1, ``sqrt(base)`` for 1/2."""
+    if k == 1:
+        return base
+    if k == HALF:
+        return build.apply("sqrt", base)
+    return build.power(base, build.number(k))

@@ -40,9 +40,9 @@ from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, is_one, product, total
 from matcalc.rules.cost import operators
 from matcalc.rules.order import reading_key
+from matcalc.rules.signs import flipped
 
 __all__ = [
-    "negated",
     "nonnegative",
     "norm_of_nonnegative",
     "ones_dot",
@@ -58,20 +58,6 @@ __all__ = [
 ]
 
 
-def negated(e: Expr) -> Expr | None:
-    """``-e`` when ``e`` carries a minus sign of its own (``-2*u``, ``-1./u``), else None."""
-    match e:
-        case Number(value=v) if v < 0:
-            return build.number(-v)
-        case Scale(coef=c, body=b):
-            inner = negated(c)
-            return None if inner is None else build.mul(inner, b)
-        case ElemDiv(num=a, den=b):
-            inner = negated(a)
-            return None if inner is None else build.elem_div(inner, b)
-    return None
-
-
 def _hadamard(fs: list[Expr]) -> Expr:
     out = fs[0]
     for f in fs[1:]:
@@ -85,7 +71,7 @@ def _complement_of(t: Expr) -> Expr | None:
         s = t.terms[1]
         minus = isinstance(s, Scale) and isinstance(s.coef, Number) and s.coef.value == -1
         if minus and isinstance(s.body, Apply) and s.body.func == "sigmoid":  # type: ignore[attr-defined]
-            return negated(s.body.arg)  # type: ignore[attr-defined]
+            return flipped(s.body.arg)  # type: ignore[attr-defined]
     return None
 
 

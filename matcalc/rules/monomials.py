@@ -27,14 +27,14 @@ from matcalc import build
 from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Power, Scale, SumEntries
 from matcalc.limits import charge
 from matcalc.rewrite import Pat, memoized, rule
+from matcalc.rules.common import HALF, Exponent, exponent_sum, int_if_whole, power
 from matcalc.rules.cost import cheaper
 
 __all__ = [
     "QUOTIENTS", "Monomial", "expand_products", "known_quotients", "merge_powers", "monomial", "rebuild",
 ]  # fmt: skip
 
-Value = int | float | Fraction
-_HALF = Fraction(1, 2)
+Value = Exponent
 
 #: Most terms `expand_products` builds before it gives up (it only keeps a smaller result).
 MAX_TERMS = 32
@@ -50,18 +50,12 @@ class Monomial:
     numbers: int
 
 
-def _exact(k: Value) -> Value:
-    if isinstance(k, Fraction) and k.denominator == 1:
-        return int(k)
-    return k
-
-
 def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]) -> None:
     """Append the factors of ``e^k`` to ``out`` (numbers to ``nums``)."""
     match e:
         case Number(value=v) if (k == 1 or isinstance(k, int)) and not (v == 0 and k < 0):  # 0^-1: a base
             exact = not isinstance(v, float) and v != 0  # 3^-1 is 1/3, not 0.333...
-            nums.append(v if k == 1 else _exact(Fraction(v) ** k) if exact else v**k)
+            nums.append(v if k == 1 else int_if_whole(Fraction(v) ** k) if exact else v**k)
         case Ones():
             pass
         case Scale(coef=a, body=b) | Hadamard(factors=(a, b)):
@@ -74,9 +68,9 @@ def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]
             _factors(a, k, out, nums)
             _factors(b, -k, out, nums)
         case Power(base=b, exponent=Number(value=j)) if isinstance(j, (int, Fraction)):
-            out.append((b, _exact(Fraction(j) * Fraction(k))))
+            out.append((b, int_if_whole(Fraction(j) * Fraction(k))))
         case Apply(func="sqrt", arg=b):
-            out.append((b, _exact(_HALF * Fraction(k))))
+            out.append((b, int_if_whole(HALF * Fraction(k))))
         case _:
             out.append((e, k))
 
@@ -97,22 +91,14 @@ def monomial(e: Expr) -> Monomial:
         number = _times(number, v)
     powers: dict[Expr, Value] = {}
     for base, k in found:
-        powers[base] = _add(powers.get(base, 0), k)
+        powers[base] = exponent_sum(powers.get(base, 0), k)
     return Monomial(number, tuple((b, k) for b, k in powers.items() if k != 0), len(found), len(nums))
 
 
 def _times(a: Value, b: Value) -> Value:
     if isinstance(a, float) or isinstance(b, float):
         return float(a) * float(b)
-    return _exact(Fraction(a) * Fraction(b))
-
-
-def _raised(base: Expr, k: Value) -> Expr:
-    if k == 1:
-        return base
-    if k == _HALF:
-        return build.apply("sqrt", base)
-    return build.power(base, build.number(k))
+    return int_if_whole(Fraction(a) * Fraction(b))
 
 
 def _product(items: list[Expr]) -> Expr | None:
@@ -127,8 +113,8 @@ def _product(items: list[Expr]) -> Expr | None:
 
 def rebuild(number: Value, powers: Sequence[tuple[Expr, Value]], like: Expr) -> Expr:
     """``number * ∏ base^k`` as a product over a quotient, with the shape and orientation of ``like``."""
-    top = _product([_raised(b, k) for b, k in powers if k > 0])
-    bottom = _product([_raised(b, -k) for b, k in powers if k < 0])
+    top = _product([power(b, k) for b, k in powers if k > 0])
+    bottom = _product([power(b, -k) for b, k in powers if k < 0])
     if bottom is not None and _split(number):  # one fraction: x/(2*c), not x/c/2
         assert isinstance(number, Fraction)
         bottom, number = build.mul(build.number(number.denominator), bottom), number.numerator
@@ -221,7 +207,7 @@ def _merge(a: dict[Expr, Value], b: dict[Expr, Value], cancelled: list[int]) -> 
     """The product of two monomials' powers; each base whose exponents cancel is counted in ``cancelled``."""
     out = dict(a)
     for base, k in b.items():
-        total = _add(out.get(base, 0), k)
+        total = exponent_sum(out.get(base, 0), k)
         if total == 0:
             out.pop(base, None)
             cancelled[0] += 1
@@ -269,14 +255,8 @@ def _collect(terms: list[Term]) -> list[Term]:
     for number, powers in terms:
         key = frozenset((id(b), k) for b, k in powers.items())
         old = groups.get(key)
-        groups[key] = (number if old is None else _add(old[0], number), powers)
+        groups[key] = (number if old is None else exponent_sum(old[0], number), powers)
     return [t for t in groups.values() if t[0] != 0]
-
-
-def _add(a: Value, b: Value) -> Value:
-    if isinstance(a, float) or isinstance(b, float):
-        return float(a) + float(b)
-    return _exact(Fraction(a) + Fraction(b))
 
 
 def _has_sum_factor(e: Expr) -> bool:

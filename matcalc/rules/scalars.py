@@ -8,10 +8,7 @@ from matcalc import build
 from matcalc.expr import Apply, ElemDiv, Expr, Number, Power, Scale
 from matcalc.limits import charge
 from matcalc.rewrite import Pat, rule
-from matcalc.rules.common import product
-
-Exponent = int | float | Fraction
-_HALF = Fraction(1, 2)
+from matcalc.rules.common import HALF, Exponent, exponent_sum, power, product
 
 __all__ = ["scalar_fraction", "scalar_powers", "sqrt_squared", "squared_scalar", "zero_scale"]
 
@@ -78,9 +75,9 @@ def scalar_fraction(e: Expr) -> Expr | None:
     for factors, sign in ((ups, 1), (downs, -1)):
         for f in factors:
             base, k = _scalar_power(f)
-            powers[base] = _plus(powers.get(base, 0), sign * k)
-    top_parts = [_raised(b, k) for b, k in powers.items() if k > 0]
-    bottom_parts = [_raised(b, -k) for b, k in powers.items() if k < 0]
+            powers[base] = exponent_sum(powers.get(base, 0), sign * k)
+    top_parts = [power(b, k) for b, k in powers.items() if k > 0]
+    bottom_parts = [power(b, -k) for b, k in powers.items() if k < 0]
     if bottom_parts and isinstance(value, Fraction) and value.denominator != 1:
         # one fraction, as a paper writes it: -1/(2*c), not -1/2/c
         bottom_parts.insert(0, build.number(value.denominator))
@@ -94,23 +91,9 @@ def _scalar_power(s: Expr) -> tuple[Expr, Exponent]:
     if isinstance(s, Power) and isinstance(s.exponent, Number) and s.exponent.value != 0:
         return s.base, s.exponent.value
     if isinstance(s, Apply) and s.func == "sqrt":
-        return s.arg, _HALF
+        return s.arg, HALF
     return s, 1
 
-
-def _plus(a: Exponent, b: Exponent) -> Exponent:
-    if isinstance(a, float) or isinstance(b, float):
-        return float(a) + float(b)
-    total = Fraction(a) + Fraction(b)
-    return int(total) if total.denominator == 1 else total
-
-
-def _raised(base: Expr, k: Exponent) -> Expr:
-    if k == 1:
-        return base
-    if k == _HALF:
-        return build.apply("sqrt", base)
-    return build.power(base, build.number(k))
 
 
 def _fraction_parts(s: Expr) -> tuple[int | float | Fraction, list[Expr], list[Expr]]:
