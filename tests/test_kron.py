@@ -198,10 +198,13 @@ def test_the_vec_form_through_vec_X_inside_the_function(text: str, printed: str)
     assert_allclose(jac.evaluate(values), numeric.reshape((rows, -1), order="F"), rtol=1e-6, atol=1e-8)
 
 
-def test_the_vec_form_of_vec_of_a_transpose_is_still_refused() -> None:
-    """vec(X') = K vec(X) is not X only as vec(X): a clear refusal, not a wrong Jacobian."""
-    with pytest.raises(mc.MatcalcError, match="no vec form yet"):
-        mc.vec_jacobian(mc.parse("vec(X')'*z"), "X")
+def test_the_vec_form_of_vec_of_a_transpose_has_the_commutation_matrix() -> None:
+    """vec(X') = K_mn vec(X) (Magnus & Neudecker, ch. 3, §7): d(vec(X')'z) = z' K d vec(X)."""
+    jac = mc.vec_jacobian(mc.parse("vec(X')'*z"), "X")
+    assert str(jac) == "z'*K_nm"  # X is n x m
+    values = random_values(jac.f, 2)
+    numeric = mc.testing.numeric_derivative(jac.f, "X", values)
+    assert_allclose(jac.evaluate(values), numeric.reshape((1, -1), order="F"), rtol=1e-6, atol=1e-8)
 
 
 # ---- the Magnus-Neudecker identities in the simplifier ---------------------------------------------

@@ -197,7 +197,8 @@ def test_headline_structure() -> None:
     (term,) = mc.vec_jacobian(mc.parse("W*x"), "W").terms
     (kron,) = term.core
     assert isinstance(kron, Kron) and kron.commute is None
-    assert str(kron.left) == "x'" and isinstance(kron.right, mc.Expr) and str(kron.right) == "eye(size(W, 1))"
+    left, right = kron.factors
+    assert str(left) == "x'" and isinstance(right, mc.Expr) and str(right) == "eye(size(W, 1))"
     (term,) = mc.vec_jacobian(mc.parse("X'"), "X").terms
     (kron,) = term.core
     x = mc.parse("X")

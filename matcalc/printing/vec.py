@@ -5,9 +5,11 @@ vec(X)ᵀ`` as ``B^\top \otimes A``, ``d vec(X')/d vec(X)ᵀ`` as ``K_{mn}``.
 Matrix-level factors print with `matcalc.printing.matrix` (or, in text, in the
 input syntax).  Identities, all-ones blocks and commutation matrices carry
 their dimensions as subscripts: each dimension gets a letter, ``n, m, p, q,
-r, ...`` in order of first appearance, the dimensions of ``f`` first, then
-those of the variable (letters used as symbol names are skipped), so ``W``
-of ``W*x`` is nxm and ``I_{n}`` is the identity of the length of ``W*x``.
+r, ...``: the dimensions of ``f`` first, then those of the variable, then
+the others printed, in the order of their symbols' names and axes (letters
+used as symbol names are skipped), so ``W`` of ``W*x`` is nxm and ``I_{n}``
+is the identity of the length of ``W*x``; a product dimension (the rows of
+a Kronecker product) is its parts' letters, ``I_{mn}``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from matcalc.expr import ElemDiv, Expr, Hadamard, Identity, Number, Ones, Scale,
 from matcalc.printing.matrix import Printer
 from matcalc.printing.tex import ADD, ATOM, MUL, POW, Tex, juxtapose, number_tex, wrap
 from matcalc.recursion import deep
-from matcalc.vec import Chain, Kron, KronTerm, VecJacobian, vec_jacobian
+from matcalc.vec import Chain, Commutation, Kron, KronTerm, Piece, VecJacobian, vec_jacobian
 
 __all__ = ["dimension_names", "to_latex_vec", "vec_latex", "vec_text"]
 
@@ -46,20 +48,27 @@ def to_latex_vec(expr: Expr, wrt: Expr | str | None) -> str:
 def vec_latex(jac: VecJacobian) -> str:
     """The LaTeX of a vec-form Jacobian."""
     with deep():
-        return _Writer(jac, _LATEX).sum()
+        return _writer(jac, _LATEX).sum()
 
 
 def vec_text(jac: VecJacobian) -> str:
     """A one-line text form: ``x' ⊗ I_n``, ``(B' ⊗ A)*K_mn``, ``diag(vec(A))``."""
     with deep():
-        return _Writer(jac, _TEXT).sum()
+        return _writer(jac, _TEXT).sum()
 
 
 def dimension_names(jac: VecJacobian) -> dict[Dim, str]:
     """The letter of each dimension, as printed: those of ``f`` and of the variable, then any other."""
-    writer = _Writer(jac, _LATEX)
+    writer = _writer(jac, _LATEX)
     writer.sum()
     return writer.names
+
+
+def _writer(jac: VecJacobian, style: _Style) -> _Writer:
+    """A writer whose letters follow f, the variable, then the other dimensions printed, sorted."""
+    first = _Writer(jac, style, ())
+    first.sum()
+    return _Writer(jac, style, tuple(sorted(first.names)))
 
 
 # ---- styles -------------------------------------------------------------------------------
@@ -90,30 +99,27 @@ _TEXT = _Style(
 
 
 class _Writer:
-    def __init__(self, jac: VecJacobian, style: _Style) -> None:
+    def __init__(self, jac: VecJacobian, style: _Style, others: tuple[Dim, ...]) -> None:
         self.jac = jac
         self.s = style
         taken = {s.name for s in jac.f.symbols} | {jac.wrt.name}
         self.letters = [c for c in _LETTERS if c not in taken]
         self.names: dict[Dim, str] = {}
-        for d in (*jac.rows, *jac.cols):
+        for d in (*jac.rows, *jac.cols, *others):
             self.name(d)
         self.printer = Printer({})
 
     def name(self, d: Dim) -> str:
-        """The letter of ``d``: the next free one the first time it is asked for."""
+        """The letter of ``d``: the next free one the first time it is asked for; a product, its parts'."""
+        if d.parts:
+            return "".join(self.name(p) for p in d.parts)
         if d not in self.names:
             n = len(self.names)
             self.names[d] = self.letters[n] if n < len(self.letters) else f"n{n}"
         return self.names[d]
 
     def sum(self) -> str:
-        if not self.jac.terms:
-            return "0"
-        out = ""
-        for n, t in enumerate(self.jac.terms):
-            sign, body = self.term(t)
-            out += ("-" if sign else "") + body if n == 0 else f" {'-' if sign else '+'} {body}"
+        out = self.terms(self.jac.terms)
         if self.jac.symmetrized:  # (Σ terms) N_n, a leading sign kept outside
             negated = len(self.jac.terms) == 1 and out.startswith("-")
             inner = out[1:] if negated else out
@@ -121,6 +127,16 @@ class _Writer:
             loose = tuple(op for op in (self.s.kron, self.s.hadamard, " + ", " - ") if op)  # looser than *
             group = f"({inner})" if _at_top(inner, loose) else inner
             out = ("-" if negated else "") + self.s.product([group, symmetrizer])
+        return out
+
+    def terms(self, terms: tuple[KronTerm, ...]) -> str:
+        """A sum of terms; ``0`` for none."""
+        if not terms:
+            return "0"
+        out = ""
+        for n, t in enumerate(terms):
+            sign, body = self.term(t)
+            out += ("-" if sign else "") + body if n == 0 else f" {'-' if sign else '+'} {body}"
         return out
 
     # ---- matrix-level pieces -------------------------------------------------------------
@@ -205,17 +221,24 @@ class _Writer:
             return parts[0]
         return Tex(self.s.hadamard.join(wrap(p, POW).text for p in parts), ADD)
 
+    def commutation(self, p: Dim, q: Dim) -> str:
+        """``K_{pq}``; ``K_{nq,m}`` when a dimension is a product (of a Kronecker product's axis)."""
+        sep = "," if p.parts or q.parts else ""
+        return self.s.commutation + self.s.sub(self.name(p) + sep + self.name(q))
+
     def kron(self, c: Kron) -> Tex:
-        slots = [s for s in (c.left, c.right) if s is not None]
-        commute = None if c.commute is None else self.s.commutation + self.dims(c.commute)
+        slots = c.factors
+        commute = None if c.commute is None else self.commutation(*c.commute)
         if all(isinstance(s, Identity) for s in slots):
-            eye = Tex(self.s.eye + self.dims(tuple(s.shape[0] for s in slots)), ATOM)
+            eye = Tex(self.s.eye + self.dims(tuple(s.shape[0] for s in slots if isinstance(s, Expr))), ATOM)
             return Tex(commute, ATOM) if commute else eye
-        texts = [self.matrix(s) for s in slots]
+        texts = [self.piece(s) for s in slots]
         if len(texts) == 1:
             body = texts[0]
-        elif not self.s.kron:  # the input language's kron(A, B)
-            body = Tex(f"kron({texts[0].text}, {texts[1].text})", ATOM)
+        elif not self.s.kron:  # the input language's kron(A, B), nested: kron(kron(A, B), C)
+            body = texts[0]
+            for t in texts[1:]:
+                body = Tex(f"kron({body.text}, {t.text})", ATOM)
         else:  # a product binds tighter than ⊗ (AC ⊗ BD); a sum or ⊙ does not
             pairs = zip(slots, texts, strict=True)
             wrapped = [wrap(t, POW if _elementwise(e) else MUL).text for e, t in pairs]
@@ -224,14 +247,25 @@ class _Writer:
             return body
         return Tex(self.s.product([wrap(body, MUL).text, commute]), MUL)
 
+    def piece(self, p: Piece) -> Tex:
+        """A factor of a Kronecker product: a matrix, or ``K_{pq}``."""
+        return Tex(self.commutation(p.p, p.q), ATOM) if isinstance(p, Commutation) else self.matrix(p)
+
     def chain(self, c: Chain) -> Tex:
-        first = [wrap(f, MUL).text for f in self.factors(c.first)]
-        second = [wrap(f, MUL).text for f in self.factors(c.second)]
+        first, second = self.side(c.first), self.side(c.second)
         middle = [self.diag_vec(c.middle)] if c.middle is not None else []
         return Tex(self.s.product([*first, *middle, *second]), MUL)
 
+    def side(self, terms: tuple[KronTerm, ...]) -> list[str]:
+        """The factors of one side of a product: a sum in parentheses, a term's own factors."""
+        if len(terms) == 1:
+            negative, coef = self.coefficient(terms[0].coef)
+            if not negative:
+                return [*coef, *(wrap(f, MUL).text for f in self.factors(terms[0]))]
+        return [f"({self.terms(terms)})"]
 
-def _elementwise(e: Expr) -> bool:
+
+def _elementwise(e: Piece) -> bool:
     """Whether ``e`` prints as an elementwise product or quotient (``A ⊙ B``)."""
     return isinstance(e, Hadamard) or (isinstance(e, ElemDiv) and not e.den.is_scalar)
 
@@ -247,4 +281,4 @@ def _at_top(text: str, operators: tuple[str, ...]) -> bool:
 
 
 def _is_identity(c: Kron) -> bool:
-    return c.commute is None and all(isinstance(s, Identity) for s in (c.left, c.right) if s is not None)
+    return c.commute is None and all(isinstance(s, Identity) for s in c.factors)

@@ -22,7 +22,9 @@ itself with `matcalc.printing.vec`.
 """
 
 from matcalc.vec.dense import commutation_matrix
-from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
+from matcalc.vec.ir import Chain, Commutation, Kron, KronTerm, Piece, VecJacobian
 from matcalc.vec.kron import vec_jacobian
 
-__all__ = ["Chain", "Kron", "KronTerm", "VecJacobian", "commutation_matrix", "vec_jacobian"]
+__all__ = [
+    "Chain", "Commutation", "Kron", "KronTerm", "Piece", "VecJacobian", "commutation_matrix", "vec_jacobian",
+]  # fmt: skip

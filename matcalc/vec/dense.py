@@ -15,7 +15,7 @@ from matcalc import build
 from matcalc.dims import Dim
 from matcalc.evaluate import evaluate
 from matcalc.expr import Expr
-from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
+from matcalc.vec.ir import Chain, Commutation, Kron, KronTerm, Piece, VecJacobian
 
 __all__ = ["commutation_matrix", "dense"]
 
@@ -94,10 +94,25 @@ def _term(t: KronTerm, values: Mapping[Any, Any], sizes: _Sizes) -> Array:
 
 def _core(c: Kron | Chain, values: Mapping[Any, Any], sizes: _Sizes) -> Array:
     if isinstance(c, Chain):
-        first = _term(c.first, values, sizes)
-        middle = _vec(c.middle, c.first.cols, values, sizes)
-        return first @ (middle[:, None] * _term(c.second, values, sizes))
-    body: Array = np.asarray(np.kron(_matrix(c.left, values), _matrix(c.right, values)), dtype=np.float64)
+        first = _sum(c.first, values, sizes)
+        middle = _vec(c.middle, c.first[0].cols, values, sizes)
+        return first @ (middle[:, None] * _sum(c.second, values, sizes))
+    body: Array = np.ones((1, 1))
+    for p in c.factors:
+        body = np.asarray(np.kron(body, _piece(p, values, sizes)), dtype=np.float64)
     if c.commute is not None:
         body = body @ commutation_matrix(sizes.of(c.commute[0]), sizes.of(c.commute[1]))
     return body
+
+
+def _sum(terms: tuple[KronTerm, ...], values: Mapping[Any, Any], sizes: _Sizes) -> Array:
+    out = _term(terms[0], values, sizes)
+    for t in terms[1:]:
+        out += _term(t, values, sizes)
+    return out
+
+
+def _piece(p: Piece, values: Mapping[Any, Any], sizes: _Sizes) -> Array:
+    if isinstance(p, Commutation):
+        return commutation_matrix(sizes.of(p.p), sizes.of(p.q))
+    return _matrix(p, values)

@@ -1,11 +1,15 @@
-"""The vec-form IR: Kronecker products, commutation matrices, diag(vec(·)) weights.
+"""The vec-form IR: Kronecker products, commutation matrices, diag(vec(·)) weights, products.
 
 A `VecJacobian` is a sum of `KronTerm` s.  Its matrix-level pieces are plain
 expressions (`matcalc.expr.Expr`); the Kronecker structure around them is
 this small closed set of frozen dataclasses, so no new node type enters the
-expression IR.  `VecJacobian.evaluate` materializes the Jacobian with
-`numpy.kron` (`matcalc.vec.dense`), for tests; nothing else ever builds these
-matrices.
+expression IR: a `Kron` of any number of factors, each a matrix (an
+identity, a column ``vec(B)``) or a commutation matrix (`Commutation`), and a
+`Chain`, the matrix product of two sums of terms, which the chain rule
+through a Kronecker product inside the function builds
+(``(I_n ⊗ K_qm ⊗ I_p)(I_mn ⊗ vec B)``, `matcalc.vec.through`).
+`VecJacobian.evaluate` materializes the Jacobian with `numpy.kron`
+(`matcalc.vec.dense`), for tests; nothing else ever builds these matrices.
 """
 
 from __future__ import annotations
@@ -20,34 +24,55 @@ import numpy.typing as npt
 from matcalc.dims import Dim
 from matcalc.expr import Expr, Symbol
 
-__all__ = ["Chain", "Kron", "KronTerm", "VecJacobian"]
+__all__ = ["Chain", "Commutation", "Kron", "KronTerm", "Piece", "VecJacobian"]
 
 Array = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
-class Kron:
-    """``left ⊗ right``, times the commutation matrix ``K_{pq}`` when ``commute = (p, q)``.
+class Commutation:
+    """``K_{pq}``, the (p·q)x(p·q) commutation matrix: ``K_{pq} vec(A) = vec(Aᵀ)`` for A pxq.
 
-    A slot is None where it is the number 1 (both of its axes have length one).
+    Magnus & Neudecker, *Matrix Differential Calculus*, 3rd ed., ch. 3, §7.
+    ``p`` and ``q`` may be product dimensions.
     """
 
-    left: Expr | None
-    right: Expr | None
+    p: Dim
+    q: Dim
+
+
+#: A factor of a Kronecker product: a matrix-level expression or a commutation matrix.
+Piece = Expr | Commutation
+
+
+@dataclass(frozen=True, slots=True)
+class Kron:
+    """``factors[0] ⊗ factors[1] ⊗ ...``, times ``K_{pq}`` on the right when ``commute = (p, q)``.
+
+    No factors is the number 1; a vector factor is a column or a row as its
+    expression says (a column ``vec(B)`` is ``vec(B)`` itself).
+    """
+
+    factors: tuple[Piece, ...]
     commute: tuple[Dim, Dim] | None = None
+
+    @staticmethod
+    def of(*slots: Piece | None, commute: tuple[Dim, Dim] | None = None) -> Kron:
+        """The Kronecker product of the slots that are not None (None: the number 1)."""
+        return Kron(tuple(s for s in slots if s is not None), commute)
 
 
 @dataclass(frozen=True, slots=True)
 class Chain:
-    """``first · diag(vec(middle)) · second``, a product through summed indices.
+    """``first · diag(vec(middle)) · second``, a matrix product, each side a sum of terms.
 
     The columns of ``first`` and the rows of ``second`` run over the same
     (at most two) dimensions, those of ``middle``; a missing ``middle`` is no weight.
     """
 
-    first: KronTerm
+    first: tuple[KronTerm, ...]
     middle: Expr | None
-    second: KronTerm
+    second: tuple[KronTerm, ...]
 
 
 @dataclass(frozen=True, slots=True)

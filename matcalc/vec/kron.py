@@ -27,11 +27,9 @@ from matcalc.dims import Dim
 from matcalc.errors import DifferentiationError, MatcalcError
 from matcalc.expr import Expr, IndexForm, Number, Ones, PairIndex, Symbol, Vec, Zero
 from matcalc.index import Delta, Factor, Idx, Term, fresh, fresh_like, product
-from matcalc.kronecker import vec
 from matcalc.raise_ import inline_nested, raise_term
 from matcalc.recursion import deep
 from matcalc.simplify import simplify
-from matcalc.tree import children
 from matcalc.unionfind import UnionFind
 from matcalc.vec.ir import Chain, Kron, KronTerm, VecJacobian
 from matcalc.vec.slots import (
@@ -45,6 +43,7 @@ from matcalc.vec.slots import (
     plus,
     slot_matrix,
 )
+from matcalc.vec.through import through
 
 __all__ = ["vec_jacobian"]
 
@@ -70,88 +69,58 @@ def vec_jacobian(f: Expr, wrt: str | Symbol) -> VecJacobian:
             "mc.latex(f, form='vec', wrt='X') or mc.vec_jacobian(f, 'X')"
         )
     var = variable(f, wrt)
-    while isinstance(f, Vec):  # vec(vec(G)) = vec(G): the Jacobian of vec(G) is that of G
-        f = f.body
+    symmetric = var.kind == "symmetric"  # by S: the entry-by-entry Jacobian times the symmetrizer N_n
     with deep():
+        while isinstance(f, Vec):  # vec(vec(G)) = vec(G): the Jacobian of vec(G) is that of G
+            f = f.body
         if f.ndim + var.ndim <= 2:
             d = diff(f, var)
             if not isinstance(d, IndexForm):
                 return VecJacobian(f, var, tuple(collect(_plain(d, f.shape, var.shape))))
-        through = _through_vec(f, var)
-        if through is not None:  # X only as vec(X): by v = vec(X), the Jacobian is the same
-            g, v = through
-            back = vec_jacobian(g, v)
-            return VecJacobian(f, var, tuple(_replaced(t, v, vec(var)) for t in back.terms))
-        # by a symmetric S: the entry-by-entry Jacobian times the symmetrizer N_n
-        symmetric = var.kind == "symmetric"
-        return VecJacobian(f, var, tuple(collect(_kron_terms(f, var, symmetric))), symmetric)
+        return VecJacobian(f, var, tuple(_jacobian(f, var, symmetric)), symmetric)
 
 
-def _through_vec(f: Expr, var: Symbol) -> tuple[Expr, Symbol] | None:
-    """``f`` with each ``vec(var)`` a vector symbol of its own, when ``var`` occurs only so.
+def _jacobian(f: Expr, var: Symbol, entrywise: bool) -> list[KronTerm]:
+    """The terms of ``∂vec(f)/∂vec(var)ᵀ``: from the index terms, or by the chain rule through a kron or vec.
 
-    ``∂vec(f)/∂vec(X)ᵀ`` is then the Jacobian by that vector (Magnus & Neudecker's
-    first identification theorem reads it off ``d vec(f) = J d vec(X)``):
-    ``z'*vec(X)`` gives ``z'``, ``kron(A, B)*vec(X)`` gives ``kron(A, B)``.
-    A matrix ``var`` that occurs elsewhere (``vec(X')``, ``kron(X, B)``) gives None.
+    ``entrywise``: by a symmetric ``var``, its entry-by-entry derivative (the
+    caller multiplies by ``N_n``), so the matrix shortcut, which symmetrizes, is not taken.
     """
-    if var.ndim != 2 or var.kind == "symmetric":  # by S: N_n's convention, from the index terms
-        return None
-    v = Symbol("_vec", "vector", shape=vec(var).shape)
-    memo: dict[Expr, Expr | None] = {}
-
-    def go(x: Expr) -> Expr | None:
-        if var not in x.symbols:
-            return x
-        if isinstance(x, Vec) and x.body == var:
-            return v
-        if x == var:
-            return None
-        if x not in memo:
-            kids = {c: go(c) for c in children(x)}
-            done = {c: k for c, k in kids.items() if k is not None}
-            memo[x] = build.remake(x, done.__getitem__) if len(done) == len(kids) else None
-        return memo[x]
-
-    g = go(f)
-    if g is None:
-        return None
-    unified = [s for s in g.symbols if s.name == v.name]  # the constructors unify its dimension
-    return (g, unified[0]) if unified else None
+    while isinstance(f, Vec):
+        f = f.body
+    if var not in f.symbols:
+        return []
+    if not entrywise and f.ndim + var.ndim <= 2:
+        d = diff(f, var)
+        if not isinstance(d, IndexForm):
+            return collect(_plain(d, f.shape, var.shape))
+    found = _index_terms(f, var, entrywise)
+    if found is None:  # pair indices: a kron or vec of var inside f
+        return collect(through(f, var, lambda g, v: _jacobian(g, v, entrywise and v is var)))
+    roles, terms = found
+    return collect([_kron_term(t, roles).build() for t in terms])
 
 
-def _replaced(t: KronTerm, old: Symbol, new: Expr) -> KronTerm:
-    """``t`` with the symbol ``old`` replaced by ``new`` in every matrix-level piece."""
+def _index_terms(f: Expr, var: Symbol, entrywise: bool) -> tuple[Roles, list[Term]] | None:
+    """The roles of the free indices and the index terms of ``∂f/∂var`` (deltas contracted).
 
-    def r(e: Expr | None) -> Expr | None:
-        return None if e is None else build.replace(e, old, new)
+    None if a term holds a pair index (a kron or vec of ``var`` inside ``f``).
 
-    def core(c: Kron | Chain) -> Kron | Chain:
-        if isinstance(c, Kron):
-            return Kron(r(c.left), r(c.right), c.commute)
-        return Chain(_replaced(c.first, old, new), r(c.middle), _replaced(c.second, old, new))
-
-    coef = build.replace(t.coef, old, new)
-    return KronTerm(coef, t.rows, t.cols, r(t.left), tuple(core(c) for c in t.core), r(t.right))
-
-
-def _kron_terms(f: Expr, var: Symbol, entrywise: bool) -> list[KronTerm]:
+    Raises:
+        MatcalcError: a factor is a tensor of order three or more (no Kronecker slot holds it).
+    """
     free, wfree = fresh_like(f.shape), fresh_like(var.shape)
     terms = inline_nested(differentiate(f, var, free, wfree, entrywise=entrywise), free + wfree)
     for t in terms:
         for factor in t.factors:
-            if isinstance(factor.base, PairIndex):  # a kron or vec inside f, not around it
-                raise MatcalcError(
-                    f"no vec form yet for a derivative through a Kronecker product or vec inside {f} "
-                    "(only vec(G) of the whole function); use mc.latex(mc.diff(f, ...), form='index')"
-                )
+            if isinstance(factor.base, PairIndex):
+                return None
             if len(factor.indices) > 2:  # e.g. jac(F)(W) of an abstract matrix function F
                 raise MatcalcError(
                     f"no vec form yet for a derivative through the order-{len(factor.indices)} "
                     f"tensor {factor.base}; use mc.latex(mc.diff(f, ...), form='index')"
                 )
-    roles = Roles(free, wfree)
-    return [_kron_term(t, roles).build() for t in terms]
+    return Roles(free, wfree), list(terms)
 
 
 def _plain(d: Expr, rows: tuple[Dim, ...], cols: tuple[Dim, ...]) -> list[KronTerm]:
@@ -160,7 +129,7 @@ def _plain(d: Expr, rows: tuple[Dim, ...], cols: tuple[Dim, ...]) -> list[KronTe
     if isinstance(d, Zero) or (isinstance(d, Number) and d.value == 0):
         return []
     if rows and cols:  # a vector by a vector: the Jacobian itself
-        return [normalized(KronTerm(one, rows, cols, core=(Kron(None, d),)))]
+        return [normalized(KronTerm(one, rows, cols, core=(Kron.of(d),)))]
     if rows:
         return [normalized(KronTerm(one, rows, cols, left=d))]
     if cols:
@@ -375,7 +344,7 @@ def _chain_plan(term: Term, roles: Roles, middle: list[Idx]) -> _Plan | None:
 
     def make() -> Chain:
         w = slot_matrix(weight, middle) if weight else None
-        return Chain(first.build(), w, second.build())
+        return Chain((first.build(),), w, (second.build(),))
 
     cost = plus(first.cost, second.cost, (0, 0, int(bool(weight)), 0, 0))
     return _best(coef, sides["both"], (), roles, _ChainPlan(cost, make))

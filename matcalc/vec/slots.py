@@ -30,11 +30,12 @@ import itertools
 from collections.abc import Iterator, Mapping, Sequence
 
 from matcalc import build
+from matcalc.dims import Dim
 from matcalc.expr import Expr, Scale
 from matcalc.index import Delta, Factor, Idx, Term
 from matcalc.raise_ import raise_term
 from matcalc.simplify import simplify
-from matcalc.vec.ir import Chain, Kron, KronTerm
+from matcalc.vec.ir import Chain, Kron, KronTerm, Piece
 
 __all__ = [
     "GROUPS", "Cost", "Grouping", "Roles", "assemble", "collect", "groupings", "normalized",
@@ -187,14 +188,14 @@ def assemble(coef: Expr, groups: Grouping, roles: Roles, chain: Chain | None) ->
     fam_b = bool(groups["R"] or groups["S"])
     core: list[Kron | Chain] = []
     if fam_a:
-        core.append(Kron(slot["Q"], slot["P"]))
+        core.append(Kron.of(slot["Q"], slot["P"]))
     if fam_b:
         if "j" not in roles.idx:
-            core.append(Kron(slot["R"], slot["S"]))
+            core.append(Kron.of(slot["R"], slot["S"]))
         elif "l" not in roles.idx:
-            core.append(Kron(slot["S"], slot["R"]))
+            core.append(Kron.of(slot["S"], slot["R"]))
         else:
-            core.append(Kron(slot["S"], slot["R"], (roles.idx["k"].dim, roles.idx["l"].dim)))
+            core.append(Kron.of(slot["S"], slot["R"], commute=(roles.idx["k"].dim, roles.idx["l"].dim)))
     if chain is not None:
         core.append(chain)
     if core:
@@ -209,15 +210,19 @@ def normalized(t: KronTerm) -> KronTerm:
     """``t`` with the scalar factors of its slots moved into its coefficient."""
     coef = t.coef
 
-    def pull(e: Expr | None) -> Expr | None:
+    def pull(e: Expr) -> Expr:
         nonlocal coef
         if isinstance(e, Scale):
             coef = build.mul(coef, e.coef)
             return e.body
         return e
 
-    left, right = pull(t.left), pull(t.right)
-    core = tuple(Kron(pull(c.left), pull(c.right), c.commute) if isinstance(c, Kron) else c for c in t.core)
+    def piece(p: Piece) -> Piece:
+        return pull(p) if isinstance(p, Expr) else p
+
+    left = None if t.left is None else pull(t.left)
+    right = None if t.right is None else pull(t.right)
+    core = tuple(Kron(tuple(map(piece, c.factors)), c.commute) if isinstance(c, Kron) else c for c in t.core)
     return KronTerm(simplify(coef), t.rows, t.cols, left, core, right)
 
 
@@ -259,12 +264,12 @@ def collect(terms: list[KronTerm]) -> list[KronTerm]:
 
 
 def _slots_of(t: KronTerm) -> list[Expr | None] | None:
-    """The term's matrix slots in a fixed order, or None if it has a chain (not merged)."""
+    """The term's matrix slots in a fixed order, or None if it has a chain or a ``K`` factor (not merged)."""
     slots: list[Expr | None] = [t.left, t.right]
     for c in t.core:
-        if not isinstance(c, Kron):
+        if not isinstance(c, Kron) or not all(isinstance(p, Expr) for p in c.factors):
             return None
-        slots += [c.left, c.right]
+        slots += [p for p in c.factors if isinstance(p, Expr)]
     return slots
 
 
@@ -272,7 +277,7 @@ def _merge(a: KronTerm, b: KronTerm) -> KronTerm | None:
     sa, sb = _slots_of(a), _slots_of(b)
     if sa is None or sb is None or len(sa) != len(sb):
         return None
-    if [getattr(c, "commute", None) for c in a.core] != [getattr(c, "commute", None) for c in b.core]:
+    if [_shape_of(c) for c in a.core] != [_shape_of(c) for c in b.core]:
         return None
     if (a.left is None) != (b.left is None) or (a.right is None) != (b.right is None):
         return None
@@ -293,9 +298,16 @@ def _merge(a: KronTerm, b: KronTerm) -> KronTerm | None:
     return normalized(_with_slots(a, coef, slots))
 
 
+def _shape_of(c: Kron | Chain) -> tuple[int, tuple[Dim, Dim] | None]:
+    """How many factors a Kronecker product has, and its commutation matrix (terms merge only alike)."""
+    return (len(c.factors), c.commute) if isinstance(c, Kron) else (-1, None)
+
+
 def _with_slots(t: KronTerm, coef: Expr, slots: list[Expr | None]) -> KronTerm:
     core: list[Kron | Chain] = []
-    for n, c in enumerate(t.core):
+    at = 2
+    for c in t.core:
         assert isinstance(c, Kron)
-        core.append(Kron(slots[2 + 2 * n], slots[3 + 2 * n], c.commute))
+        core.append(Kron(tuple(s for s in slots[at : at + len(c.factors)] if s is not None), c.commute))
+        at += len(c.factors)
     return KronTerm(coef, t.rows, t.cols, slots[0], tuple(core), slots[1])
