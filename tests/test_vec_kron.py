@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import matcalc as mc
@@ -94,13 +96,15 @@ def test_against_finite_differences(
 # ---- the printed forms read like Magnus & Neudecker ------------------------------------------------
 
 GOLDEN = [
-    # X n x p, B m x q (letters: f's dimensions first): (I_p ⊗ K_qn ⊗ I_m)(I_np ⊗ vec B)
-    ("kron(X, B)", {}, r"(I_{p} \otimes K_{qn} \otimes I_{m}) (I_{np} \otimes \operatorname{vec}(B))",
-     "kron(kron(I_p, K_qn), I_m)*kron(I_np, vec(B))"),
-    ("kron(A, X)", {}, r"(I_{p} \otimes K_{qn} \otimes I_{m}) (\operatorname{vec}(A) \otimes I_{mq})",
-     "kron(kron(I_p, K_qn), I_m)*kron(vec(A), I_mq)"),
-    ("kron(x, X)", {"x": "vector"}, r"(K_{pn} \otimes I_{m}) (x \otimes I_{mp})",
-     "kron(K_pn, I_m)*kron(x, I_mp)"),
+    # X n x m, B p x q (a product's parts are named after the variable): (I_m ⊗ K_qn ⊗ I_p)(I_nm ⊗ vec B)
+    ("kron(X, B)", {}, r"(I_{m} \otimes K_{qn} \otimes I_{p}) (I_{nm} \otimes \operatorname{vec}(B))",
+     "kron(kron(I_m, K_qn), I_p)*kron(I_nm, vec(B))"),
+    # A p x q: (I_q ⊗ K_mp ⊗ I_n)(vec A ⊗ I_nm)
+    ("kron(A, X)", {}, r"(I_{q} \otimes K_{mp} \otimes I_{n}) (\operatorname{vec}(A) \otimes I_{nm})",
+     "kron(kron(I_q, K_mp), I_n)*kron(vec(A), I_nm)"),
+    # X m x n, x of length p
+    ("kron(x, X)", {"x": "vector"}, r"(K_{np} \otimes I_{m}) (x \otimes I_{mn})",
+     "kron(K_np, I_m)*kron(x, I_mn)"),
     # X n x m, B p x q: vec(x y')' (I_m ⊗ K_qn ⊗ I_p)(I_nm ⊗ vec B)
     ("x'*kron(X, B)*y", {"x": "vector", "y": "vector"},
      r"\operatorname{vec}(x y^\top)^\top (I_{m} \otimes K_{qn} \otimes I_{p}) "
@@ -173,3 +177,35 @@ def test_every_case_renders_with_katex() -> None:
     report = _render_all(strings)
     assert report["rendered"] == len(strings)
     assert not report["failures"], report["failures"]
+
+
+# ---- random compositions ---------------------------------------------------------------------------
+
+#: Operands of the Kronecker product that hold X, the other operand, and what is done with it ({k}).
+_HOLDING = ("X", "X'", "A*X", "X*C", "exp(X)", "X.*X", "2*X")
+_OTHER = ("B", "X", "x", "x'", "X'")
+_AROUND = ("{k}", "exp({k})", "{k}'", "sum({k}.^2)", "vec({k})", "u'*{k}*w", "{k}*kron(E, F)")
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    holding=st.sampled_from(_HOLDING),
+    other=st.sampled_from(_OTHER),
+    swap=st.booleans(),
+    around=st.sampled_from(_AROUND),
+    seed=st.integers(0, 2**16),
+)
+def test_random_compositions(holding: str, other: str, swap: bool, around: str, seed: int) -> None:
+    """A Kronecker product of the variable inside a function: the vec form equals mc.diff, reshaped."""
+    operands = (other, holding) if swap else (holding, other)
+    text = around.format(k=f"kron({operands[0]}, {operands[1]})")
+    f = mc.parse(text, {"x": "vector", "u": "vector", "w": "vector"})
+    note(text)
+    jac = mc.vec_jacobian(f, "X")
+    note(str(jac))
+    assert jac.latex()
+    values = random_values(f, seed)
+    rows = _rows(f, values)
+    want = np.asarray(mc.evaluate(mc.diff(f, "X"), values), dtype=float).reshape((rows, -1), order="F")
+    scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
+    assert_allclose(jac.evaluate(values), want, rtol=1e-9, atol=1e-11 * scale, err_msg=f"{text}: {jac}")

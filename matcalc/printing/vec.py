@@ -8,8 +8,9 @@ their dimensions as subscripts: each dimension gets a letter, ``n, m, p, q,
 r, ...``: the dimensions of ``f`` first, then those of the variable, then
 the others printed, in the order of their symbols' names and axes (letters
 used as symbol names are skipped), so ``W`` of ``W*x`` is nxm and ``I_{n}``
-is the identity of the length of ``W*x``; a product dimension (the rows of
-a Kronecker product) is its parts' letters, ``I_{mn}``.
+is the identity of the length of ``W*x``.  A product dimension (the rows of
+a Kronecker product) is its parts' letters, ``I_{nm}``; its parts are named
+after the variable's dimensions, so ``X`` of ``kron(X, B)`` is nxm and ``B`` pxq.
 """
 
 from __future__ import annotations
@@ -105,7 +106,10 @@ class _Writer:
         taken = {s.name for s in jac.f.symbols} | {jac.wrt.name}
         self.letters = [c for c in _LETTERS if c not in taken]
         self.names: dict[Dim, str] = {}
-        for d in (*jac.rows, *jac.cols, *others):
+        # f's dimensions, then the variable's: a product (a Kronecker product's rows) after the
+        # variable's, so that its parts take their letters in their symbols' order (X n x m, B p x q)
+        rows = [d for d in jac.rows if not d.parts] + list(jac.cols) + [d for d in jac.rows if d.parts]
+        for d in (*rows, *others):
             self.name(d)
         self.printer = Printer({})
 
