@@ -138,6 +138,7 @@ JACOBIAN = (
 )
 
 _MN = "Magnus & Neudecker ch. 2; Matrix Cookbook §10.2"
+_MN_KRON = "Magnus & Neudecker ch. 3, Theorem 3.10"
 KRON = (
     _r("kron_product_trace", _MN, "tr(kron(A, B)*kron(A', B'))", ("A",), "2*tr(B'*B)*A", topic="kronecker",
        note="(A⊗B)(C⊗D) = AC⊗BD, then tr(A⊗B) = tr(A) tr(B)"),
@@ -157,6 +158,9 @@ KRON = (
        topic="kronecker", note="sum(A⊗B) = sum(A) sum(B)"),
     _r("kron_sum_by_factor", _MN, "sum(kron(x, A))", ("A",), "sum(x)*matrix(1, size(A, 1), size(A, 2))",
        topic="kronecker", note="(x'⊗I) 1 = (x'1)⊗(I 1): ones over a product are 1⊗1"),
+    _r("kron_by_factor", _MN_KRON, "kron(X, B)", ("X",), None, closed_form=False, topic="kronecker",
+       sizes={"X": (2, 3), "B": (4, 5)},
+       note="order 4 in index form; its vec form is (I_n ⊗ K_qm ⊗ I_p)(I_mn ⊗ vec B) for X m x n, B p x q"),
 )
 
 #: Every tested identity, grouped by topic.
