@@ -209,3 +209,13 @@ def test_random_compositions(holding: str, other: str, swap: bool, around: str, 
     want = np.asarray(mc.evaluate(mc.diff(f, "X"), values), dtype=float).reshape((rows, -1), order="F")
     scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
     assert_allclose(jac.evaluate(values), want, rtol=1e-9, atol=1e-11 * scale, err_msg=f"{text}: {jac}")
+
+
+def test_a_gradient_left_in_index_form_with_pair_indices_is_refused_clearly() -> None:
+    """The gradient of x'*kron(X, X)*y has no matrix form (it needs unvec): its vec form is refused."""
+    g = mc.diff(mc.parse("x'*kron(X, X)*y", {"x": "vector", "y": "vector"}), "X")
+    with pytest.raises(mc.MatcalcError, match="splits an index over a product dimension outside any kron"):
+        mc.vec_jacobian(g, "X")
+    # a gradient with a matrix form has its Hessian: d vec(2 tr(B'B) X)/d vec(X)' = 2 tr(B'B) I
+    h = mc.vec_jacobian(mc.diff(mc.parse("tr(kron(X, B)'*kron(X, B))"), "X"), "X")
+    assert str(h).startswith("2*tr(B'*B)*")
