@@ -55,6 +55,7 @@ from matcalc.expr import (
     Add,
     Apply,
     Call,
+    Commutation,
     Det,
     DiagMatrix,
     DiagVector,
@@ -78,16 +79,17 @@ from matcalc.expr import (
     Zero,
     rebuild,
 )
-from matcalc.leaves import as_expr, default_kind, eye, number, ones, symbol, zeros
+from matcalc.leaves import as_expr, commutation, default_kind, eye, number, ones, symbol, symmetrizer, zeros
 from matcalc.operands import describe, unified
 from matcalc.ops import ELEMENTWISE
 
 __all__ = [
-    "CHAIN", "add", "add_all", "apply", "as_expr", "call", "call_partial", "default_kind", "describe",
-    "det", "diag", "div", "elem_div", "eye", "fill", "fold", "hadamard", "hadamard_all", "inv", "logdet",
+    "CHAIN", "add", "add_all", "apply", "as_expr", "call", "call_partial", "commutation", "default_kind",
+    "describe", "det", "diag", "div", "elem_div", "eye", "fill", "fold", "hadamard", "hadamard_all", "inv",
+    "logdet",
     "long_product", "matmul", "matmul_all", "matpow", "mul", "mul_all", "neg", "norm", "number", "ones",
     "power", "remake", "replace", "require_square", "scale", "softmax", "sub", "sum_entries", "symbol",
-    "trace", "transpose", "unified", "zeros",
+    "symmetrizer", "trace", "transpose", "unified", "zeros",
 ]  # fmt: skip
 
 
@@ -125,6 +127,8 @@ def transpose(x: Expr) -> Expr:
     shape = x.shape if x.is_vector else (x.shape[1], x.shape[0])
     if isinstance(x, (Zero, Ones)):
         return type(x)(shape=shape, row=x.is_vector and not x.row)
+    if isinstance(x, Commutation):  # K_pq' = K_qp (a permutation's inverse), N_n' = N_n
+        return x if x.symmetric else Commutation(x.parts[::-1], False, shape=shape)
     return Transpose(x, shape=shape, row=x.is_vector and not x.row)
 
 

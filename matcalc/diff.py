@@ -35,6 +35,7 @@ from matcalc.expr import (
     Apply,
     Attained,
     Call,
+    Commutation,
     ElemDiv,
     Expr,
     Extremum,
@@ -336,9 +337,10 @@ def _multilinear(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
     return out
 
 
-@rule(Size, PairIndex, Attained)
+@rule(Size, PairIndex, Attained, Commutation)
 def _size(dv: _Deriv, e: Expr, idx: tuple[Idx, ...]) -> list[Term]:
-    return []  # size(X, k) a count, δ[r, (a, b)] a 0/1 tensor, ismax(X) piecewise constant: no derivative
+    # size(X, k) a count, δ[r, (a, b)], K_pq and N_n 0/1 (and 1/2) tensors, ismax(X) piecewise constant
+    return []
 
 
 @rule(Trace)

@@ -33,6 +33,7 @@ from matcalc.expr import (
     Add,
     Apply,
     Call,
+    Commutation,
     ElemDiv,
     Expr,
     Hadamard,
@@ -150,6 +151,13 @@ def _ones(e: Ones, args: list[Value], env: _Env) -> Value:
 
 def _identity(e: Identity, args: list[Value], env: _Env) -> Value:
     return np.eye(env.sizes[e.shape[0]])
+
+
+def _commutation(e: Commutation, args: list[Value], env: _Env) -> Value:
+    """``K_pq``: 1 at row ``b + q*a``, column ``a + p*b``; ``N_n = (I + K_nn)/2``."""
+    p, q = (env.sizes[d] for d in e.parts)
+    k = np.eye(p * q).reshape(q, p, p * q).transpose(1, 0, 2).reshape(p * q, p * q)
+    return _sized(e, (np.eye(p * q) + k) / 2 if e.symmetric else k, env)
 
 
 def _add(e: Add, args: list[Value], env: _Env) -> Value:
@@ -374,7 +382,7 @@ _RULES: Final[Mapping[type[Expr], Rule]] = {
     Symbol: _symbol, Number: _number, Zero: _zero, Ones: _ones, Identity: _identity,
     Add: _add, Scale: _scale, MatMul: _matmul, Transpose: _transpose, Hadamard: _hadamard,
     ElemDiv: _elem_div, Power: _power, Apply: _apply, MatPow: _matpow, Polygamma: _polygamma,
-    PairIndex: _pair_index,
+    PairIndex: _pair_index, Commutation: _commutation,
     IndexForm: _index_form, Call: _call, MatFun: _matfun, Spectral: _spectral,
     **dict.fromkeys(NODE_TYPES, _matrix_function),  # tr, det, inv, diag, softmax, max ...: their records
 }  # fmt: skip

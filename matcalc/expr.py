@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, ClassVar, TypeAlias
 
+from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr_functions import (
     Attained,
@@ -65,6 +66,7 @@ __all__ = [
     "Apply",
     "Attained",
     "Call",
+    "Commutation",
     "Det",
     "DiagMatrix",
     "DiagVector",
@@ -161,6 +163,33 @@ class Ones(Expr):
 @node
 class Identity(Expr):
     """The identity matrix ``eye``."""
+
+
+@node
+class Commutation(Expr):
+    """The commutation matrix ``K_{pq}``, or with ``symmetric`` the symmetrizer ``N_n = (I + K_nn)/2``.
+
+    ``K_{pq} vec(X) = vec(Xᵀ)`` for a p x q matrix ``X`` (column-major ``vec``),
+    so its rows are the product dimension ``(p*q)`` and its columns ``(q*p)``;
+    ``N_n vec(X) = vec((X + Xᵀ)/2)`` for an n x n ``X`` (Magnus & Neudecker,
+    *Matrix Differential Calculus*, ch. 3, secs. 7 and 8).  ``parts`` is
+    ``(p, q)`` (``(n, n)`` for ``N_n``): the value depends on the factors, which
+    the shape loses where a product dimension is unified with a named one.
+    """
+
+    parts: tuple[Dim, ...]
+    symmetric: bool
+    holds_dims: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        """Its name in the input language, ``commutation(p, q)`` or ``symmetrizer(n)``."""
+        return "symmetrizer" if self.symmetric else "commutation"
+
+    @property
+    def sizes(self) -> tuple[Dim, ...]:
+        """The dimensions it is written with: ``(p, q)`` for ``K_{pq}``, ``(n,)`` for ``N_n``."""
+        return self.parts[:1] if self.symmetric else self.parts
 
 
 # ---- sums and products ----------------------------------------------------------
@@ -321,7 +350,7 @@ Node: TypeAlias = (
     Symbol | Number | Zero | Ones | Identity | Add | Scale | MatMul | Transpose | Hadamard
     | ElemDiv | Power | Apply | Trace | Det | LogDet | Inverse | MatPow | DiagMatrix
     | DiagVector | SumEntries | Norm | Softmax | LogSumExp | Size | Polygamma | Extremum | Attained
-    | Call | IndexForm | MatFun | Spectral | Kron | Vec | PairIndex
+    | Call | IndexForm | MatFun | Spectral | Kron | Vec | PairIndex | Commutation
 )  # fmt: skip
 
 

@@ -49,6 +49,7 @@ from matcalc.vocabulary import (
     RESERVED,
     SIZED,
     TWO_ARG,
+    VEC_CONSTANTS,
     WHERE,
     WITH_AXIS,
     caret_power,
@@ -58,7 +59,7 @@ from matcalc.vocabulary import (
 __all__ = ["MAX_NESTING", "Parser"]
 
 #: Every name that can be called: built-in functions, reductions, derivatives (for suggestions).
-CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *DERIVATIVES)
+CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *DERIVATIVES, *VEC_CONSTANTS)
 
 class Parser(Cursor):
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
@@ -285,9 +286,9 @@ class Parser(Cursor):
         called = self.tok.kind == "op" and self.tok.text == "("
         if name == "eye":
             return self.call(tok) if called else build.eye()
-        if name in ONE_ARG or name in WITH_AXIS or name in EXTREMA or name in TWO_ARG or name in FAMILY_CALLS:
+        if any(name in t for t in (ONE_ARG, WITH_AXIS, EXTREMA, TWO_ARG, FAMILY_CALLS, VEC_CONSTANTS)):
             if not called:
-                raise self.error(f"'{name}' is a function: write {name}(...)", tok)
+                raise self.error(_uncalled(name), tok)
             return self.call(tok)
         if name in FRECHET:
             if not called:
@@ -350,7 +351,8 @@ class Parser(Cursor):
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
         self.nesting -= 1
         name = tok.text
-        if name in SIZED and (name == "eye" or len(args) > 1) and None not in args:
+        sized = (name in SIZED and (name == "eye" or len(args) > 1)) or name in VEC_CONSTANTS
+        if sized and None not in args:
             return self.sized(tok, [a for a in args if a is not None])
         if None in args:  # '[]', read only as the second argument of max and min
             if len(args) != 3:
@@ -396,6 +398,8 @@ class Parser(Cursor):
 
     def sized(self, tok: Token, args: list[Expr]) -> Expr:
         """``eye(n)``, ``vector(c, n)``, ``matrix(c, m, n)``: a constant of the size ``size(X, k)`` gives."""
+        if tok.text in VEC_CONSTANTS:
+            return self.vec_constant(tok, args)
         name, rank = tok.text, SIZED[tok.text]
         value, sizes = (None, args) if name == "eye" else (args[0], args[1:])
         if len(sizes) != rank:
@@ -408,6 +412,17 @@ class Parser(Cursor):
         if value is None:
             return build.eye(dims[0])
         return self.make(tok, build.fill, value, rank, dims)
+
+    def vec_constant(self, tok: Token, sizes: list[Expr]) -> Expr:
+        """``commutation(size(X, 1), size(X, 2))`` (K_pq), ``symmetrizer(size(S, 1))`` (N_n)."""
+        rank, make = VEC_CONSTANTS[tok.text]
+        if len(sizes) != rank:
+            usage = ", ".join(["size(X, k)"] * rank)
+            raise self.error(f"'{tok.text}' takes {rank} size{'s' * (rank > 1)}, {tok.text}({usage}); "
+                             f"got {len(sizes)} argument{'s' * (len(sizes) != 1)}", tok)
+        if self.typing:  # each size(X, k) is an operation of its own; the constant is a matrix
+            return build.eye()
+        return make(*(self.dimension(tok, n) for n in sizes))
 
     def dimension(self, tok: Token, size: Expr) -> Dim:
         """The dimension ``size(X, k)`` counts, axis k of X; a product of sizes, a product dimension.
@@ -428,6 +443,14 @@ class Parser(Cursor):
                     f"columns (k = 2) of X, or a product of them, size(x, 1)*size(A, 1); "
                     f"got {build.describe(size)}", tok)
         return Dim.product(parts)
+
+
+def _uncalled(name: str) -> str:
+    """The message for a built-in function's name without its call."""
+    if name not in VEC_CONSTANTS:
+        return f"'{name}' is a function: write {name}(...)"
+    rank = VEC_CONSTANTS[name][0]
+    return f"'{name}' takes its size{'s' * (rank > 1)}: {name}({', '.join(['size(X, k)'] * rank)})"
 
 
 #: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.

@@ -1,4 +1,4 @@
-"""The leaves of expressions: symbols, numbers and the constant arrays (zeros, ones, identity)."""
+"""The leaves of expressions: symbols, numbers and the constant arrays (zeros, ones, identity, K and N)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import numpy as np
 
 from matcalc.dims import Dim, fresh_dim
 from matcalc.errors import ShapeError
-from matcalc.expr import KINDS, Expr, Identity, Number, Ones, Symbol, Zero
+from matcalc.expr import KINDS, Commutation, Expr, Identity, Number, Ones, Symbol, Zero
 
-__all__ = ["as_expr", "default_kind", "eye", "number", "ones", "symbol", "zeros"]
+__all__ = [
+    "as_expr", "commutation", "default_kind", "eye", "number", "ones", "symbol", "symmetrizer", "zeros",
+]  # fmt: skip
 
 
 
@@ -104,3 +106,14 @@ def eye(n: Dim | None = None) -> Identity:
     """The identity matrix; its size is inferred from context unless given."""
     n = fresh_dim() if n is None else n
     return Identity(shape=(n, n))
+
+
+def commutation(p: Dim, q: Dim) -> Commutation:
+    """``K_{pq}``, the commutation matrix of a p x q matrix: ``K_{pq} vec(X) = vec(Xᵀ)``."""
+    return Commutation((p, q), False, shape=(Dim.product((p, q)), Dim.product((q, p))))
+
+
+def symmetrizer(n: Dim) -> Commutation:
+    """``N_n = (I + K_nn)/2``: ``N_n vec(X) = vec((X + Xᵀ)/2)`` for an n x n matrix ``X``."""
+    both = Dim.product((n, n))
+    return Commutation((n, n), True, shape=(both, both))

@@ -318,6 +318,9 @@ class _Translator:
                                    "matrix expressions do not support")
             case E.Call():
                 raise MatcalcError(f"no SymPy counterpart for the matcalc node Call (a function): {e}")
+            case E.Commutation():  # SymPy's PermutationMatrix needs a permutation of known size
+                raise MatcalcError(f"no SymPy counterpart for {e}: SymPy has no commutation matrix of "
+                                   "symbolic size")
             case E.MatFun() | E.Spectral():  # the record's SymPy form, or None: SymPy has none
                 name = e.func if isinstance(e, E.MatFun) else e.kind
                 record = PRIMARY_FUNCTIONS[name] if isinstance(e, E.MatFun) else SPECTRAL_OPS[name]

@@ -40,6 +40,8 @@ def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -
             value = child(value)
         elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
             value = tuple(child(v) for v in value)
+        elif name == "parts" and e.holds_dims:  # dimensions beyond the shape (`Commutation`)
+            value = tuple(dim(d) for d in value)
         args.append(value)
     return type(e)(*args, shape=shape, row=e.row)
 

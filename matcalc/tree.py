@@ -118,6 +118,9 @@ class Expr(metaclass=_Interned):
 
     #: True for the one node whose children are the factors of an index expression (`IndexForm`).
     holds_tensor: ClassVar[bool] = False
+    #: True for a node whose field ``parts`` holds dimensions its value depends on beyond its shape
+    #: (`Commutation`): they count among its ``dims`` and are renamed with them.
+    holds_dims: ClassVar[bool] = False
 
     def __init_subclass__(cls) -> None:
         _NODE_TYPES.add(cls)  # (every node class, and the slotted copy a dataclass makes of it)
@@ -126,6 +129,8 @@ class Expr(metaclass=_Interned):
         kids = _kids(self)
         own_symbols = self._own_symbols()
         own_dims = _own_dims(self.shape)
+        if self.holds_dims:
+            own_dims = own_dims.union(*(d.atoms() for d in self.parts), self.parts)  # type: ignore[attr-defined]
         if len(kids) == 1 and not own_symbols:  # most nodes: what the one child has, and its own dims
             (k,) = kids
             depth, symbols, size = k.depth + 1, k.symbols, k.tree_size + 1

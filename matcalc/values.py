@@ -185,7 +185,9 @@ def calls_first(nodes: list[Expr]) -> list[Expr]:
 
 
 def _dims_of(e: Expr) -> list[Dim]:
-    """The dimensions ``e`` needs the sizes of (an index form's summed indices too)."""
+    """The dimensions ``e`` needs the sizes of (an index form's summed indices, K_pq's p and q too)."""
+    if e.holds_dims:
+        return [*e.shape, *e.parts]  # type: ignore[attr-defined]
     if not isinstance(e, IndexForm):
         return list(e.shape)
     ix = e.tensor

@@ -34,6 +34,7 @@ __all__ = [
     "RESERVED",
     "SIZED",
     "TWO_ARG",
+    "VEC_CONSTANTS",
     "WHERE",
     "WITH_AXIS",
     "caret_power",
@@ -78,6 +79,14 @@ TWO_ARG: dict[str, Callable[[Expr, Expr], Expr]] = {
 #: ``matrix(c, m, n)`` (the rank: how many sizes).  Without one, the size is inferred from context.
 SIZED = {"eye": 1, "vector": 1, "matrix": 2}
 
+#: The constants of the vec calculus, which always take their sizes (a product dimension does not say
+#: its factors): ``commutation(size(X, 1), size(X, 2))`` is K_pq, with ``K vec(X) = vec(X')``;
+#: ``symmetrizer(size(S, 1))`` is N_n = (I + K_nn)/2 (`matcalc.leaves.commutation`).
+VEC_CONSTANTS: dict[str, tuple[int, Callable[..., Expr]]] = {
+    "commutation": (2, build.commutation),
+    "symmetrizer": (1, build.symmetrizer),
+}
+
 #: ``polygamma(k, u)``, any order of a family (`matcalc.ops.gamma`): the order first, as SciPy and SymPy
 #: write it.
 FAMILY_CALLS: dict[str, Callable[[int, Expr], Expr]] = {POLYGAMMA.name: gamma.polygamma}
@@ -94,7 +103,7 @@ WHERE = "where"
 #: Names that cannot be symbols.
 RESERVED = frozenset(ONE_ARG) | frozenset(WITH_AXIS) | frozenset(EXTREMA)
 RESERVED |= {"eye"} | frozenset(FAMILY_CALLS) | frozenset(DERIVATIVES)
-RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG)
+RESERVED |= frozenset(FRECHET) | frozenset(TWO_ARG) | frozenset(VEC_CONSTANTS)
 RESERVED |= {WHERE}
 
 

@@ -115,6 +115,9 @@ CASES: list[Case] = [
     Case("frechet_kernel", "expm(X)", wrt=("X",)),
     Case("chol_gradient", "norm2(chol(S)*z)^2", {"S": "symmetric", "z": "vector"}, ("S",)),
     Case("kron_vec", "x'*kron(A, B)*y + vec(X)'*vec(A*X*B') + sum(kron(x, y'))"),
+    Case("commutation",
+         "vec(X)'*commutation(size(X, 1), size(X, 2))*vec(Y) + z'*symmetrizer(size(S, 1))*vec(S)",
+         {"S": "matrix", "z": "vector"}),
     _recipe("vec_AXB"),  # the pair index δ[r,(a,b)] in index form
     # index forms
     _recipe("jac_Wx_by_W"),

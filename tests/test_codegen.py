@@ -457,6 +457,7 @@ def test_every_node_type_is_generated() -> None:
     extra = [
         "det(X)*norm1(x)+sum(A.^2)+tr(X^3)", "diag(X)'*softmax(x)", "sign(x)'*abs(y)./sqrt(1+z.^2)",
         "max(x)-min(A*x)", "ismax(x)'*ismin(A*x)", "tr(A*expm(X)) + sum(eigvals(X)) + nuclear_norm(A)",
+        "vec(A)'*commutation(size(A, 2), size(A, 1))*vec(A')",
     ]
     for text in extra:
         source_of(P(text))

@@ -399,6 +399,8 @@ def _example_of_every_node() -> dict[type, tuple[ex.Expr, object]]:
             kronecker.pair_index(kronecker.vec(A).shape[0], A.shape[1], A.shape[0]),
             np.eye(12).reshape(12, 4, 3),
         ),
+        # K_pq vec(A) = vec(A') for A p x q (Magnus & Neudecker ch. 3 sec. 7)
+        ex.Commutation: (b.matmul(b.commutation(*A.shape), kronecker.vec(A)), Av.T.reshape(-1, order="F")),
     }
 
 

@@ -7,10 +7,14 @@ numbers; one whose context fixes its size prints as before.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 import matcalc as mc
+from matcalc import build
+from matcalc.dims import Dim, fresh_dim
 from matcalc.expr import Identity, Ones
 from matcalc.parse import MAX_LENGTH
 from matcalc.printing.text import to_text
@@ -19,6 +23,7 @@ RNG = np.random.default_rng(7)
 VALUES = {"y": RNG.normal(size=4), "c": 0.3, "a": 0.7, "x": RNG.normal(size=3),
           "X": RNG.normal(size=(4, 3)), "W": RNG.normal(size=(2, 3)), "A": RNG.normal(size=(3, 3)),
           "B": RNG.normal(size=(2, 5))}  # fmt: skip
+_D, _E = fresh_dim(), fresh_dim()
 KINDS = {"c": "scalar", "a": "scalar", "y": "vector", "x": "vector", "X": "matrix", "W": "matrix",
          "A": "matrix", "B": "matrix"}  # fmt: skip
 
@@ -139,6 +144,27 @@ def test_a_constant_hidden_in_a_broadcast_does_not_count_as_sized() -> None:
 def test_a_constant_with_no_size_to_name_prints_as_before() -> None:
     assert str(mc.parse("tr(eye)")) == "tr(eye)"  # its size belongs to no symbol
     assert str(mc.parse("X*vector(1)")) == "X*vector(1)"
+
+
+@pytest.mark.parametrize(
+    ("made", "text"),
+    [
+        (lambda: build.zeros((_D, _D, _E)), "(i,j,k) -> 0*eye[i,j]"),  # the first two axes one dimension
+        (lambda: build.zeros((_D, Dim.of("x", 0), _E)), "(i,j,k) -> 0*vector(1, size(x, 1))[j]"),
+        (lambda: build.ones((_D, Dim.of("x", 0), _E)),
+         "(i,j,k) -> vector(1)[i]*vector(1, size(x, 1))[j]*vector(1)[k]"),
+        (lambda: mc.parse("(i,j,k) -> 0*vector(1)[i]*x[j]*eye[i,k]"),
+         "(i,j,k) -> 0*vector(1, size(x, 1))[j]*eye[i,k]"),
+    ],
+)
+def test_a_tensor_of_zeros_or_ones_of_inferred_size_prints_in_index_notation(made: Any, text: str) -> None:
+    """It printed ``<order-3 array of 0s>``, which does not parse; now its sizes stay open, as they are."""
+    e = made()
+    assert str(e) == text
+    back = mc.parse(text, {"x": "vector"})
+    assert str(back) == text  # (ones come back as an index form of the same entries)
+    assert [d.anonymous for d in back.shape] == [d.anonymous for d in e.shape]
+    assert (back.shape[0] == back.shape[1]) == (e.shape[0] == e.shape[1])
 
 
 # ---- texts longer than the parser reads (its limit against hostile input) --------------------

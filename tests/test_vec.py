@@ -155,29 +155,34 @@ def test_commutation_matrix_transposes_a_vec() -> None:
 
 
 GOLDEN = [
-    ("W*x", {}, "W", r"x^\top \otimes I_{n}", "kron(x', I_n)"),
+    ("W*x", {}, "W", r"x^\top \otimes I_{n}", "kron(x', eye(size(W, 1)))"),
     ("A*X*B", {}, "X", r"B^\top \otimes A", "kron(B', A)"),
-    ("X'", {}, "X", r"K_{mn}", "K_mn"),
-    ("A*X'*B", {}, "X", r"(B^\top \otimes A) K_{pq}", "kron(B', A)*K_pq"),
+    ("X'", {}, "X", r"K_{mn}", "commutation(size(X, 1), size(X, 2))"),
+    ("A*X'*B", {}, "X", r"(B^\top \otimes A) K_{pq}", "kron(B', A)*commutation(size(B, 1), size(A, 2))"),
     ("A.*X", {}, "X", r"\operatorname{diag}(\operatorname{vec}(A))", "diag(vec(A))"),
-    ("X*X", {}, "X", r"X^\top \otimes I_{n} + I_{n} \otimes X", "kron(X', I_n) + kron(I_n, X)"),
+    ("X*X", {}, "X", r"X^\top \otimes I_{n} + I_{n} \otimes X",
+     "kron(X', eye(size(X, 1)))+kron(eye(size(X, 1)), X)"),
     ("inv(X)", {}, "X", r"-(X^{-\top} \otimes X^{-1})", "-kron(inv(X)', inv(X))"),
-    ("x*x'", {}, "x", r"x \otimes I_{n} + I_{n} \otimes x", "kron(x, I_n) + kron(I_n, x)"),
+    ("x*x'", {}, "x", r"x \otimes I_{n} + I_{n} \otimes x",
+     "kron(x, eye(size(x, 1)))+kron(eye(size(x, 1)), x)"),
     ("2*X.*X", {}, "X", r"4 \operatorname{diag}(\operatorname{vec}(X))", "4*diag(vec(X))"),
     ("W*x", {}, "x", "W", "W"),
-    ("sum(X)", {}, "X", r"\mathbf{1}_{nm}^\top", "1_nm'"),
-    ("tr(X)*A", {}, "X", r"\operatorname{vec}(A) \operatorname{vec}(I_{p})^\top", "vec(A)*vec(I_p)'"),
-    ("X'*x", {}, "X", r"I_{n} \otimes x^\top", "kron(I_n, x')"),
+    ("sum(X)", {}, "X", r"\mathbf{1}_{nm}^\top", "vector(1, size(X, 2)*size(X, 1))'"),
+    ("tr(X)*A", {}, "X", r"\operatorname{vec}(A) \operatorname{vec}(I_{p})^\top",
+     "vec(A)*vec(eye(size(X, 1)))'"),
+    ("X'*x", {}, "X", r"I_{n} \otimes x^\top", "kron(eye(size(X, 2)), x')"),
     # symmetric S: the entrywise J times the symmetrizer N_n = (I + K_nn)/2 (Magnus & Neudecker)
-    ("S*A", {"S": "symmetric"}, "S", r"(A^\top \otimes I_{n}) N_{n}", "kron(A', I_n)*N_n"),
-    ("inv(S)", {"S": "symmetric"}, "S", r"-(S^{-1} \otimes S^{-1}) N_{n}", "-kron(inv(S), inv(S))*N_n"),
+    ("S*A", {"S": "symmetric"}, "S", r"(A^\top \otimes I_{n}) N_{n}",
+     "kron(A', eye(size(A, 1)))*symmetrizer(size(A, 1))"),
+    ("inv(S)", {"S": "symmetric"}, "S", r"-(S^{-1} \otimes S^{-1}) N_{n}",
+     "-kron(inv(S), inv(S))*symmetrizer(size(S, 1))"),
     ("S.*A", {"S": "symmetric"}, "S", r"\operatorname{diag}(\operatorname{vec}(A)) N_{n}",
-     "diag(vec(A))*N_n"),
+     "diag(vec(A))*symmetrizer(size(A, 1))"),
     ("S*S", {"S": "symmetric"}, "S", r"(S \otimes I_{n} + I_{n} \otimes S) N_{n}",
-     "(kron(S, I_n) + kron(I_n, S))*N_n"),
-    ("((A*X*B).*M)*C", {}, "X", "", "kron(C', I_n)*diag(vec(M))*kron(B', A)"),
+     "(kron(S, eye(size(S, 1)))+kron(eye(size(S, 1)), S))*symmetrizer(size(S, 1))"),
+    ("((A*X*B).*M)*C", {}, "X", "", "kron(C', eye(size(A, 1)))*diag(vec(M))*kron(B', A)"),
     ("((((A*X*B).*M)*C).*N)*D", {}, "X", "",
-     "kron(D', I_n)*diag(vec(N))*kron(C', I_n)*diag(vec(M))*kron(B', A)"),
+     "kron(D', eye(size(A, 1)))*diag(vec(N))*kron(C', eye(size(A, 1)))*diag(vec(M))*kron(B', A)"),
     ("softmax(W*x)", {}, "W", "", "kron(x', diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')"),
 ]
 
@@ -218,7 +223,7 @@ def test_chains_and_hadamard_products_when_needed() -> None:
     jac = mc.vec_jacobian(mc.parse("((A*X*B).*M)*C"), "X")
     assert any(isinstance(c, Chain) for t in jac.terms for c in t.core)
     jac = mc.vec_jacobian(mc.parse("diag(X)"), "X")
-    assert str(jac) == "kron(1_n', I_n)*diag(vec(I_n))"
+    assert str(jac) == "kron(vector(1, size(X, 1))', eye(size(X, 1)))*diag(vec(eye(size(X, 1))))"
 
 
 # ---- special cases and errors ----------------------------------------------------------------
@@ -226,7 +231,8 @@ def test_chains_and_hadamard_products_when_needed() -> None:
 
 def test_a_function_that_does_not_depend_on_the_variable() -> None:
     jac = mc.vec_jacobian(mc.parse("A*x+0*sum(X)"), "X")
-    assert jac.terms == () and jac.latex() == "0" and str(jac) == "0"
+    assert jac.terms == () and jac.latex() == "0"
+    assert str(jac) == "matrix(0, size(A, 1), size(X, 2)*size(X, 1))"  # the zero with its size, in text
     values = {"A": np.ones((2, 3)), "x": np.ones(3), "X": np.ones((4, 5))}
     assert jac.evaluate(values).shape == (2, 20)
 
@@ -240,7 +246,7 @@ def test_the_gradient_of_a_gradient_is_the_hessian() -> None:
     f = mc.parse("tr(X'*A*X)")
     g = mc.diff(f, "X")
     jac = _check(g, "X", random_values(g, 0))
-    assert str(jac) == "kron(I_m, A+A')"  # X is n x m
+    assert str(jac) == "kron(eye(size(X, 2)), A+A')"
 
 
 def test_a_derivative_is_rejected_with_a_hint() -> None:

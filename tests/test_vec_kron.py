@@ -98,28 +98,35 @@ def test_against_finite_differences(
 GOLDEN = [
     # X n x m, B p x q (a product's parts are named after the variable): (I_m ⊗ K_qn ⊗ I_p)(I_nm ⊗ vec B)
     ("kron(X, B)", {}, r"(I_{m} \otimes K_{qn} \otimes I_{p}) (I_{nm} \otimes \operatorname{vec}(B))",
-     "kron(kron(I_m, K_qn), I_p)*kron(I_nm, vec(B))"),
+     "kron(kron(eye(size(X, 2)), commutation(size(B, 2), size(X, 1))), eye(size(B, 1)))"
+     "*kron(eye(size(X, 1)*size(X, 2)), vec(B))"),
     # A p x q: (I_q ⊗ K_mp ⊗ I_n)(vec A ⊗ I_nm)
     ("kron(A, X)", {}, r"(I_{q} \otimes K_{mp} \otimes I_{n}) (\operatorname{vec}(A) \otimes I_{nm})",
-     "kron(kron(I_q, K_mp), I_n)*kron(vec(A), I_nm)"),
+     "kron(kron(eye(size(A, 2)), commutation(size(X, 2), size(A, 1))), eye(size(X, 1)))"
+     "*kron(vec(A), eye(size(X, 1)*size(X, 2)))"),
     # X m x n, x of length p
     ("kron(x, X)", {"x": "vector"}, r"(K_{np} \otimes I_{m}) (x \otimes I_{mn})",
-     "kron(K_np, I_m)*kron(x, I_mn)"),
+     "kron(commutation(size(X, 2), size(x, 1)), eye(size(X, 1)))"
+     "*kron(x, eye(size(X, 1)*size(X, 2)))"),
     # X n x m, B p x q: vec(x y')' (I_m ⊗ K_qn ⊗ I_p)(I_nm ⊗ vec B)
     ("x'*kron(X, B)*y", {"x": "vector", "y": "vector"},
      r"\operatorname{vec}(x y^\top)^\top (I_{m} \otimes K_{qn} \otimes I_{p}) "
      r"(I_{nm} \otimes \operatorname{vec}(B))",
-     "vec(x*y')'*kron(kron(I_m, K_qn), I_p)*kron(I_nm, vec(B))"),
+     "vec(x*y')'*kron(kron(eye(size(X, 2)), commutation(size(B, 2), size(X, 1))), eye(size(B, 1)))"
+     "*kron(eye(size(X, 1)*size(X, 2)), vec(B))"),
     ("tr(kron(X, B)*C)", {},
      r"\operatorname{vec}(C^\top)^\top (I_{m} \otimes K_{qn} \otimes I_{p}) "
      r"(I_{nm} \otimes \operatorname{vec}(B))",
-     "vec(C')'*kron(kron(I_m, K_qn), I_p)*kron(I_nm, vec(B))"),
+     "vec(C')'*kron(kron(eye(size(X, 2)), commutation(size(B, 2), size(X, 1))), eye(size(B, 1)))"
+     "*kron(eye(size(X, 1)*size(X, 2)), vec(B))"),
     ("kron(X, X)", {},
      r"(I_{m} \otimes K_{mn} \otimes I_{n}) "
      r"(I_{nm} \otimes \operatorname{vec}(X) + \operatorname{vec}(X) \otimes I_{nm})",
-     "kron(kron(I_m, K_mn), I_n)*(kron(I_nm, vec(X)) + kron(vec(X), I_nm))"),
-    ("vec(X')'*z", {"z": "vector"}, r"z^\top K_{nm}", "z'*K_nm"),
-    ("sum(kron(X, B))", {}, r"(\mathbf{1}^\top B \mathbf{1}) \mathbf{1}_{nm}^\top", "(sum(B))*1_nm'"),
+     "kron(kron(eye(size(X, 2)), commutation(size(X, 2), size(X, 1))), eye(size(X, 1)))"
+     "*(kron(eye(size(X, 1)*size(X, 2)), vec(X))+kron(vec(X), eye(size(X, 1)*size(X, 2))))"),
+    ("vec(X')'*z", {"z": "vector"}, r"z^\top K_{nm}", "z'*commutation(size(X, 1), size(X, 2))"),
+    ("sum(kron(X, B))", {}, r"(\mathbf{1}^\top B \mathbf{1}) \mathbf{1}_{nm}^\top",
+     "sum(B)*vector(1, size(X, 2)*size(X, 1))'"),
 ]
 
 
@@ -160,7 +167,7 @@ def test_letters_of_the_other_dimensions_follow_the_symbols() -> None:
 
 def test_a_symmetric_variable_keeps_the_symmetrizer() -> None:
     jac = mc.vec_jacobian(mc.parse("kron(S, B)", {"S": "symmetric"}), "S")
-    assert jac.symmetrized and str(jac).endswith("*N_n")
+    assert jac.symmetrized and str(jac).endswith("*symmetrizer(size(S, 1))")
 
 
 def test_the_cli_prints_the_vec_form(capsys: pytest.CaptureFixture[str]) -> None:

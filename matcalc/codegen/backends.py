@@ -116,6 +116,9 @@ _NUMPY_TEMPLATES: dict[str, str] = {
     "eye": "xp.eye(_0)",
     "ones": "xp.ones(_0)",
     "zeros": "xp.zeros(_0)",
+    # K_pq (_0 = p, _1 = q): the identity of (q*p), rows read as (b, a), reordered to (a, b)
+    "commutation": "xp.reshape(xp.transpose(xp.reshape(xp.eye(_0 * _1), (_1, _0, _0 * _1)), (1, 0, 2)), "
+                   "(_0 * _1, _0 * _1))",
     "einsum": "xp.einsum",
 }
 
@@ -174,6 +177,8 @@ TORCH = Backend(
         "eye": "torch.eye(_0, dtype=_1.dtype, device=_1.device)",
         "ones": "torch.ones(_0, dtype=_1.dtype, device=_1.device)",
         "zeros": "torch.zeros(_0, dtype=_1.dtype, device=_1.device)",
+        "commutation": "torch.eye(_0 * _1, dtype=_2.dtype, device=_2.device).reshape(_1, _0, _0 * _1)"
+                       ".permute(1, 0, 2).reshape(_0 * _1, _0 * _1)",
     },
     spectral.RECORD_HELPERS,
     "none",
@@ -205,6 +210,8 @@ ARRAY_API = Backend(
         "eye": "xp.eye(_0, dtype=_1.dtype)",
         "ones": "xp.ones(_0, dtype=_1.dtype)",
         "zeros": "xp.zeros(_0, dtype=_1.dtype)",
+        "commutation": "xp.reshape(xp.permute_dims(xp.reshape(xp.eye(_0 * _1, dtype=_2.dtype), "
+                       "(_1, _0, _0 * _1)), (1, 0, 2)), (_0 * _1, _0 * _1))",
     },
     _ARRAY_API_HELPERS,
     "broadcast",

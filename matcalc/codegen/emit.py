@@ -42,6 +42,7 @@ from matcalc.expr import (
     Add,
     Apply,
     Call,
+    Commutation,
     DiagMatrix,
     DiagVector,
     ElemDiv,
@@ -255,6 +256,13 @@ class Lowerer:
                 return spectral.spectral(self, e)
             case Kron():
                 return self._kron(e)
+            case Commutation():  # K_pq; N_n = (I + K_nn)/2
+                sizes = [self.size(d) for d in e.parts]
+                k = self.op("commutation", *sizes, self.like(e.shape[0]))
+                if not e.symmetric:
+                    return k
+                eye = self.op("eye", self.size(e.shape[0]), self.like(e.shape[0]))
+                return sx.div(sx.add(eye, k), sx.number(2))
             case PairIndex():  # δ[r, (a, b)]: the identity's rows as |a| x |b| arrays
                 eye = self.op("eye", self.size(e.shape[0]), self.like(e.shape[0]))
                 return self.op("reshape", eye, self.shape(e))

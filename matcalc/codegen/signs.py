@@ -19,6 +19,7 @@ from matcalc.expr import (
     Add,
     Apply,
     Attained,
+    Commutation,
     ElemDiv,
     Expr,
     Extremum,
@@ -78,7 +79,7 @@ def bounds(e: Expr) -> Interval:  # noqa: C901 - one case per node type
             return bounds(e.body)
         case Kron():  # products of an entry of each
             return _times(bounds(e.left), bounds(e.right))
-        case PairIndex():
+        case PairIndex() | Commutation():  # 0/1 entries (N_n: 0, 1/2 and 1)
             return 0.0, 1.0
         case Polygamma():
             return POLYGAMMA.range(e.order)  # the record states the range of each order

@@ -12,11 +12,13 @@ from fractions import Fraction
 from typing import assert_never, cast
 
 from matcalc import build
+from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import (
     Add,
     Apply,
     Call,
+    Commutation,
     ElemDiv,
     Expr,
     Hadamard,
@@ -152,6 +154,8 @@ class Printer:
                 return _ones(e)
             case Identity():
                 return Tex("I", ATOM)
+            case Commutation():  # K_{rows(X), cols(X)}, N_{rows(S)}: the sizes it is written with
+                return Tex(f"{'N' if e.symmetric else 'K'}_{{{', '.join(map(_size_tex, e.sizes))}}}", ATOM)
             case Add():
                 return self._sum(e.terms)
             case Scale():
@@ -309,6 +313,14 @@ class Printer:
         else:
             text = rf"\mathbf{{1}}^\top {b.text} \mathbf{{1}}"
         return combined(text, MUL, [b])
+
+
+def _size_tex(d: Dim) -> str:
+    r"""A dimension as a size, ``\operatorname{rows}(X)``; a product's parts side by side; n if anonymous."""
+    if any(a.anonymous for a in d.atoms()):
+        return "n"
+    names = (r"\operatorname{rows}", r"\operatorname{cols}")
+    return " ".join(f"{names[min(a.axis, 1)]}({symbol_tex(a.owner)})" for a in d.atoms())
 
 
 def _ones(e: Ones) -> Tex:

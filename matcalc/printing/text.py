@@ -16,10 +16,12 @@ from fractions import Fraction
 from typing import assert_never, cast
 
 from matcalc import build
+from matcalc.dims import Dim
 from matcalc.expr import (
     Add,
     Apply,
     Call,
+    Commutation,
     ElemDiv,
     Expr,
     Hadamard,
@@ -238,6 +240,8 @@ class _Printer:
             case Identity():
                 self.constants.add(e)
                 return (f"eye({size_text(e.shape[0])})" if e in self._sized else "eye"), ATOM
+            case Commutation():  # its sizes always: a product dimension does not say its factors
+                return f"{e.name}({', '.join(map(size_text, e.sizes))})", ATOM
             case Add():
                 return self._sum(e)
             case Scale():
@@ -293,15 +297,25 @@ class _Printer:
         return (f"{text}'", POSTFIX) if e.row else (text, ATOM)
 
     def _tensor(self, value: str, e: Expr) -> tuple[str, int]:
-        """An array of 0s or 1s of order 3 or more, in index notation: a product of sized vectors of ones.
+        """An array of 0s or 1s of order 3 or more, in index notation: a product of vectors of ones.
 
-        ``(i,j,k) -> 0*vector(1, size(x, 1))[i]*...``; with a dimension no symbol has, a summary.
+        ``(i,j,k) -> 0*vector(1, size(x, 1))[i]*...``: an axis whose size a symbol names is a
+        sized vector; another (inferred) is ``vector(1)``, which 0s need only to tie it to an
+        earlier axis of the same dimension, as ``eye[i,j]`` (a term 0*... need not hold every
+        free index, so ``(i,j,k) -> 0`` is a zero whose sizes are all open).
         """
-        if any(d.anonymous for d in e.shape):
-            return f"<order-{e.ndim} array of {value}s>", ATOM
         names = free_names(e.ndim)
-        ones = "*".join(f"vector(1, {size_text(d)})[{n}]" for d, n in zip(e.shape, names, strict=True))
-        body = ones if value == "1" else f"{value}*{ones}"
+        first: dict[Dim, str] = {}
+        parts: list[str] = []
+        for d, n in zip(e.shape, names, strict=True):
+            if not any(a.anonymous for a in d.atoms()):
+                parts.append(f"vector(1, {size_text(d)})[{n}]")
+            elif value == "1":
+                parts.append(f"vector(1)[{n}]")
+            elif d in first:
+                parts.append(f"eye[{first[d]},{n}]")
+            first.setdefault(d, n)
+        body = "*".join(parts) if value == "1" else "*".join([value, *parts])
         return f"({','.join(names)}) -> {body}", INDEX
 
     def _factors(self, e: MatMul | Hadamard, first_at: int) -> str:

@@ -1,9 +1,9 @@
 r"""Printing the vec form (`matcalc.vec.VecJacobian`) in LaTeX and in text.
 
-``d vec(W*x)/d vec(W)ᵀ`` prints as ``x^\top \otimes I_{n}``, ``d vec(A*X*B)/d
-vec(X)ᵀ`` as ``B^\top \otimes A``, ``d vec(X')/d vec(X)ᵀ`` as ``K_{mn}``.
-Matrix-level factors print with `matcalc.printing.matrix` (or, in text, in the
-input syntax).  Identities, all-ones blocks and commutation matrices carry
+LaTeX is for papers: ``d vec(W*x)/d vec(W)ᵀ`` prints as ``x^\top \otimes
+I_{n}``, ``d vec(A*X*B)/d vec(X)ᵀ`` as ``B^\top \otimes A``, ``d vec(X')/d
+vec(X)ᵀ`` as ``K_{mn}``.  Matrix-level factors print with
+`matcalc.printing.matrix`.  Identities, all-ones blocks and commutation matrices carry
 their dimensions as subscripts: each dimension gets a letter, ``n, m, p, q,
 r, ...``: the dimensions of ``f`` first, then those of the variable, then
 the others printed, in the order of their symbols' names and axes (letters
@@ -11,14 +11,21 @@ used as symbol names are skipped), so ``W`` of ``W*x`` is nxm and ``I_{n}``
 is the identity of the length of ``W*x``.  A product dimension (the rows of
 a Kronecker product) is its parts' letters, ``I_{nm}``; its parts are named
 after the variable's dimensions, so ``X`` of ``kron(X, B)`` is nxm and ``B`` pxq.
+
+Text is the input language: `vec_expr` builds the Jacobian as an expression
+(``kron``, ``vec``, ``diag``, ``.*``, ``commutation(p, q)`` for ``K_pq``,
+``symmetrizer(n)`` for ``N_n``) and `vec_text` prints it with the text
+printer, which gives every constant the size its text would leave open
+(``kron(x', eye(size(W, 1)))``), so the text parses back to the same numbers.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from matcalc import build
+from matcalc import build, kronecker
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
 from matcalc.expr import ElemDiv, Expr, Hadamard, Identity, Number, Ones, Scale, Symbol
@@ -27,7 +34,7 @@ from matcalc.printing.tex import ADD, ATOM, MUL, POW, Tex, juxtapose, number_tex
 from matcalc.recursion import deep
 from matcalc.vec import Chain, Commutation, Kron, KronTerm, Piece, VecJacobian, vec_jacobian
 
-__all__ = ["dimension_names", "to_latex_vec", "vec_latex", "vec_text"]
+__all__ = ["dimension_names", "to_latex_vec", "vec_expr", "vec_latex", "vec_text"]
 
 _LETTERS = "nmpqrstuvwabcdefgh"
 
@@ -53,9 +60,86 @@ def vec_latex(jac: VecJacobian) -> str:
 
 
 def vec_text(jac: VecJacobian) -> str:
-    """A one-line text form: ``x' ⊗ I_n``, ``(B' ⊗ A)*K_mn``, ``diag(vec(A))``."""
+    """The text of `vec_expr`: ``kron(x', eye(size(W, 1)))``, ``commutation(size(X, 1), size(X, 2))``."""
+    return str(vec_expr(jac))
+
+
+def vec_expr(jac: VecJacobian) -> Expr:
+    """The Jacobian ``∂vec(f)/∂vec(X)ᵀ`` as an expression of the input language, a matrix.
+
+    Its rows are the entries of ``f`` and its columns those of ``X`` (a vector
+    or a scalar where ``f`` or ``X`` is one: the Jacobian of a scalar by a
+    matrix is the row ``vec(G)'``); ``mc.evaluate`` gives what
+    ``jac.evaluate`` does, with the axes of length one dropped.
+    """
     with deep():
-        return _writer(jac, _TEXT).sum()
+        if not jac.terms:
+            return build.zeros(_axes(jac.rows, jac.cols), row=not jac.rows)
+        total = _sum_expr(jac.terms)
+        if jac.symmetrized:  # times N_n = (I + K_nn)/2
+            total = build.matmul(total, build.symmetrizer(jac.wrt.shape[0]))
+        return total
+
+
+def _axes(rows: tuple[Dim, ...], cols: tuple[Dim, ...]) -> tuple[Dim, ...]:
+    """The shape of a term over ``rows`` x ``cols``: an axis for each side that has dimensions.
+
+    An axis is the length of ``vec`` of its side, columns the slower (``(X.1*X.0)``).
+    """
+    return tuple(Dim.product(side[::-1]) for side in (rows, cols) if side)
+
+
+def _column(e: Expr | None, dims: tuple[Dim, ...]) -> Expr:
+    """``vec(e)`` as a column (ones over ``dims`` for None)."""
+    if e is None or isinstance(e, Ones):  # vec(1*1') is 1
+        return build.ones(_axes(dims, ()))
+    return kronecker.vec(e)
+
+
+def _sum_expr(terms: tuple[KronTerm, ...]) -> Expr:
+    return build.add_all([_term_expr(t) for t in terms])
+
+
+def _term_expr(t: KronTerm) -> Expr:
+    """One term: ``coef*vec(L)*vec(R)'``, or ``coef*diag(vec(L))*(core ⊙ ...)*diag(vec(R))``."""
+    if not t.core:
+        left, right = _column(t.left, t.rows), _column(t.right, t.cols)
+        body = build.matmul(left, build.transpose(right)) if t.rows and t.cols else (
+            left if t.rows else build.transpose(right))
+        return build.mul(t.coef, body)
+    identity = len(t.core) == 1 and isinstance(t.core[0], Kron) and _is_identity(t.core[0])
+    core: list[Expr]
+    if identity and (t.left is not None or t.right is not None):  # diag(vec(L))*I*diag(vec(R))
+        core = [build.eye(_axes((), t.cols)[0])]
+    else:
+        core = [_core_expr(c) for c in t.core]
+    body = functools.reduce(build.hadamard, core)
+    if t.left is not None:
+        body = build.matmul(build.diag(kronecker.vec(t.left)), body)
+    if t.right is not None:
+        body = build.matmul(body, build.diag(kronecker.vec(t.right)))
+    return build.mul(t.coef, body)
+
+
+def _core_expr(c: Kron | Chain) -> Expr:
+    """A Kronecker product (times ``K_pq``), or a chain ``first*diag(vec(middle))*second``."""
+    if isinstance(c, Chain):
+        first, second = _sum_expr(c.first), _sum_expr(c.second)
+        if c.middle is not None:
+            first = build.matmul(first, build.diag(kronecker.vec(c.middle)))
+        return build.matmul(first, second)
+    factors = [_piece_expr(p) for p in c.factors]
+    if factors and all(isinstance(f, Identity) for f in factors):  # I_p ⊗ I_q = I_pq
+        factors = [build.eye(Dim.product(f.shape[0] for f in factors))]
+    body = functools.reduce(kronecker.kron, factors) if factors else build.number(1)
+    if c.commute is not None:
+        body = build.matmul(body, build.commutation(*c.commute))
+    return body
+
+
+def _piece_expr(p: Piece) -> Expr:
+    """A factor of a Kronecker product: a matrix, or ``commutation(p, q)``."""
+    return build.commutation(p.p, p.q) if isinstance(p, Commutation) else p
 
 
 def dimension_names(jac: VecJacobian) -> dict[Dim, str]:
@@ -77,7 +161,7 @@ def _writer(jac: VecJacobian, style: _Style) -> _Writer:
 
 @dataclass(frozen=True)
 class _Style:
-    kron: str  # the operator between the factors of A ⊗ B; "" for the input syntax kron(A, B)
+    kron: str  # the operator between the factors of A ⊗ B
     hadamard: str
     top: str
     eye: str
@@ -92,10 +176,6 @@ class _Style:
 _LATEX = _Style(
     kron=r" \otimes ", hadamard=r" \odot ", top=r"^\top", eye="I", ones=r"\mathbf{1}", commutation="K",
     vec=r"\operatorname{vec}", diag=r"\operatorname{diag}", product=juxtapose, sub=lambda s: f"_{{{s}}}",
-)  # fmt: skip
-_TEXT = _Style(
-    kron="", hadamard=" ⊙ ", top="'", eye="I", ones="1", commutation="K", vec="vec", diag="diag",
-    product="*".join, sub=lambda s: f"_{s}",
 )  # fmt: skip
 
 
@@ -158,8 +238,7 @@ class _Writer:
             if e.is_matrix:
                 return Tex(s.product([col, f"{s.ones}{self.dims(e.shape[1:])}{s.top}"]), MUL)
             return Tex(col + s.top, POW) if e.row else Tex(col, ATOM)
-        tex = self.printer.tex(e)
-        return Tex(str(e), tex.prec) if s is _TEXT else tex
+        return self.printer.tex(e)
 
     def vec(self, e: Expr, transposed: bool) -> str:
         """``vec(e)`` (a vector as itself), transposed for the row side."""
@@ -239,10 +318,6 @@ class _Writer:
         texts = [self.piece(s) for s in slots]
         if len(texts) == 1:
             body = texts[0]
-        elif not self.s.kron:  # the input language's kron(A, B), nested: kron(kron(A, B), C)
-            body = texts[0]
-            for t in texts[1:]:
-                body = Tex(f"kron({body.text}, {t.text})", ATOM)
         else:  # a product binds tighter than ⊗ (AC ⊗ BD); a sum or ⊙ does not
             pairs = zip(slots, texts, strict=True)
             wrapped = [wrap(t, POW if _elementwise(e) else MUL).text for e, t in pairs]
