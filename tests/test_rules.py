@@ -36,3 +36,23 @@ def test_rule_keeps_the_value(r: Rule) -> None:
         want, got = mc.evaluate(before, values), mc.evaluate(after, values)
         assert np.shape(got) == np.shape(want)
         assert np.allclose(got, want, rtol=1e-9, atol=1e-12), f"{r.name}: {before} -> {after}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sum(vector(1)'*A*matrix(1, size(A, 2), size(A, 1)))",
+        "sum(matrix(1, size(A, 2), size(A, 1))*A*vector(1))",
+        "tr(A*matrix(1)*B*matrix(1))",
+    ],
+)
+def test_ones_at_either_end_of_a_product(text: str) -> None:
+    """sum(1'P) = sum(P 1) = sum(P) and tr(1 P) = tr(P 1) = sum(P) whichever end the ones stand at.
+
+    (Only the last factor was tried when both ends hold ones.)
+    """
+    e = mc.parse(text)
+    s = mc.simplify(e)
+    assert str(s).startswith("sum(") and "vector(1)" not in str(s) and s.tree_size < e.tree_size, str(s)
+    values = random_values(e, 0)
+    assert np.allclose(mc.evaluate(s, values), mc.evaluate(e, values))

@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from matcalc import axes, build
 from matcalc.expr import (
     Add,
@@ -162,28 +164,33 @@ def ones_dot(m: MatMul) -> Expr | None:
     return None
 
 
-def _ones_at_ends(fs: tuple[Expr, ...]) -> tuple[Expr, list[Expr], int] | None:
-    """The array of ones at one end of a product, the other factors, and the end (2 last, 1 first)."""
-    if isinstance(fs[-1], Ones):
-        return fs[-1], list(fs[:-1]), 2
-    if isinstance(fs[0], Ones):
-        return fs[0], list(fs[1:]), 1
+def _ones_at_ends(fs: tuple[Expr, ...], accept: Callable[[Ones, bool], bool]) -> list[Expr] | None:
+    """The other factors of a product with an array of ones at one end that ``accept`` takes, else None.
+
+    ``accept(ones, first)`` is asked of the first factor (``first`` True), then of the last.
+    """
+    if len(fs) < 2:
+        return None
+    if isinstance(fs[0], Ones) and accept(fs[0], True):
+        return list(fs[1:])
+    if isinstance(fs[-1], Ones) and accept(fs[-1], False):
+        return list(fs[:-1])
     return None
 
 
-@rule(Pat(SumEntries, body=Pat(MatMul, name="m")), example="sum(A*vector(1))+sum(vector(1)'*B)")
+def _summing_vector(ones: Ones, first: bool) -> bool:
+    """A row of ones in front (``1'P``: column sums) or a column of ones behind (``P1``: row sums)."""
+    return ones.is_vector and ones.row == first
+
+
+@rule(Pat(SumEntries, body=Pat(MatMul, name="m")), example="sum(A*vector(1))+sum(vector(1)'*B*matrix(1))")
 def sum_of_ones_product(m: MatMul) -> Expr | None:
     """sum(P 1) = sum(1' P) = sum(P): the row sums (column sums) of P sum to the sum of P.
 
     Terminates: removes a factor.
     """
-    found = _ones_at_ends(m.factors)
-    if found is None or not found[1]:
-        return None
-    ones, rest, axis = found
-    if ones.is_vector and ones.row == (axis == 1):
-        return build.sum_entries(product(rest))
-    return None
+    rest = _ones_at_ends(m.factors, _summing_vector)
+    return None if rest is None else build.sum_entries(product(rest))
 
 
 @rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(matrix(1)*A)+tr(B*matrix(1))")
@@ -192,10 +199,8 @@ def trace_of_ones_product(m: MatMul) -> Expr | None:
 
     Terminates: removes the trace.
     """
-    found = _ones_at_ends(m.factors)
-    if found is None or not found[0].is_matrix or not found[1]:
-        return None
-    return build.sum_entries(product(found[1]))
+    rest = _ones_at_ends(m.factors, lambda ones, first: ones.is_matrix)
+    return None if rest is None else build.sum_entries(product(rest))
 
 
 @rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(A*x*y'*B)", kinds={"x": "vector", "y": "vector"})
