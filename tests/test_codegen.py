@@ -303,6 +303,19 @@ def test_deltas_between_result_axes_write_a_diagonal() -> None:
     assert "jnp.eye(" in codegen.code(mc.diff(P("W*x"), "W"), backend="jax")
 
 
+@pytest.mark.parametrize(
+    "text", ["max(x)", "min(A*x)", "sum(max(X, [], 1))", "sum(min(X, [], 2).^2)", "max(x)*min(y)"]
+)
+def test_argmax_computes_its_tie_indicator_once(text: str) -> None:
+    """argmax = ismax / sum(ismax): the comparison with the extremum is one temporary, not written twice."""
+    e = P(text)
+    grads = {f"d{s.name}": mc.diff(e, s.name) for s in e.symbols}
+    src = body(source_of(grads))
+    shares = {n for g in grads.values() for n in walk(g) if isinstance(n, ex.Attained) and n.shared}
+    compared = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Compare)]
+    assert shares and len(compared) == len(shares), src
+
+
 # ---- numerically safe forms -------------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import assert_never, cast
 
-from matcalc import build
+from matcalc import axes, build
 from matcalc.codegen import einsum, products, reductions, spectral
 from matcalc.codegen import syntax as sx
 from matcalc.codegen.backends import Backend
@@ -41,6 +41,7 @@ from matcalc.dims import Dim
 from matcalc.expr import (
     Add,
     Apply,
+    Attained,
     Call,
     Commutation,
     DiagMatrix,
@@ -269,6 +270,9 @@ class Lowerer:
             case Call():  # an abstract function: a callable the caller passes
                 args = [self.ref(a) for a in e.args]
                 return ast.Call(func=sx.FunctionRef(callable_name(e)), args=args, keywords=[])
+            case Attained(shared=True):  # argmax: the record's template divides the tie indicator, once
+                indicator = axes.attained(e.kind, e.body, e.axis, shared=False)
+                return self.op(code_op(e), self.ref(indicator))
             case Named():  # det, inv, softmax, max ...: the template of its record (`matcalc.ops.matrix`)
                 return self.named(e)
         assert_never(e)

@@ -77,7 +77,9 @@ def _extrema() -> dict[str, dict[str, dict[str, str]]]:
     Per backend: the reduction (``xp.{kind}(_0{axis})``), the keyword that keeps the
     reduced axis, the cast of a boolean to ``_0``'s type, and the axis arguments of
     columns and rows; the indicator compares each entry with the extremum of the same
-    array, column or row, and ``argmax`` divides it by its sum over the same.
+    array, column or row.  ``argmax``'s template takes that indicator (the node
+    ``ismax`` of the same axis, computed once) as ``_0`` and divides it by its sum
+    over the same array, column or row.
     """
     by_name = (", axis=0", ", axis=1")
     spell = {
@@ -99,7 +101,7 @@ def _extrema() -> dict[str, dict[str, dict[str, str]]]:
                 top[backend] = reduce.format(kind=kind, axis=arg)
                 kept = reduce.format(kind=kind, axis=arg + keep) if axis else top[backend]
                 tie[backend] = cast.format(f"(_0 == {kept})")
-                share[backend] = f"{tie[backend]} / {total}({tie[backend]}{arg + keep if axis else ''})"
+                share[backend] = f"_0 / {total}(_0{arg + keep if axis else ''})"
             out[kind][form], out[f"is{kind}"][form], out[f"arg{kind}"][form] = top, tie, share
     return out
 
