@@ -70,6 +70,7 @@ from matcalc.rules.sums import (
 )
 from matcalc.rules.transposes import (
     inverse_outside,
+    sum_of_transposes,
     trace_of_transposes,
     transpose_down,
     transpose_out_of_sum,
@@ -117,6 +118,7 @@ RULES = RuleTable(
         matrix_powers,
         scalar_transposed,
         trace_of_transposes,
+        sum_of_transposes,
         diag_times_vector,
         repeated_factors,
         quotient_merge,

@@ -56,6 +56,10 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
         ("A-(-A)^2", "A-A^2"),  # negated_matrix_base
         ("inv(-A)*B", "-inv(A)*B"),  # negated_matrix_base
         ("2*x./3", "2/3*x"),  # merge_powers folds 2*3^-1 exactly, not to 0.666...
+        ("sum((mean(X, 1))')", "sum(mean(X, 1))"),  # sum_of_transposes: sum(X') = sum(X)
+        ("sum(A'*B')+sum((x+y)')", "sum(B*A)+sum(x+y)"),  # ... of a product, of a sum
+        # trace_of_ones_product of a power: tr(1^k) = sum(1^(k-1))
+        ("tr(matrix(1, size(A, 1), size(A, 1))^2)+tr(A)", "sum(matrix(1, size(A, 1), size(A, 1)))+tr(A)"),
     ],
 )
 def test_rewrites_to_the_compact_form(before: str, after: str) -> None:

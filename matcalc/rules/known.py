@@ -193,13 +193,24 @@ def sum_of_ones_product(m: MatMul) -> Expr | None:
     return None if rest is None else build.sum_entries(product(rest))
 
 
-@rule(Pat(Trace, body=Pat(MatMul, name="m")), example="tr(matrix(1)*A)+tr(B*matrix(1))")
-def trace_of_ones_product(m: MatMul) -> Expr | None:
+def _factors(m: MatMul | MatPow) -> tuple[Expr, ...]:
+    """The factors of a product; of a matrix power ``B^k`` (k > 1), ``B`` and ``B^(k-1)``."""
+    if isinstance(m, MatPow):
+        return (m.body, build.matpow(m.body, m.k - 1)) if m.k > 1 else (m,)
+    return m.factors
+
+
+@rule(Pat(Trace, body=Pat((MatMul, MatPow), name="m")),
+      example="tr(matrix(1)*A)+tr(B*matrix(1))+tr(matrix(1)^3)")
+def trace_of_ones_product(m: MatMul | MatPow) -> Expr | None:
     """tr(1 P) = tr(P 1) = sum(P): Σ_i Σ_j 1[i,j] P[j,i] counts each entry of P once.
 
+    A power of ones is such a product: tr(1^k) = sum(1^(k-1)).
     Terminates: removes the trace.
     """
-    rest = _ones_at_ends(m.factors, lambda ones, first: ones.is_matrix)
+    if isinstance(m, MatPow) and not isinstance(m.body, Ones):
+        return None  # (no power built for nothing)
+    rest = _ones_at_ends(_factors(m), lambda ones, first: ones.is_matrix)
     return None if rest is None else build.sum_entries(product(rest))
 
 

@@ -1,4 +1,4 @@
-"""Transposes: moved to the leaves, dropped on symmetric matrices, outside inverses and traces.
+"""Transposes: moved to the leaves, dropped on symmetric matrices, outside inverses, traces and sums.
 
 One exception, decided by the printed cost: a sum of matrix terms whose
 transposes have fewer transpose marks is written as the transpose of that sum
@@ -24,6 +24,7 @@ from matcalc.expr import (
     MatMul,
     MatPow,
     Scale,
+    SumEntries,
     Symbol,
     Trace,
     Transpose,
@@ -33,7 +34,7 @@ from matcalc.rules.common import product, total
 from matcalc.rules.cost import operators
 
 __all__ = [
-    "flip", "inverse_outside", "is_symmetric", "trace_of_transposes", "transpose_down",
+    "flip", "inverse_outside", "is_symmetric", "sum_of_transposes", "trace_of_transposes", "transpose_down",
     "transpose_out_of_sum",
 ]  # fmt: skip
 
@@ -191,5 +192,21 @@ def trace_of_transposes(m: MatMul | Transpose) -> Expr | None:
     bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
     if len(bodies) == len(m.factors):
         return build.trace(product(bodies[::-1]))
+    return None
+
+
+@rule(Pat(SumEntries, body=Pat((MatMul, Transpose), name="m")), example="sum(A'*B')+sum((mean(X, 1))')")
+def sum_of_transposes(m: MatMul | Transpose) -> Expr | None:
+    """sum(X') = sum(X): the entries of X' are those of X, so sum(A' B') = sum((B A)') = sum(B A).
+
+    The sum's twin of `trace_of_transposes`: it reaches what `transpose_down` leaves
+    transposed (``sum((x+y)')``, ``sum((mean(X, 1))')``).
+    Terminates: removes transposes.
+    """
+    if isinstance(m, Transpose):
+        return build.sum_entries(m.body)
+    bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
+    if len(bodies) == len(m.factors):
+        return build.sum_entries(product(bodies[::-1]))
     return None
 
