@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from matcalc.expr import Expr
 from matcalc.rewrite import RuleTable, rewrite
-from matcalc.rules.elementwise import logistic, quotient_cancel, quotient_merge, repeated_factors
+from matcalc.rules.elementwise import (
+    logistic,
+    quotient_cancel,
+    quotient_merge,
+    quotient_of_quotient,
+    quotient_out_of_product,
+    reciprocal_scale,
+    repeated_factors,
+)
 from matcalc.rules.known import (
     norm_of_nonnegative,
     ones_dot,
@@ -123,6 +131,9 @@ RULES = RuleTable(
         repeated_factors,
         quotient_merge,
         quotient_cancel,
+        reciprocal_scale,
+        quotient_out_of_product,
+        quotient_of_quotient,
         merge_powers,
         known_quotients,
         logistic,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from matcalc import build
-from matcalc.expr import Expr, Number, Ones, Scale
+from matcalc.expr import ElemDiv, Expr, Number, Ones, Scale
 
 __all__ = [
     "HALF", "Exponent", "coef_body", "col", "exponent_sum", "int_if_whole", "is_one", "power", "product",
@@ -48,6 +48,8 @@ def coef_body(term: Expr) -> tuple[Expr, Expr]:
     """``(c, X)`` for a term ``c X`` (``c = 1`` if the term is not a scale)."""
     if isinstance(term, Scale):
         return term.coef, term.body
+    if isinstance(term, ElemDiv) and term.den.is_scalar and not term.num.is_scalar:  # X/c is (1/c) X
+        return build.elem_div(_ONE, term.den), term.num
     return _ONE, term
 
 

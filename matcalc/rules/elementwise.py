@@ -1,13 +1,19 @@
-"""Elementwise products and quotients: one quotient, cancellation, repeated factors, the logistic."""
+"""Elementwise products and quotients: one quotient, cancellation, repeated factors, the logistic.
+
+And division by a scalar as a paper writes it: ``X/c``, not ``1/c*X``, one quotient over a product.
+"""
 
 from __future__ import annotations
 
 from matcalc import build
-from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard
+from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, MatMul, Number, Scale, Transpose
 from matcalc.rewrite import Pat, rule
-from matcalc.rules.common import is_one
+from matcalc.rules.common import is_one, product
 
-__all__ = ["logistic", "quotient_cancel", "quotient_merge", "repeated_factors"]
+__all__ = [
+    "logistic", "quotient_cancel", "quotient_merge", "quotient_of_quotient", "quotient_out_of_product",
+    "reciprocal_scale", "repeated_factors",
+]  # fmt: skip
 
 
 def _hadamard_all(first: Expr, rest: list[Expr]) -> Expr:
@@ -87,3 +93,63 @@ def quotient_cancel(q: ElemDiv) -> Expr | None:
         fs.remove(q.den)
         return _hadamard_all(fs[0], fs[1:])
     return None
+
+
+def _unit(n: Number) -> bool:
+    return n.value in (1, -1)
+
+
+@rule(
+    Pat(Scale, name="s", coef=Pat(ElemDiv, num=Pat(Number, name="n", where=_unit), den=Pat.var("c")),
+        where=lambda s: not s.is_scalar),
+    example="1/norm2(x)*eye-1/tr(A)*A",
+    kinds={"x": "vector"},
+)
+def reciprocal_scale(s: Scale, n: Number, c: Expr) -> Expr:
+    """(1/c) X = X/c and (-1/c) X = -(X/c) for a scalar c: the 1 over a quotient is not written.
+
+    (``eye/norm2(x-a)`` as the Matrix Cookbook prints eq. 130, not ``1/norm2(x-a)*eye``.)
+    Terminates: removes a product and the number 1.
+    """
+    q = build.elem_div(s.body, c)
+    return q if n.value == 1 else build.neg(q)
+
+
+def _over_scalar(f: Expr) -> tuple[Expr, Expr] | None:
+    """``(X, c)`` for a factor ``X/c`` or ``(X/c)'`` (``X'`` then) with a scalar ``c`` and an array ``X``."""
+    body = f.body if isinstance(f, Transpose) else f
+    if isinstance(body, ElemDiv) and body.den.is_scalar and not body.num.is_scalar:
+        return (build.transpose(body.num) if body is not f else body.num), body.den
+    return None
+
+
+def _has_scalar_quotient(m: MatMul) -> bool:
+    return any(isinstance(f, ElemDiv | Transpose) and _over_scalar(f) is not None for f in m.factors)
+
+
+@rule(Pat(MatMul, name="m", where=_has_scalar_quotient), example="A*(B/c)*((x/d)'*A)'")
+def quotient_out_of_product(m: MatMul) -> Expr | None:
+    """A (B/c) x = (A B x)/c and A (x/c)' = (A x')/c for a scalar c: it divides the product, as a scale would.
+
+    Terminates: moves a quotient up, out of a product.
+    """
+    fs = list(m.factors)
+    for n, f in enumerate(fs):
+        found = _over_scalar(f)
+        if found is not None:
+            fs[n] = found[0]
+            return build.elem_div(product(fs), found[1])
+    return None
+
+
+@rule(Pat(ElemDiv, num=Pat(ElemDiv, num=Pat.var("x"), den=Pat.var("a")), den=Pat.var("b"),
+          where=lambda q: q.den.is_scalar and not q.is_scalar),
+      example="(A/c)/tr(A)")
+def quotient_of_quotient(x: Expr, a: Expr, b: Expr) -> Expr | None:
+    """(X/a)/b = X/(a b) for scalars a and b: one quotient (whose denominator the scalar rules merge).
+
+    Terminates: one quotient fewer.
+    """
+    if not a.is_scalar:
+        return None
+    return build.elem_div(x, build.mul(a, b))

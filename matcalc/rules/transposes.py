@@ -16,6 +16,7 @@ from matcalc.expr import (
     Add,
     Apply,
     DiagMatrix,
+    ElemDiv,
     Expr,
     Hadamard,
     Identity,
@@ -41,7 +42,7 @@ __all__ = [
 
 @rule(Pat(Transpose, body=Pat.var("x")), example="(A'*B+2*C^2)'")
 def transpose_down(x: Expr) -> Expr | None:
-    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A^k)' = (A')^k, S' = S for symmetric S.
+    """(AB)' = B'A', (A+B)' = A'+B', (cA)' = cA', (A/c)' = A'/c, (A^k)' = (A')^k, S' = S for symmetric S.
 
     A transposed vector-valued sum stays as it is (``u'`` is just ``u`` as a
     row; spelling it out would break the sharing with ``u``), and no transpose
@@ -54,7 +55,7 @@ def transpose_down(x: Expr) -> Expr | None:
         return x
     t = build.transpose
     if x.is_vector and not isinstance(x, (MatMul, Scale)):
-        return None
+        return _vector_quotient(x)
     match x:
         case MatMul(factors=fs):
             return product([t(f) for f in reversed(fs)])
@@ -66,13 +67,26 @@ def transpose_down(x: Expr) -> Expr | None:
             return None if kept else total([t(s) for s in ts])
         case Scale(coef=c, body=b):
             return build.scale(c, t(b))
+        case ElemDiv(num=n, den=d) if d.is_scalar:  # (X/c)' = X'/c, as (cX)' = cX'
+            return build.elem_div(t(n), d)
         case MatPow(body=b, k=k):
             return build.matpow(t(b), k)
     return None
 
 
+def _vector_quotient(x: Expr) -> Expr | None:
+    """``(v/c)' = v'/c`` for a vector quotient by a scalar, when that prints shorter.
+
+    (``(x'*A/c)'`` is ``A'*x/c``; ``mean(X, 1)'`` stays, which is a quotient too.)
+    """
+    if not (isinstance(x, ElemDiv) and x.den.is_scalar):
+        return None
+    pushed = build.elem_div(flip(x.num), x.den)
+    return pushed if operators(pushed) < operators(build.transpose(x)) else None
+
+
 def flip(e: Expr) -> Expr:
-    """``e'`` as the rules leave it: transposes moved to the leaves of products, scales and powers.
+    """``e'`` as the rules leave it: transposes moved to the leaves of products, scales, quotients, powers.
 
     On such a normal form, ``flip(flip(e)) is e``.
     """
@@ -85,6 +99,8 @@ def flip(e: Expr) -> Expr:
             return product([flip(f) for f in reversed(fs)])
         case Scale(coef=c, body=b):
             return build.scale(c, flip(b))
+        case ElemDiv(num=n, den=d) if d.is_scalar:
+            return build.elem_div(flip(n), d)
         case MatPow(body=b, k=k):
             return build.matpow(flip(b), k)
         case Add(terms=ts) if not e.is_vector:
