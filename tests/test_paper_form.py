@@ -59,6 +59,7 @@ def _same_value(a: Expr, b: Expr, ranges: dict[str, tuple[float, float]] | None 
         ("1/norm2(x)*A-1/c*B", "A/norm2(x)-B/c"),  # reciprocal_scale: 1/c*X is X/c
         ("A*(B/c)*(A/tr(B))", "A*B*A/(c*tr(B))"),  # quotient_out_of_product, quotient_of_quotient
         ("(x'*A/c)'+u", "A'*x/c+u"),  # transpose_down into a vector quotient, as into a scale
+        ("A/(c*tr(B))+B/(c*tr(B))", "(A+B)/(c*tr(B))"),  # common_scalar reads X/c as (1/c) X
         ("(mean(X, 1))'+u", "(mean(X, 1))'+u"),  # ... not where it prints longer (X'*vector(1)/size(X, 1))
         ("sum((mean(X, 1))')", "sum(mean(X, 1))"),  # sum_of_transposes: sum(X') = sum(X)
         ("sum(A'*B')+sum((x+y)')", "sum(B*A)+sum(x+y)"),  # ... of a product, of a sum

@@ -106,20 +106,23 @@ def diag_linear(s: Add) -> Expr | None:
 def common_scalar(s: Add) -> Expr | None:
     """For a shared non-numeric scalar c: c A + c B = c (A + B), also with numbers: c A - 2c B = c (A - 2B).
 
+    A quotient by a scalar is such a term: A/c + B/c = (A + B)/c.
+
     Terminates: fewer scales.
     """
     groups: dict[int, list[int]] = {}
-    split: dict[int, tuple[Expr, Expr]] = {}
+    split: dict[int, tuple[Expr, Expr, Expr]] = {}
     for n, t in enumerate(s.terms):
-        if isinstance(t, Scale) and not isinstance(t.coef, Number):
-            number, rest = _scalar_split(t.coef)
+        coef, body = coef_body(t)  # (a quotient X/c is (1/c) X)
+        if not isinstance(coef, Number):
+            number, rest = _scalar_split(coef)
             if not isinstance(rest, Number):
-                split[n] = (number, rest)
+                split[n] = (number, rest, body)
                 groups.setdefault(id(rest), []).append(n)
     for members in groups.values():
         if len(members) > 1:
             coef = split[members[0]][1]
-            inner = total([build.mul(split[n][0], s.terms[n].body) for n in members])  # type: ignore[attr-defined]
+            inner = total([build.mul(split[n][0], split[n][2]) for n in members])
             return _regrouped(s, members, build.scale(coef, inner))
     return None
 
