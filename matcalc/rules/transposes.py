@@ -195,6 +195,14 @@ def inverse_outside(x: Expr) -> Expr:
     return build.transpose(build.inv(x))
 
 
+def _untransposed(m: MatMul | Transpose) -> Expr | None:
+    """``X`` for ``X'``, and ``B*A`` for ``A'*B'`` (every factor transposed); else None."""
+    if isinstance(m, Transpose):
+        return m.body
+    bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
+    return product(bodies[::-1]) if len(bodies) == len(m.factors) else None
+
+
 @rule(Pat(Trace, body=Pat((MatMul, Transpose), name="m")), example="tr(A'*B')+tr((A*B+B*A)')")
 def trace_of_transposes(m: MatMul | Transpose) -> Expr | None:
     """tr(X') = tr(X) (Matrix Cookbook eq. 13), so tr(A' B') = tr((B A)') = tr(B A).
@@ -203,12 +211,8 @@ def trace_of_transposes(m: MatMul | Transpose) -> Expr | None:
     shorter so: ``tr((A+B)')`` is ``tr(A+B)``).
     Terminates: removes transposes.
     """
-    if isinstance(m, Transpose):
-        return build.trace(m.body)
-    bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
-    if len(bodies) == len(m.factors):
-        return build.trace(product(bodies[::-1]))
-    return None
+    x = _untransposed(m)
+    return None if x is None else build.trace(x)
 
 
 @rule(Pat(SumEntries, body=Pat((MatMul, Transpose), name="m")), example="sum(A'*B')+sum((mean(X, 1))')")
@@ -219,10 +223,6 @@ def sum_of_transposes(m: MatMul | Transpose) -> Expr | None:
     transposed (``sum((x+y)')``, ``sum((mean(X, 1))')``).
     Terminates: removes transposes.
     """
-    if isinstance(m, Transpose):
-        return build.sum_entries(m.body)
-    bodies = [f.body for f in m.factors if isinstance(f, Transpose)]
-    if len(bodies) == len(m.factors):
-        return build.sum_entries(product(bodies[::-1]))
-    return None
+    x = _untransposed(m)
+    return None if x is None else build.sum_entries(x)
 
