@@ -68,7 +68,7 @@ from matcalc.rules.scalars import (
     squared_scalar,
     zero_scale,
 )
-from matcalc.rules.signs import double_negation, negated_base, negated_matrix_base
+from matcalc.rules.signs import double_negation, negated_base, negated_matrix_base, sign_of_term
 from matcalc.rules.sums import (
     collect_like_terms,
     common_number,
@@ -96,6 +96,7 @@ RULES = RuleTable(
         double_negation,
         negated_base,
         negated_matrix_base,
+        sign_of_term,
         number_out_of_base,
         softmax_total,
         softmax_lines_total,

@@ -81,12 +81,23 @@ def _same_numbers(e: Expr, back: Expr, source: Expr) -> None:
         ("a-2*b/c", {}, "a-2*b/c"),
         ("a+(-2*b)/c", {}, "a-2*b/c"),
         ("x-(-y)./z", {}, "x+y./z"),
+        # sign_of_term: a minus inside a product or under a scale goes in front of the term
+        ("x*x'+(-2./x)*y'", {}, "x*x'-2./x*y'"),
+        ("sum(1./x)+sum(x)*(-1./x.^2)", {}, "sum(1./x)-sum(x)./x.^2"),
     ],
 )
 def test_a_negative_quotient_is_subtracted(text: str, kinds: dict[str, str], printed: str) -> None:
     e = mc.simplify(mc.parse(text, kinds))
     assert str(e) == printed
     _assert_clean(e)
+
+
+def test_a_derivative_with_the_minus_inside_its_terms() -> None:
+    """A random draw found ``(x*(-2./x)'+-2./x*x')/(2*a)``: each term's minus now stands in front."""
+    e = mc.parse("-(x'*S/a)*(2./x)", {"S": "symmetric"})
+    d = mc.diff(e, "S")
+    assert "+-" not in str(d) and "(-" not in str(d), str(d)
+    _assert_clean(d, e)
 
 
 @pytest.mark.parametrize(

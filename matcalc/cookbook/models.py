@@ -126,4 +126,7 @@ APPLIED = (  # results a paper prints compactly (issue 9)
        note="the centring projector is symmetric and idempotent"),
     _r("spring", "mechanics: energy of an elastic spring of rest length d", "0.5*(norm2(p-q)-d)^2", ("p",),
        "(norm2(p-q)-d)*(p-q)/norm2(p-q)", kinds={**_PQ, "d": _T}, topic="applied"),
+    _r("am_hm_product", "inequalities: the AM-HM product (Σx)(Σ1/x) ≥ n², by Cauchy-Schwarz",
+       "sum(x)*sum(1./x)", ("x",), "sum(1./x)-sum(x)./x.^2", topic="applied", ranges={"x": (0.5, 2.0)},
+       note="x > 0; the gradient vanishes where all entries are equal, the minimum n²"),
 )

@@ -28,14 +28,14 @@ from matcalc.expr import (
 )
 from matcalc.rewrite import Pat, rule
 
-__all__ = ["double_negation", "flipped", "negated_base", "negated_matrix_base"]
+__all__ = ["double_negation", "flipped", "negated_base", "negated_matrix_base", "sign_of_term"]
 
 
 def flipped(e: Expr) -> Expr | None:
     """``-e`` with one negative number in it made positive, if ``e`` has such a sign to give; else None.
 
     The sign is looked for where it multiplies the whole of ``e``: the number
-    itself, the coefficient of a scale, the numerator of a quotient, under a
+    itself, the coefficient or the body of a scale, the numerator of a quotient, under a
     transpose or a ``diag``, in one factor of a matrix or Hadamard product, or
     in every term of a sum.
     """
@@ -44,7 +44,10 @@ def flipped(e: Expr) -> Expr | None:
             return build.number(-v)
         case Scale(coef=c, body=b):
             f = flipped(c)
-            return None if f is None else build.scale(f, b)
+            if f is not None:
+                return build.scale(f, b)
+            f = flipped(b)
+            return None if f is None else build.scale(c, f)
         case ElemDiv(num=n, den=d):
             f = flipped(n)
             return None if f is None else build.elem_div(f, d)
@@ -114,3 +117,31 @@ def negated_matrix_base(p: MatPow | Inverse) -> Expr | None:
         return build.neg(build.inv(f))
     powered = build.matpow(f, p.k)
     return powered if p.k % 2 == 0 else build.neg(powered)
+
+
+def _inner_sign(t: Expr) -> Expr | None:
+    """``-t`` for a term whose minus sits inside a product or over a quotient (``-2./x*x'``), else None.
+
+    (A number, a scale by a negative number and a negative number over something
+    print their minus in front already.)
+    """
+    if isinstance(t, MatMul | Hadamard) or (isinstance(t, ElemDiv) and not isinstance(t.num, Number)):
+        return flipped(t)
+    if isinstance(t, Scale) and not isinstance(t.coef, Number):
+        return flipped(t)
+    return None
+
+
+@rule(Pat(Add, name="s", where=lambda s: any(_inner_sign(t) is not None for t in s.terms)),
+      example="x*x'+(-2./x)*x'", kinds={"x": "vector"})
+def sign_of_term(s: Add) -> Expr:
+    """A term's minus stands in front of it: a + (-u) v = a - u v (never ``+-``).
+
+    Terminates: a negative number fewer inside the terms; `double_negation` may
+    then take a second one, and no rule puts a sign back into a product.
+    """
+    terms = []
+    for t in s.terms:
+        f = _inner_sign(t)
+        terms.append(t if f is None else build.neg(f))
+    return build.fold(build.add, terms)
