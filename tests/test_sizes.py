@@ -91,7 +91,7 @@ def test_bad_sizes_are_refused_with_the_syntax(text: str, message: str) -> None:
 PRINTED = [
     # (function, variables, printed derivative)
     ("sum(y-c)", ("c",), "-sum(vector(1, size(y, 1)))"),
-    ("sum(y)/size(y, 1)", ("y",), "1/size(y, 1)*vector(1, size(y, 1))"),
+    ("sum(y)/size(y, 1)", ("y",), "vector(1, size(y, 1))/size(y, 1)"),
     ("sum(X-c)", ("c",), None),
     ("norm2(y-c)^2", ("c", "c"), None),
     ("tr(X)", ("X",), "eye(size(X, 1))"),
