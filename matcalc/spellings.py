@@ -61,6 +61,7 @@ OPERATOR_ALIASES: Mapping[str, tuple[str, str]] = {
     "matrix_power": ("X^k", "the matrix power"),
     "mpower": ("X^k", "the matrix power"),
     "identity": ("eye", "the identity matrix (its size inferred, no parentheses)"),
+    "commutation_matrix": ("commutation(size(X, 1), size(X, 2))", "the commutation matrix of X m x n"),
     "ones": ("vector(1) or matrix(1)", "an array of ones, its size inferred"),
     "zeros": ("vector(0) or matrix(0)", "an array of zeros, its size inferred"),
     "solve": ("inv(A)*b", "the solution of A*x = b (generated code solves, never inverts)"),

@@ -215,6 +215,7 @@ def test_sympy_has_no_counterpart() -> None:
         ("commutation(3, size(X, 2))", r"a size in 'commutation\(...\)' is written size\(X, k\)"),
         ("commutation(size(X, 1), x)", r"a size in 'commutation\(...\)' is written size\(X, k\)"),
         ("comutation(size(X, 1), size(X, 2))", r"did you mean commutation\(...\)"),
+        ("commutation_matrix(2, 3)", r"for the commutation matrix of X m x n, write commutation\(size"),
     ],
 )
 def test_errors(text: str, message: str) -> None:
