@@ -25,6 +25,7 @@ from matcalc.expr import Add, Expr, Identity, MatPow, Scale, Symbol, Transpose, 
 from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import atom
 from matcalc.raise_ import raise_index
+from matcalc.rewrite import memo_scope
 from matcalc.rules.transposes import is_symmetric
 from matcalc.simplify_index import simplify_terms
 
@@ -63,10 +64,15 @@ def _multiple_of_identity(e: Expr) -> bool:
 
 def _symmetric(e: Expr) -> bool:
     """True when ``e`` is symmetric by construction (a sufficient test), through transposes and scalings."""
+    with memo_scope():  # is_symmetric asks again of the terms of nested sums
+        return _symmetric_in(e)
+
+
+def _symmetric_in(e: Expr) -> bool:
     while isinstance(e, Transpose | Scale):
         e = e.body  # X' and c X (c a scalar) are symmetric when X is
     if isinstance(e, Add):
-        return all(_symmetric(t) for t in e.terms)
+        return all(_symmetric_in(t) for t in e.terms)
     return is_symmetric(e)
 
 

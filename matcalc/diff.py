@@ -52,7 +52,6 @@ from matcalc.expr import (
     Trace,
     Vec,
     Zero,
-    walk,
 )
 from matcalc.index import Delta, Factor, Idx, IndexExpr, Term, fresh, fresh_like, instantiate, product
 from matcalc.lower import LOWERINGS, atom, lower
@@ -210,9 +209,24 @@ def _derivative(f: Expr, wrt: Symbol) -> Expr:
         if not terms:
             return build.zeros(f.shape + wrt.shape)
         result = simplify(raise_index(IndexExpr(free + wfree, tuple(terms))))
-    if any(isinstance(n, Kron | Vec) for n in walk(f)):
+    if _has_kron_or_vec(f):
         result = simplify_pairs(result)
     return result
+
+
+def _has_kron_or_vec(e: Expr) -> bool:
+    """Whether a `Kron` or `Vec` node is in ``e`` (each distinct node looked at once; stops at the first)."""
+    seen = {id(e)}
+    stack = [e]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, Kron | Vec):
+            return True
+        for k in x.kids:
+            if id(k) not in seen:
+                seen.add(id(k))
+                stack.append(k)
+    return False
 
 
 def differentiate(

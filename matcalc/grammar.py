@@ -370,7 +370,7 @@ class Parser(Cursor):
         if name in FAMILY_CALLS:
             if len(args) != 2:
                 raise self.error(f"'{name}' takes 2 arguments, the order k and u, got {len(args)}", tok)
-            return self.make(tok, lambda k, x: family_call(name, k, x), *args)
+            return self.make(tok, _FAMILY[name], *args)
         if len(args) == 2 and name in WITH_AXIS:
             return self.along(tok, args[0], args[1])
         if len(args) != 1 or name not in ONE_ARG:
@@ -393,8 +393,7 @@ class Parser(Cursor):
         name = tok.text
         if x is None or k is None:
             raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}", tok)
-        call = AXIS_CALLS[name]
-        return self.make(tok, lambda x, k: WITH_AXIS[name](x, axes.axis_number(name, k, call)), x, k)
+        return self.make(tok, _ALONG[name], x, k)
 
     def sized(self, tok: Token, args: list[Expr]) -> Expr:
         """``eye(n)``, ``vector(c, n)``, ``matrix(c, m, n)``: a constant of the size ``size(X, k)`` gives."""
@@ -451,6 +450,31 @@ def _uncalled(name: str) -> str:
         return f"'{name}' is a function: write {name}(...)"
     rank = VEC_CONSTANTS[name][0]
     return f"'{name}' takes its size{'s' * (rank > 1)}: {name}({', '.join(['size(X, k)'] * rank)})"
+
+
+def _along(name: str) -> Callable[[Expr, Expr], Expr]:
+    """The constructor of ``name(X, k)``, the function along the axis ``k`` (one per name)."""
+    call, make = AXIS_CALLS[name], WITH_AXIS[name]
+
+    def along(x: Expr, k: Expr) -> Expr:
+        return make(x, axes.axis_number(name, k, call))
+
+    return along
+
+
+def _family(name: str) -> Callable[[Expr, Expr], Expr]:
+    """The constructor of ``name(k, u)``, the order ``k`` of a family (one per name)."""
+
+    def order(k: Expr, x: Expr) -> Expr:
+        return family_call(name, k, x)
+
+    return order
+
+
+#: One constructor per name, so that kind inference (`matcalc.kinds`) meets the same
+#: function in every parse and reuses what it read off it, instead of a new one per call.
+_ALONG = {name: _along(name) for name in WITH_AXIS}
+_FAMILY = {name: _family(name) for name in FAMILY_CALLS}
 
 
 #: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.

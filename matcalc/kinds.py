@@ -48,9 +48,9 @@ from functools import lru_cache
 from matcalc import build
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import Expr, Symbol
+from matcalc.expr import Expr, Symbol, substitute_dims
 
-__all__ = ["Contradiction", "Inferred", "Name", "Op", "infer"]
+__all__ = ["Contradiction", "Inferred", "Name", "Op", "infer", "reduces"]
 
 _ALL = frozenset("SCRMT")
 _KIND = {"S": "scalar", "C": "vector", "M": "matrix"}
@@ -134,8 +134,24 @@ def node(fn: Callable[..., Expr], args: Sequence[object]) -> Op:
     else:
         pattern = _pattern(operands)
     op.operands = tuple(operands)
-    op.rule = _rule(fn, tuple(signature), pattern)
+    op.rule = _rule(fn, _canonical(signature), pattern)
     return op
+
+
+def _canonical(signature: list[object]) -> tuple[object, ...]:
+    """``signature`` with the anonymous dimensions of its built operands renamed the same in every parse.
+
+    A constant such as ``eye`` or ``vector(1)`` gets new anonymous dimensions each
+    time it is read, so the memos of `_rule` and `_table` would never meet it again
+    (and would keep every copy alive).  Renaming its anonymous dimensions one to one
+    (to serials below those `fresh_dim` hands out) changes no shape, so the
+    constructor accepts the same operand types.
+    """
+    anonymous = sorted({d for a in signature if isinstance(a, Expr) for d in a.dims if d.anonymous})
+    if not anonymous:
+        return tuple(signature)
+    sub = {d: Dim(True, "", -n) for n, d in enumerate(anonymous, 1)}
+    return tuple(substitute_dims(a, sub) if isinstance(a, Expr) else a for a in signature)
 
 
 def _pattern(operands: Sequence[object]) -> tuple[int, ...]:
@@ -458,6 +474,17 @@ def _reduces(op: Op) -> bool:
     """
     assert op.rule is not None  # set by `node`
     return _rule_reduces(op.rule)
+
+
+def reduces(fn: Callable[..., Expr], args: Sequence[object], position: int) -> bool:
+    """Whether ``fn(*args)`` reduces its operand ``args[position]``, as `_reduces` reads an operation.
+
+    The other arguments are constants; for the parser's check of the first-letter
+    kinds (`matcalc.parse`: a name of a scalar letter reduced by ``sum`` is not taken
+    as a scalar, so there the first letters are not what inference decides).
+    """
+    signature = [_SLOT if n == position else a for n, a in enumerate(args)]
+    return _rule_reduces(_rule(fn, _canonical(signature), (0,)))
 
 
 @lru_cache(maxsize=4096)

@@ -63,6 +63,16 @@ class _Meter:
     what: str
     used: int = 0
     deadline: float | None = None
+    check_at: int = 0  # the most units spent before `charge` looks at the budget and the clock
+
+    def __post_init__(self) -> None:
+        self.check_at = self._next_check()
+
+    def _next_check(self) -> int:
+        """The budget, or (with a time limit) less than the next multiple of `_CLOCK_EVERY` if sooner."""
+        if self.deadline is None:
+            return self.budget.work
+        return min(self.budget.work, (self.used // _CLOCK_EVERY + 1) * _CLOCK_EVERY - 1)
 
 
 _METER: ContextVar[_Meter | None] = ContextVar("matcalc_work_meter", default=None)
@@ -77,8 +87,13 @@ def charge(units: int = 1) -> None:
     meter = _METER.get()
     if meter is None:
         return
-    before = meter.used
     meter.used += units
+    if meter.used > meter.check_at:  # (most calls stop here: one comparison)
+        _check(meter, meter.used - units)
+
+
+def _check(meter: _Meter, before: int) -> None:
+    """Raise `LimitError` if the budget is spent or the clock has passed the deadline."""
     if meter.used > meter.budget.work:
         # (it keeps raising on every later charge, so code that catches a MatcalcError to try
         # something else cannot run on unbounded)
@@ -93,6 +108,7 @@ def charge(units: int = 1) -> None:
             f"{meter.what} did not finish within {meter.budget.seconds:g} seconds.  Raise the limit "
             "with `with matcalc.limits(seconds=T):` (CLI: --timeout T) if you mean it."
         )
+    meter.check_at = meter._next_check()
 
 
 @contextmanager

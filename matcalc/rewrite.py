@@ -34,7 +34,7 @@ from matcalc.errors import RewriteLimitError
 from matcalc.expr import Expr, Scale, children
 from matcalc.recursion import deep
 
-__all__ = ["Pat", "Rule", "RuleTable", "memoized", "rewrite", "rule", "stats"]
+__all__ = ["Pat", "Rule", "RuleTable", "memo_scope", "memoized", "rewrite", "rule", "stats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +121,18 @@ class Rule:
 
     def __call__(self, e: Expr) -> Expr | None:
         """The replacement of ``e``, or None if the rule does not apply."""
-        captured: dict[str, Expr] = {}
-        if not self.pattern.match(e, captured):
-            return None
-        out = self.replace(**captured)
+        pattern = self.pattern
+        if pattern.fields:
+            captured: dict[str, Expr] = {}
+            if not pattern.match(e, captured):
+                return None
+            out = self.replace(**captured)
+        else:  # a pattern of the node alone (most rules): its tests here, no capture dictionary
+            if pattern.types is not None and not isinstance(e, pattern.types):
+                return None
+            if pattern.where is not None and not pattern.where(e):
+                return None
+            out = self.replace(**{pattern.name: e}) if pattern.name is not None else self.replace()
         return None if out is e else out
 
 
@@ -222,6 +230,23 @@ def memoized(fn: Callable[[Expr], _T]) -> Callable[[Expr], _T]:
     return cached
 
 
+@contextmanager
+def memo_scope() -> Iterator[None]:
+    """Keep the readings of `memoized` functions for the ``with`` block (as a `rewrite` does).
+
+    For a caller outside any rewrite that asks such a reading of many related
+    nodes (`matcalc.backprop` asks whether a gradient is symmetric); inside a
+    rewrite, or a scope already open, it shares the open one.  The memo is
+    dropped at the end of the outermost scope, so no node outlives the call.
+    """
+    token = _MEMOS.set({}) if _MEMOS.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMOS.reset(token)
+
+
 #: A cycle of rules raises `RewriteLimitError` (tests of the rules set it); otherwise the
 #: smallest form of the cycle is the result, the same one whichever form the cycle is entered at.
 strict_cycles = False
@@ -305,13 +330,8 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
         memo[x] = memo[y] = y
         return y
 
-    token = _MEMOS.set({}) if _MEMOS.get() is None else None  # a nested rewrite shares the memos
-    try:
-        with deep():
-            return go(e)
-    finally:
-        if token is not None:
-            _MEMOS.reset(token)
+    with memo_scope(), deep():  # a nested rewrite shares the memos
+        return go(e)
 
 
 def _scalar_factors(e: Expr) -> list[Expr]:

@@ -63,7 +63,11 @@ class _Interned(type):
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
         # the work budget of the public call (matcalc.limits): a node costs a unit, and a unit per
         # 4 operands beyond (its key, symbols and dimensions read every operand, a microsecond each)
-        charge(1 + sum(len(a) for a in args if type(a) is tuple) // _OPERANDS_PER_UNIT)
+        operands = 0
+        for a in args:
+            if type(a) is tuple:
+                operands += len(a)
+        charge(1 + operands // _OPERANDS_PER_UNIT)
         key = (cls, tuple([a if isinstance(a, Expr) else _key(a) for a in args]), shape, row)
         ref = _TABLE.get(key)
         if ref is not None:
@@ -402,6 +406,10 @@ def _code(value: object) -> int:
     return code
 
 
+#: Field values that are plain data (no node, no tuple, no dataclass): coded by `_code` at once.
+_PLAIN = frozenset({str, int, float, bool, Fraction, type(None)})
+
+
 def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
     """A hash of the structure that is the same in every run (Python's str hash is not)."""
     cls = type(e)
@@ -412,6 +420,8 @@ def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
         value = getattr(e, f)
         if isinstance(value, Expr):  # counted as its shallow repr ``<skey>``, then again below
             h = (h * 1_000_003 + zlib.crc32(b"<%d>" % value.skey)) % _MOD
+        elif type(value) in _PLAIN:  # (a name, a number, an axis: the most common fields after nodes)
+            h = (h * 1_000_003 + _code(value)) % _MOD
         elif isinstance(value, tuple):
             if not _has_expr(value):
                 h = (h * 1_000_003 + _code(value)) % _MOD
@@ -424,20 +434,31 @@ def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
     return h
 
 
-def _shallow_repr(value: object) -> str:
+def _shallow_repr(value: object, memo: dict[tuple[Any, ...], str] | None = None) -> str:
     """``repr`` of an index-level value with each expression in it shown by its structural key.
 
     (A full repr would spell out every nested index form again: quadratic in the nesting.)
+    ``memo`` holds the text of each named tuple (an index, a dimension) met so far: an
+    index occurs at least twice in a term.
     """
     if isinstance(value, Expr):
         return f"<{value.skey}>"
-    if isinstance(value, tuple) and hasattr(value, "_fields") and not isinstance(value, Dim):
-        # a record that is a named tuple (an index), shown as the record it is
-        return f"{type(value).__name__}({','.join(map(_shallow_repr, value))})"
     if isinstance(value, tuple):
-        return f"({','.join(map(_shallow_repr, value))})"
+        named = hasattr(value, "_fields")
+        if named:
+            memo = {} if memo is None else memo
+            text = memo.get(value)
+            if text is not None:
+                return text
+        inner = ",".join([_shallow_repr(v, memo) for v in value])
+        # a record that is a named tuple (an index) is shown as the record it is; a dimension as a tuple
+        text = f"{type(value).__name__}({inner})" if named and not isinstance(value, Dim) else f"({inner})"
+        if named:
+            memo[value] = text  # type: ignore[index]  # (set just above)
+        return text
     if is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(_shallow_repr(getattr(value, f.name)) for f in fields(value))
+        memo = {} if memo is None else memo
+        inner = ",".join([_shallow_repr(getattr(value, f.name), memo) for f in fields(value)])
         return f"{type(value).__name__}({inner})"
     return repr(value)
 

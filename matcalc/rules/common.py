@@ -67,6 +67,8 @@ def int_if_whole(k: Exponent) -> Exponent:
 
 def exponent_sum(a: Exponent, b: Exponent) -> Exponent:
     """``a + b``, exact unless one of them is a float."""
+    if type(a) is int and type(b) is int:  # (most exponents: no Fraction to build)
+        return a + b
     if isinstance(a, float) or isinstance(b, float):
         return float(a) + float(b)
     return int_if_whole(Fraction(a) + Fraction(b))

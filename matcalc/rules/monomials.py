@@ -68,7 +68,7 @@ def _factors(e: Expr, k: Value, out: list[tuple[Expr, Value]], nums: list[Value]
             _factors(a, k, out, nums)
             _factors(b, -k, out, nums)
         case Power(base=b, exponent=Number(value=j)) if isinstance(j, (int, Fraction)):
-            out.append((b, int_if_whole(Fraction(j) * Fraction(k))))
+            out.append((b, _times(j, k)))
         case Apply(func="sqrt", arg=b):
             out.append((b, int_if_whole(HALF * Fraction(k))))
         case _:
@@ -96,6 +96,8 @@ def monomial(e: Expr) -> Monomial:
 
 
 def _times(a: Value, b: Value) -> Value:
+    if type(a) is int and type(b) is int:  # (most exponents and numbers: no Fraction to build)
+        return a * b
     if isinstance(a, float) or isinstance(b, float):
         return float(a) * float(b)
     return int_if_whole(Fraction(a) * Fraction(b))

@@ -9,8 +9,6 @@ exactly those transposed sums alone, so the two agree on one form.
 
 from __future__ import annotations
 
-import functools
-
 from matcalc import build
 from matcalc.expr import (
     Add,
@@ -30,7 +28,7 @@ from matcalc.expr import (
     Trace,
     Transpose,
 )
-from matcalc.rewrite import Pat, rule
+from matcalc.rewrite import Pat, memoized, rule
 from matcalc.rules.common import product, total
 from matcalc.rules.cost import operators
 
@@ -149,13 +147,15 @@ def transpose_out_of_sum(s: Add) -> Expr | None:
     return _pulled(s)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+@memoized
 def is_symmetric(e: Expr) -> bool:
     """True when ``e`` is symmetric by construction (a sufficient test, not a necessary one).
 
     A sum is symmetric when each term is, or is the transpose of another term as
-    the rules write it (``A*B+B'*A'``, ``M+M'``).  Cached: `flip` of a sum asks
-    again for its terms, which would make nested sums exponential.
+    the rules write it (``A*B+B'*A'``, ``M+M'``).  Memoized while a rewrite (or a
+    `matcalc.rewrite.memo_scope`) runs: `flip` of a sum asks again for its terms,
+    which would make nested sums exponential.  (Not a process-wide cache: that kept
+    every node it saw alive, so a later call found them built.)
     """
     match e:
         case Symbol(kind=kind):
