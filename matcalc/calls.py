@@ -17,19 +17,23 @@ from collections.abc import Callable, Mapping
 
 from matcalc import build
 from matcalc.errors import ParseError, ShapeError
-from matcalc.expr import FUNCTION_KINDS, Expr
-from matcalc.kinds import Name, Op, node
+from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
+from matcalc.kinds import Name, Op, node, reduces
 from matcalc.lexer import Token
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
 from matcalc.vocabulary import DERIVATIVES, FRECHET, WHERE
 
-__all__ = ["MAX_ARGUMENTS", "MAX_NESTING", "Cursor"]
+__all__ = ["MAX_ARGUMENTS", "MAX_NESTING", "Cursor", "Departs"]
 
 #: Deepest nesting of parentheses, calls, unary minus and powers accepted.
 MAX_NESTING = 1_000
 
 #: Most arguments an abstract function takes (and partial derivatives written at once).
 MAX_ARGUMENTS = 8
+
+
+class Departs(Exception):
+    """Raised by `Cursor.watch`: here kind inference may decide other kinds than the first letters."""
 
 
 class Cursor:
@@ -46,6 +50,9 @@ class Cursor:
         # Typing mode (see matcalc.kinds): what depends on an undeclared name
         # becomes an `Op` over `Name`s instead of being built.
         self.typing = typing
+        # Watching (see `matcalc.parse`): the undeclared names, built with their first-letter
+        # kinds; `watch` stops the build where inference would decide other kinds.
+        self.watched: frozenset[str] = frozenset()
         self.ops: list[Op] = []
         self.names: dict[str, Name] = {}
         self.symbols: dict[str, Expr] = {}  # built once per name (see `matcalc.grammar.Parser.symbol`)
@@ -102,7 +109,30 @@ class Cursor:
             raise ShapeError(str(err), self.text, tok.pos) from None
         if pure:
             self.built[key] = out
+        if self.watched:
+            self.watch(make, args)
         return out
+
+    def watch(self, make: Callable[..., Expr], args: tuple[object, ...]) -> None:
+        """Raise `Departs` where kind inference may depart from the first-letter kinds of `watched`.
+
+        At a sum of a scalar and an array (inference refuses to broadcast a scalar against
+        a name), and at a name of a scalar first letter as the one operand of a reduction
+        (inference does not take a reduced name as a scalar); see `matcalc.parse`.
+        """
+        if make is build.add or make is build.sub:
+            a, b = args
+            if not (isinstance(a, Expr) and isinstance(b, Expr)) or a.is_scalar != b.is_scalar:
+                raise Departs
+            return
+        named = [n for n, a in enumerate(args) if isinstance(a, Expr) and self._has_watched(a)]
+        if len(named) == 1:
+            x = args[named[0]]
+            if isinstance(x, Symbol) and x.kind == "scalar" and reduces(make, args, named[0]):
+                raise Departs
+
+    def _has_watched(self, e: Expr) -> bool:
+        return any(s.name in self.watched for s in e.symbols)
 
     def enter(self) -> None:
         """One level deeper; refuses nesting beyond `MAX_NESTING`."""

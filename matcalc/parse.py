@@ -18,15 +18,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from matcalc import build
-from matcalc.errors import ParseError, ShapeError
+from matcalc.calls import Departs
+from matcalc.errors import MatcalcError, ParseError, ShapeError
 from matcalc.expr import FUNCTION_KINDS, KINDS, Expr
 from matcalc.grammar import MAX_NESTING, Parser
 from matcalc.kinds import Contradiction, infer
-from matcalc.lexer import tokenize
+from matcalc.lexer import Token, tokenize
 from matcalc.limits import DEFAULT_LENGTH, max_length
 from matcalc.recursion import deep
 from matcalc.spellings import check_caret_t
-from matcalc.vocabulary import RESERVED
+from matcalc.vocabulary import RESERVED, WHERE
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "parse_result"]
 
@@ -44,7 +45,7 @@ def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
     (a-g scalar, h-z vector, A-Z matrix).  `parse_result` tells which kinds
     were guessed that way.
     """
-    return parse_result(text, kinds).expr
+    return _read(text, kinds, quick=True)  # type: ignore[return-value]  # (quick: the expression)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,11 @@ class ParseResult:
 
 def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResult:
     """Parse ``text`` like `parse`, and say how the kind of each name was decided."""
+    return _read(text, kinds, quick=False)  # type: ignore[return-value]  # (not quick: the result)
+
+
+def _read(text: str, kinds: Mapping[str, str] | None, quick: bool) -> ParseResult | Expr:
+    """`parse_result`; with ``quick``, only the expression, by `_first_letters` where that holds."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     limit = max_length()
@@ -79,7 +85,14 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
         check_caret_t(text, tokens, declared)
         decided: dict[str, str] = {}
         guessed: frozenset[str] = frozenset()
-        if any(t.kind == "name" and t.text not in declared and t.text not in RESERVED for t in tokens):
+        undeclared = {
+            t.text for t in tokens if t.kind == "name" and t.text not in declared and t.text not in RESERVED
+        }
+        if quick and undeclared:
+            expr = _first_letters(text, declared, tokens, undeclared)
+            if expr is not None:
+                return expr
+        if undeclared:
             typing = Parser(text, declared, tokens, typing=True)
             try:
                 typing.parse()
@@ -91,12 +104,52 @@ def parse_result(text: str, kinds: Mapping[str, str] | None = None) -> ParseResu
                 decided = {n: build.default_kind(n) for n in typing.names}
                 guessed = frozenset(decided)
         expr = Parser(text, {**decided, **declared}, tokens).parse()
+    if quick:
+        return expr
     return ParseResult(
         expr,
         {s.name: s.kind for s in expr.symbols},
         {n: k for n, k in decided.items() if n not in guessed},
         {n: k for n, k in decided.items() if n in guessed},
     )
+
+
+def _first_letters(
+    text: str, declared: dict[str, str], tokens: list[Token], undeclared: set[str]
+) -> Expr | None:
+    """The expression with the undeclared names of their first-letter kinds, when inference would agree.
+
+    Inference (`matcalc.kinds`) narrows the kinds of the undeclared names to the
+    types every operation accepts (arc consistency), then takes the first letter
+    for each name still open.  When the first-letter kinds build the whole text, they
+    are types every operation accepts, so arc consistency keeps each of them and
+    inference decides exactly them, unless one of its two rules beyond the
+    constructors applies: no scalar broadcast against a name in a sum (so: no sum of a
+    scalar and an array at all), and no reduced name taken as a scalar.  The parser
+    watches for both while it builds, and stops at the first (`matcalc.calls.Cursor.watch`).  So this build
+    is the expression `parse_result` gives, without the typing pass; None where the
+    full inference must run (a sum of a scalar and an array, a reduced scalar name,
+    a text that fails to build, a 'where' list, index notation, abstract functions).
+    """
+    if any(k in FUNCTION_KINDS for k in declared.values()) or any(_not_plain(t) for t in tokens):
+        return None
+    letters = {n: build.default_kind(n) for n in undeclared}
+    parser = Parser(text, {**letters, **declared}, tokens)
+    parser.watched = frozenset(undeclared)
+    try:
+        return parser.parse()
+    except (Departs, MatcalcError):  # the full passes decide (and an error is theirs to say)
+        return None
+
+
+#: Tokens of the constructs `_first_letters` leaves to the full passes (index notation, 'where').
+_NOT_PLAIN = frozenset({"->", "[", "]", "=", "δ"})
+
+
+def _not_plain(t: Token) -> bool:
+    if t.kind == "name":
+        return t.text == WHERE
+    return t.kind == "op" and (t.text in _NOT_PLAIN or t.text.startswith("∂"))
 
 
 @contextmanager

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import expressions
 
 import matcalc as mc
+from matcalc.expr import IndexForm, walk
 from matcalc.testing import check_derivative
 
 RIDGE = "norm2(X*w-y)^2 + lam*norm2(w)^2"
@@ -143,3 +148,67 @@ def test_contradicting_uses_report_the_shape_error_with_first_letter_kinds() -> 
 
 def test_parse_is_parse_result_expr() -> None:
     assert mc.parse(RIDGE) is mc.parse_result(RIDGE).expr
+
+
+# ---- parse builds with the first-letter kinds where inference would decide them ----------
+
+
+def _same(a: mc.Expr, b: mc.Expr) -> bool:
+    """One expression, up to what is new in every parse (anonymous dimensions, the indices of index forms)."""
+    if a is b:
+        return True
+    fresh = any(d.anonymous for d in a.dims) or any(isinstance(n, IndexForm) for n in walk(a))
+    symbols = [(s.name, s.kind, s.shape) for s in a.symbols] == [(s.name, s.kind, s.shape) for s in b.symbols]
+    return fresh and symbols and str(a) == str(b) and a.shape == b.shape
+
+
+def _parsed(text: str, kinds: dict[str, str]) -> tuple[object, object]:
+    """``parse`` and ``parse_result(...).expr`` of ``text``, or the error each raises."""
+    out: list[object] = []
+    for read in (mc.parse, lambda t, k: mc.parse_result(t, k).expr):
+        try:
+            out.append(read(text, kinds))
+        except mc.MatcalcError as err:
+            out.append((type(err), str(err)))
+    return out[0], out[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RIDGE, "x'*A*x", "1+v", "c - 2*v/3", "x-mean(x)", "tr(h)", "b*tr(b)", "c-norm2(c)", "sum(a)",
+        "a+x", "x+A", "softmax(A)*b", "s + mu*x'*x", "x'*x + c", "sum(log(1+exp(-y.*(X*w))))",
+        "softmax(z) + tr(z)", "x*x", "A*B-C'", "exp(a)*y + z", "kron(a, B)", "mean(X, 1)", "sum(a, 1)",
+        "L_expm(A, B)", "x'*eye*x + sum(vector(1))", "diag(x)*y - 1", "((i) -> x[i]*y[i])", "t1 where t1 = x",
+    ],
+)
+def test_parse_agrees_with_inference(text: str) -> None:
+    fast, full = _parsed(text, {})
+    assert fast == full if isinstance(full, tuple) else _same(fast, full)  # type: ignore[arg-type]
+
+
+def test_parse_skips_inference_where_first_letters_are_its_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = sys.modules["matcalc.parse"]
+    calls: list[int] = []
+    real = module.infer
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "infer", counted)
+    for text in ("x'*A*x", "norm2(X*w-y)^2", "tr(A*X*B)", "sum(exp(Q*q))"):
+        mc.parse(text)
+    assert not calls  # the first letters build, no broadcast, no reduced scalar: no typing pass
+    for text in (RIDGE, "1+v", "sum(a)", "tr(h)"):  # a scalar beside an array; a reduced scalar letter
+        mc.parse(text)  # and first letters that do not build (tr of a vector)
+    assert len(calls) == 4
+    assert mc.parse("1+v").is_scalar and mc.parse("tr(h)").body.is_matrix  # type: ignore[attr-defined]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(expressions())
+def test_parse_agrees_with_inference_on_random_texts(e: mc.Expr) -> None:
+    text = str(e)
+    fast, full = _parsed(text, {})
+    assert fast == full if isinstance(full, tuple) else _same(fast, full)  # type: ignore[arg-type]
