@@ -53,12 +53,15 @@ def unify(
     """`unified`, and the unifier (to map further dims such as a result shape)."""
     charge()  # the work budget of the public call (matcalc.limits)
     uf = Unifier(lambda owner: _is_function(operands, owner))
-    for i, op in enumerate(operands):
-        for other in operands[i + 1 :]:
-            for prev, s in _clashes(op.symbols, other.symbols):
-                if prev.kind != s.kind:
-                    raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
-                uf.unify_all(zip(prev.shape, s.shape, strict=True))
+    clashes = [pair for i, op in enumerate(operands) for other in operands[i + 1 :]
+               for pair in _clashes(op.symbols, other.symbols)]  # fmt: skip
+    equal = equal if isinstance(equal, list | tuple) else list(equal)
+    if not clashes and all(a == b for a, b in equal):  # (most operations: nothing to rename)
+        return list(operands), uf
+    for prev, s in clashes:
+        if prev.kind != s.kind:
+            raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
+        uf.unify_all(zip(prev.shape, s.shape, strict=True))
     uf.unify_all(equal)
     sub = uf.substitution()
     return [substitute_dims(op, sub) for op in operands], uf

@@ -120,5 +120,6 @@ def sort_scalar_product(s: Scale) -> Expr | None:
 
     Terminates: the factors end up sorted, and a sorted product is left alone.
     """
-    ordered = sorted(scalar_factors(s), key=_scalar_factor_key)
-    return None if ordered == scalar_factors(s) else build.mul_all(ordered)
+    factors = scalar_factors(s)
+    ordered = sorted(factors, key=_scalar_factor_key)
+    return None if ordered == factors else build.mul_all(ordered)
