@@ -27,7 +27,7 @@ from matcalc.lexer import Token, tokenize
 from matcalc.limits import DEFAULT_LENGTH, max_length
 from matcalc.recursion import deep
 from matcalc.spellings import check_caret_t
-from matcalc.vocabulary import RESERVED, WHERE
+from matcalc.vocabulary import RESERVED, VEC_CONSTANTS, WHERE
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "parse_result"]
 
@@ -129,7 +129,8 @@ def _first_letters(
     watches for both while it builds, and stops at the first (`matcalc.calls.Cursor.watch`).  So this build
     is the expression `parse_result` gives, without the typing pass; None where the
     full inference must run (a sum of a scalar and an array, a reduced scalar name,
-    a text that fails to build, a 'where' list, index notation, abstract functions).
+    a text that fails to build, a 'where' list, index notation, abstract functions,
+    the constants of the vec form).
     """
     if any(k in FUNCTION_KINDS for k in declared.values()) or any(_not_plain(t) for t in tokens):
         return None
@@ -147,8 +148,8 @@ _NOT_PLAIN = frozenset({"->", "[", "]", "=", "δ"})
 
 
 def _not_plain(t: Token) -> bool:
-    if t.kind == "name":
-        return t.text == WHERE
+    if t.kind == "name":  # (the vec constants stand in the typing pass for what they are not)
+        return t.text == WHERE or t.text in VEC_CONSTANTS
     return t.kind == "op" and (t.text in _NOT_PLAIN or t.text.startswith("∂"))
 
 

@@ -83,10 +83,14 @@ def _vector_quotient(x: Expr) -> Expr | None:
     return pushed if operators(pushed) < operators(build.transpose(x)) else None
 
 
+@memoized
 def flip(e: Expr) -> Expr:
     """``e'`` as the rules leave it: transposes moved to the leaves of products, scales, quotients, powers.
 
-    On such a normal form, ``flip(flip(e)) is e``.
+    On such a normal form, ``flip(flip(e)) is e``.  Memoized while the rewrite runs
+    (`matcalc.rewrite.memoized`): the transpose rules and `is_symmetric` flip the terms
+    of every matrix sum they meet, and `transpose_down` and `transpose_out_of_sum` ask
+    `_pulled` of the same sums.
     """
     if e.is_scalar or is_symmetric(e):
         return e
@@ -107,6 +111,7 @@ def flip(e: Expr) -> Expr:
     return build.transpose(e)
 
 
+@memoized
 def _pulled(s: Expr) -> Expr | None:
     """``s`` with the transpose taken out of its terms that print shorter transposed, if that pays.
 
