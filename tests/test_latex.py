@@ -151,6 +151,14 @@ def test_signs_come_out_in_front() -> None:
     assert mc.latex(mc.parse("(-a)/b*x"), form="index") == r"-\frac{a}{b} x_{i}"
 
 
+def test_a_quotient_by_a_scalar_opens_in_index_form() -> None:
+    # X/c is how the simplifier writes 1/c*X; its entries are 1/c X_ij, not a bracket [X/c]_ij
+    assert mc.latex(mc.parse("X/c+A"), form="index") == r"\frac{1}{c} X_{ij} + A_{ij}"
+    assert mc.latex(mc.parse("-2*(A*B)/c"), form="index") == r"-\frac{2}{c} A_{ip} B_{pj}"
+    hess = mc.diff(mc.parse("norm2(x-a)", {"x": "vector", "a": "vector"}), "x", "x")
+    assert mc.latex(hess, form="index").startswith(r"\frac{1}{\|x - a\|_2} \delta_{ij} - ")
+
+
 def test_explicit_sums_where_einstein_is_ambiguous() -> None:
     assert mc.latex(mc.parse("sum(x)"), form="index") == r"\sum_{p} x_{p}"  # once
     assert mc.latex(mc.parse("x'*y"), form="index") == r"x_{p} y_{p}"  # twice: implicit

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 
 from matcalc.expr import (
     Add,
+    ElemDiv,
     Expr,
+    Number,
     IndexForm,
     Inverse,
     MatPow,
@@ -39,6 +41,7 @@ from matcalc.expr import (
 from matcalc.index import Factor, Idx, IndexExpr, Term, fresh_like, product
 from matcalc.lower import LOWERINGS, lower
 from matcalc.printing.indices import free_names, index_names, lhs_groups
+from matcalc.printing.shared import mean_of
 from matcalc.printing.tex import ATOM, FRAC, MUL, Tex, delimited, number_tex, symbol_tex, wrap
 from matcalc.simplify_index import contract
 
@@ -157,8 +160,12 @@ class _Lowering:
         match e:
             case Add() if not top:
                 pass
+            case Scale(coef=Number() as k, body=ElemDiv(num=body, den=den) as q) if _over_scalar(q, idx):
+                return self._over(k, den, body, idx, top)  # (2 X/c)_ij = 2/c X_ij
             case Scale():
                 return _products([self._coefficient(e.coef), self.terms(e.body, idx, top)])
+            case ElemDiv(num=body, den=den) if _over_scalar(e, idx):
+                return self._over(Number(1), den, body, idx, top)  # (X/c)_ij = 1/c X_ij
             case Inverse(body=Transpose()) | MatPow(body=Transpose()):  # inv(X')_ij = inv(X)_ji
                 return [_atom(_untransposed(e), idx[::-1])]
             case IndexForm():
@@ -168,6 +175,11 @@ class _Lowering:
                 return [u for t in lower(e, idx) for u in self._spread(t, top and len(t.factors) == 1)]
         negative, positive = self._printer.signed(e)  # -a/b is -1 times a/b
         return [Term(-1 if negative else 1, (Factor(positive, idx),))]
+
+    def _over(self, k: Number, den: Expr, body: Expr, idx: tuple[Idx, ...], top: bool) -> list[Term]:
+        """``(k body/den)[idx]``: the scalar quotient ``k/den`` as the coefficient of ``body[idx]``."""
+        coefficient = self._coefficient(ElemDiv(k, den, shape=()))
+        return _products([coefficient, self.terms(body, idx, top)])
 
     def _spread(self, t: Term, top: bool) -> list[Term]:
         """The terms of ``t`` with each factor lowered in turn, its number and deltas last."""
@@ -184,6 +196,11 @@ class _Lowering:
         """The terms of ``t`` with each factor lowered in turn."""
         factors = [self.terms(f.base, f.indices, False) for f in t.factors]
         return _products([[Term(t.coef, (), t.deltas)], *factors])
+
+
+def _over_scalar(e: ElemDiv, idx: tuple[Idx, ...]) -> bool:
+    """Whether ``e[idx]`` opens as ``1/c e.num[idx]``: a matrix or vector over a scalar, not a mean."""
+    return bool(idx) and not e.den.shape and mean_of(e) is None
 
 
 def _untransposed(e: Inverse | MatPow) -> Expr:
