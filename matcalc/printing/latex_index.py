@@ -27,10 +27,10 @@ from matcalc.expr import (
     Add,
     ElemDiv,
     Expr,
-    Number,
     IndexForm,
     Inverse,
     MatPow,
+    Number,
     Ones,
     PairIndex,
     Partials,
@@ -165,7 +165,7 @@ class _Lowering:
             case Scale():
                 return _products([self._coefficient(e.coef), self.terms(e.body, idx, top)])
             case ElemDiv(num=body, den=den) if _over_scalar(e, idx):
-                return self._over(Number(1), den, body, idx, top)  # (X/c)_ij = 1/c X_ij
+                return self._over(Number(1, shape=()), den, body, idx, top)  # (X/c)_ij = 1/c X_ij
             case Inverse(body=Transpose()) | MatPow(body=Transpose()):  # inv(X')_ij = inv(X)_ji
                 return [_atom(_untransposed(e), idx[::-1])]
             case IndexForm():
