@@ -347,6 +347,21 @@ def test_no_overflow_at_large_arguments(text: str) -> None:
     assert np.all(np.isfinite(got))
 
 
+@pytest.mark.parametrize("text", ["-sum(y.*log(sigmoid(z))+(1-y).*log(1-sigmoid(z)))",  # binary cross-entropy
+                                  "-y'*log(softmax(z))", "sum(log(-sigmoid(z)+1))"])  # fmt: skip
+def test_value_and_gradient_stay_finite_at_large_logits(text: str) -> None:
+    """The log of a softmax or sigmoid that the gradient needs too is still computed from its argument
+    (a shared sigmoid(50) rounds to 1, and log(1-1) is -inf where the loss is 50)."""
+    e = P(text, {"y": "vector", "z": "vector"})
+    fn = mc.lambdify({"f": e, "g": mc.diff(e, "z")})
+    z = np.array([-1000.0, -50.0, 0.0, 50.0, 1000.0])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        values = {"y": np.array([1.0, 0.0, 0.5, 1.0, 0.0]), "z": z}
+        got = fn(**{s.name: values[s.name] for s in e.symbols})
+    assert np.isfinite(got["f"]) and np.all(np.isfinite(got["g"]))
+    assert abs(got["f"]) > 999  # the last (or first) example alone contributes 1000
+
+
 def test_sigmoid_is_accurate_in_both_tails() -> None:
     fn = mc.lambdify(P("sigmoid(x)"))
     t = np.array([-700.0, -30.0, 30.0])

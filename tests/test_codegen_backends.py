@@ -104,6 +104,16 @@ def test_torch_agrees_with_evaluate(r: Recipe) -> None:
     _check(r, "torch", torch.as_tensor, lambda t: t.numpy())
 
 
+def test_torch_kron_of_a_transpose() -> None:
+    """torch.kron raises "view size is not compatible" on a transposed operand (SymPy's x'*kron(A', B)*y)."""
+    torch = require("torch")
+    kinds = {"A": "matrix", "B": "matrix", "x": "vector", "y": "vector"}
+    f = mc.parse("x'*kron(A', B)*y+sum(kron(B, A'))", kinds)
+    values = random_values(f, 0)
+    got = mc.lambdify(f, backend="torch")(**{k: torch.as_tensor(v) for k, v in values.items()})
+    np.testing.assert_allclose(got.numpy(), mc.evaluate(f, values), rtol=1e-12)
+
+
 def test_torch_constructors_follow_the_arguments_dtype() -> None:
     torch = require("torch")
     fn = mc.lambdify(mc.parse("X+eye"), backend="torch")
@@ -158,6 +168,24 @@ def test_array_api_code_finds_the_namespace_and_has_no_einsum() -> None:
     unchecked = code(f, backend="array_api", checks=False)  # the same finder: Python numbers work too
     assert "xp = _namespace(X, w, y)" in unchecked and "_input" not in unchecked
     assert "einsum" not in src and "xp.sum(" in src
+
+
+@pytest.mark.parametrize("backend", ["torch", "array_api"])
+def test_a_size_in_an_index_form_multiplies_the_contraction(backend: str) -> None:
+    """``size(y, 1)`` is a Python int in generated code: PyTorch's einsum takes tensors only, and code
+    without einsum indexes every operand; so a scalar factor multiplies the contraction instead
+    (the Hessian by S of a batched Gaussian log-likelihood, Bishop PRML (2.118), holds the count N)."""
+    lib = require("torch") if backend == "torch" else require("array_api_strict")
+    kinds = {"X": "matrix", "S": "symmetric", "m": "vector", "y": "vector", "W": "matrix", "x": "vector"}
+    for text, wrt in (("size(y, 1)*W*x", ("W",)), ("-size(X, 1)*logdet(S)/2-tr(inv(S)*X'*X)/2", ("S", "S"))):
+        f = mc.parse(text, kinds)
+        d = mc.diff(f, *wrt)
+        values = random_values(f, 0)
+        fn = mc.lambdify(d, backend=backend)
+        to = lib.as_tensor if backend == "torch" else lib.asarray
+        got = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in values.items()})
+        got = got.numpy() if backend == "torch" else np.asarray(got)
+        np.testing.assert_allclose(got, mc.evaluate(d, values), rtol=1e-9, atol=1e-12)
 
 
 def test_unknown_backend() -> None:

@@ -73,11 +73,14 @@ def _term(lw: Lowerer, t: Term, free: tuple[Idx, ...]) -> tuple[bool, ast.expr]:
     # a factor 1 is no operand, but its indices count
     factors = [(None if isinstance(f.base, Ones) else f.base, f.indices) for f in unpacked.factors]
     p = plan(factors, (*unpacked.deltas, *t.deltas), free, merge_free=on_diagonal)
-    operands: list[Operand] = [(lw.ref(base), idx) for base, idx in p.operands]
+    # a scalar factor (det(X), size(y, 1), a scalar symbol: a Python number on some backends) multiplies
+    # the einsum: PyTorch's einsum takes tensors only, and code without einsum indexes every operand
+    scalars = [lw.ref(base) for base, idx in p.operands if not idx]
+    operands: list[Operand] = [(lw.ref(base), idx) for base, idx in p.operands if idx]
     operands += [(lw.op("eye", lw.size(a.dim), lw.like(a.dim)), [a, b]) for a, b in p.eyes]
     roots = tuple(dict.fromkeys(p.out))
     # a summed index nothing depends on is a factor of its size
-    sizes = [lw.size(i.dim) for i in sorted(p.unused) if i not in roots]
+    sizes = scalars + [lw.size(i.dim) for i in sorted(p.unused) if i not in roots]
     negative = coef < 0
     magnitude = -coef if negative else coef
     if len(roots) < len(free):

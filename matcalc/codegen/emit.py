@@ -10,11 +10,13 @@ every node type.  The rules that pay off:
   array; in a sum a (scaled) vector of ones is a broadcast scalar;
 - exact rewrites that are numerically safer: ``log(1+exp(t))`` is
   ``logaddexp(0, t)``, ``log(softmax(x))`` a log-softmax, ``log(sigmoid(t))``
-  ``-logaddexp(0, -t)``, ``norm2(x)^2`` ``x @ x``.
+  ``-logaddexp(0, -t)``, ``log(1-sigmoid(t))`` ``-logaddexp(0, t)``, ``norm2(x)^2`` ``x @ x``.
 
 A rule that looks through a child (``tr(A*B)`` through ``A*B``) does so only
 when nothing else needs that child (`Lowerer.private`); otherwise it uses the
-child's value, which is computed once anyway.
+child's value, which is computed once anyway.  The logarithms above are the
+exception: they look through a shared softmax or sigmoid too, since its value
+may have underflowed to 0.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from matcalc.codegen.folding import (
     constant,
     is_number,
     python_scalar,
+    sigmoid_complement_argument,
     softplus_argument,
     split_sign,
     sum_of,
@@ -360,11 +363,16 @@ class Lowerer:
             inner = softplus_argument(arg)
             if inner is not None:
                 return self.op("softplus", self.ref(inner))
-            if isinstance(arg, Softmax) and self.private(arg):
+            # computed from the argument even where the softmax or sigmoid is needed anyway (by a
+            # gradient): the log of one that underflowed to 0 would be -inf where the value is finite
+            if isinstance(arg, Softmax):
                 return self.named(arg, "log")
-            if isinstance(arg, Apply) and arg.func == "sigmoid" and self.private(arg):
+            if isinstance(arg, Apply) and arg.func == "sigmoid":
                 # log(sigmoid(t)) = -log(1+exp(-t))
                 return sx.neg(self.op("softplus", self.ref(build.neg(arg.arg))))
+            inner = sigmoid_complement_argument(arg)
+            if inner is not None:  # log(1-sigmoid(t)) = log(sigmoid(-t)) = -log(1+exp(t))
+                return sx.neg(self.op("softplus", self.ref(inner)))
             if isinstance(arg, Apply) and arg.func == "exp":
                 return self.ref(arg.arg)
         return self.op(e.func, self.ref(arg))

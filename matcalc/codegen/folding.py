@@ -4,7 +4,8 @@ Constant scalars (``2^-1``, ``exp(2)``) folded to the literal of their value;
 the transpose of a sum or product pushed inside (``(A*B)'`` is ``B'*A'``), so
 that a transpose computed anyway can be reused; the sign of a term, so that
 ``a + -b`` is written ``a - b``; scalars that Python's arithmetic may compute;
-the argument ``t`` of ``1+exp(t)`` (``log(1+exp(t))`` is a softplus).  Used
+the argument ``t`` of ``1+exp(t)`` (``log(1+exp(t))`` is a softplus) and of
+``1-sigmoid(t)`` (``log(1-sigmoid(t))`` is ``-softplus(t)``).  Used
 by `matcalc.codegen.emit`.
 """
 
@@ -22,7 +23,8 @@ from matcalc.evaluate import evaluate
 from matcalc.expr import Add, Apply, Expr, Hadamard, MatMul, Number, Ones, Scale, Symbol, children
 
 __all__ = [
-    "constant", "is_number", "python_scalar", "softplus_argument", "split_sign", "sum_of", "transposed",
+    "constant", "is_number", "python_scalar", "sigmoid_complement_argument", "softplus_argument",
+    "split_sign", "sum_of", "transposed",
 ]  # fmt: skip
 
 
@@ -100,6 +102,18 @@ def softplus_argument(e: Expr) -> Expr | None:
     for one, other in (e.terms, e.terms[::-1]):
         if (isinstance(one, Ones) or is_number(one, 1)) and isinstance(other, Apply) and other.func == "exp":
             return other.arg
+    return None
+
+
+def sigmoid_complement_argument(e: Expr) -> Expr | None:
+    """``t`` if ``e`` is ``1-sigmoid(t)`` (``log(1-sigmoid(t))`` is ``-softplus(t)``), else None."""
+    if not isinstance(e, Add) or len(e.terms) != 2:
+        return None
+    for one, other in (e.terms, e.terms[::-1]):
+        if not (isinstance(one, Ones) or is_number(one, 1)) or not isinstance(other, Scale):
+            continue
+        if is_number(other.coef, -1) and isinstance(other.body, Apply) and other.body.func == "sigmoid":
+            return other.body.arg
     return None
 
 

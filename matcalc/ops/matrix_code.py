@@ -146,6 +146,8 @@ CODE: dict[str, dict[str, dict[str, str]]] = {
     },
     **_extrema(),
     "vec": {"": spelled("xp.reshape(_0.T, (-1,))", torch="torch.reshape(_0.mT, (-1,))")},  # columns stacked
-    # of two vectors or two matrices (code generation lifts a vector next to a matrix); the array API has none
-    "kron": {"": spelled("xp.kron(_0, _1)", array_api="_kron(xp, _0, _1)")},
+    # of two vectors or two matrices (code generation lifts a vector next to a matrix); the array API has
+    # none; PyTorch's kron raises on a transposed (non-contiguous) operand, "view size is not compatible"
+    "kron": {"": spelled("xp.kron(_0, _1)", torch="torch.kron(_0.contiguous(), _1.contiguous())",
+                         array_api="_kron(xp, _0, _1)")},
 }  # fmt: skip

@@ -3,6 +3,12 @@
 import numpy as np
 
 
+def _log_softmax(x):
+    """log(softmax(x)) = x - logsumexp(x), without overflow or log(0)."""
+    z = x - np.max(x)
+    return z - np.log(np.sum(np.exp(z)))
+
+
 def _softmax(x):
     """exp(x)/sum(exp(x)), shifted by max(x) so that exp cannot overflow."""
     z = np.exp(x - np.max(x))
@@ -16,11 +22,12 @@ def softmax_xent(W, x, y):
     d_W = (sum(y)*softmax(W*x)-y)*x'
     d_x_x = sum(y)*W'*(diag(softmax(W*x))-softmax(W*x)*softmax(W*x)')*W
     """
-    t0 = _softmax(W @ x)
-    f = -(y @ np.log(t0))
+    t0 = W @ x
+    f = -(y @ _log_softmax(t0))
     t1 = np.sum(y)
-    d_W = np.outer(t1 * t0 - y, x)
-    t2 = np.sqrt(t0)[:, None] * W
-    t3 = W.T @ t0
-    d_x_x = t1 * (t2.T @ t2 - np.outer(t3, t3))
+    t2 = _softmax(t0)
+    d_W = np.outer(t1 * t2 - y, x)
+    t3 = np.sqrt(t2)[:, None] * W
+    t4 = W.T @ t2
+    d_x_x = t1 * (t3.T @ t3 - np.outer(t4, t4))
     return {'f': f, 'd_W': d_W, 'd_x_x': d_x_x}
