@@ -124,10 +124,6 @@ def test_vec_forms_and_claims(case: Case) -> None:
         assert mc.check(f, var, claim, kinds).ok, f"the textbook's {claim}"
 
 
-#: What a backend has no code for, by its record (a CodegenError that says so).
-_NO_CODE = {"array_api": ("expm",)}
-
-
 @pytest.mark.parametrize("backend", ["numpy", "jax", "torch", "array_api"])
 def test_generated_code_on_every_backend(backend: str) -> None:
     lib = {"numpy": np, "jax": None, "torch": None, "array_api": None}[backend]
@@ -138,13 +134,15 @@ def test_generated_code_on_every_backend(backend: str) -> None:
     elif backend == "array_api":
         lib = require("array_api_strict")
     for case in CASES:
-        if any(name in case.text for name in _NO_CODE.get(backend, ())):
-            continue
         f = mc.parse(case.text, case.kinds)
         values = _values(case, f)
         most = 1 if backend == "jax" else 2  # eager JAX dispatches slowly: first derivatives only
         outputs = {"f": f, **{"d_" + "_".join(w): mc.diff(f, *w) for w in _orders(case) if len(w) <= most}}
-        fn = mc.lambdify(outputs, backend=backend)
+        try:
+            fn = mc.lambdify(outputs, backend=backend)
+        except mc.CodegenError as e:  # matrix functions outside NumPy: documented (docs/matrix-functions.md)
+            assert "its record says it is not available there" in str(e)
+            continue
         args = {k: lib.asarray(np.asarray(v)) if np.ndim(v) else v for k, v in values.items()}
         out = fn(**args)
         for key, e in outputs.items():

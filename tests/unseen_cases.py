@@ -64,6 +64,11 @@ def _vec(x: Any) -> Any:
     return x.T.reshape(-1)
 
 
+def _logm_sym(s: Any) -> Any:
+    w, q = jnp.linalg.eigh(s)
+    return (q * jnp.log(w)) @ q.T
+
+
 def _phi(u: Any) -> Any:
     return jss.ndtr(u)
 
@@ -76,6 +81,7 @@ DL = "Goodfellow-DL-6"
 ML = "ML-models"
 SYMPY = "sympy-test_derivatives"
 TG = "tensorgrad"
+HARD = "compositions"
 MCO = "matrixcalculus.org"
 
 M, SQ, SYM, V, S = "matrix", "square", "symmetric", "vector", "scalar"
@@ -929,5 +935,289 @@ CASES: tuple[Case, ...] = (
         lambda v: jnp.sum(jnp.abs(v["A"] @ v["x"] - v["b"])),
         ("x",),
         {"A": M, "x": V, "b": V},
+    ),
+    # --- harder compositions: symmetric variables through new constructs, spectral functions, order 3
+    Case(
+        "sym_softmax_rows",
+        HARD,
+        "sum(G.*softmax(S, 2))",
+        lambda v: jnp.sum(v["G"] * _sm(v["S"], 1)),
+        ("S",),
+        {"S": SYM, "G": M},
+    ),
+    Case(
+        "sym_lse_cols",
+        HARD,
+        "logsumexp(S, 1)*y",
+        lambda v: jax.nn.logsumexp(v["S"], axis=0) @ v["y"],
+        ("S",),
+        {"S": SYM, "y": V},
+    ),
+    Case(
+        "sym_kron",
+        HARD,
+        "x'*kron(S, S)*x",
+        lambda v: v["x"] @ jnp.kron(v["S"], v["S"]) @ v["x"],
+        ("S",),
+        {"S": SYM, "x": V},
+    ),
+    Case(
+        "sym_vec",
+        HARD,
+        "vec(S)'*vec(A*S)",
+        lambda v: _vec(v["S"]) @ _vec(v["A"] @ v["S"]),
+        ("S",),
+        {"S": SYM, "A": M},
+    ),
+    Case(
+        "sym_lgamma",
+        HARD,
+        "sum(lgamma(S.^2+1))",
+        lambda v: jnp.sum(jss.gammaln(v["S"] ** 2 + 1)),
+        ("S",),
+        {"S": SYM},
+        order=3,
+    ),
+    Case("sym_inv", HARD, "inv(S)", lambda v: jnp.linalg.inv(v["S"]), ("S",), {"S": SYM}, order=2),
+    Case(
+        "sym_logdet3", HARD, "logdet(S)", lambda v: jnp.linalg.slogdet(v["S"])[1], ("S",), {"S": SYM}, order=3
+    ),
+    Case(
+        "sym_sqrt_quad",
+        HARD,
+        "sqrt(x'*S*x)",
+        lambda v: jnp.sqrt(v["x"] @ v["S"] @ v["x"]),
+        ("S", "x"),
+        {"S": SYM, "x": V},
+        mixed=(("S", "x"),),
+    ),
+    Case(
+        "sym_max_rows",
+        HARD,
+        "sum(max(S, [], 2))",
+        lambda v: jnp.sum(jnp.max(v["S"], axis=1)),
+        ("S",),
+        {"S": SYM},
+        order=1,
+    ),
+    Case(
+        "sym_expm",
+        HARD,
+        "tr(expm(S))",
+        lambda v: jnp.trace(jax.scipy.linalg.expm(v["S"])),
+        ("S",),
+        {"S": SYM},
+    ),
+    Case(
+        "sym_power",
+        HARD,
+        "tr(S^0.5)",
+        lambda v: jnp.sum(jnp.sqrt(jnp.linalg.eigvalsh(v["S"]))),
+        ("S",),
+        {"S": SYM},
+    ),
+    Case(
+        "sym_power_c",
+        HARD,
+        "tr(S^c)",
+        lambda v: jnp.sum(jnp.linalg.eigvalsh(v["S"]) ** v["c"]),
+        ("S", "c"),
+        {"S": SYM, "c": S},
+        ranges={"c": (0.5, 2.5)},
+    ),
+    Case(
+        "sym_logm",
+        HARD,
+        "tr(A*logm(S))",
+        lambda v: jnp.trace(v["A"] @ _logm_sym(v["S"])),
+        ("S",),
+        {"S": SYM, "A": M},
+        order=1,
+    ),
+    Case(
+        "sym_eigvals",
+        HARD,
+        "y'*eigvals(S)",
+        lambda v: v["y"] @ jnp.linalg.eigvalsh(v["S"]),
+        ("S",),
+        {"S": SYM, "y": V},
+    ),
+    Case(
+        "nuclear",
+        HARD,
+        "nuclear_norm(X)",
+        lambda v: jnp.sum(jnp.linalg.svd(v["X"], compute_uv=False)),
+        ("X",),
+        {"X": M},
+        order=1,
+    ),
+    Case(
+        "spectral", HARD, "spectral_norm(X)", lambda v: jnp.linalg.norm(v["X"], 2), ("X",), {"X": M}, order=1
+    ),
+    Case("softmax_3", HARD, "softmax(x)", lambda v: _sm(v["x"]), ("x",), {"x": V}, order=3),
+    Case(
+        "lse_rows_hess", HARD, "logsumexp(X, 2)", lambda v: jax.nn.logsumexp(v["X"], axis=1), ("X",), {"X": M}
+    ),
+    Case(
+        "mean_cols_hess",
+        HARD,
+        "norm2(X-vector(1)*mean(X, 1))^2",
+        lambda v: jnp.sum((v["X"] - jnp.mean(v["X"], axis=0)[None, :]) ** 2),
+        ("X",),
+        {"X": M},
+    ),
+    Case(
+        "pnorm",
+        HARD,
+        "sum(abs(x).^p)^(1/p)",
+        lambda v: jnp.sum(jnp.abs(v["x"]) ** v["p"]) ** (1 / v["p"]),
+        ("x", "p"),
+        {"x": V, "p": S},
+        ranges={"p": (1.5, 3)},
+        mixed=(("x", "p"),),
+    ),
+    Case("base_pow", HARD, "sum(2.^x)", lambda v: jnp.sum(2.0 ** v["x"]), ("x",), {"x": V}, order=3),
+    Case(
+        "vec_pow",
+        HARD,
+        "sum(x.^y)",
+        lambda v: jnp.sum(v["x"] ** v["y"]),
+        ("y", "x"),
+        {"x": V, "y": V},
+        ranges={"x": (0.5, 2)},
+        mixed=(("x", "y"),),
+    ),
+    Case(
+        "det_pow",
+        HARD,
+        "det(X)^c",
+        lambda v: jnp.linalg.det(v["X"]) ** v["c"],
+        ("X", "c"),
+        {"X": SQ, "c": S},
+        mixed=(("X", "c"),),
+    ),
+    Case(
+        "kron_rows",
+        HARD,
+        "sum(kron(X, Y), 2)'*z",
+        lambda v: jnp.sum(jnp.kron(v["X"], v["Y"]), axis=1) @ v["z"],
+        ("X",),
+        {"X": M, "Y": M, "z": V},
+    ),
+    Case(
+        "softmax_T",
+        HARD,
+        "sum(G.*softmax(X', 1)')",
+        lambda v: jnp.sum(v["G"] * _sm(v["X"].T, 0).T),
+        ("X",),
+        {"X": M, "G": M},
+    ),
+    Case(
+        "gelu_hess",
+        HARD,
+        "sum(x.*normcdf(x))",
+        lambda v: jnp.sum(v["x"] * _phi(v["x"])),
+        ("x",),
+        {"x": V},
+        order=3,
+    ),
+    Case(
+        "trigamma",
+        HARD,
+        "sum(polygamma(2, x))",
+        lambda v: jnp.sum(jss.polygamma(2, v["x"])),
+        ("x",),
+        {"x": V},
+        ranges={"x": (0.5, 3)},
+    ),
+    Case(
+        "erf_mat",
+        HARD,
+        "tr(erf(X)*A)",
+        lambda v: jnp.trace(jss.erf(v["X"]) @ v["A"]),
+        ("X",),
+        {"X": M, "A": M},
+    ),
+    Case(
+        "log1p_expm1",
+        HARD,
+        "sum(log1p(x.^2).*expm1(x))",
+        lambda v: jnp.sum(jnp.log1p(v["x"] ** 2) * jnp.expm1(v["x"])),
+        ("x",),
+        {"x": V},
+        order=3,
+    ),
+    Case(
+        "softplus_mat",
+        HARD,
+        "sum(softplus(X*W)*v)",
+        lambda v: jnp.sum(jax.nn.softplus(v["X"] @ v["W"]) @ v["v"]),
+        ("W",),
+        {"X": M, "W": M, "v": V},
+    ),
+    Case(
+        "min_elem",
+        HARD,
+        "sum(min(X*w, c))",
+        lambda v: jnp.sum(jnp.minimum(v["X"] @ v["w"], v["c"])),
+        ("w",),
+        {"X": M, "w": V, "c": S},
+    ),
+    Case(
+        "relu_hess",
+        HARD,
+        "sum(relu(X*w).^3)",
+        lambda v: jnp.sum(jax.nn.relu(v["X"] @ v["w"]) ** 3),
+        ("w",),
+        {"X": M, "w": V},
+        order=3,
+    ),
+    Case(
+        "attention_full",
+        HARD,
+        "norm2(softmax(X*Wq*Wk'*X'/c, 2)*X*Wv-Y)^2",
+        lambda v: jnp.sum(
+            (_sm(v["X"] @ v["Wq"] @ v["Wk"].T @ v["X"].T / v["c"], 1) @ v["X"] @ v["Wv"] - v["Y"]) ** 2
+        ),
+        ("Wq", "Wv", "X"),
+        {"X": M, "Wq": M, "Wk": M, "Wv": M, "Y": M, "c": S},
+        ranges={"c": (2, 3)},
+    ),
+    Case(
+        "gp_kernel",
+        HARD,
+        "y'*inv(exp(-D/l)+s*eye)*y",
+        lambda v: (
+            v["y"] @ jnp.linalg.inv(jnp.exp(-v["D"] / v["l"]) + v["s"] * jnp.eye(v["D"].shape[0])) @ v["y"]
+        ),
+        ("l", "s"),
+        {"y": V, "D": SYM, "l": S, "s": S},
+        ranges={"l": (1, 2), "s": (1, 2)},
+        mixed=(("l", "s"),),
+    ),
+    Case(
+        "wishart",
+        HARD,
+        "(n-p-1)/2*logdet(S)-tr(inv(V)*S)/2",
+        lambda v: (
+            (v["n"] - v["p"] - 1) / 2 * jnp.linalg.slogdet(v["S"])[1]
+            - jnp.trace(jnp.linalg.inv(v["V"]) @ v["S"]) / 2
+        ),
+        ("S", "V"),
+        {"S": SYM, "V": SYM, "n": S, "p": S},
+        ranges={"n": (6, 8)},
+    ),
+    Case(
+        "mvt",
+        HARD,
+        "-(n+d)/2*log(1+(x-m)'*inv(S)*(x-m)/n)",
+        lambda v: (
+            -(v["n"] + v["d"])
+            / 2
+            * jnp.log1p((v["x"] - v["m"]) @ jnp.linalg.inv(v["S"]) @ (v["x"] - v["m"]) / v["n"])
+        ),
+        ("m", "S", "n"),
+        {"x": V, "m": V, "S": SYM, "n": S, "d": S},
+        ranges={"n": (2, 5)},
     ),
 )
