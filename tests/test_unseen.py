@@ -84,7 +84,7 @@ _IDS = [pytest.param(c, id=c.id) for c in CASES]
 
 def test_the_corpus_is_large_and_from_many_sources() -> None:
     sources = {c.source for c in CASES}
-    assert len(CASES) >= 100 and len(sources) >= 9
+    assert len(CASES) >= 140 and len(sources) >= 10
     assert len({c.id for c in CASES}) == len(CASES)
 
 
