@@ -171,12 +171,13 @@ def inv(x: Expr) -> Expr:
 
 
 def diag(x: Expr) -> Expr:
-    """``diag(v)`` (vector to diagonal matrix) or ``diag(X)`` (square matrix to its diagonal)."""
+    """``diag(v)`` (vector to diagonal matrix) or ``diag(X)`` (square matrix to its diagonal); of zeros, zeros."""
     if x.is_vector:
-        return DiagMatrix(x, shape=(x.shape[0], x.shape[0]))
+        n = x.shape[0]
+        return zeros((n, n)) if isinstance(x, Zero) else DiagMatrix(x, shape=(n, n))
     if x.is_matrix:
         x = require_square("diag of a matrix", x)
-        return DiagVector(x, shape=(x.shape[0],))
+        return zeros((x.shape[0],)) if isinstance(x, Zero) else DiagVector(x, shape=(x.shape[0],))
     raise ShapeError(f"diag needs a vector or a square matrix, got {describe(x)}")
 
 

@@ -48,7 +48,7 @@ from matcalc.rules.kron import (
     trace_of_kron,
     transpose_of_kron,
 )
-from matcalc.rules.monomials import expand_products, known_quotients, merge_powers
+from matcalc.rules.monomials import expand_products, known_quotients, merge_powers, step_factors
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
 from matcalc.rules.products import (
     diag_of_ones,
@@ -137,6 +137,7 @@ RULES = RuleTable(
         quotient_of_quotient,
         merge_powers,
         known_quotients,
+        step_factors,
         logistic,
         sigmoid_complement,
         diag_linear,

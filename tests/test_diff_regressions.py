@@ -67,3 +67,21 @@ def test_a_transposed_symmetric_sum_inside_a_term_does_not_cycle() -> None:
     f = mc.parse("spectral_norm(A/a)", {"A": "matrix", "a": "scalar"})
     result = check_derivative(f, "a", "a", seed=0)
     assert result.ok, f"{result.derivative}: error {result.max_error}"
+
+
+def test_a_diagonal_of_zeros_is_zero() -> None:
+    # max(x, y).*min(x, y) is x.*y: its Hessian by x is 0, printed diag(vector(0, size(x, 1)))
+    # before diag of a zero folded to the zero matrix
+    f = mc.parse("sum(max(x, y).*min(x, y))", {"x": "vector", "y": "vector"})
+    hessian = mc.diff(f, "x", "x")
+    assert str(hessian) == "matrix(0, size(x, 1), size(x, 1))"
+    assert str(mc.parse("diag(vector(0))")) == "matrix(0)" and str(mc.parse("diag(matrix(0))")) == "vector(0)"
+
+
+def test_a_step_gating_its_relu_is_dropped() -> None:
+    # the squared hinge's gradient printed -2*X'*(y.*relu(u).*step(u)); relu(u).*step(u) is relu(u)
+    f = mc.parse("sum(max(1-y.*(X*w), 0).^2)", {"y": "vector"})
+    assert str(mc.diff(f, "w")) == "-2*X'*(y.*relu(1-y.*(X*w)))"
+    assert str(mc.diff(mc.parse("sum(relu(x).^2)/2"), "x")) == "relu(x)"
+    for wrt in (("w",), ("w", "w")):
+        assert check_derivative(f, *wrt, seed=3).ok

@@ -8,6 +8,9 @@ exponents (`monomial`).  Three rules use that reading:
   ``X./Y.^3``, ``p.^2./q.^2./(p./q)`` is ``p./q``);
 - `known_quotients`: a quotient with a name of its own (``sinh(u)./cosh(u)`` is
   ``tanh(u)``, ``exp(x)/sum(exp(x))`` is ``softmax(x)``), from the table `QUOTIENTS`;
+- `step_factors`: the Heaviside factor of what it gates (``relu(u).*step(u)`` is
+  ``relu(u)``, ``step(u).^2`` is ``step(u)``), as derivatives of ``relu`` and
+  ``max`` leave it;
 - `expand_products`: a product with a sum among its factors, multiplied out with
   the bases cancelled and like terms collected, when that prints fewer operators
   (`matcalc.rules.cost`): ``s.*(1-s).*((1-y)./(1-s)-y./s)`` is ``s-y``.
@@ -32,6 +35,7 @@ from matcalc.rules.cost import cheaper
 
 __all__ = [
     "QUOTIENTS", "Monomial", "expand_products", "known_quotients", "merge_powers", "monomial", "rebuild",
+    "step_factors",
 ]  # fmt: skip
 
 Value = Exponent
@@ -200,6 +204,44 @@ def known_quotients(e: Expr) -> Expr | None:
                     rest = [(x, k) for x, k in m.powers if x is not a and x is not b]
                     return rebuild(m.number, [(named, 1), *rest], e)
     return None
+
+
+def _gated(powers: dict[Expr, Value]) -> dict[Expr, Value] | None:
+    """The powers with each ``step(u)`` (exponent k > 0) reduced, or None if none is.
+
+    ``step(u)`` is 0 or 1, so ``step(u)^k = step(u)``; it is 1 where ``relu(u) > 0`` and
+    ``relu(u) = 0`` elsewhere, so ``step(u) relu(u)^j = relu(u)^j``, and ``step(u) u^j =
+    relu(u)^j`` (j a positive whole number).
+    """
+    out = dict(powers)
+    for base, k in powers.items():
+        if not (isinstance(base, Apply) and base.func == "step") or k <= 0:
+            continue
+        u = base.arg
+        relu = build.apply("relu", u)
+        j = out.get(u, 0)
+        if out.get(relu, 0) > 0:
+            del out[base]
+        elif isinstance(j, int) and j > 0:
+            del out[base], out[u]
+            out[relu] = exponent_sum(out.get(relu, 0), j)
+        else:
+            out[base] = 1
+    return None if out == powers else out
+
+
+@rule(Pat(_PRODUCTS, name="e"), example="relu(u).*step(u)+u.^2.*step(u)+v.*step(w).^3",
+      kinds={"u": "vector", "v": "vector", "w": "vector"})
+def step_factors(e: Expr) -> Expr | None:
+    """step(u) ∘ relu(u)^j = relu(u)^j, step(u) ∘ u^j = relu(u)^j, step(u)^k = step(u) (j whole, k > 0).
+
+    ``2*relu(1-y.*(X*w)).*step(1-y.*(X*w))``, the squared hinge's derivative, is
+    ``2*relu(1-y.*(X*w))``.
+    Terminates: a step factor is removed or its exponent lowered to 1.
+    """
+    m = monomial(e)
+    gated = _gated(dict(m.powers))
+    return None if gated is None else rebuild(m.number, list(gated.items()), e)
 
 
 Term = tuple[Value, dict[Expr, Value]]
