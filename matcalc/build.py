@@ -171,7 +171,7 @@ def inv(x: Expr) -> Expr:
 
 
 def diag(x: Expr) -> Expr:
-    """``diag(v)`` (vector to diagonal matrix) or ``diag(X)`` (square matrix to its diagonal); of zeros, zeros."""
+    """``diag(v)`` (vector to diagonal matrix) or ``diag(X)`` (a square matrix's diagonal); zeros of zeros."""
     if x.is_vector:
         n = x.shape[0]
         return zeros((n, n)) if isinstance(x, Zero) else DiagMatrix(x, shape=(n, n))
