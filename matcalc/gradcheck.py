@@ -35,7 +35,8 @@ from matcalc.codegen.function import generate
 from matcalc.diff import diff, variable
 from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
+from matcalc.expr import FUNCTION_KINDS, Expr, Symbol, walk
+from matcalc.kronecker import product_axes
 
 __all__ = ["TOLERANCE", "value_and_gradient"]
 
@@ -83,12 +84,32 @@ def value_and_gradient(f: Expr, wrt: Sequence[str], name: str = "f", backend: st
     source, name, param_of = generated.source, generated.name, generated.param_of
     if len(arrays) < len(f.symbols):
         return source + _no_check(name, _callables(source, name, arrays))
-    block = _check_block(name, backend, arrays, {prefix + v.name: v for v in variables}, param_of)
+    products = _products(f, arrays)
+    block = _check_block(name, backend, arrays, {prefix + v.name: v for v in variables}, param_of, products)
     # The names the check uses besides the function's own (seen with a name no one would choose):
-    other = _check_block("_f_", backend, arrays, {prefix + v.name: v for v in variables}, param_of)
+    other = _check_block("_f_", backend, arrays, {prefix + v.name: v for v in variables}, param_of, products)
     if name in _all_names(other) | _top_level_names("\n".join(_IMPORTS[backend])):
         raise MatcalcError(f"the function cannot be called {name!r}: the gradient check uses that name")
     return _with_imports(source, _IMPORTS[backend]) + block
+
+
+Products = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def _products(f: Expr, arrays: Sequence[Symbol]) -> Products:
+    """Each axis of a Kronecker product or vec in ``f`` with the dimensions whose sizes it multiplies.
+
+    The axis may be a symbol's own dimension (``y`` in ``kron(A, B)*x-y``), which the
+    random inputs must then size as the product.
+    """
+    drawn = {d for s in arrays for d in s.shape}
+    out: dict[tuple[str, tuple[str, ...]], None] = {}
+    for e in walk(f):
+        for whole, parts in product_axes(e):
+            atoms = tuple(a for p in parts for a in p.atoms())
+            if all(a in drawn for a in atoms):
+                out[(repr(whole), tuple(repr(a) for a in atoms))] = None
+    return tuple(out)
 
 
 def _variables(f: Expr, wrt: Sequence[str]) -> list[Symbol]:
@@ -295,6 +316,7 @@ def _check_block(
     arrays: Sequence[Symbol],
     outputs: Mapping[str, Symbol],
     param_of: Mapping[str, str],
+    products: Products = (),
 ) -> str:
     """The helpers, ``_random_inputs_<name>``, ``check_<name>`` and the ``__main__`` block.
 
@@ -303,15 +325,22 @@ def _check_block(
     derivatives = {key: (param_of[v.name], v.kind == "symmetric") for key, v in outputs.items()}
     return (
         Template(_HELPERS).substitute(function=name, convert=_CONVERT[backend])
-        + _random_inputs(name, arrays, param_of)
+        + _random_inputs(name, arrays, param_of, products)
         + Template(_CHECK).substitute(
             function=name, derivatives=derivatives, setup=_SETUP.get(backend, ""), tolerance=TOLERANCE
         )
     )
 
 
-def _random_inputs(name: str, arrays: Sequence[Symbol], param_of: Mapping[str, str]) -> str:
-    """The source of ``_random_inputs_<name>(rng, positive)``: one line per symbol."""
+def _random_inputs(
+    name: str, arrays: Sequence[Symbol], param_of: Mapping[str, str], products: Products = ()
+) -> str:
+    """The source of ``_random_inputs_<name>(rng, positive)``: one line per symbol.
+
+    Each axis of a Kronecker product or vec (``products``) is sized as the product
+    of its parts; where two such products must agree (``tr(kron(X, X))``), all their
+    parts take one size.
+    """
     dims = tuple(dict.fromkeys(repr(d) for s in arrays for d in s.shape))
     lines = [
         "",
@@ -323,6 +352,20 @@ def _random_inputs(name: str, arrays: Sequence[Symbol], param_of: Mapping[str, s
         "    with positive=True, vectors and scalars have positive entries (for log, sqrt, ...).",
         '    """',
         f"    n = {{dim: int(rng.integers(2, 6)) for dim in {dims!r}}}",
+    ]
+    if products:
+        lines += [
+            f"    products = {products!r}  # axes of Kronecker products and vec, and their parts",
+            "    for attempt in range(2):",
+            "        if attempt:  # products that must agree: one size for all their parts",
+            "            k = min(n[p] for _, parts in products for p in parts)",
+            "            n.update({p: k for _, parts in products for p in parts})",
+            "        sizes = [(whole, int(np.prod([n[p] for p in parts]))) for whole, parts in products]",
+            "        if all(dict(sizes)[whole] == size for whole, size in sizes):",
+            "            n.update(sizes)",
+            "            break",
+        ]
+    lines += [
         "    inputs = {}",
     ]
     for s in arrays:

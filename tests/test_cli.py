@@ -570,6 +570,9 @@ def test_code_check_catches_a_wrong_gradient(capsys, tmp_path):
         (["a*sum(log(x))", "--wrt", "a", "--wrt", "x"], {"f", "grad_a", "grad_x"}),  # needs x > 0
         (["W*x", "--wrt", "W"], {"f", "jac_W"}),  # a Jacobian, not a gradient
         (["logdet(X'*X)", "--wrt", "X"], {"f", "grad_X"}),  # needs X at least as tall as wide
+        # y as long as kron(A, B) has rows, z as vec(X): the inputs size such axes as products
+        (["norm2(kron(A, B)*vec(X)-y)^2", "--wrt", "X"], {"f", "grad_X"}),
+        (["z'*vec(X)+tr(kron(X, X))", "--wrt", "X"], {"f", "grad_X"}),
     ],
 )
 def test_code_gradient_check_passes(capsys, tmp_path, argv, keys):
