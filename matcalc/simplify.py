@@ -51,6 +51,7 @@ from matcalc.rules.kron import (
 from matcalc.rules.monomials import expand_products, known_quotients, merge_powers, step_factors
 from matcalc.rules.order import sort_factors, sort_scalar_product, sort_terms
 from matcalc.rules.products import (
+    diag_into_sum,
     diag_of_ones,
     diag_of_outer,
     diag_times_vector,
@@ -129,6 +130,7 @@ RULES = RuleTable(
         trace_of_transposes,
         sum_of_transposes,
         diag_times_vector,
+        diag_into_sum,
         repeated_factors,
         quotient_merge,
         quotient_cancel,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import matcalc as mc
@@ -85,3 +86,13 @@ def test_a_step_gating_its_relu_is_dropped() -> None:
     assert str(mc.diff(mc.parse("sum(relu(x).^2)/2"), "x")) == "relu(x)"
     for wrt in (("w",), ("w", "w")):
         assert check_derivative(f, *wrt, seed=3).ok
+
+
+def test_the_log_softmax_jacobian_is_finite_where_softmax_underflows() -> None:
+    # diag(1./softmax(x))*(diag(softmax(x))-softmax(x)*softmax(x)') was 0*inf = nan at x = [-800, 0, 800]
+    f = mc.parse("log(softmax(x))", {"x": "vector"})
+    jacobian = mc.diff(f, "x")
+    assert str(jacobian) == "eye-vector(1)*softmax(x)'"
+    got = mc.evaluate(jacobian, {"x": np.array([-800.0, 0.0, 800.0])})
+    np.testing.assert_allclose(got, [[1.0, 0.0, -1.0], [0.0, 1.0, -1.0], [0.0, 0.0, 0.0]], atol=1e-300)
+    assert check_derivative(f, "x", seed=1).ok

@@ -7,6 +7,7 @@ from fractions import Fraction
 
 from matcalc import build
 from matcalc.expr import (
+    Add,
     DiagMatrix,
     DiagVector,
     ElemDiv,
@@ -22,10 +23,11 @@ from matcalc.expr import (
 )
 from matcalc.rewrite import Pat, rule
 from matcalc.rules.common import col, product
+from matcalc.rules.monomials import monomial
 
 __all__ = [
-    "diag_of_ones", "diag_of_outer", "diag_times_vector", "inverse_of_product", "matrix_powers",
-    "number_out_of_base", "ones_outer", "power_form", "quotient_dot", "trace_of_scale",
+    "diag_into_sum", "diag_of_ones", "diag_of_outer", "diag_times_vector", "inverse_of_product",
+    "matrix_powers", "number_out_of_base", "ones_outer", "power_form", "quotient_dot", "trace_of_scale",
 ]  # fmt: skip
 
 
@@ -45,6 +47,56 @@ def _diag_pair(a: Expr, b: Expr) -> Expr | None:
         return build.hadamard(col(a.body), b)
     if a.is_vector and a.row and isinstance(b, DiagMatrix):
         return build.transpose(build.hadamard(col(a), col(b.body)))
+    return None
+
+
+def _absorbed(d: DiagMatrix, t: Expr, left: bool) -> Expr | None:
+    """``diag(v)*t`` (``t*diag(v)`` if not ``left``) as a product without that diag, or None.
+
+    ``diag(v)*diag(w) = diag(v∘w)``, ``diag(v)*x = v∘x``, ``diag(v)*x*y' = (v∘x)*y'``; a scaling
+    is kept outside.
+    """
+    if isinstance(t, Scale):
+        inner = _absorbed(d, t.body, left)
+        return None if inner is None else build.mul(t.coef, inner)
+    if isinstance(t, MatMul):
+        end = t.factors[0] if left else t.factors[-1]
+        merged = _diag_pair(d, end) if left else _diag_pair(end, d)
+        if merged is None:
+            return None
+        return product([merged, *t.factors[1:]] if left else [*t.factors[:-1], merged])
+    return _diag_pair(d, t) if left else _diag_pair(t, d)
+
+
+def _cancels(d: DiagMatrix, t: Expr, left: bool) -> bool:
+    """Whether ``v`` of ``diag(v)`` and what it meets in ``t`` share a base with opposite powers (1/u, u)."""
+    while isinstance(t, Scale | MatMul):
+        t = t.body if isinstance(t, Scale) else t.factors[0] if left else t.factors[-1]
+    met = t.body if isinstance(t, DiagMatrix) else t
+    mine = dict(monomial(col(d.body)).powers)
+    return any(k * mine.get(b, 0) < 0 for b, k in monomial(col(met)).powers)
+
+
+@rule(Pat(MatMul, name="m"), example="diag(1./u)*(diag(u)-u*v')+(diag(v)+v*v')*diag(1./v)",
+      kinds={"u": "vector", "v": "vector"})
+def diag_into_sum(m: MatMul) -> Expr | None:
+    """diag(v)*(A + B) = diag(v)*A + diag(v)*B where each term absorbs the diag and a base cancels.
+
+    The Jacobian of ``log(softmax(x))``, ``diag(1./s)*(diag(s)-s*s')``, is ``eye-vector(1)*s'``
+    (it evaluated to 0*inf = nan where ``s`` underflows).  Only when every term takes the
+    diag in (``diag(w)``, a vector, an outer product ``x*y'``) and one of them meets a base
+    of ``v`` with the opposite power.
+    Terminates: fewer diags (each term's diag, if any, is merged with the one distributed).
+    """
+    fs = m.factors
+    for n in range(len(fs) - 1):
+        for d, s, left in ((fs[n], fs[n + 1], True), (fs[n + 1], fs[n], False)):
+            if not (isinstance(d, DiagMatrix) and isinstance(s, Add)):
+                continue
+            terms = [a for t in s.terms if (a := _absorbed(d, t, left)) is not None]
+            if len(terms) < len(s.terms) or not any(_cancels(d, t, left) for t in s.terms):
+                continue
+            return product([*fs[:n], build.fold(build.add, terms), *fs[n + 2 :]])
     return None
 
 
