@@ -46,9 +46,19 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from matcalc import build
-from matcalc.dims import Dim
 from matcalc.errors import MatcalcError
-from matcalc.expr import Expr, Symbol, substitute_dims
+from matcalc.expr import Expr
+from matcalc.kind_tables import (
+    SLOT,
+    Rule,
+    accepted,
+    canonical,
+    pattern_of,
+    reduces,
+    rule_of,
+    rule_reduces,
+    type_of,
+)
 
 __all__ = ["Contradiction", "Inferred", "Name", "Op", "infer", "reduces"]
 
@@ -80,24 +90,9 @@ class Op:
     parent: Op | None = None
     sum_above: bool | None = None  # whether an ancestor is a sum (see `_sum_above`)
     operands: tuple[Op | Name, ...] = ()  # the arguments that depend on a name (set by `node`)
-    rule: _Rule | None = None  # what `_revise` reads that never changes (set by `node`)
+    rule: Rule | None = None  # what `_revise` reads that never changes (set by `node`)
     settled_scalar: bool = False  # narrowed to a scalar by a consistent propagation (`infer`)
     queued: bool = False  # waiting in the queue of `_propagate`
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Rule:
-    """What revising an `Op` reads that does not change, shared by the operations alike (see `_revise`).
-
-    Hashed by identity: one object per distinct value (`_rule`), so that the memo of
-    `_narrow` hashes it in constant time.
-    """
-
-    fn: Callable[..., Expr]
-    signature: tuple[object, ...]
-    pattern: tuple[int, ...]  # x*x: one name, one type
-    constants: tuple[str, ...]
-    is_sum: bool
 
 
 class Contradiction(MatcalcError):
@@ -126,107 +121,20 @@ def node(fn: Callable[..., Expr], args: Sequence[object]) -> Op:
             signature.append(a)
             continue
         operands.append(a)
-        signature.append(_SLOT)
+        signature.append(SLOT)
     if len(operands) == 1:
         pattern: tuple[int, ...] = (0,)
     elif len(operands) == 2:
         pattern = (0, 0 if operands[1] is operands[0] else 1)
     else:
-        pattern = _pattern(operands)
+        pattern = pattern_of(operands)
     op.operands = tuple(operands)
-    op.rule = _rule(fn, _canonical(signature), pattern)
+    op.rule = rule_of(fn, canonical(signature), pattern)
     return op
 
 
-def _canonical(signature: list[object]) -> tuple[object, ...]:
-    """``signature`` with the anonymous dimensions of its built operands renamed the same in every parse.
-
-    A constant such as ``eye`` or ``vector(1)`` gets new anonymous dimensions each
-    time it is read, so the memos of `_rule` and `_table` would never meet it again
-    (and would keep every copy alive).  Renaming its anonymous dimensions one to one
-    (to serials below those `fresh_dim` hands out) changes no shape, so the
-    constructor accepts the same operand types.
-    """
-    anonymous = sorted({d for a in signature if isinstance(a, Expr) for d in a.dims if d.anonymous})
-    if not anonymous:
-        return tuple(signature)
-    sub = {d: Dim(True, "", -n) for n, d in enumerate(anonymous, 1)}
-    return tuple(substitute_dims(a, sub) if isinstance(a, Expr) else a for a in signature)
-
-
-def _pattern(operands: Sequence[object]) -> tuple[int, ...]:
-    """For each operand, the position of its first occurrence (``x*x`` is one name, one type)."""
-    first: dict[int, int] = {}
-    return tuple(first.setdefault(id(a), i) for i, a in enumerate(operands))
-
-
-_RULES: dict[tuple[object, ...], _Rule] = {}
-
-
-def _rule(fn: Callable[..., Expr], signature: tuple[object, ...], pattern: tuple[int, ...]) -> _Rule:
-    """The one `_Rule` of ``fn`` with these constant arguments and this pattern of operands."""
-    key = (fn, signature, pattern)
-    rule = _RULES.get(key)
-    if rule is None:
-        constants = tuple("?" if a is _SLOT else _type(a) if isinstance(a, Expr) else "?" for a in signature)
-        if len(_RULES) >= 4096:
-            _RULES.clear()  # constants (expressions) make many signatures: a bounded memo
-        rule = _RULES[key] = _Rule(fn, signature, pattern, constants, fn is build.add or fn is build.sub)
-    return rule
-
-
-def _probe(t: str, position: int) -> Expr:
-    """A symbol of type ``t`` whose name and dimensions no user symbol can have."""
-    name = f"__probe{position}"
-    if t == "S":
-        return Symbol(name, "scalar", shape=())
-    if t == "R":
-        return build.transpose(_probe("C", position))
-    shape = (Dim.of(name, 0),) if t == "C" else (Dim.of(name, 0), Dim.of(name, 1))
-    return Symbol(name, _KIND[t], shape=shape)
-
-
-def _type(e: Expr) -> str:
-    if e.ndim == 2:
-        return "M"
-    if e.ndim == 1:
-        return "R" if e.row else "C"
-    return "S" if e.ndim == 0 else "T"
-
-
-#: A relation: for each combination of operand types (in slot order), the result type
-#: (None: refused, "?": unknown, any type).
-Table = dict[tuple[str, ...], str | None]
-
-
-@lru_cache(maxsize=1024)
-def _table(fn: Callable[..., Expr], signature: tuple[object, ...]) -> Table:
-    """What ``fn`` accepts, read off by building it from probe symbols of each type.
-
-    ``signature`` has the constant arguments, and `_SLOT` where an operand
-    that depends on a name goes.
-    """
-    slots = [i for i, a in enumerate(signature) if a is _SLOT]
-    table: Table = {}
-    for combo in itertools.product("SCRMT", repeat=len(slots)):
-        if "T" in combo:
-            table[combo] = "?"
-            continue
-        args = list(signature)
-        for i, t in zip(slots, combo, strict=True):
-            args[i] = _probe(t, i)
-        try:
-            table[combo] = _type(fn(*args))
-        except MatcalcError:
-            table[combo] = None
-    return table
-
-
-_SLOT = object()
-
-
 def _signature(op: Op) -> tuple[object, ...]:
-    return tuple(_SLOT if isinstance(a, (Op, Name)) else a for a in op.args)
+    return tuple(SLOT if isinstance(a, (Op, Name)) else a for a in op.args)
 
 
 def _revise(op: Op) -> list[Op | Name]:
@@ -257,14 +165,14 @@ def _revise(op: Op) -> list[Op | Name]:
 
 @lru_cache(maxsize=65536)
 def _narrow(
-    rule: _Rule,
+    rule: Rule,
     carriers: tuple[bool, bool] | None,
     domain: frozenset[str],
     operands: tuple[frozenset[str], ...],
 ) -> tuple[tuple[frozenset[str], ...] | None, frozenset[str]]:
     """The narrowed operand domains (None if none narrowed) and result domain (a pure function: memoized)."""
     pattern, constants = rule.pattern, rule.constants
-    table = _table(rule.fn, rule.signature)
+    table = accepted(rule.fn, rule.signature)
     supported: list[set[str]] = [set() for _ in operands]
     results: set[str] = set()
     for combo in itertools.product(*operands):
@@ -440,7 +348,7 @@ def _chain_type(factors: Sequence[object]) -> str | None:
         t = _known_type(f)
         if out is None or t is None:
             return None
-        out = _table(build.mul, (_SLOT, _SLOT))[(out, t)]
+        out = accepted(build.mul, (SLOT, SLOT))[(out, t)]
     return out
 
 
@@ -460,45 +368,17 @@ def _known_type(x: object) -> str | None:
         return None if inner is None else {"C": "R", "R": "C"}.get(inner, inner)
     if isinstance(x, Op | Name):
         return next(iter(x.domain)) if len(x.domain) == 1 else None
-    return _type(x) if isinstance(x, Expr) else None
-
-
-_AXES = {"S": 0, "C": 1, "R": 1, "M": 2}
+    return type_of(x) if isinstance(x, Expr) else None
 
 
 def _reduces(op: Op) -> bool:
     """Whether ``op`` reduces its one operand (a vector or a matrix to fewer axes).
 
     Its other arguments must be plain values (an axis); what it does is read off its
-    constructor, as `_table` is.
+    constructor, as `accepted` is.
     """
     assert op.rule is not None  # set by `node`
-    return _rule_reduces(op.rule)
-
-
-def reduces(fn: Callable[..., Expr], args: Sequence[object], position: int) -> bool:
-    """Whether ``fn(*args)`` reduces its operand ``args[position]``, as `_reduces` reads an operation.
-
-    The other arguments are constants; for the parser's check of the first-letter
-    kinds (`matcalc.parse`: a name of a scalar letter reduced by ``sum`` is not taken
-    as a scalar, so there the first letters are not what inference decides).
-    """
-    signature = [_SLOT if n == position else a for n, a in enumerate(args)]
-    return _rule_reduces(_rule(fn, _canonical(signature), (0,)))
-
-
-@lru_cache(maxsize=4096)
-def _rule_reduces(rule: _Rule) -> bool:
-    """`_reduces` of the operations of ``rule`` (the same for all of them: memoized)."""
-    signature = rule.signature
-    if signature.count(_SLOT) != 1 or any(isinstance(a, Expr) for a in signature):
-        return False
-    table = _table(rule.fn, signature)
-    return any(
-        out is not None and out in _AXES and _AXES[out] < _AXES[t]
-        for t in "CRM"
-        for out in [table[(t,)]]
-    )
+    return rule_reduces(op.rule)
 
 
 def infer(ops: Sequence[Op], names: Sequence[Name], default: Callable[[str], str]) -> Inferred:
