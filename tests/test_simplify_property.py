@@ -90,3 +90,13 @@ def test_confluent_under_shuffled_terms_and_factors(e: Expr, rnd: random.Random)
     other = shuffled(e, rnd)
     one, two = mc.simplify(e), mc.simplify(other)
     assert one is two, f"{e}\n  and {other}\n  simplify to\n  {one}\n  {two}"
+
+
+def test_relu_absorbs_its_argument_in_any_grouping() -> None:
+    # found by the confluence property in CI: a*a*step(a) became relu(a)^2 but a*step(a)*a became
+    # a*relu(a) (step_factors saw only a*step(a)); u^j relu(u)^k = relu(u)^(j+k), both 0 where u <= 0
+    kinds = {"a": "scalar", "x": "vector"}
+    for texts in (["a*a*step(a)", "a*step(a)*a", "step(a)*a*a", "a*relu(a)", "relu(a)^2"],
+                  ["x.*x.*step(x)", "x.*step(x).*x", "x.*relu(x)"]):
+        forms = {mc.simplify(mc.parse(t, kinds)) for t in texts}
+        assert len(forms) == 1, forms

@@ -211,7 +211,8 @@ def _gated(powers: dict[Expr, Value]) -> dict[Expr, Value] | None:
 
     ``step(u)`` is 0 or 1, so ``step(u)^k = step(u)``; it is 1 where ``relu(u) > 0`` and
     ``relu(u) = 0`` elsewhere, so ``step(u) relu(u)^j = relu(u)^j``, and ``step(u) u^j =
-    relu(u)^j`` (j a positive whole number).
+    relu(u)^j`` (j a positive whole number); and ``u^j relu(u)^k = relu(u)^(j+k)`` (k > 0), so
+    that ``a*a*step(a)`` and ``a*step(a)*a`` meet in ``relu(a)^2``.
     """
     out = dict(powers)
     for base, k in powers.items():
@@ -227,13 +228,19 @@ def _gated(powers: dict[Expr, Value]) -> dict[Expr, Value] | None:
             out[relu] = exponent_sum(out.get(relu, 0), j)
         else:
             out[base] = 1
+    for base, k in list(out.items()):  # u^j relu(u)^k = relu(u)^(j+k): both are 0 where u <= 0
+        if isinstance(base, Apply) and base.func == "relu" and k > 0:
+            j = out.get(base.arg, 0)
+            if isinstance(j, int) and j > 0:
+                del out[base.arg]
+                out[base] = exponent_sum(k, j)
     return None if out == powers else out
 
 
-@rule(Pat(_PRODUCTS, name="e"), example="relu(u).*step(u)+u.^2.*step(u)+v.*step(w).^3",
+@rule(Pat(_PRODUCTS, name="e"), example="relu(u).*step(u)+u.^2.*step(u)+v.*step(w).^3+u.*relu(u)",
       kinds={"u": "vector", "v": "vector", "w": "vector"})
 def step_factors(e: Expr) -> Expr | None:
-    """step(u) ∘ relu(u)^j = relu(u)^j, step(u) ∘ u^j = relu(u)^j, step(u)^k = step(u) (j whole, k > 0).
+    """step(u) ∘ relu(u)^j = relu(u)^j, step(u) ∘ u^j = relu(u)^j, step(u)^k = step(u); relu(u) absorbs u^j.
 
     ``2*relu(1-y.*(X*w)).*step(1-y.*(X*w))``, the squared hinge's derivative, is
     ``2*relu(1-y.*(X*w))``.
