@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
+import numpy as np
 import pytest
 
 
@@ -27,3 +30,17 @@ def require(name: str) -> ModuleType:
         return importlib.import_module(name)
     except ImportError as err:
         pytest.fail(f"{name} is not installed ({err}); CI installs it with the test extra")
+
+
+def array_maker(backend: str) -> Callable[[Any], Any]:
+    """What turns a NumPy value into an array of ``backend`` (float64 under JAX), requiring its library."""
+    if backend == "array_api":
+        require("array_api_compat")
+        return require("array_api_strict").asarray  # type: ignore[no-any-return]
+    if backend == "jax":
+        jax = require("jax")
+        jax.config.update("jax_enable_x64", True)
+        return jax.numpy.asarray  # type: ignore[no-any-return]
+    if backend == "torch":
+        return require("torch").as_tensor  # type: ignore[no-any-return]
+    return lambda v: np.asarray(v, dtype=np.float64)

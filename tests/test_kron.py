@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from optional import require
+from optional import array_maker, require
 
 import matcalc as mc
 from matcalc.testing import check_derivative, random_values
@@ -245,16 +245,7 @@ def test_identities_need_the_parts_to_agree() -> None:
 def test_code_on_every_backend(backend: str) -> None:
     f = mc.parse("sum(kron(A, B).^2) + sum(exp(vec(X*X')))*norm2(kron(x, y'))")
     outputs = {"f": f, "dA": mc.diff(f, "A"), "dX": mc.diff(f, "X"), "kron": mc.parse("kron(x, B)")}
-    to = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
-    if backend == "array_api":
-        require("array_api_compat")
-        to = require("array_api_strict").asarray
-    if backend == "jax":
-        jax = require("jax")
-        jax.config.update("jax_enable_x64", True)
-        to = jax.numpy.asarray
-    if backend == "torch":
-        to = require("torch").as_tensor
+    to = array_maker(backend)
     values = random_values(mc.parse("sum(kron(A, B).^2) + sum(X) + sum(kron(x, B)) + sum(y)"), 3)
     fn = mc.lambdify(outputs, args=sorted(values), backend=backend)
     out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in values.items()})

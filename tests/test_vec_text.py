@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
-from optional import require
+from optional import array_maker, require
 from strategies import expressions_with_values
 from test_vec import EXTRA, FIRST, _jacobian_reference, _recipe_values
 from test_vec_kron import CASES as KRON_CASES
@@ -182,16 +182,7 @@ def test_derivatives_through_them() -> None:
 def test_code_on_every_backend(backend: str) -> None:
     outputs = {"k": mc.parse(f"{K}*vec(X)"), "n": mc.parse(f"{N}*vec(S)"), "kzw": mc.parse(f"z'*{K}*w"),
                "nn": mc.parse(N)}
-    to = lambda v: np.asarray(v, dtype=np.float64)  # noqa: E731
-    if backend == "array_api":
-        require("array_api_compat")
-        to = require("array_api_strict").asarray
-    if backend == "jax":
-        jax = require("jax")
-        jax.config.update("jax_enable_x64", True)
-        to = jax.numpy.asarray
-    if backend == "torch":
-        to = require("torch").as_tensor
+    to = array_maker(backend)
     values = {k: VALUES[k] for k in ("S", "X", "w", "z")}
     fn = mc.lambdify(outputs, args=sorted(values), backend=backend)
     out = fn(**{k: to(v) for k, v in values.items()})
