@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -36,7 +37,6 @@ def test_derive_two_identities() -> None:
     assert "det_X" in text and "median, first derivatives" in text
 
 
-
 @pytest.mark.skipif(not HAVE_SYMPY, reason="SymPy is in the bench extra")
 def test_derive_sends_abstract_functions_to_the_sympy_worker() -> None:
     # the values of an abstract function (a StandIn of local functions) go to the worker pickled;
@@ -46,6 +46,7 @@ def test_derive_sends_abstract_functions_to_the_sympy_worker() -> None:
     results, _ = derive.run(one, repeats=1, sympy=True, timeout=5.0, sympy_repeats=1)
     assert results[0].ok and results[0].sympy["status"] in {"right", "wrong", "fails", "unchecked"}
     assert "worker crashed" not in results[0].sympy.get("note", "")
+
 
 @pytest.mark.skipif(not HAVE_SYMPY, reason="SymPy is in the bench extra")
 def test_sympy_translation_and_layouts() -> None:
@@ -150,3 +151,39 @@ def test_paper_form_counts_and_checks() -> None:
     assert [r.ratio is not None for r in rows] == [True, True]
     text = paper_form.report(rows)
     assert "at most the textbook's size" in text
+
+
+@pytest.mark.skipif(not (BENCH.parent / ".git").exists(), reason="needs the git checkout (git archive)")
+def test_against_times_two_versions_alternating(capsys: pytest.CaptureFixture[str]) -> None:
+    import against
+
+    # HEAD against the working tree: both sides have det_X, so it is compared, by CPU and elapsed time
+    against.main(["--reference", "HEAD", "--only", "det_X", "--rounds", "2", "--repeats", "1", "--no-write"])
+    out = capsys.readouterr()
+    assert re.search(r"\| first derivatives \(\d+\) \| [\d.]+ \| [\d.]+ \| \*\*[\d.]+\*\* \|", out.out)
+    assert "| det_X by X |" in out.out
+    assert out.err.splitlines() == [
+        "round 1: reference timed",
+        "round 1: current timed",
+        "round 2: current timed",
+        "round 2: reference timed",
+    ]
+
+
+def test_against_compares_only_shared_identities() -> None:
+    import against
+
+    a = {
+        '["f", "x", [], ["x"]]': {"cpu": [0.002, 0.004], "wall": [0.002, 0.004]},
+        '["g", "X", [], ["X", "X"]]': {"cpu": [0.010], "wall": [0.010]},
+        '["new", "y", [], ["y"]]': {"cpu": [1.0], "wall": [1.0]},
+    }
+    b = {
+        '["f", "x", [], ["x"]]': {"cpu": [0.002], "wall": [0.001]},
+        '["g", "X", [], ["X", "X"]]': {"cpu": [0.005], "wall": [0.005]},
+    }
+    found = against.compare(a, b, [(a, b)])
+    assert found[1]["n"] == 1 and found[1]["cpu"] == pytest.approx((3.0, 2.0))
+    assert found[1]["wall"] == pytest.approx((3.0, 1.0)) and found[1]["rounds"] == pytest.approx([1.5])
+    assert found[2]["cpu"] == pytest.approx((10.0, 5.0))
+    assert [w[1] for w in against.slowest(a, b)] == ["g by X,X", "f by x"]
