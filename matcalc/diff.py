@@ -58,6 +58,7 @@ from matcalc.lower import LOWERINGS, atom, lower
 from matcalc.ops import ELEMENTWISE
 from matcalc.raise_ import raise_index
 from matcalc.recursion import deep
+from matcalc.rewrite import memo_scope
 from matcalc.simplify import simplify, simplify_pairs
 from matcalc.simplify_index import merged_index_form, simplify_terms
 
@@ -121,7 +122,7 @@ def diff(f: Expr, *wrt: str | Expr, if_absent: str = "error") -> Expr:
         raise DifferentiationError("diff needs at least one variable to differentiate by")
     # the original's symbols: a derivative may lose some
     variables = [variable(f, w, if_absent=if_absent, opt_out=OPT_OUT) for w in wrt]
-    with deep():
+    with deep(), memo_scope():  # one memo for all orders: a Hessian's result holds the gradient's nodes
         for var in variables:
             f = _derivative(f, var)
     return labelled(f, variables)

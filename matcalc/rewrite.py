@@ -46,13 +46,18 @@ class Pat:
     that holds operands takes a tuple of patterns, one per operand
     (``Pat(MatMul, factors=(Pat(Ones), Pat(Ones)))`` is a product of exactly two
     arrays of ones); any other value is compared for equality
-    (``Pat(Apply, func="exp")``).
+    (``Pat(Apply, func="exp")``).  ``having`` names operand types the node must
+    have, each entry a type or a tuple of alternatives, one operand per entry
+    at least (``Pat(MatMul, having=(Kron, Vec))``: a product with a Kronecker
+    product and a vec among its factors); `RuleTable` reads it off the types of
+    the operands before it tries the rule.
     """
 
     types: tuple[type[Expr], ...] | None
     fields: tuple[tuple[str, Field], ...] = ()
     name: str | None = None
     where: Callable[[Any], bool] | None = None
+    having: tuple[tuple[type[Expr], ...], ...] = ()
 
     def __init__(
         self,
@@ -60,12 +65,14 @@ class Pat:
         *,
         name: str | None = None,
         where: Callable[[Any], bool] | None = None,
+        having: tuple[type[Expr] | tuple[type[Expr], ...], ...] = (),
         **fields: Field,
     ) -> None:
         object.__setattr__(self, "types", (types,) if isinstance(types, type) else types)
         object.__setattr__(self, "fields", tuple(fields.items()))
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "where", where)
+        object.__setattr__(self, "having", tuple((h,) if isinstance(h, type) else h for h in having))
 
     @staticmethod
     def var(name: str, where: Callable[[Any], bool] | None = None) -> Pat:
@@ -76,6 +83,8 @@ class Pat:
         """True if ``e`` matches; the captures are added to ``captured``."""
         if self.types is not None and not isinstance(e, self.types):
             return False
+        if self.having and not self.admits(type(k) for k in e.kids):
+            return False
         if self.where is not None and not self.where(e):
             return False
         for name, sub in self.fields:
@@ -84,6 +93,11 @@ class Pat:
         if self.name is not None:
             captured[self.name] = e
         return True
+
+    def admits(self, kid_types: Iterable[type]) -> bool:
+        """Whether operands of these types meet ``having`` (each entry met by one of them)."""
+        present = tuple(kid_types)
+        return all(any(issubclass(t, alternatives) for t in present) for alternatives in self.having)
 
 
 #: What a field of a pattern asks: a sub-pattern, one per operand, or a value.
@@ -156,24 +170,35 @@ def rule(
 
 
 class RuleTable:
-    """Rules in the order they are tried, indexed by the node type of their pattern."""
+    """Rules in the order they are tried, indexed by the node type of their pattern and its operands'.
+
+    The index holds tuples of rules, keyed by types: no node outlives a call.
+    """
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules = tuple(rules)
         names = [r.name for r in self.rules]
         if len(set(names)) != len(names):
             raise ValueError(f"rule names repeat: {sorted(n for n in names if names.count(n) > 1)}")
-        self._by_type: dict[type, tuple[Rule, ...]] = {}
+        self._by_type: dict[type, tuple[tuple[Rule, ...], bool]] = {}
+        self._by_kids: dict[tuple[type, frozenset[type]], tuple[Rule, ...]] = {}
 
     def for_node(self, e: Expr) -> tuple[Rule, ...]:
-        """The rules whose pattern can match a node of ``e``'s type (the early reject)."""
+        """The rules whose pattern can match ``e`` by its type and its operands' (the early reject)."""
         kind = type(e)
-        found = self._by_type.get(kind)
-        if found is None:
-            found = tuple(
+        entry = self._by_type.get(kind)
+        if entry is None:
+            of_type = tuple(
                 r for r in self.rules if r.pattern.types is None or issubclass(kind, r.pattern.types)
             )
-            self._by_type[kind] = found
+            entry = self._by_type[kind] = (of_type, any(r.pattern.having for r in of_type))
+        of_type, by_kids = entry
+        if not by_kids:
+            return of_type
+        key = (kind, frozenset([type(k) for k in e.kids]))
+        found = self._by_kids.get(key)
+        if found is None:
+            found = self._by_kids[key] = tuple(r for r in of_type if r.pattern.admits(key[1]))
         return found
 
 
@@ -279,8 +304,28 @@ def _settle(x: Expr, once: Callable[[Expr], Expr | None], fired: list[str]) -> E
 
 
 def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
-    """``e`` with the rules of ``table`` applied everywhere until none applies anywhere."""
-    memo: dict[Expr, Expr] = {}  # keyed by node (identity hash): holds the nodes alive
+    """``e`` with the rules of ``table`` applied everywhere until none applies anywhere.
+
+    Inside an open `memo_scope` the normal forms found are kept with the scope's
+    memos, so a later rewrite by the same table in that scope (the second
+    derivative's, of a result that holds the first's) does not settle them again.
+    """
+    with memo_scope(), deep():  # a nested rewrite shares the memos
+        return _rewrite(e, table, _normal_forms(table), max_steps)
+
+
+def _normal_forms(table: RuleTable) -> dict[Expr, Expr]:
+    """The normal forms under ``table`` found in the open `memo_scope` (node -> its normal form)."""
+    memos = _MEMOS.get()
+    assert memos is not None, "rewrite opens a memo scope"
+    found = memos.get(table)
+    if found is None:
+        found = memos[table] = {}
+    return found
+
+
+def _rewrite(e: Expr, table: RuleTable, memo: dict[Expr, Expr], max_steps: int) -> Expr:
+    """The driver of `rewrite`, with ``memo`` the normal forms known (keyed by node: holds them alive)."""
     counts = _COUNTS.get()
     fired: list[str] = []
     active: set[Expr] = set()
@@ -330,8 +375,7 @@ def rewrite(e: Expr, table: RuleTable, max_steps: int = 100_000) -> Expr:
         memo[x] = memo[y] = y
         return y
 
-    with memo_scope(), deep():  # a nested rewrite shares the memos
-        return go(e)
+    return go(e)
 
 
 def _scalar_factors(e: Expr) -> list[Expr]:

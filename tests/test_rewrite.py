@@ -25,8 +25,8 @@ def test_the_issue_example_reaches_its_fixed_point_in_one_call() -> None:
 def test_no_rule_applies_anywhere_in_a_result() -> None:
     e = mc.parse("((x'+x')*X*A*A*w)*(A*inv(A)*x)'*(w+w)", KINDS)
     s = mc.simplify(e)
-    for node in walk(s):
-        assert all(r(node) is None for r in RULES.for_node(node)), node
+    for node in walk(s):  # every rule of the node's type, not only those the operand index offers
+        assert all(r(node) is None for r in RULES.rules if isinstance(node, r.pattern.types or Expr)), node
 
 
 @rule(Pat(Add, name="s"), example="A+B")
@@ -141,3 +141,41 @@ def test_patterns_match_operand_tuples_and_plain_fields() -> None:
     found: dict[str, Expr] = {}
     assert exp_of.match(mc.parse("exp(x)", KINDS), found) and found["u"] is mc.parse("x", KINDS)
     assert not exp_of.match(mc.parse("log(x)", KINDS), {})
+
+
+def test_having_asks_for_operand_types() -> None:
+    from matcalc.expr import Inverse
+
+    with_inverse = Pat(MatMul, having=(Inverse,))
+    assert with_inverse.match(mc.parse("A*inv(B)"), {})
+    assert not with_inverse.match(mc.parse("A*B"), {})
+    either = Pat(MatMul, having=((Inverse, Transpose), Add))  # one of the first two, and a sum
+    assert either.match(mc.parse("A'*(B+C)"), {}) and either.match(mc.parse("inv(A)*(B+C)"), {})
+    assert not either.match(mc.parse("A'*B"), {}) and not either.match(mc.parse("A*(B+C)"), {})
+
+
+@rule(Pat(MatMul, name="m", having=(Transpose,)), example="A'*B")
+def _transposed_product(m: MatMul) -> Expr:
+    """A' B = A' B (a rule that only asks for an operand type).
+
+    Terminates: it does not change the node.
+    """
+    return m  # pragma: no cover - the index keeps it from the products without a transpose
+
+
+def test_the_operand_index_offers_a_rule_only_where_its_operands_are() -> None:
+    table = RuleTable([_transposed_product])
+    assert table.for_node(mc.parse("A'*B")) == (_transposed_product,)
+    assert table.for_node(mc.parse("A*B")) == ()
+    assert table.for_node(mc.parse("(A*B)'*C")) == (_transposed_product,)  # the same key, read again
+
+
+def test_no_rule_is_hidden_by_the_operand_index_where_it_fires() -> None:
+    # `having` is a necessary condition: wherever a rule fires on a node of its examples,
+    # the table offers it there
+    for r in RULES.rules:
+        e = mc.parse(r.example, r.kinds or None)
+        for node in walk(e):
+            types = r.pattern.types or Expr
+            if isinstance(node, types) and r(node) is not None:
+                assert r in RULES.for_node(node), (r.name, str(node))

@@ -21,7 +21,7 @@ def _hadamard_all(first: Expr, rest: list[Expr]) -> Expr:
     return build.fold(build.hadamard, [first, *rest])
 
 
-@rule(Pat(Hadamard, name="h"), example="x.*(y./w)")
+@rule(Pat(Hadamard, name="h", having=(ElemDiv,)), example="x.*(y./w)")
 def quotient_merge(h: Hadamard) -> Expr | None:
     """One quotient per elementwise product: x ∘ (u ⊘ y) = (x∘u) ⊘ y.
 
@@ -127,7 +127,8 @@ def _has_scalar_quotient(m: MatMul) -> bool:
     return any(isinstance(f, ElemDiv | Transpose) and _over_scalar(f) is not None for f in m.factors)
 
 
-@rule(Pat(MatMul, name="m", where=_has_scalar_quotient), example="A*(B/c)*((x/d)'*A)'")
+@rule(Pat(MatMul, name="m", having=((ElemDiv, Transpose),), where=_has_scalar_quotient),
+      example="A*(B/c)*((x/d)'*A)'")
 def quotient_out_of_product(m: MatMul) -> Expr | None:
     """A (B/c) x = (A B x)/c and A (x/c)' = (A x')/c for a scalar c: it divides the product, as a scale would.
 

@@ -77,7 +77,8 @@ def _complement_of(t: Expr) -> Expr | None:
     return None
 
 
-@rule(Pat(Hadamard, name="h"), example="x.*(1-sigmoid(-2*u))", kinds={"u": "vector", "x": "vector"})
+@rule(Pat(Hadamard, name="h", having=(Add,)), example="x.*(1-sigmoid(-2*u))",
+      kinds={"u": "vector", "x": "vector"})
 def sigmoid_complement(h: Hadamard) -> Expr | None:
     """1 - sigmoid(-u) = sigmoid(u), as a factor of a product that does not also hold sigmoid(-u).
 
@@ -127,7 +128,8 @@ def softmax_total() -> Expr:
     return build.number(1)
 
 
-@rule(Pat(MatMul, name="m"), example="A*softmax(X, 2)*vector(1)+(vector(1)'*softmax(X, 1))'",
+@rule(Pat(MatMul, name="m", having=(Softmax, Ones)),
+      example="A*softmax(X, 2)*vector(1)+(vector(1)'*softmax(X, 1))'",
       kinds={"A": "matrix", "X": "matrix"})
 def softmax_lines_total(m: MatMul) -> Expr | None:
     """softmax(X, 2)*1 = 1 and 1'*softmax(X, 1) = 1': each row (column) of a row (column) softmax sums to 1.
@@ -148,7 +150,7 @@ def _is_ones_row(f: Expr) -> bool:
     return isinstance(f, Ones) and f.is_vector and f.row
 
 
-@rule(Pat(MatMul, name="m"), example="vector(1)'*(A*x)+x'*vector(1)", kinds={"x": "vector"})
+@rule(Pat(MatMul, name="m", having=(Ones,)), example="vector(1)'*(A*x)+x'*vector(1)", kinds={"x": "vector"})
 def ones_dot(m: MatMul) -> Expr | None:
     """1'v = v'1 = sum(v).
 

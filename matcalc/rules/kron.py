@@ -50,7 +50,7 @@ def _square(k: Kron) -> bool:
     return k.left.is_square and k.right.is_square
 
 
-@rule(Pat(MatMul, name="m"), example="kron(B, A)*vec(X)+vec(A*X*B')")
+@rule(Pat(MatMul, name="m", having=(Kron, Vec)), example="kron(B, A)*vec(X)+vec(A*X*B')")
 def kron_times_vec(m: MatMul) -> Expr | None:
     """(B ⊗ A) vec(X) = vec(A X Bᵀ).
 
@@ -68,7 +68,7 @@ def kron_times_vec(m: MatMul) -> Expr | None:
     return None
 
 
-@rule(Pat(MatMul, name="m"), example="kron(A, B)*kron(A', B')")
+@rule(Pat(MatMul, name="m", having=(Kron,)), example="kron(A, B)*kron(A', B')")
 def kron_of_products(m: MatMul) -> Expr | None:
     """(A ⊗ B)(C ⊗ D) = AC ⊗ BD, where A's columns are C's rows and B's columns D's rows.
 
@@ -97,7 +97,7 @@ def _split_other(other: tuple[Dim, ...]) -> tuple[tuple[Dim, ...], tuple[Dim, ..
 
 
 @rule(
-    Pat(MatMul, name="m"),
+    Pat(MatMul, name="m", having=(Kron, Ones)),
     example="kron(x', A)*matrix(1, size(x, 1)*size(A, 2), size(B, 2))+B",
     kinds={"x": "vector"},
 )

@@ -31,7 +31,7 @@ __all__ = [
 ]  # fmt: skip
 
 
-@rule(Pat(MatMul, name="m"), example="x'*diag(y)*diag(w)*diag(x)*y")
+@rule(Pat(MatMul, name="m", having=(DiagMatrix,)), example="x'*diag(y)*diag(w)*diag(x)*y")
 def diag_times_vector(m: MatMul) -> Expr | None:
     """diag(v) x = v∘x,  x' diag(v) = (v∘x)',  diag(v) diag(w) = diag(v∘w).
 
@@ -77,7 +77,8 @@ def _cancels(d: DiagMatrix, t: Expr, left: bool) -> bool:
     return any(k * mine.get(b, 0) < 0 for b, k in monomial(col(met)).powers)
 
 
-@rule(Pat(MatMul, name="m"), example="diag(1./u)*(diag(u)-u*v')+(diag(v)+v*v')*diag(1./v)",
+@rule(Pat(MatMul, name="m", having=(DiagMatrix, Add)),
+      example="diag(1./u)*(diag(u)-u*v')+(diag(v)+v*v')*diag(1./v)",
       kinds={"u": "vector", "v": "vector"})
 def diag_into_sum(m: MatMul) -> Expr | None:
     """diag(v)*(A + B) = diag(v)*A + diag(v)*B where each term absorbs the diag and a base cancels.
@@ -158,7 +159,7 @@ def _opened(f: Expr) -> list[Expr] | None:
     return None
 
 
-@rule(Pat(MatMul, name="m"), example="A'*inv(A*X*B)'*B'+C*inv(X*C)",
+@rule(Pat(MatMul, name="m", having=((Inverse, Transpose),)), example="A'*inv(A*X*B)'*B'+C*inv(X*C)",
       kinds={"A": "square", "B": "square", "C": "square", "X": "square"})
 def inverse_of_product(m: MatMul) -> Expr | None:
     """inv(A B) = inv(B) inv(A) for square A and B (Matrix Cookbook §1.1), where a neighbour cancels.
