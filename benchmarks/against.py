@@ -17,7 +17,10 @@ this script measures both versions side by side:
    the thread and elapsed time) for each corpus identity;
 3. the identities both versions have (same name, text, kinds and variables)
    are compared: per identity the median over all runs, then per derivative
-   order the median over identities, as `derive.py` reports it.
+   order the median over identities, as `derive.py` reports it;
+4. unless ``--no-code``, the NumPy code both versions generate for the losses
+   of `codegen.py` is run on the same data and timed interleaved
+   (`against_code.py`).
 
 The report replaces the ``against`` section of docs/benchmarks.md.
 """
@@ -188,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=3, help="cold runs per identity per round")
     parser.add_argument("--only", default="", help="only identities whose name contains this")
+    parser.add_argument("--no-code", action="store_true", help="do not compare the generated code")
+    parser.add_argument("--code-repeats", type=int, default=7, help="interleaved timings per function")
     parser.add_argument("--no-write", action="store_true", help="print the report instead of writing it")
     args = parser.parse_args(argv)
     facts: dict[str, Any] = {"machine": machine(), "rounds": args.rounds, "repeats": args.repeats}
@@ -205,10 +210,17 @@ def main(argv: list[str] | None = None) -> None:
             merge(current, pair["current"])
             merge(reference, pair["reference"])
             rounds.append((pair["current"], pair["reference"]))
+        if not args.no_code:
+            import against_code
+
+            rows = against_code.compare(ref_path, ROOT, against_code.SIZES, args.code_repeats)
+            code = against_code.report(rows)
     facts["load_after"] = (
         ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     )
     text = report(compare(current, reference, rounds), slowest(current, reference), facts)
+    if not args.no_code:
+        text += "\n\n" + code
     if args.no_write:
         print(text)
     else:
@@ -217,4 +229,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
+    if "--no-code" not in sys.argv:
+        from codegen import pin_threads
+
+        pin_threads(1, sys.argv)  # OpenBLAS on one thread for the generated code, as codegen.py times it
     main()

@@ -7,14 +7,22 @@ nothing else of matcalc (in particular not `benchtools`, whose cache census
 reads internals that older versions do not have).
 
     PYTHONPATH=/path/to/checkout python benchmarks/against_worker.py REPEATS [NAME_PART]
+    PYTHONPATH=/path/to/checkout python benchmarks/against_worker.py code < jobs.json
+
+The second form prints the NumPy source that version generates for each job
+of `against_code.py` (a loss, its arguments, the derivatives, typical sizes):
+with its default settings, and where the version has them, without the input
+checks (``checks=False``).
 """
 
 from __future__ import annotations
 
 import gc
+import inspect
 import json
 import sys
 import time
+from typing import Any
 
 import matcalc as mc
 from matcalc.cookbook import IDENTITIES
@@ -27,7 +35,25 @@ def settle() -> None:
             return
 
 
+def sources(jobs: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The generated NumPy module of each job: ``{"default": ..., "unchecked": ...}``."""
+    checks = "checks" in inspect.signature(mc.numpy_code).parameters
+    out = []
+    for job in jobs:
+        f = mc.parse(job["loss"])
+        outputs = [mc.diff(f, *wrt) for wrt in job["derivatives"]]
+        sizes = {k: tuple(v) for k, v in job["sizes"].items()}
+        made = {"default": mc.numpy_code(outputs, job["args"], "f", sizes)}
+        if checks:
+            made["unchecked"] = mc.numpy_code(outputs, job["args"], "f", sizes, checks=False)
+        out.append(made)
+    return out
+
+
 def main() -> None:
+    if sys.argv[1] == "code":
+        json.dump(sources(json.load(sys.stdin)), sys.stdout)
+        return
     repeats = int(sys.argv[1])
     only = sys.argv[2] if len(sys.argv) > 2 else ""
     # imports done lazily by matcalc happen here, not in the first timed run

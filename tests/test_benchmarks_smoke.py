@@ -187,3 +187,17 @@ def test_against_compares_only_shared_identities() -> None:
     assert found[1]["wall"] == pytest.approx((3.0, 1.0)) and found[1]["rounds"] == pytest.approx([1.5])
     assert found[2]["cpu"] == pytest.approx((10.0, 5.0))
     assert [w[1] for w in against.slowest(a, b)] == ["g by X,X", "f by x"]
+
+
+def test_against_code_runs_both_versions_generated_code() -> None:
+    import against_code
+
+    # the working tree against itself at a tiny size: every loss's gradient and Hessian agree and are timed
+    rows = against_code.compare(BENCH.parent, BENCH.parent, [(40, 6)], repeats=1)
+    assert {(r[0].split(",")[0], r[1].split()[0]) for r in rows} >= {
+        ("logistic regression", "gradient"),
+        ("logistic regression", "Hessian"),
+        ("two-layer network", "gradient"),
+    }
+    assert all(float(r[3]) > 0 and float(r[5]) > 0 and float(r[7]) > 0 for r in rows)
+    assert "median ratio current/reference" in against_code.report(rows)
