@@ -12,7 +12,10 @@ scalar result is a Python ``float``.  ``logdet(X)`` is ``log|det X|`` (from
 for any invertible ``X``.  Floating-point trouble in elementwise functions
 (``log`` of a negative number, division by zero) gives ``nan``/``inf`` with
 NumPy's usual warning; a singular matrix where an inverse is needed raises
-`EvaluationError`.
+`EvaluationError`.  Logarithms and quotients that have a numerically stable
+form (`matcalc.stable`: ``log(sigmoid(t))`` at t = -800, ``log(normcdf(u))``
+at u = -40, ``exp(-u^2/2)./normcdf(u)``) are computed in that form, as
+generated code computes them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
@@ -60,6 +63,7 @@ from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import NODE_TYPES, matrix_function
 from matcalc.ops.primary import PRIMARY_FUNCTIONS
 from matcalc.ops.spectral import SPECTRAL_OPS
+from matcalc.stable import stable_form
 from matcalc.values import Array, Value, as_real_array, bind_dims, by_name, calls_first, checked_arrays
 
 if TYPE_CHECKING:
@@ -104,16 +108,46 @@ def evaluate(
     given = by_name(values or {})
     arrays = checked_arrays(nodes, given, check_symmetric)
     env = _Env(arrays, bind_dims(nodes, arrays, given), given)
-    memo: dict[int, Value] = {}
-    for e in nodes:
-        rule = _RULES.get(type(e))
-        if rule is None:  # pragma: no cover - tests check that _RULES covers expr.Node
-            raise NotImplementedError(f"no evaluation rule for {type(e).__name__}")
-        memo[id(e)] = rule(e, [memo[id(k)] for k in children(e)], env)
-    result = memo[id(expr)]
+    for call in (e for e in nodes if isinstance(e, Call)):  # first: they bind the sizes of their values
+        _compute(call, env)
+    result = _compute(expr, env)
     if np.ndim(result) == 0:
         return float(result)
     return np.array(result, dtype=np.float64)  # a copy: never an alias of an input
+
+
+def _compute(root: Expr, env: _Env) -> Value:
+    """The value of ``root``, and of every node it needs, into ``env.memo`` (each once, no recursion).
+
+    A node with a numerically stable form (`matcalc.stable`: ``log(sigmoid(t))``,
+    ``exp(a)./normcdf(u)`` ...) takes the value of that form, built from the
+    nodes it is made of; the node's own children are then not computed unless
+    something else needs them (``exp(800)`` in ``log(1+exp(800))`` is not).
+    """
+    memo, stable = env.memo, env.stable
+    stack = [root]
+    while stack:
+        e = stack[-1]
+        if e in memo:
+            stack.pop()
+            continue
+        if e not in stable:
+            stable[e] = stable_form(e)
+        form = stable[e]
+        needs = (form,) if form is not None else tuple(children(e))
+        missing = [k for k in needs if k not in memo]
+        if missing:
+            stack.extend(reversed(missing))
+            continue
+        stack.pop()
+        if form is not None:
+            memo[e] = memo[form]
+            continue
+        rule = _RULES.get(type(e))
+        if rule is None:  # pragma: no cover - tests check that _RULES covers expr.Node
+            raise NotImplementedError(f"no evaluation rule for {type(e).__name__}")
+        memo[e] = rule(e, [memo[k] for k in needs], env)
+    return memo[root]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +157,8 @@ class _Env:
     arrays: Mapping[str, Value]
     sizes: dict[Dim, int]  # an abstract function's value sizes are bound when it is called
     given: Mapping[str, Any]
+    memo: dict[Expr, Value] = field(default_factory=dict)  # keyed by the node (kept alive), never id()
+    stable: dict[Expr, Expr | None] = field(default_factory=dict)  # each node's stable form, or None
 
     def shape(self, e: Expr) -> tuple[int, ...]:
         return tuple(self.sizes[d] for d in e.shape)

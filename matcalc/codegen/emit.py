@@ -8,9 +8,11 @@ every node type.  The rules that pay off:
 - products, and traces, diagonals and sums of products: :mod:`matcalc.codegen.products`;
 - ``Zero``, ``Identity`` and ``Ones`` are built only where the value is that
   array; in a sum a (scaled) vector of ones is a broadcast scalar;
-- exact rewrites that are numerically safer: ``log(1+exp(t))`` is
+- exact rewrites that are numerically safer: the stable logarithms and quotients of
+  `matcalc.stable`, which evaluation computes too (``log(1+exp(t))`` is
   ``logaddexp(0, t)``, ``log(softmax(x))`` a log-softmax, ``log(sigmoid(t))``
-  ``-logaddexp(0, -t)``, ``log(1-sigmoid(t))`` ``-logaddexp(0, t)``, ``norm2(x)^2`` ``x @ x``.
+  ``-logaddexp(0, -t)``, ``log(normcdf(t))`` ``log_ndtr(t)``, ``exp(a)./normcdf(u)``
+  ``exp(a - log_ndtr(u))``); ``norm2(x)^2`` is ``x @ x``.
 
 A rule that looks through a child (``tr(A*B)`` through ``A*B``) does so only
 when nothing else needs that child (`Lowerer.private`); otherwise it uses the
@@ -34,8 +36,6 @@ from matcalc.codegen.folding import (
     constant,
     is_number,
     python_scalar,
-    sigmoid_complement_argument,
-    softplus_argument,
     split_sign,
     sum_of,
     transposed,
@@ -68,7 +68,6 @@ from matcalc.expr import (
     Power,
     Scale,
     Size,
-    Softmax,
     Spectral,
     SumEntries,
     Symbol,
@@ -80,6 +79,7 @@ from matcalc.expr import (
 )
 from matcalc.ops.gamma import POLYGAMMA
 from matcalc.ops.matrix import code_op
+from matcalc.stable import quotient_form, stable_log
 
 __all__ = ["Lowerer"]
 
@@ -230,9 +230,13 @@ class Lowerer:
             case Transpose():
                 return self.ref(e.body) if e.is_vector else self.op("transpose", self.ref(e.body))
             case Hadamard():
+                stable = quotient_form(e)  # exp(a).*normcdf(u).^-1 is exp(a - lognormcdf(u)), as evaluated
+                if stable is not None:
+                    return self.ref(stable)
                 return sx.product([self.ref(f) for f in e.factors])
             case ElemDiv():
-                return self._divide(e)
+                stable = quotient_form(e)
+                return self.ref(stable) if stable is not None else self._divide(e)
             case Power():
                 return self._power(e)
             case Apply():
@@ -360,21 +364,12 @@ class Lowerer:
     def _apply(self, e: Apply) -> ast.expr:
         arg = e.arg
         if e.func == "log":
-            inner = softplus_argument(arg)
-            if inner is not None:
-                return self.op("softplus", self.ref(inner))
-            # computed from the argument even where the softmax or sigmoid is needed anyway (by a
-            # gradient): the log of one that underflowed to 0 would be -inf where the value is finite
-            if isinstance(arg, Softmax):
-                return self.named(arg, "log")
-            if isinstance(arg, Apply) and arg.func == "sigmoid":
-                # log(sigmoid(t)) = -log(1+exp(-t))
-                return sx.neg(self.op("softplus", self.ref(build.neg(arg.arg))))
-            inner = sigmoid_complement_argument(arg)
-            if inner is not None:  # log(1-sigmoid(t)) = log(sigmoid(-t)) = -log(1+exp(t))
-                return sx.neg(self.op("softplus", self.ref(inner)))
-            if isinstance(arg, Apply) and arg.func == "exp":
-                return self.ref(arg.arg)
+            # the stable form of matcalc.stable, computed from the argument even where the softmax or
+            # sigmoid is needed anyway (by a gradient): the log of one that underflowed to 0 is -inf
+            found = stable_log(arg)
+            if found is not None:
+                entry, t = found
+                return self.named(arg, entry.code_form) if entry.code_form else self.ref(entry.form(arg, t))
         return self.op(e.func, self.ref(arg))
 
     def _trace(self, e: Trace) -> ast.expr:

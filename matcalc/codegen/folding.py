@@ -3,10 +3,8 @@
 Constant scalars (``2^-1``, ``exp(2)``) folded to the literal of their value;
 the transpose of a sum or product pushed inside (``(A*B)'`` is ``B'*A'``), so
 that a transpose computed anyway can be reused; the sign of a term, so that
-``a + -b`` is written ``a - b``; scalars that Python's arithmetic may compute;
-the argument ``t`` of ``1+exp(t)`` (``log(1+exp(t))`` is a softplus) and of
-``1-sigmoid(t)`` (``log(1-sigmoid(t))`` is ``-softplus(t)``).  Used
-by `matcalc.codegen.emit`.
+``a + -b`` is written ``a - b``; scalars that Python's arithmetic may compute.
+Used by `matcalc.codegen.emit` (the stable logarithms are `matcalc.stable`).
 """
 
 from __future__ import annotations
@@ -20,10 +18,10 @@ from matcalc.codegen import products
 from matcalc.codegen import syntax as sx
 from matcalc.errors import MatcalcError
 from matcalc.evaluate import evaluate
-from matcalc.expr import Add, Apply, Expr, Hadamard, MatMul, Number, Ones, Scale, Symbol, children
+from matcalc.expr import Add, Expr, Hadamard, MatMul, Number, Scale, Symbol, children
 
 __all__ = [
-    "constant", "is_number", "python_scalar", "sigmoid_complement_argument", "softplus_argument",
+    "constant", "is_number", "python_scalar",
     "split_sign", "sum_of", "transposed",
 ]  # fmt: skip
 
@@ -93,28 +91,6 @@ def split_sign(term: Expr) -> tuple[bool, Expr]:
         if minus:
             return True, build.scale(coef, term.body)
     return False, term
-
-
-def softplus_argument(e: Expr) -> Expr | None:
-    """``t`` if ``e`` is ``1+exp(t)``, else None."""
-    if not isinstance(e, Add) or len(e.terms) != 2:
-        return None
-    for one, other in (e.terms, e.terms[::-1]):
-        if (isinstance(one, Ones) or is_number(one, 1)) and isinstance(other, Apply) and other.func == "exp":
-            return other.arg
-    return None
-
-
-def sigmoid_complement_argument(e: Expr) -> Expr | None:
-    """``t`` if ``e`` is ``1-sigmoid(t)`` (``log(1-sigmoid(t))`` is ``-softplus(t)``), else None."""
-    if not isinstance(e, Add) or len(e.terms) != 2:
-        return None
-    for one, other in (e.terms, e.terms[::-1]):
-        if not (isinstance(one, Ones) or is_number(one, 1)) or not isinstance(other, Scale):
-            continue
-        if is_number(other.coef, -1) and isinstance(other.body, Apply) and other.body.func == "sigmoid":
-            return other.body.arg
-    return None
 
 
 def sum_of(parts: list[ast.expr]) -> ast.expr:

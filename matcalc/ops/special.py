@@ -1,19 +1,23 @@
 """Special functions of ML and statistics, one `Elementwise` record each.
 
-``softplus``, ``log1p``, ``expm1``, ``erf`` and ``normcdf`` (Φ, the standard
-normal CDF).  Each is evaluated in a numerically stable form: ``softplus`` as
+``softplus``, ``log1p``, ``expm1``, ``erf``, ``normcdf`` (Φ, the standard
+normal CDF) and ``lognormcdf`` (log Φ, SciPy's ``log_ndtr``).  Each is
+evaluated in a numerically stable form: ``softplus`` as
 ``logaddexp(0, u)`` (no overflow of ``exp``), ``log1p``/``expm1`` with NumPy's
 accurate versions near 0, ``erf`` and ``normcdf`` with SciPy's ``scipy.special``
 (NumPy has neither; ``ndtr`` keeps its relative accuracy in the lower tail,
-where ``(1 + erf(u/√2))/2`` cancels to 0).  SciPy is a dependency of matcalc
+where ``(1 + erf(u/√2))/2`` cancels to 0; ``log_ndtr`` stays finite where Φ
+itself underflows, below u ≈ -38).  SciPy is a dependency of matcalc
 for this reason; it is imported when such a function is first evaluated, not
 by ``import matcalc``.
 
 Derivatives (Abramowitz & Stegun 4.1, 4.2, 7.1.19, 26.2.1): softplus' = sigmoid,
-log1p' = 1/(1+u), expm1' = exp, erf' = 2/√π exp(-u²), Φ' = exp(-u²/2)/√(2π).
+log1p' = 1/(1+u), expm1' = exp, erf' = 2/√π exp(-u²), Φ' = φ = exp(-u²/2)/√(2π);
+(log Φ)' = φ/Φ (the inverse Mills ratio), written exp(-u²/2 - log Φ(u))/√(2π)
+so that it stays finite where φ and Φ both underflow.
 
 SymPy has ``erf`` and, in ``sympy.codegen.cfunctions``, ``log1p`` and ``expm1``;
-``softplus`` and ``normcdf`` are SymPy functions defined here (`sympy_function`),
+``softplus``, ``normcdf`` and ``lognormcdf`` are SymPy functions defined here (`sympy_function`),
 with their derivative, numeric value and NumPy implementation, so that the
 bridge translates them both ways as one function.
 """
@@ -54,7 +58,7 @@ def _scipy(name: str) -> Any:
 
 @functools.cache
 def sympy_function(sp: Any, name: str) -> Any:
-    """A SymPy function class for ``softplus`` or ``normcdf`` (one class per name, so it reads back)."""
+    """A SymPy function class for ``softplus``, ``normcdf`` or ``lognormcdf`` (one class per name)."""
     if name == "softplus":
 
         def form(t: Any) -> Any:
@@ -64,6 +68,15 @@ def sympy_function(sp: Any, name: str) -> Any:
             return 1 / (1 + sp.exp(-t))
 
         numpy_form: Any = lambda x: np.logaddexp(0.0, x)  # noqa: E731 - SymPy's lambdify reads _imp_
+    elif name == "lognormcdf":
+
+        def form(t: Any) -> Any:
+            return sp.log(sp.erfc(-t / sp.sqrt(2)) / 2)
+
+        def derivative(t: Any) -> Any:
+            return sp.exp(-(t**2) / 2) / sp.sqrt(2 * sp.pi) / sympy_function(sp, "normcdf")(t)
+
+        numpy_form = _scipy("log_ndtr")
     else:
 
         def form(t: Any) -> Any:
@@ -136,5 +149,15 @@ RECORDS: tuple[Elementwise, ...] = (
                 array_api="_special(xp, 'ndtr', _0)"),
         lambda sp, t: sympy_function(sp, "normcdf")(t), (-5, 5), helpers=SPECIAL_HELPERS, range=(0.0, 1.0),
         aliases=("ndtr", "norm_cdf", "Phi"),
+    ),
+    Elementwise(
+        "lognormcdf", _scipy("log_ndtr"),
+        # (log Φ)' = φ/Φ = exp(-u²/2 - log Φ(u))/√(2π): finite where φ and Φ underflow (u < -38)
+        lambda u, f: (1 / math.sqrt(2 * math.pi)) * f("exp", -(u**2) / 2 - f("lognormcdf", u)),
+        r"\log\Phi",
+        spelled("_special('log_ndtr', _0)", jax="jax.scipy.special.log_ndtr(_0)",
+                torch="torch.special.log_ndtr(_0)", array_api="_special(xp, 'log_ndtr', _0)"),
+        lambda sp, t: sympy_function(sp, "lognormcdf")(t), (-5, 5), helpers=SPECIAL_HELPERS,
+        range=(-_INF, 0.0), aliases=("log_ndtr", "logndtr", "norm_logcdf"),
     ),
 )  # fmt: skip
