@@ -64,7 +64,8 @@ SCALAR_CASES: list[tuple[str, float, Callable[[Any], Any]]] = [
 def _code_value(e: mc.Expr, values: dict[str, Any], backend: str) -> np.ndarray:
     to = array_maker(backend)
     fn = mc.lambdify(e, backend=backend)
-    return np.asarray(fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in values.items()}), dtype=np.float64)
+    out = fn(**{k: to(np.asarray(v, dtype=np.float64)) for k, v in values.items()})
+    return np.asarray(out, dtype=np.float64)
 
 
 @pytest.mark.parametrize(("text", "a", "reference"), SCALAR_CASES)
@@ -127,14 +128,16 @@ def test_derivatives_of_log_normcdf_are_finite_in_the_lower_tail(backend: str) -
 
 def test_probit_gradient_is_finite_where_the_margin_is_far_negative() -> None:
     f = mc.parse("sum(log(normcdf(y.*(X*w))))")
-    values = {"X": np.array([[40.0, 1.0], [-1.0, 2.0]]), "w": np.array([-1.0, 0.5]), "y": np.array([1.0, -1.0])}
+    values = {"X": np.array([[40.0, 1.0], [-1.0, 2.0]]), "w": np.array([-1.0, 0.5]),
+              "y": np.array([1.0, -1.0])}
     margin = values["y"] * (values["X"] @ values["w"])
     r = np.array([float(_mills(mp.mpf(m))) for m in margin])
     want = values["X"].T @ (values["y"] * r)
     g = mc.diff(f, "w")
     assert_allclose(mc.evaluate(g, values), want, rtol=1e-12)
     assert_allclose(_code_value(g, values, "numpy"), want, rtol=1e-12)
-    assert mc.evaluate(f, values) == pytest.approx(float(mp.fsum(mp.log(mp.ncdf(m)) for m in margin)), rel=1e-13)
+    loss = float(mp.fsum(mp.log(mp.ncdf(m)) for m in margin))
+    assert mc.evaluate(f, values) == pytest.approx(loss, rel=1e-13)
 
 
 def test_lognormcdf_has_a_stable_derivative_of_its_own() -> None:
