@@ -64,6 +64,8 @@ CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *
 class Parser(Cursor):
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
 
+    sizing = False  # reading the size of a constant, where size(F, k) names an axis of a function's value
+
     # ---- grammar ----------------------------------------------------------------------
     def parse(self) -> Expr:
         """The whole text as one expression (its 'where' list read first)."""
@@ -277,6 +279,9 @@ class Parser(Cursor):
             raise self.error("expected an operand before ')'")
         if tok.text == EMPTY:
             raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
+        if tok.text == "δ":
+            raise self.error(f"expected an operand, found 'δ' at character {tok.pos}: it is the Kronecker "
+                             "delta of index notation (∂f[i]/∂x[j] = δ[i,j]); for a name, write delta")
         raise self.error(f"expected an operand, found '{tok.text}'")
 
     def name(self) -> Expr:
@@ -304,6 +309,10 @@ class Parser(Cursor):
             return self.defined(tok, called)
         kind = self.kinds.get(name)
         if kind in FUNCTION_KINDS:
+            if not called and self.sizing and [t.text for t in self.tokens[self.i - 3 : self.i + 1]] == [
+                    "size", "(", name, ","]:
+                # size(F, k) in a constant's size: axis k of F's value (what a zero derivative prints)
+                return build.zeros(tuple(Dim.of(name, k) for k in range(FUNCTION_KINDS[kind])))
             if not called:
                 raise self.error(f"'{name}' is a {kind}: write {name}(...)", tok)
             return self.apply_function(tok, name, kind, 0)
@@ -382,7 +391,14 @@ class Parser(Cursor):
     def argument(self, tok: Token, position: int) -> Expr | None:
         """One argument of the call of ``tok``; None for the empty ``[]`` of ``max(X, [], k)``."""
         if not (self.tok.kind == "op" and self.tok.text == EMPTY):
-            return self.sum()
+            if self.sizing or not (tok.text in VEC_CONSTANTS or (tok.text in SIZED and (
+                    position > 0 or tok.text == "eye"))):
+                return self.sum()
+            self.sizing = True  # a constant's size: size(F, k) of a function F names an axis of its value
+            try:
+                return self.sum()
+            finally:
+                self.sizing = False
         if tok.text not in EMPTY_BEFORE_AXIS or position != 1:
             raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
         self.take()

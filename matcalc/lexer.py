@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from matcalc.characters import unexpected_character
 from matcalc.errors import ParseError
 
 __all__ = ["EMPTY", "TRANSPOSES", "Token", "is_float", "shorten", "tokenize"]
@@ -47,7 +48,7 @@ def tokenize(text: str) -> list[Token]:
             pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]  # (\s* always matches)
             if pos == len(text):
                 break
-            raise ParseError(f"unexpected character {text[pos]!r}", text, pos)
+            raise ParseError(unexpected_character(text, pos), text, pos)
         group = m.lastgroup
         spelled = m.group(group)
         empty = len(spelled) > 1 and spelled[0] == "["  # '[ ]' is '[]'; a lone '[' opens indices

@@ -143,3 +143,29 @@ def test_the_web_api_offers_no_opt_out() -> None:
 def test_the_cli_opt_out_prints_the_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", "x'*A*x", "--wrt", "z", "--if-absent", "zero"]) == 0
     assert capsys.readouterr().out.strip() == "vector(0, size(z, 1))"  # nothing else says its length
+
+
+@pytest.mark.parametrize(
+    ("text", "wrt"),
+    [("F(x)*0", ("x",)), ("F(y)", ("x",)), ("G(x)*0", ("x",)), ("F(x)*0", ("x", "x")),
+     ("G(y)+H(x)*0", ("x",))],
+)
+def test_a_zero_sized_by_a_function_value_parses_back(text: str, wrt: tuple[str, ...]) -> None:
+    """The zero's size is an axis of F's value, printed size(F, k) where no call of F is left."""
+    kinds = {"F": "vector function", "G": "matrix function", "H": "matrix function"}
+    d = mc.diff(mc.parse(text, kinds), *wrt, if_absent="zero")
+    assert "size(F, 1)" in str(d) or "size(G, 1)" in str(d)
+    back = mc.parse(str(d), kinds)
+    assert back.shape == d.shape and str(back) == str(d)
+    if d.ndim <= 2:  # an index form (a zero of three axes) is rebuilt with fresh index names
+        assert back is d
+    values = {"x": np.ones(3), "y": np.ones(2), "F": lambda u: np.ones(4), "G": lambda u: np.ones((2, 5))}
+    with pytest.raises(mc.EvaluationError, match="never calls"):  # a size nothing in it measures
+        mc.evaluate(back, values)
+
+
+def test_size_of_a_function_is_a_size_only() -> None:
+    kinds = {"F": "vector function"}
+    assert mc.parse("F(x)+vector(1, size(F, 1))", kinds).shape == mc.parse("F(x)", kinds).shape
+    with pytest.raises(mc.ParseError, match="'F' is a vector function: write F"):
+        mc.parse("size(F, 1)*x", kinds)

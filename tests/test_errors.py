@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002 - Greek letters and look-alike characters are what these tests feed in
 """Bad input: every kind gives a `ParseError`/`ShapeError`/`EvaluationError` a user can act on.
 
 Each case asserts the class, the message, and for errors found while reading
@@ -68,6 +69,16 @@ PARSE_ERRORS: list[tuple[str, str, int]] = [
     ("x..*y", r"unexpected character '\.'", 1),
     ("x[1]", r"unexpected '\[' after a complete expression \(indices such as A\[i,j\] are written", 1),
     ("5.", r"unexpected character '\.'", 1),
+    # characters outside the language: named, placed, and what to write instead
+    ("α*x", r"unexpected character 'α' \(U\+03B1 GREEK SMALL LETTER ALPHA\) at character 0: names are ASCII "
+            r"letters, digits and underscores; write alpha instead", 0),
+    ("x+2*λ", r"'λ' .* at character 4: .*; write lambda instead", 4),
+    ("Σ*x", r"'Σ' .*; write Sigma instead", 0),
+    ("µ+x", r"'µ' \(U\+00B5 MICRO SIGN\) .*; write mu instead", 0),
+    ("x − y", r"'−' \(U\+2212 MINUS SIGN\) at character 2: not in the input language; write - instead", 2),
+    ("x’*x", r"'’' .*; write ' instead", 1),
+    ("A×B", r"write \* instead", 1),
+    ("café", r"'é' .* at character 3: .*; write e instead", 3),
     # functions without parentheses, and wrong arguments
     ("exp x", r"'exp' is a function: write exp\(\.\.\.\)", 0),
     ("x + sum", r"'sum' is a function: write sum\(\.\.\.\)", 4),
@@ -408,3 +419,20 @@ def test_replacing_a_symbol_by_an_operand_of_another_shape_is_a_shape_error() ->
     with pytest.raises(mc.ShapeError, match="cannot replace column vector x by matrix A"):
         build.replace(f, x, a)
     assert str(mc.simplify(build.replace(f, x, mc.parse("2*y", {"y": "vector"})))) == "4*y'*A*y"
+
+
+def test_every_greek_letter_gets_a_name_that_parses() -> None:
+    """α to ω and Α to Ω: the error suggests the letter's name, which reads as a symbol."""
+    for code in [*range(0x391, 0x3AA), *range(0x3B1, 0x3CA)]:
+        if code == 0x3A2:  # unassigned
+            continue
+        letter = chr(code)
+        with pytest.raises(mc.ParseError) as err:
+            mc.parse(f"2*{letter}")
+        message = str(err.value).splitlines()[0]
+        assert f"'{letter}'" in message and "at character 2" in message, message
+        name = message.rsplit("write ", 1)[1].removesuffix(" instead")
+        if letter == "π":  # the number, since a name pi would be a symbol
+            assert name.startswith("3.141592653589793"), message
+            continue
+        assert isinstance(mc.parse(f"2*{name}", {name: "scalar"}), mc.Expr), message

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from matcalc.cli import main
+from matcalc.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 BIG = "x=[" + ",".join(["1.5"] * 30_000) + "]"  # a value printed in some 150 kB: more than a pipe holds
@@ -175,3 +175,46 @@ def test_kind_of_a_variable_the_expression_lacks(capsys: pytest.CaptureFixture[s
     assert _main(capsys, *args, "--kind", "Y=scalar")[:2] == (0, "0\n")
     assert _main(capsys, *args, "--kind", "Y=vector")[:2] == (0, "vector(0, size(Y, 1))\n")
     assert _main(capsys, *args)[:2] == (0, "matrix(0, size(Y, 1), size(Y, 2))\n")
+
+
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["diff", "-x'*x", "--wrt", "x"], "matcalc diff [options] -- \"-x'*x\""),
+        (["diff", "--wrt", "x", "-x'*x"], "matcalc diff [options] -- \"-x'*x\""),
+        (["eval", "--value", "a=2", "-a^2"], 'matcalc eval [options] -- "-a^2"'),
+        (["latex", "-2*x"], 'matcalc latex [options] -- "-2*x"'),
+        (["diff", "--wrt", "x", '-x"*x'], "-- '-x\"*x'"),  # a word the shell keeps as it is
+    ],
+)
+def test_an_expression_that_starts_with_a_dash_is_told_to_follow_double_dash(
+    capsys: pytest.CaptureFixture[str], argv: list[str], shown: str
+) -> None:
+    """argparse takes '-x'*x' for an option; the error says where an EXPR that starts with '-' goes."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "an EXPR that starts with '-' goes after '--'" in err and shown in err, err
+    assert main([*argv[:1], "--json", *argv[1:]]) == 2
+    answer = json.loads(capsys.readouterr().out)
+    assert "goes after '--'" in answer["error"]["message"]
+
+
+def test_after_double_dash_the_expression_is_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "--wrt", "x", "--", "-x'*x"]) == 0
+    assert capsys.readouterr().out == "-2*x\n"
+    assert main(["eval", "--value", "a=2", "--", "-a^2"]) == 0
+    assert capsys.readouterr().out == "-4.0\n"
+
+
+def test_other_usage_errors_have_no_dash_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["-q"], ["diff", "x", "--wrt"], ["diff", "-kA=matrix", "x"]):
+        main(argv)
+        assert "goes after '--'" not in capsys.readouterr().err, argv
+
+
+def test_help_says_where_such_an_expression_goes(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--help"], ["diff", "--help"]):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(argv)
+        out = capsys.readouterr().out
+        assert "-- \"-x'*x\"" in out, argv

@@ -20,8 +20,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import NoReturn
 
 import matcalc
@@ -54,6 +56,7 @@ examples:
   matcalc latex "x'*A*x"                                # x^\\top A x
   matcalc parse "x'*A*x"
   matcalc eval "x'*A*x" --value "x=[1,2]" --value "A=[[2,0],[0,3]]"
+  matcalc diff --wrt x -- "-x'*x"                       # '--' before an EXPR that starts with '-'
   matcalc check --help                                  # more examples for one command
 
 The language is that of matrixcalculus.org: A*B product, A' transpose, A.*B
@@ -66,11 +69,48 @@ class UsageError(Exception):
     """Bad usage that argparse found, raised instead of exiting when the answer is JSON."""
 
 
+#: The arguments of the running `main` (what a usage error's hint reads).
+_ARGV: ContextVar[Sequence[str]] = ContextVar("_ARGV", default=())
+
+
+def _dash_hint(parser: argparse.ArgumentParser) -> str:
+    """For an argument that starts with '-' but is no option (an EXPR such as ``-x'*x``): put it after '--'.
+
+    argparse reads every such argument as an option, and then complains of a
+    missing EXPR or an unknown option; the hint says what to write instead.
+    """
+    if not any(a.dest == "expr" for a in parser._actions):  # a parser without EXPR (matcalc itself)
+        return ""
+    argv = list(_ARGV.get())
+    before = argv[: argv.index("--")] if "--" in argv else argv
+    options = parser._option_string_actions  # argparse keeps its option strings here
+    for arg in before:
+        if len(arg) < 2 or arg[0] != "-" or arg.startswith("--") or arg.split("=")[0] in options:
+            continue
+        if arg[:2] in options and options[arg[:2]].nargs != 0:  # -kA=matrix: an option with its value
+            continue
+        return (f"; an EXPR that starts with '-' goes after '--', which ends the options: "
+                f"{parser.prog} [options] -- {_quoted(arg)}")
+    return ""
+
+
+def _quoted(arg: str) -> str:
+    """``arg`` as a shell word: in double quotes where that keeps it as it is (``"-x'*x"``)."""
+    return f'"{arg}"' if not any(c in arg for c in '"$`\\!') else shlex.quote(arg)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors say where an EXPR that starts with '-' goes."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(message + _dash_hint(self))
+
+
 class _JsonUsageParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are exceptions (the caller reports them as JSON)."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message}{_dash_hint(self)}")
 
 
 def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
@@ -79,7 +119,7 @@ def build_parser(json_errors: bool = False) -> argparse.ArgumentParser:
     With ``json_errors``, bad usage raises `UsageError` instead of printing the
     usage and exiting.
     """
-    parser_class = _JsonUsageParser if json_errors else argparse.ArgumentParser
+    parser_class = _JsonUsageParser if json_errors else _Parser
     parser = parser_class(
         prog="matcalc",
         description=(
@@ -144,12 +184,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     as_json = "--json" in argv[: argv.index("--") if "--" in argv else len(argv)]
     parser = build_parser(json_errors=as_json)
+    token = _ARGV.set(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, or bad usage (argparse printed why)
         return exc.code if isinstance(exc.code, int) else EXIT_ERROR
     except UsageError as exc:
         return _fail_json(report.error_answer("UsageError", str(exc)))
+    finally:
+        _ARGV.reset(token)
     _readable_output()
     as_json = getattr(args, "json", False)
     fail = _fail_json_of if as_json else _fail_of

@@ -125,7 +125,9 @@ def _float_int(text: str) -> int:
 def add_expression_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare EXPR and ``--kind``, which every subcommand that reads an expression takes."""
     parser.add_argument(
-        "expr", metavar="EXPR", help='the expression, e.g. "x\'*A*x"; - reads it from stdin (UTF-8)'
+        "expr", metavar="EXPR",
+        help="the expression, e.g. \"x'*A*x\"; - reads it from stdin (UTF-8); one that starts with '-' "
+        "goes after '--', which ends the options (-- \"-x'*x\")",
     )
     parser.add_argument(
         "-k",
