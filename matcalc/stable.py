@@ -17,7 +17,8 @@ disagree about which forms are stable:
   ``log(1-sigmoid(t)) = -softplus(t)``;
 - ``log(normcdf(t)) = lognormcdf(t)`` (SciPy's ``log_ndtr``),
   ``log(1-normcdf(t)) = lognormcdf(-t)``;
-- ``log(exp(t)) = t``;
+- ``log(exp(t)) = t``; ``log(sum(exp(X))) = logsumexp(X)``, and per column or
+  row (``log(vector(1)'*exp(X)) = logsumexp(X, 1)``);
 - ``log(softmax(x)) = z - logsumexp(z)`` with ``z = x - max(x)`` (per column or
   row with an axis); generated code calls the library's log-softmax instead
   (`StableLog.code_form`).
@@ -38,7 +39,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from matcalc import axes, build
-from matcalc.expr import Add, Apply, ElemDiv, Expr, Hadamard, Number, Ones, Power, Scale, Softmax
+from matcalc.expr import (
+    Add,
+    Apply,
+    ElemDiv,
+    Expr,
+    Hadamard,
+    MatMul,
+    Number,
+    Ones,
+    Power,
+    Scale,
+    Softmax,
+    SumEntries,
+)
 
 __all__ = ["STABLE_LOGS", "StableLog", "log_form", "quotient_form", "stable_form", "stable_log"]
 
@@ -102,6 +116,30 @@ def _one_minus(func: str) -> Callable[[Expr], Expr | None]:
     return reads
 
 
+def _exp_sum_axis(e: Expr) -> tuple[Expr, int] | None:
+    """``(X, k)`` if ``e`` sums ``exp(X)``: all its entries (k = 0), by column (k = 1) or by row (k = 2)."""
+    if isinstance(e, SumEntries) and _of("exp")(e.body) is not None:
+        return e.body.arg, 0  # type: ignore[attr-defined]
+    if isinstance(e, MatMul) and len(e.factors) == 2:
+        left, right = e.factors
+        if isinstance(left, Ones) and _of("exp")(right) is not None:
+            return right.arg, (1 if right.is_matrix else 0)  # type: ignore[attr-defined]
+        if isinstance(right, Ones) and _of("exp")(left) is not None and left.is_matrix:
+            return left.arg, 2  # type: ignore[attr-defined]
+    return None
+
+
+def _exp_sum(e: Expr) -> Expr | None:
+    found = _exp_sum_axis(e)
+    return None if found is None else found[0]
+
+
+def _logsumexp(e: Expr, x: Expr) -> Expr:
+    found = _exp_sum_axis(e)
+    assert found is not None, "read by _exp_sum"
+    return axes.logsumexp(x, found[1])
+
+
 def _softmax_body(e: Expr) -> Expr | None:
     return e.body if isinstance(e, Softmax) else None
 
@@ -136,6 +174,7 @@ STABLE_LOGS: tuple[StableLog, ...] = (
     StableLog("log(1-normcdf(t)) = log(normcdf(-t)) = lognormcdf(-t)", _one_minus("normcdf"),
               lambda e, t: build.apply("lognormcdf", build.neg(t))),
     StableLog("log(exp(t)) = t", _of("exp"), lambda e, t: t),
+    StableLog("log(sum(exp(X))) = logsumexp(X), and per column or row", _exp_sum, _logsumexp),
     StableLog("log(softmax(x)) = x - logsumexp(x), shifted by max(x)", _softmax_body, _log_softmax, "log"),
 )  # fmt: skip
 
@@ -198,7 +237,7 @@ def quotient_form(e: Expr) -> Expr | None:
             rest.append((base, p))
     if not (numerator and divisor):
         return None
-    out = build.apply("exp", build.add_all(exponent))
+    out = build.apply("exp", build.fold(build.add, exponent))  # a scalar exponent broadcasts
     for base, p in rest:
         if p > 0:
             out = build.hadamard(out, base if p == 1 else build.power(base, build.number(p)))
