@@ -200,15 +200,32 @@ def log_form(arg: Expr) -> Expr | None:
 Exponent = int | float | Fraction
 
 
+#: How many nested elementwise products, quotients and powers a quotient is read through (derivatives
+#: need two: ``y.*exp(a)./normcdf(u)``, ``exp(a).^2./normcdf(u).^2``).
+_READ_DEPTH = 4
+
+
 def _factors(e: Expr, p: Exponent) -> list[tuple[Expr, Exponent]]:
-    """``e`` as a product of powers ``base^p`` (elementwise products, quotients and number powers)."""
-    if isinstance(e, ElemDiv):
-        return _factors(e.num, p) + _factors(e.den, -p)
-    if isinstance(e, Hadamard):
-        return [bp for f in e.factors for bp in _factors(f, p)]
-    if isinstance(e, Power) and isinstance(e.exponent, Number):
-        return _factors(e.base, p * e.exponent.value)
-    return [(e, p)]
+    """``e`` as a product of powers ``base^p`` (elementwise products, quotients and number powers).
+
+    Read through at most `_READ_DEPTH` levels of them, deeper ones are factors as they
+    are: so that every node of a long chain ``exp(x)./y./y./...`` costs a bounded time.
+    """
+    out: list[tuple[Expr, Exponent]] = []
+    stack: list[tuple[Expr, Exponent, int]] = [(e, p, 0)]
+    while stack:
+        x, q, depth = stack.pop()
+        if depth >= _READ_DEPTH:
+            out.append((x, q))
+        elif isinstance(x, ElemDiv):
+            stack += [(x.den, -q, depth + 1), (x.num, q, depth + 1)]
+        elif isinstance(x, Hadamard):
+            stack += [(f, q, depth + 1) for f in reversed(x.factors)]
+        elif isinstance(x, Power) and isinstance(x.exponent, Number):
+            stack.append((x.base, q * x.exponent.value, depth + 1))
+        else:
+            out.append((x, q))
+    return out
 
 
 def _times(p: Exponent, e: Expr) -> Expr:

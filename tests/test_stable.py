@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from optional import array_maker
+from scaling import LINEAR, growth
 
 import matcalc as mc
 from matcalc.expr import Apply, ElemDiv, Power
@@ -196,3 +197,15 @@ def test_the_unstable_children_are_not_computed() -> None:
     with np.errstate(over="raise", invalid="raise", divide="raise"):  # underflow of exp(-800) is right
         assert mc.evaluate(mc.parse("log(1+exp(a))"), {"a": 800.0}) == 800.0
         assert mc.evaluate(mc.parse("log(sigmoid(a))"), {"a": -800.0}) == -800.0
+
+
+def test_a_long_quotient_chain_costs_linear_time() -> None:
+    """Each node of ``exp(x)./normcdf(x)./y./y...`` reads a bounded part of the chain, not all of it."""
+
+    def make(n: int) -> Callable[[], object]:
+        e = mc.parse("exp(x)./normcdf(x)" + "./y" * n)
+        values = {"x": np.array([-3.0, 1.0]), "y": np.full(2, 1.001)}
+        return lambda: (mc.evaluate(e, values), mc.numpy_code(e))
+
+    ratio = growth(make, 400)
+    assert ratio < LINEAR, f"1,600 quotients took {ratio:.1f} times as long as 400"
