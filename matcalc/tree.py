@@ -3,7 +3,8 @@
 `Expr` interns its instances (one object per distinct node, so ``a is b``
 holds exactly for structurally equal expressions) and computes, once, what
 every pass asks of a node: its direct subexpressions (`children`), symbols,
-dimensions, depth, expanded size and a run-independent structural key.  The
+dimensions, depth and expanded size; a run-independent structural key (`skey`,
+which only the orderings read) is computed the first time it is asked for.  The
 generic traversals (`walk`, `rebuild`, `substitute_dims`, `tree_repr`) are in
 `matcalc.traversal`; the node classes themselves are in `matcalc.expr`.
 
@@ -17,13 +18,16 @@ through imports inside the methods, the one documented way up from the IR
 from __future__ import annotations
 
 import bisect
+import functools
+import re
 import weakref
 import zlib
 from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as weakref.py uses it)
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, dataclass_transform
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast, dataclass_transform
 
 from matcalc.dims import Dim
 from matcalc.limits import LimitError, charge
@@ -61,14 +65,16 @@ class _Interned(type):
     _table: ClassVar[dict[tuple[Any, ...], weakref.KeyedRef]] = {}
 
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
+        plain, tuples, _ = _PLANS.get(cls) or _plan(cast("type[Expr]", cls))
         # the work budget of the public call (matcalc.limits): a node costs a unit, and a unit per
         # 4 operands beyond (its key, symbols and dimensions read every operand, a microsecond each)
         operands = 0
-        for a in args:
-            if type(a) is tuple:
-                operands += len(a)
+        for i in tuples:
+            operands += len(args[i])
         charge(1 + operands // _OPERANDS_PER_UNIT)
-        key = (cls, tuple([a if isinstance(a, Expr) else _key(a) for a in args]), shape, row)
+        # (the arguments of most classes are nodes, tuples of nodes and names: their own key)
+        keys = args if plain else tuple([a if isinstance(a, Expr) else _key(a) for a in args])
+        key = (cls, keys, shape, row)
         ref = _TABLE.get(key)
         if ref is not None:
             node = ref()
@@ -102,6 +108,64 @@ def _key(value: Any) -> Any:
     return (type(value), repr(value))
 
 
+#: Field types whose values are their own interning key: no other type's values compare equal
+#: to them (``1 == 1.0 == True`` is why the other values are keyed by type and text).
+_SELF_KEYED = frozenset({"Expr", "tuple[Expr, ...]", "str"})
+
+
+class _Plan(NamedTuple):
+    """What building a node of one class needs to know of its fields (found from their annotations)."""
+
+    plain: bool  # every field is `_SELF_KEYED`: the arguments are the key
+    tuples: tuple[int, ...]  # positions of the tuple fields (their operands count in the work budget)
+    kids: Callable[[Any], tuple[Expr, ...]]  # the node's direct subexpressions, in field order
+
+
+_PLANS: dict[type, _Plan] = {}
+
+
+def _plan(cls: type[Expr]) -> _Plan:
+    """The `_Plan` of a node class (made at its first node)."""
+    types = {f.name: str(f.type) for f in fields(cls)}
+    names = node_fields(cls)
+    held = [n for n in names if "Expr" in re.findall(r"\w+", types[n])]  # fields that hold nodes
+    for n in held:
+        if types[n] not in _SELF_KEYED:
+            raise TypeError(f"{cls.__name__}.{n}: a node field holds an Expr or a tuple[Expr, ...]")
+    plain = all(types[n] in _SELF_KEYED for n in names)
+    tuples = tuple(i for i, n in enumerate(names) if types[n].startswith("tuple["))
+    one = [n for n in names if types[n] == "Expr"]
+    many = [n for n in names if types[n] == "tuple[Expr, ...]"]
+    kids: Callable[[Any], tuple[Expr, ...]]
+    if cls.holds_tensor:  # an IndexForm: the bases of its factors
+        kids = _tensor_bases
+    elif not one and len(many) == 1:  # the operands of a sum or product: that very tuple, not a copy
+        kids = attrgetter(many[0])
+    elif len(one) >= 2 and not many:
+        kids = attrgetter(*one)  # (a tuple of the values)
+    else:
+        kids = functools.partial(_kids_of, tuple((n, types[n] != "Expr") for n in held))
+    plan = _PLANS[cls] = _Plan(plain, tuples, kids)
+    return plan
+
+
+def _tensor_bases(e: Any) -> tuple[Expr, ...]:
+    return tuple(e.tensor.bases())
+
+
+def _kids_of(kid_fields: tuple[tuple[str, bool], ...], e: Expr) -> tuple[Expr, ...]:
+    """The values of the fields ``kid_fields`` (a name, and whether it holds a tuple of nodes) of ``e``."""
+    if len(kid_fields) == 1 and not kid_fields[0][1]:
+        return (getattr(e, kid_fields[0][0]),)
+    out: list[Expr] = []
+    for name, many in kid_fields:
+        if many:
+            out.extend(getattr(e, name))
+        else:
+            out.append(getattr(e, name))
+    return tuple(out)
+
+
 #: Node classes seen by `_key` (a tuple of nodes is its own key, checked at C speed); filled
 #: by `Expr.__init_subclass__`.
 _NODE_TYPES: set[type] = set()
@@ -118,7 +182,7 @@ class Expr(metaclass=_Interned):
     dims: frozenset[Dim] = field(init=False)
     depth: int = field(init=False)
     tree_size: int = field(init=False)  # nodes of the expanded tree (shared nodes counted per use)
-    skey: int = field(init=False)  # a structural hash, the same in every run (an ordering key)
+    _skey: int = field(init=False)  # `skey` once asked for (most nodes never are: it is not computed eagerly)
 
     #: True for the one node whose children are the factors of an index expression (`IndexForm`).
     holds_tensor: ClassVar[bool] = False
@@ -130,20 +194,32 @@ class Expr(metaclass=_Interned):
         _NODE_TYPES.add(cls)  # (every node class, and the slotted copy a dataclass makes of it)
 
     def __post_init__(self) -> None:
-        kids = _kids(self)
+        kids = _PLANS[type(self)].kids(self)
         own_symbols = self._own_symbols()
-        own_dims = _own_dims(self.shape)
-        if self.holds_dims:
-            own_dims = own_dims.union(*(d.atoms() for d in self.parts), self.parts)  # type: ignore[attr-defined]
-        if len(kids) == 1 and not own_symbols:  # most nodes: what the one child has, and its own dims
-            (k,) = kids
-            depth, symbols, size = k.depth + 1, k.symbols, k.tree_size + 1
-            dims = k.dims if own_dims <= k.dims else own_dims | k.dims
+        shape = self.shape
+        if kids:
+            first = kids[0]
+            depth, size, symbols, dims = first.depth, first.tree_size, first.symbols, first.dims
+            mixed_symbols = mixed_dims = False
+            for k in kids[1:]:  # (one loop, and no new set or tuple while the kids agree)
+                depth = max(depth, k.depth)
+                size += k.tree_size
+                if k.symbols is not symbols and k.symbols:
+                    mixed_symbols, symbols = bool(symbols), symbols or k.symbols
+                if k.dims is not dims and not k.dims <= dims:
+                    if dims <= k.dims:
+                        dims = k.dims
+                    else:
+                        mixed_dims = True
+            depth, size = depth + 1, size + 1
+            if mixed_symbols or own_symbols:
+                symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
+            if mixed_dims:
+                dims = _merged_dims(frozenset(), [k.dims for k in kids])
         else:
-            depth = 1 + max([k.depth for k in kids], default=0)
-            symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
-            dims = _merged_dims(own_dims, [k.dims for k in kids])
-            size = 1 + sum([k.tree_size for k in kids])
+            depth, size, symbols, dims = 1, 1, own_symbols, frozenset()
+        if not dims.issuperset(shape) or self.holds_dims:  # (a kid's dims hold the parts of its products)
+            dims = dims | _own_dims(self)
         if depth > MAX_DEPTH:
             raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
         _set = object.__setattr__
@@ -152,11 +228,18 @@ class Expr(metaclass=_Interned):
         _set(self, "dims", dims)
         _set(self, "depth", depth)
         _set(self, "tree_size", size)
-        _set(self, "skey", _structural_key(self, kids))
 
     def _own_symbols(self) -> tuple[Symbol, ...]:
         """The symbols this node itself contributes (a symbol, an abstract function), not its children's."""
         return ()
+
+    @property
+    def skey(self) -> int:
+        """A structural hash, the same in every run (an ordering key); computed when first asked for."""
+        try:
+            return self._skey
+        except AttributeError:
+            return _fill_skeys(self)
 
     # ---- conveniences -------------------------------------------------------
     @property
@@ -304,7 +387,7 @@ def node_fields(cls: type) -> tuple[str, ...]:
     """The structural fields of a node class, in order (not shape/row/derived)."""
     names = _FIELDS.get(cls)
     if names is None:
-        base = {"shape", "row", "kids", "symbols", "dims", "depth", "tree_size", "skey"}
+        base = {"shape", "row", "kids", "symbols", "dims", "depth", "tree_size", "_skey"}
         names = tuple(f.name for f in fields(cls) if f.name not in base)
         _FIELDS[cls] = names
     return names
@@ -372,12 +455,19 @@ def forget_symbol_sets() -> None:
         forget()
 
 
-def _own_dims(shape: tuple[Dim, ...]) -> frozenset[Dim]:
-    """The dimensions of ``shape``, with the parts of product dimensions (so substitutions see them)."""
+def _own_dims(e: Expr) -> frozenset[Dim]:
+    """The dimensions of ``e``'s own: its shape's, with the parts of products (so substitutions see them).
+
+    A node that `holds_dims` adds those of its ``parts``.
+    """
+    shape = e.shape
     own = frozenset(shape)
     for d in shape:
         if d.parts:
-            return own.union(*(d.parts for d in shape))
+            own = own.union(*(d.parts for d in shape))
+            break
+    if e.holds_dims:
+        own = own.union(*(d.atoms() for d in e.parts), e.parts)  # type: ignore[attr-defined]
     return own
 
 
@@ -434,6 +524,24 @@ def _structural_key(e: Expr, kids: tuple[Expr, ...]) -> int:
     return h
 
 
+def _fill_skeys(e: Expr) -> int:
+    """Compute and keep the structural key of ``e`` and of its subexpressions that lack one.
+
+    Iterative, children first, so that a deep tree does not exhaust Python's stack.
+    """
+    stack = [e]
+    while stack:
+        x = stack[-1]
+        missing = [k for k in x.kids if not hasattr(k, "_skey")]
+        if missing:
+            stack.extend(missing)
+            continue
+        stack.pop()
+        if not hasattr(x, "_skey"):  # (a shared child may be on the stack twice)
+            object.__setattr__(x, "_skey", _structural_key(x, x.kids))
+    return e._skey
+
+
 def _shallow_repr(value: object, memo: dict[tuple[Any, ...], str] | None = None) -> str:
     """``repr`` of an index-level value with each expression in it shown by its structural key.
 
@@ -470,25 +578,3 @@ def _has_expr(value: object) -> bool:
 def children(e: Expr) -> Iterator[Expr]:
     """The direct subexpressions of ``e``, in order (of an IndexForm: its factors' bases)."""
     return iter(e.kids)
-
-
-def _kids(e: Expr) -> tuple[Expr, ...]:
-    """The direct subexpressions of a node being built (then kept as its ``kids``)."""
-    if e.holds_tensor:  # an IndexForm: the bases of its factors
-        return tuple(e.tensor.bases())  # type: ignore[attr-defined]
-    parts: list[Expr | tuple[Expr, ...]] = []
-    for name in node_fields(type(e)):
-        value = getattr(e, name)
-        if isinstance(value, Expr):
-            parts.append(value)
-        elif isinstance(value, tuple) and value and isinstance(value[0], Expr):
-            parts.append(value)  # (a tuple of numbers, such as a function's partials, is data)
-    if len(parts) == 1:  # the operands of a sum or product: that very tuple, not a copy
-        return parts[0] if isinstance(parts[0], tuple) else (parts[0],)
-    out: list[Expr] = []
-    for p in parts:
-        if isinstance(p, tuple):
-            out.extend(p)
-        else:
-            out.append(p)
-    return tuple(out)
