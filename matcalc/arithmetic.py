@@ -252,39 +252,39 @@ def _rescale(coefs: Iterable[Expr | None], body: Expr) -> Expr:
 
 def matmul(a: Expr, b: Expr) -> Expr:
     """The matrix product of two non-scalar operands (``A*B``, ``x'*y``, ``x*y'``)."""
-    if a.is_scalar or b.is_scalar:
+    na, nb = len(a.shape), len(b.shape)  # (read once: `ndim`, `is_vector` ... cost a call each)
+    if not na or not nb:
         raise ShapeError(f"matrix product needs two arrays, got {describe(a)} and {describe(b)}; "
                          "use * to scale by a scalar")
-    if a.ndim > 2 or b.ndim > 2:
+    if na > 2 or nb > 2:
         raise ShapeError(
             f"matrix product of {describe(a)} and {describe(b)}: only vectors and matrices multiply"
         )
     (ca, a), (cb, b) = _split(a), _split(b)
     shape: tuple[Dim, ...]
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0]
-    if a.is_vector and not a.row:  # column on the left: only an outer product with a row
-        if not (b.is_vector and b.row):
+    if na == 1 and not a.row:  # column on the left: only an outer product with a row
+        if not (nb == 1 and b.row):
             raise ShapeError(f"cannot multiply {describe(a)} by {describe(b)}: "
                              "a column vector can only be multiplied by a row vector (outer product); "
                              "did you mean a transpose?")
         shape, row = (a.shape[0], b.shape[0]), False
         equal: list[tuple[Dim, Dim]] = []
-    elif b.is_vector and b.row:
+    elif nb == 1 and b.row:
         raise ShapeError(f"cannot multiply {describe(a)} by {describe(b)}: a row vector on the right "
                          "needs a column vector on the left")
     else:
-        equal = [(inner_a, inner_b)]
-        if a.is_vector and b.is_vector:
+        equal = [(a.shape[-1], b.shape[0])]
+        if na == 1 and nb == 1:
             shape, row = (), False
-        elif a.is_vector:
+        elif na == 1:
             shape, row = (b.shape[1],), True
-        elif b.is_vector:
+        elif nb == 1:
             shape, row = (a.shape[0],), False
         else:
             shape, row = (a.shape[0], b.shape[1]), False
-    (a, b), uf = unify([a, b], equal)
-    shape = tuple(uf.resolve(d) for d in shape)
+    (a2, b2), uf = unify([a, b], equal)
+    if a2 is not a or b2 is not b:  # (else no dimension of theirs, so none of the shape, is renamed)
+        a, b, shape = a2, b2, tuple(uf.resolve(d) for d in shape)
     if isinstance(a, Zero) or isinstance(b, Zero):
         return _rescale((), zeros(shape, row))
     if isinstance(a, Identity):
@@ -315,7 +315,7 @@ def _chain(factors: list[Expr]) -> Expr:
     if len(factors) == 1:
         return factors[0]
     for k, f in enumerate(factors):
-        if _is_row(f):
+        if f.row and len(f.shape) == 1:  # (`_is_row`, `row` read first: false for most factors)
             j = next((j for j in range(k + 1, len(factors)) if _is_col(factors[j])), None)
             if j is not None and (k, j) != (0, len(factors) - 1):
                 rest = factors[:k] + factors[j + 1 :]

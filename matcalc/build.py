@@ -116,20 +116,22 @@ def matpow(x: Expr, k: int) -> Expr:
 
 def transpose(x: Expr) -> Expr:
     """``x'``."""
-    if x.is_scalar:
+    n = len(x.shape)  # (read once: `is_scalar`, `is_vector` ... cost a call each)
+    if not n:
         return x
-    if x.ndim > 2:
+    if n > 2:
         raise ShapeError(f"transpose of {describe(x)}: only vectors and matrices transpose")
     if isinstance(x, Transpose):
         return x.body
     if (isinstance(x, Symbol) and x.kind == "symmetric") or isinstance(x, Identity):
         return x
-    shape = x.shape if x.is_vector else (x.shape[1], x.shape[0])
+    shape = x.shape if n == 1 else (x.shape[1], x.shape[0])
+    row = n == 1 and not x.row
     if isinstance(x, (Zero, Ones)):
-        return type(x)(shape=shape, row=x.is_vector and not x.row)
+        return type(x)(shape=shape, row=row)
     if isinstance(x, Commutation):  # K_pq' = K_qp (a permutation's inverse), N_n' = N_n
         return x if x.symmetric else Commutation(x.parts[::-1], False, shape=shape)
-    return Transpose(x, shape=shape, row=x.is_vector and not x.row)
+    return Transpose(x, shape=shape, row=row)
 
 
 # ---- functions ----------------------------------------------------------------------

@@ -56,6 +56,8 @@ _FLOAT_MAX = int(sys.float_info.max)
 
 def number(value: object) -> Number:
     """A numeric constant (int, float or Fraction; NumPy scalars accepted)."""
+    if type(value) is int and abs(value) <= _FLOAT_MAX:  # (most constants: no checks against numbers' ABCs)
+        return Number(value, shape=())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ShapeError(f"{value!r} is not a real number")
     v: int | float | Fraction

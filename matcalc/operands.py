@@ -44,20 +44,45 @@ def describe(e: Expr) -> str:
 
 def unified(operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()) -> list[Expr]:
     """The operands with forced-equal dims and same-named symbols' dims unified."""
-    return unify(operands, equal)[0]
+    found = _renaming(operands, equal)
+    return list(operands) if found is None else _renamed(operands, *found)[0]
 
 
 def unify(
     operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]] = ()
 ) -> tuple[list[Expr], Unifier]:
     """`unified`, and the unifier (to map further dims such as a result shape)."""
+    found = _renaming(operands, equal)
+    return (list(operands), Unifier()) if found is None else _renamed(operands, *found)
+
+
+def _renaming(
+    operands: Sequence[Expr], equal: Iterable[tuple[Dim, Dim]]
+) -> tuple[list[tuple[Symbol, Symbol]], Sequence[tuple[Dim, Dim]]] | None:
+    """What unifying has to do: the same-named symbols that differ, and the pairs of equal dims.
+
+    None when nothing needs renaming (most operations: then no unifier is made).
+    """
     charge()  # the work budget of the public call (matcalc.limits)
-    uf = Unifier(lambda owner: _is_function(operands, owner))
-    clashes = [pair for i, op in enumerate(operands) for other in operands[i + 1 :]
-               for pair in _clashes(op.symbols, other.symbols)]  # fmt: skip
+    if len(operands) == 2:  # (most operations: two operands)
+        clashes = _clashes(operands[0].symbols, operands[1].symbols)
+    else:
+        clashes = [pair for i, op in enumerate(operands) for other in operands[i + 1 :]
+                   for pair in _clashes(op.symbols, other.symbols)]  # fmt: skip
     equal = equal if isinstance(equal, list | tuple) else list(equal)
-    if not clashes and all(a == b for a, b in equal):  # (most operations: nothing to rename)
-        return list(operands), uf
+    if clashes:
+        return clashes, equal
+    for a, b in equal:
+        if a != b:
+            return clashes, equal
+    return None
+
+
+def _renamed(
+    operands: Sequence[Expr], clashes: list[tuple[Symbol, Symbol]], equal: Sequence[tuple[Dim, Dim]]
+) -> tuple[list[Expr], Unifier]:
+    """The operands renamed once the clashing symbols' dims and the ``equal`` pairs are unified."""
+    uf = Unifier(lambda owner: _is_function(operands, owner))
     for prev, s in clashes:
         if prev.kind != s.kind:
             raise ShapeError(f"'{s.name}' is used both as a {prev.kind} and as a {s.kind}")
@@ -115,8 +140,10 @@ _ON_FORGET.append(_CONSISTENT.clear)
 
 def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol, Symbol]]:
     """The pairs of different symbols with one name, one from each set."""
-    small, large = sorted((a, b), key=len)
-    if not small or small is large or (id(small), id(large)) in _CONSISTENT:
+    if a is b or not a or not b:
+        return []
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    if (id(small), id(large)) in _CONSISTENT:
         return []
     found = []
     for s in small:  # sorted by name: look each one up in the larger set
@@ -126,4 +153,3 @@ def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol,
     if not found and interned(small) and interned(large):  # their ids stay theirs while interned
         _CONSISTENT.add((id(small), id(large)))
     return found
-

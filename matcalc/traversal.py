@@ -48,9 +48,9 @@ def rebuild(e: Expr, child: Callable[[Expr], Expr], dim: Callable[[Dim], Dim]) -
 
 def substitute_dims(e: Expr, sub: Mapping[Dim, Dim]) -> Expr:
     """Rename dimensions throughout ``e``; subtrees that mention none are kept as they are."""
-    if not sub:
-        return e
     keys = sub.keys()  # set-like: isdisjoint below walks the smaller side, not the whole substitution
+    if keys.isdisjoint(e.dims):  # (an operand that unification leaves as it is: most of them)
+        return e
     done: dict[Expr, Expr] = {}
     stack: list[tuple[Expr, bool]] = [(e, False)]
     while stack:  # iterative post-order: no recursion limit on deep trees
@@ -89,15 +89,16 @@ def tree_repr(e: Expr) -> str:
 
 def walk(e: Expr) -> Iterator[Expr]:
     """Every distinct node of ``e``, children before parents (each once)."""
-    seen: set[int] = set()
+    if not e.kids:  # a leaf (the orderings walk many)
+        yield e
+        return
+    seen: set[Expr] = set()  # (nodes hash by identity)
     stack: list[tuple[Expr, bool]] = [(e, False)]
     while stack:
         x, expanded = stack.pop()
         if expanded:
             yield x
-            continue
-        if id(x) in seen:
-            continue
-        seen.add(id(x))
-        stack.append((x, True))
-        stack.extend((k, False) for k in reversed(x.kids))
+        elif x not in seen:
+            seen.add(x)
+            stack.append((x, True))
+            stack.extend([(k, False) for k in reversed(x.kids)])

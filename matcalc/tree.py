@@ -26,7 +26,6 @@ from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as w
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast, dataclass_transform
 
 from matcalc.dims import Dim
@@ -65,7 +64,7 @@ class _Interned(type):
     _table: ClassVar[dict[tuple[Any, ...], weakref.KeyedRef]] = {}
 
     def __call__(cls, *args: Any, shape: tuple[Dim, ...] = (), row: bool = False) -> Any:
-        plain, tuples, _ = _PLANS.get(cls) or _plan(cast("type[Expr]", cls))
+        plain, tuples, kids = _PLANS.get(cls) or _plan(cast("type[Expr]", cls))
         # the work budget of the public call (matcalc.limits): a node costs a unit, and a unit per
         # 4 operands beyond (its key, symbols and dimensions read every operand, a microsecond each)
         operands = 0
@@ -80,7 +79,8 @@ class _Interned(type):
             node = ref()
             if node is not None:
                 return node
-        node = super().__call__(*args, shape=shape, row=row)
+        node = type.__call__(cls, *args, shape=shape, row=row)  # (as super() does, without its object)
+        _derive(node, kids(args, node))
         _TABLE[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
@@ -118,7 +118,7 @@ class _Plan(NamedTuple):
 
     plain: bool  # every field is `_SELF_KEYED`: the arguments are the key
     tuples: tuple[int, ...]  # positions of the tuple fields (their operands count in the work budget)
-    kids: Callable[[Any], tuple[Expr, ...]]  # the node's direct subexpressions, in field order
+    kids: Callable[[tuple[Any, ...], Any], tuple[Expr, ...]]  # of the arguments and the node: its kids
 
 
 _PLANS: dict[type, _Plan] = {}
@@ -134,29 +134,33 @@ def _plan(cls: type[Expr]) -> _Plan:
             raise TypeError(f"{cls.__name__}.{n}: a node field holds an Expr or a tuple[Expr, ...]")
     plain = all(types[n] in _SELF_KEYED for n in names)
     tuples = tuple(i for i, n in enumerate(names) if types[n].startswith("tuple["))
-    one = [n for n in names if types[n] == "Expr"]
-    many = [n for n in names if types[n] == "tuple[Expr, ...]"]
-    kids: Callable[[Any], tuple[Expr, ...]]
+    kids: Callable[[tuple[Any, ...], Any], tuple[Expr, ...]]
     if cls.holds_tensor:  # an IndexForm: the bases of its factors
         kids = _tensor_bases
-    elif not one and len(many) == 1:  # the operands of a sum or product: that very tuple, not a copy
-        kids = attrgetter(many[0])
-    elif len(one) >= 2 and not many:
-        kids = attrgetter(*one)  # (a tuple of the values)
+    elif names and all(types[n] == "Expr" for n in names):  # (no copy: the tuple of the arguments)
+        kids = _arguments
+    elif len(names) == 1 and types[names[0]] == "tuple[Expr, ...]":  # a sum, a product
+        kids = _first_argument  # (no copy: the tuple of its operands)
     else:
         kids = functools.partial(_kids_of, tuple((n, types[n] != "Expr") for n in held))
     plan = _PLANS[cls] = _Plan(plain, tuples, kids)
     return plan
 
 
-def _tensor_bases(e: Any) -> tuple[Expr, ...]:
+def _arguments(args: tuple[Any, ...], e: Expr) -> tuple[Expr, ...]:
+    return args
+
+
+def _first_argument(args: tuple[Any, ...], e: Expr) -> tuple[Expr, ...]:
+    return args[0]  # type: ignore[no-any-return]
+
+
+def _tensor_bases(args: tuple[Any, ...], e: Any) -> tuple[Expr, ...]:
     return tuple(e.tensor.bases())
 
 
-def _kids_of(kid_fields: tuple[tuple[str, bool], ...], e: Expr) -> tuple[Expr, ...]:
+def _kids_of(kid_fields: tuple[tuple[str, bool], ...], args: tuple[Any, ...], e: Expr) -> tuple[Expr, ...]:
     """The values of the fields ``kid_fields`` (a name, and whether it holds a tuple of nodes) of ``e``."""
-    if len(kid_fields) == 1 and not kid_fields[0][1]:
-        return (getattr(e, kid_fields[0][0]),)
     out: list[Expr] = []
     for name, many in kid_fields:
         if many:
@@ -192,42 +196,6 @@ class Expr(metaclass=_Interned):
 
     def __init_subclass__(cls) -> None:
         _NODE_TYPES.add(cls)  # (every node class, and the slotted copy a dataclass makes of it)
-
-    def __post_init__(self) -> None:
-        kids = _PLANS[type(self)].kids(self)
-        own_symbols = self._own_symbols()
-        shape = self.shape
-        if kids:
-            first = kids[0]
-            depth, size, symbols, dims = first.depth, first.tree_size, first.symbols, first.dims
-            mixed_symbols = mixed_dims = False
-            for k in kids[1:]:  # (one loop, and no new set or tuple while the kids agree)
-                depth = max(depth, k.depth)
-                size += k.tree_size
-                if k.symbols is not symbols and k.symbols:
-                    mixed_symbols, symbols = bool(symbols), symbols or k.symbols
-                if k.dims is not dims and not k.dims <= dims:
-                    if dims <= k.dims:
-                        dims = k.dims
-                    else:
-                        mixed_dims = True
-            depth, size = depth + 1, size + 1
-            if mixed_symbols or own_symbols:
-                symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
-            if mixed_dims:
-                dims = _merged_dims(frozenset(), [k.dims for k in kids])
-        else:
-            depth, size, symbols, dims = 1, 1, own_symbols, frozenset()
-        if not dims.issuperset(shape) or self.holds_dims:  # (a kid's dims hold the parts of its products)
-            dims = dims | _own_dims(self)
-        if depth > MAX_DEPTH:
-            raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
-        _set = object.__setattr__
-        _set(self, "kids", kids)
-        _set(self, "symbols", symbols)
-        _set(self, "dims", dims)
-        _set(self, "depth", depth)
-        _set(self, "tree_size", size)
 
     def _own_symbols(self) -> tuple[Symbol, ...]:
         """The symbols this node itself contributes (a symbol, an abstract function), not its children's."""
@@ -453,6 +421,44 @@ def forget_symbol_sets() -> None:
     _SYMBOL_SETS.clear()
     for forget in _ON_FORGET:
         forget()
+
+
+def _derive(e: Expr, kids: tuple[Expr, ...]) -> None:
+    """Set the derived attributes of the new node ``e`` from its children ``kids``."""
+    own_symbols = e._own_symbols()
+    shape = e.shape
+    if kids:
+        first = kids[0]
+        depth, size, symbols, dims = first.depth, first.tree_size, first.symbols, first.dims
+        mixed_symbols = mixed_dims = False
+        for k in kids[1:]:  # (one loop, and no new set or tuple while the kids agree)
+            if k.depth > depth:
+                depth = k.depth
+            size += k.tree_size
+            if k.symbols is not symbols and k.symbols:
+                mixed_symbols, symbols = bool(symbols), symbols or k.symbols
+            if k.dims is not dims and not k.dims <= dims:
+                if dims <= k.dims:
+                    dims = k.dims
+                else:
+                    mixed_dims = True
+        depth, size = depth + 1, size + 1
+        if mixed_symbols or own_symbols:
+            symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
+        if mixed_dims:
+            dims = _merged_dims(frozenset(), [k.dims for k in kids])
+    else:
+        depth, size, symbols, dims = 1, 1, own_symbols, frozenset()
+    if not dims.issuperset(shape) or e.holds_dims:  # (a kid's dims hold the parts of its products)
+        dims = dims | _own_dims(e)
+    if depth > MAX_DEPTH:
+        raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
+    _set = object.__setattr__
+    _set(e, "kids", kids)
+    _set(e, "symbols", symbols)
+    _set(e, "dims", dims)
+    _set(e, "depth", depth)
+    _set(e, "tree_size", size)
 
 
 def _own_dims(e: Expr) -> frozenset[Dim]:
