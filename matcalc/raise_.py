@@ -48,13 +48,19 @@ __all__ = ["inline_nested", "raise_index", "raise_term"]
 
 @dataclass
 class _Net:
-    """A term being reduced: coefficient, scalar factors, indexed factors."""
+    """A term being reduced: coefficient, scalar factors, indexed factors.
+
+    ``step`` keeps what the rules read of the net during one step (`counts`,
+    `pairs`): a rule that changes the net ends the step, so the readings hold
+    until `raise_term` starts the next one and clears them.
+    """
 
     coef: Coef
     scalars: list[Expr]
     factors: list[Factor]
     free: tuple[Idx, ...]
     deltas: list[Delta] = field(default_factory=list)
+    step: dict[str, object] = field(default_factory=dict)
 
     def count(self, i: Idx) -> int:
         charge(len(self.factors))  # every factor read (the work budget, matcalc.limits)
@@ -62,18 +68,29 @@ class _Net:
 
     def counts(self) -> Counter[Idx]:
         """How often each index occurs, over all factors."""
-        charge(len(self.factors))
-        return Counter(i for f in self.factors for i in f.indices)
+        charge(len(self.factors))  # charged at every reading, as if read again (the budget stays the same)
+        found = self.step.get("counts")
+        if found is None:
+            found = self.step["counts"] = Counter(i for f in self.factors for i in f.indices)
+        return found  # type: ignore[return-value]
 
     def pairs(self) -> Iterator[tuple[int, int]]:
         """Positions ``a < b`` of factors that share an index, each pair once, in order."""
-        where: dict[Idx, list[int]] = {}
-        for n, f in enumerate(self.factors):
-            for i in dict.fromkeys(f.indices):
-                where.setdefault(i, []).append(n)
-        found = {(p[x], p[y]) for p in where.values() for x in range(len(p)) for y in range(x + 1, len(p))}
+        found = self.step.get("pairs")
+        if found is None:
+            found = self.step["pairs"] = _shared(self.factors)
+        assert isinstance(found, list)
         charge(len(self.factors) + len(found))  # the rules read them all at every step (matcalc.limits)
-        yield from sorted(found)
+        yield from found
+
+
+def _shared(factors: Sequence[Factor]) -> list[tuple[int, int]]:
+    """Positions ``a < b`` of factors that share an index, each pair once, in order."""
+    where: dict[Idx, list[int]] = {}
+    for n, f in enumerate(factors):
+        for i in dict.fromkeys(f.indices):
+            where.setdefault(i, []).append(n)
+    return sorted({(p[x], p[y]) for p in where.values() for x in range(len(p)) for y in range(x + 1, len(p))})
 
 
 def raise_index(ix: IndexExpr) -> Expr:
@@ -128,6 +145,7 @@ def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
     changed = True
     while changed:
         charge()  # a step; the rules that read every factor charge for that (the work budget, matcalc.limits)
+        net.step.clear()
         changed = any(rule(net) for rule in _RULES)
     return _finish(net), _as_term(net)
 
