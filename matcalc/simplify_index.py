@@ -140,8 +140,7 @@ def _labelled(
 def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
     """Contract deltas, drop zero terms and collect like terms (first occurrence order)."""
     free_set = frozenset(free)
-    positions = {i: n for n, i in enumerate(free)}
-    collected: dict[tuple[object, ...], tuple[Term, Coef]] = {}
+    contracted: list[Term] = []
     for term in terms:
         charge(1 + len(term.factors) + len(term.deltas))  # reading a term costs like building one (limits)
         if term.coef == 0:
@@ -149,6 +148,12 @@ def simplify_terms(terms: Iterable[Term], free: Sequence[Idx]) -> list[Term]:
         term = contract(term, free_set)
         while (paired := pairs.contract_pairs(term, free_set)) is not None:
             term = contract(paired, free_set)
+        contracted.append(term)
+    if len(contracted) < 2:  # nothing to collect: no key needed (most nodes' derivatives are one term)
+        return contracted
+    positions = {i: n for n, i in enumerate(free)}
+    collected: dict[tuple[object, ...], tuple[Term, Coef]] = {}
+    for term in contracted:
         key = _canonical_key(term, positions)
         if key in collected:
             first, coef = collected[key]
