@@ -95,19 +95,14 @@ def _shared(factors: Sequence[Factor]) -> list[tuple[int, int]]:
 
 def raise_index(ix: IndexExpr) -> Expr:
     """The matrix form of ``ix`` if every term has one, else an `IndexForm` (terms reduced)."""
-    raised: list[Expr] = []
-    reduced: list[Term] = []
-    for term in inline_nested(ix.terms, ix.free):
-        matrix, rest = raise_term(term, ix.free)
-        reduced.append(rest)
-        if matrix is not None:
-            raised.append(matrix)
-    if len(raised) == len(reduced) and reduced:
+    nets = [_reduced(term, ix.free) for term in inline_nested(ix.terms, ix.free)]
+    raised = [m for net in nets if (m := _finish(net)) is not None]
+    if nets and len(raised) == len(nets):
         total = raised[0]
         for m in raised[1:]:
             total = build.add(total, m)
         return total
-    return index_form(ix.free, reduced)
+    return index_form(ix.free, [_as_term(net) for net in nets])  # (read back only when needed)
 
 
 def inline_nested(terms: Sequence[Term], free: Sequence[Idx]) -> list[Term]:
@@ -134,6 +129,12 @@ def inline_nested(terms: Sequence[Term], free: Sequence[Idx]) -> list[Term]:
 
 def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
     """``(matrix form or None, the term as reduced as it got)``."""
+    net = _reduced(term, free)
+    return _finish(net), _as_term(net)
+
+
+def _reduced(term: Term, free: Sequence[Idx]) -> _Net:
+    """The network of ``term`` with the rules applied until none applies."""
     factors = list(term.factors)
     for d in term.deltas:  # deltas between free indices are identities
         factors.append(Factor(build.eye(d.a.dim), (d.a, d.b)))
@@ -147,7 +148,7 @@ def raise_term(term: Term, free: Sequence[Idx]) -> tuple[Expr | None, Term]:
         charge()  # a step; the rules that read every factor charge for that (the work budget, matcalc.limits)
         net.step.clear()
         changed = any(rule(net) for rule in _RULES)
-    return _finish(net), _as_term(net)
+    return net
 
 
 def _as_term(net: _Net) -> Term:
