@@ -7,8 +7,9 @@ not build: an abstract function ``F(u, v)`` declared in the kinds, its
 derivatives ``grad(F)(u)``, ``hess(F)(u)``, ``jac(F)(u)``, ``deriv(F, k)(u)``,
 ``partial(F, i, ...)(u, v, ...)``, and the Fréchet derivatives
 ``L_f(X, [c,] E1, ..., :)`` of the primary matrix functions.
-`matcalc.grammar.Parser` is the recursive-descent grammar on top of it; the
-arguments of a call are read with its ``sum``.
+`matcalc.builtin_calls.BuiltinCalls` reads the calls of built-in functions on
+top of it, and `matcalc.grammar.Parser` is the recursive-descent grammar on top
+of that; the arguments of a call are read with its ``sum``.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ defined name is no symbol.
 
 Nodes are built with the smart constructors of :mod:`matcalc.build` as the
 text is read (or, in typing mode, recorded as `matcalc.kinds.Op` nodes); a
-`ShapeError` points at the operator at fault.  The token cursor and the
-calls of abstract functions, their derivatives and the Fréchet derivatives
-are read by `matcalc.calls.Cursor`, the base class of `Parser`.
+`ShapeError` points at the operator at fault.  The calls of built-in
+functions are read by `matcalc.builtin_calls.BuiltinCalls`, the base class of
+`Parser`; the token cursor and the calls of abstract functions, their
+derivatives and the Fréchet derivatives by `matcalc.calls.Cursor`, its base.
 """
 
 from __future__ import annotations
@@ -29,31 +30,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from matcalc import axes, build
-from matcalc.calls import MAX_NESTING, Cursor
+from matcalc import build
+from matcalc.builtin_calls import EMPTY_CALLS, BuiltinCalls
+from matcalc.calls import MAX_NESTING
 from matcalc.dims import Dim
 from matcalc.einstein import header_ahead, index_notation
 from matcalc.errors import ShapeError
-from matcalc.expr import FUNCTION_KINDS, Expr, Scale, Size
+from matcalc.expr import FUNCTION_KINDS, Expr, Scale
 from matcalc.kinds import Name
 from matcalc.lexer import EMPTY, TRANSPOSES, Token, is_float, shorten
 from matcalc.spellings import unknown_function
 from matcalc.vocabulary import (
-    AXIS_CALLS,
     DERIVATIVES,
-    EMPTY_BEFORE_AXIS,
     EXTREMA,
     FAMILY_CALLS,
     FRECHET,
     ONE_ARG,
     RESERVED,
-    SIZED,
     TWO_ARG,
     VEC_CONSTANTS,
     WHERE,
     WITH_AXIS,
     caret_power,
-    family_call,
 )
 
 __all__ = ["MAX_NESTING", "Parser"]
@@ -61,10 +59,8 @@ __all__ = ["MAX_NESTING", "Parser"]
 #: Every name that can be called: built-in functions, reductions, derivatives (for suggestions).
 CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *DERIVATIVES, *VEC_CONSTANTS)
 
-class Parser(Cursor):
+class Parser(BuiltinCalls):
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
-
-    sizing = False  # reading the size of a constant, where size(F, k) names an axis of a function's value
 
     # ---- grammar ----------------------------------------------------------------------
     def parse(self) -> Expr:
@@ -278,7 +274,7 @@ class Parser(Cursor):
         if tok.text == ")":
             raise self.error("expected an operand before ')'")
         if tok.text == EMPTY:
-            raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
+            raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {EMPTY_CALLS}")
         if tok.text == "δ":
             raise self.error(f"expected an operand, found 'δ' at character {tok.pos}: it is the Kronecker "
                              "delta of index notation (∂f[i]/∂x[j] = δ[i,j]); for a name, write delta")
@@ -347,154 +343,12 @@ class Parser(Cursor):
             raise self.error(f"'{tok.text}' names a subexpression, not a function", tok)
         return self.bound[tok.text]
 
-    def call(self, tok: Token) -> Expr:
-        """The arguments of the built-in ``tok`` and the node it builds; at the '('."""
-        self.take()  # '('
-        self.enter()
-        if self.tok.kind == "op" and self.tok.text == ")":
-            raise self.error(f"'{tok.text}' needs an argument")
-        args = [self.argument(tok, 0)]
-        while self.tok.kind == "op" and self.tok.text == ",":
-            self.take()
-            args.append(self.argument(tok, len(args)))
-        self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
-        self.nesting -= 1
-        name = tok.text
-        sized = (name in SIZED and (name == "eye" or len(args) > 1)) or name in VEC_CONSTANTS
-        if sized and None not in args:
-            return self.sized(tok, [a for a in args if a is not None])
-        if None in args:  # '[]', read only as the second argument of max and min
-            if len(args) != 3:
-                raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}: the axis k comes third", tok)
-            return self.along(tok, args[0], args[2])
-        if name in EXTREMA and len(args) > 1:
-            if len(args) != 2:
-                raise self.error(f"'{name}' takes 1 argument (the {name} entry), 2 (entry by entry) or 3 "
-                                 f"({AXIS_CALLS[name]}, along an axis)", tok)
-            return self.make(tok, EXTREMA[name], *args)
-        if name in TWO_ARG:
-            if len(args) != 2:
-                raise self.error(f"'{name}' takes 2 arguments, got {len(args)}", tok)
-            return self.make(tok, TWO_ARG[name], *args)
-        if name in FAMILY_CALLS:
-            if len(args) != 2:
-                raise self.error(f"'{name}' takes 2 arguments, the order k and u, got {len(args)}", tok)
-            return self.make(tok, _FAMILY[name], *args)
-        if len(args) == 2 and name in WITH_AXIS:
-            return self.along(tok, args[0], args[1])
-        if len(args) != 1 or name not in ONE_ARG:
-            takes = "1 or 2 arguments" if name in ONE_ARG else "2 arguments"
-            takes = takes if name in WITH_AXIS else "1 argument"
-            raise self.error(f"'{name}' takes {takes}, got {len(args)}", tok)
-        return self.make(tok, ONE_ARG[name], args[0])
-
-    def argument(self, tok: Token, position: int) -> Expr | None:
-        """One argument of the call of ``tok``; None for the empty ``[]`` of ``max(X, [], k)``."""
-        if not (self.tok.kind == "op" and self.tok.text == EMPTY):
-            if self.sizing or not (tok.text in VEC_CONSTANTS or (tok.text in SIZED and (
-                    position > 0 or tok.text == "eye"))):
-                return self.sum()
-            self.sizing = True  # a constant's size: size(F, k) of a function F names an axis of its value
-            try:
-                return self.sum()
-            finally:
-                self.sizing = False
-        if tok.text not in EMPTY_BEFORE_AXIS or position != 1:
-            raise self.error(f"'[]' (MATLAB's empty array) is only the placeholder of {_EMPTY_CALLS}")
-        self.take()
-        return None
-
-    def along(self, tok: Token, x: Expr | None, k: Expr | None) -> Expr:
-        """``name(X, k)`` or ``name(X, [], k)``: the function of ``tok`` along the axis ``k``."""
-        name = tok.text
-        if x is None or k is None:
-            raise self.error(f"'{name}' along an axis is {AXIS_CALLS[name]}", tok)
-        return self.make(tok, _ALONG[name], x, k)
-
-    def sized(self, tok: Token, args: list[Expr]) -> Expr:
-        """``eye(n)``, ``vector(c, n)``, ``matrix(c, m, n)``: a constant of the size ``size(X, k)`` gives."""
-        if tok.text in VEC_CONSTANTS:
-            return self.vec_constant(tok, args)
-        name, rank = tok.text, SIZED[tok.text]
-        value, sizes = (None, args) if name == "eye" else (args[0], args[1:])
-        if len(sizes) != rank:
-            usage = "one size, eye(size(X, 1))" if name == "eye" else (
-                f"c and {rank} size(s), {name}(c{', size(X, k)' * rank})")
-            raise self.error(f"'{name}' takes {usage}, or no size (inferred from context)", tok)
-        if self.typing:  # each size(X, k) is an operation of its own; the constant's type is its rank
-            return build.eye() if value is None else self.make(tok, build.fill, value, rank)
-        dims = tuple(self.dimension(tok, n) for n in sizes)
-        if value is None:
-            return build.eye(dims[0])
-        return self.make(tok, build.fill, value, rank, dims)
-
-    def vec_constant(self, tok: Token, sizes: list[Expr]) -> Expr:
-        """``commutation(size(X, 1), size(X, 2))`` (K_pq), ``symmetrizer(size(S, 1))`` (N_n)."""
-        rank, make = VEC_CONSTANTS[tok.text]
-        if len(sizes) != rank:
-            usage = ", ".join(["size(X, k)"] * rank)
-            raise self.error(f"'{tok.text}' takes {rank} size{'s' * (rank > 1)}, {tok.text}({usage}); "
-                             f"got {len(sizes)} argument{'s' * (len(sizes) != 1)}", tok)
-        if self.typing:  # each size(X, k) is an operation of its own; the constant is a matrix
-            return build.eye()
-        return make(*(self.dimension(tok, n) for n in sizes))
-
-    def dimension(self, tok: Token, size: Expr) -> Dim:
-        """The dimension ``size(X, k)`` counts, axis k of X; a product of sizes, a product dimension.
-
-        ``size(x, 1)*size(A, 1)`` is the rows of ``kron(x, A)`` (`Dim.product`, parts in order).
-        """
-        parts: list[Dim] = []
-        todo = [size]
-        while todo:
-            e = todo.pop()
-            if isinstance(e, Scale):
-                todo += [e.body, e.coef]  # popped coef first: the parts in the order written
-            elif isinstance(e, Size):
-                parts.append(e.body.shape[e.axis - 1])
-            else:
-                raise self.error(
-                    f"a size in '{tok.text}(...)' is written size(X, k), the number of rows (k = 1) or "
-                    f"columns (k = 2) of X, or a product of them, size(x, 1)*size(A, 1); "
-                    f"got {build.describe(size)}", tok)
-        return Dim.product(parts)
-
-
 def _uncalled(name: str) -> str:
     """The message for a built-in function's name without its call."""
     if name not in VEC_CONSTANTS:
         return f"'{name}' is a function: write {name}(...)"
     rank = VEC_CONSTANTS[name][0]
     return f"'{name}' takes its size{'s' * (rank > 1)}: {name}({', '.join(['size(X, k)'] * rank)})"
-
-
-def _along(name: str) -> Callable[[Expr, Expr], Expr]:
-    """The constructor of ``name(X, k)``, the function along the axis ``k`` (one per name)."""
-    call, make = AXIS_CALLS[name], WITH_AXIS[name]
-
-    def along(x: Expr, k: Expr) -> Expr:
-        return make(x, axes.axis_number(name, k, call))
-
-    return along
-
-
-def _family(name: str) -> Callable[[Expr, Expr], Expr]:
-    """The constructor of ``name(k, u)``, the order ``k`` of a family (one per name)."""
-
-    def order(k: Expr, x: Expr) -> Expr:
-        return family_call(name, k, x)
-
-    return order
-
-
-#: One constructor per name, so that kind inference (`matcalc.kinds`) meets the same
-#: function in every parse and reuses what it read off it, instead of a new one per call.
-_ALONG = {name: _along(name) for name in WITH_AXIS}
-_FAMILY = {name: _family(name) for name in FAMILY_CALLS}
-
-
-#: Where ``[]`` may stand, for messages: ``max(X, [], k) and min(X, [], k)``.
-_EMPTY_CALLS = " and ".join(AXIS_CALLS[name] for name in sorted(EMPTY_BEFORE_AXIS))
 
 
 #: What a token of index notation met outside it means (docs/syntax.md, "Index notation").
