@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 from matcalc import build
 from matcalc.errors import ParseError, ShapeError
-from matcalc.expr import FUNCTION_KINDS, Expr, Symbol
+from matcalc.expr import FUNCTION_KINDS, Apply, Expr, Symbol
 from matcalc.kinds import Name, Op, node, reduces
 from matcalc.lexer import Token
 from matcalc.ops.primary import PRIMARY_FUNCTIONS, frechet
@@ -117,14 +117,25 @@ class Cursor:
     def watch(self, make: Callable[..., Expr], args: tuple[object, ...]) -> None:
         """Raise `Departs` where kind inference may depart from the first-letter kinds of `watched`.
 
-        At a sum of a scalar and an array (inference refuses to broadcast a scalar against
-        a name), and at a name of a scalar first letter as the one operand of a reduction
-        (inference does not take a reduced name as a scalar); see `matcalc.parse`.
+        At a sum of a scalar and an array, unless the array is an elementwise function
+        (inference refuses to broadcast a scalar against a name, alone or scaled, but an
+        elementwise function's value carries no name: `matcalc.kinds`), and at a name
+        of a scalar first letter as the one operand of a reduction (inference does not
+        take a reduced name as a scalar); see `matcalc.parse`.
         """
         if make is build.add or make is build.sub:
             a, b = args
-            if not (isinstance(a, Expr) and isinstance(b, Expr)) or a.is_scalar != b.is_scalar:
+            if not (isinstance(a, Expr) and isinstance(b, Expr)):
                 raise Departs
+            if a.is_scalar != b.is_scalar and not isinstance(b if a.is_scalar else a, Apply):
+                # (`kinds._carrier` stops at a function; the constructors that it looks through,
+                # neg, div, transpose and mul, build no `Apply` but return one only as it came)
+                raise Departs
+            return
+        for a in args:  # (a loop, not any(): most operations have no scalar watched name as an operand)
+            if isinstance(a, Symbol) and a.kind == "scalar" and a.name in self.watched:
+                break
+        else:
             return
         named = [n for n, a in enumerate(args) if isinstance(a, Expr) and self._has_watched(a)]
         if len(named) == 1:

@@ -59,6 +59,10 @@ __all__ = ["MAX_NESTING", "Parser"]
 #: Every name that can be called: built-in functions, reductions, derivatives (for suggestions).
 CALLABLE = (*ONE_ARG, *WITH_AXIS, *EXTREMA, *TWO_ARG, *FAMILY_CALLS, *FRECHET, *DERIVATIVES, *VEC_CONSTANTS)
 
+#: The built-in functions whose calls `matcalc.builtin_calls.BuiltinCalls.call` reads (one set: one lookup).
+_BUILT_IN_CALLS = frozenset().union(ONE_ARG, WITH_AXIS, EXTREMA, TWO_ARG, FAMILY_CALLS, VEC_CONSTANTS)
+
+
 class Parser(BuiltinCalls):
     """One pass over the tokens: builds the expression, or in typing mode the `Op` graph."""
 
@@ -129,10 +133,11 @@ class Parser(BuiltinCalls):
         """``sum := product (('+' | '-') product)*``."""
         first = self.product()
         operands: list[tuple[Token, Expr]] = []
-        while self.tok.kind == "op" and self.tok.text in "+-":
-            op = self.take()
-            rhs = self.product()
-            operands.append((op, rhs))
+        op = self.tokens[self.i]  # (the token itself, not the `tok` property: the grammar's hot loops)
+        while op.kind == "op" and op.text in "+-":
+            self.i += 1
+            operands.append((op, self.product()))
+            op = self.tokens[self.i]
         if len(operands) > 8 and _same_shaped(first, [x for _, x in operands]):
             # Nothing broadcasts: one pass builds the sum that adding from left to right
             # builds, without re-copying a growing term list n times; if it fails, the
@@ -155,8 +160,8 @@ class Parser(BuiltinCalls):
         """``product := unary (('*' | '/' | '.*' | './') unary)*``."""
         e = self.unary()
         run: list[tuple[Token, Expr]] = []  # operands not yet applied (see `apply_run`)
-        while self.tok.kind == "op" and self.tok.text in self._PRODUCT_OPS:
-            op = self.take()
+        while (op := self.tokens[self.i]).kind == "op" and op.text in self._PRODUCT_OPS:
+            self.i += 1
             rhs = self.unary()
             if run and not _joins(op.text, rhs, run[0]):
                 e = self.apply_run(e, run)
@@ -184,6 +189,8 @@ class Parser(BuiltinCalls):
             return e
         if not isinstance(e, Expr):  # typing mode (see matcalc.kinds): one Op per operation
             return self.left_to_right(e, run)
+        if len(run) == 1:  # (the common case, read without the sets below: what they decide for it)
+            return self.one_operation(e, *run[0])
         ops = {tok.text for tok, _ in run}
         xs = [x for _, x in run]
         try:
@@ -204,6 +211,15 @@ class Parser(BuiltinCalls):
         except ShapeError:
             pass
         return self.left_to_right(e, run)
+
+    def one_operation(self, e: Expr, tok: Token, x: Expr) -> Expr:
+        """``e op x``, a run of one operation: of scalars by `build.mul`, as `build.mul_all` builds it."""
+        if tok.text in _ASSOCIATIVE and x.is_scalar and e.is_scalar:
+            try:
+                return build.mul(e, x)
+            except ShapeError:
+                pass
+        return self.make(tok, self._PRODUCT_OPS[tok.text], e, x)
 
     def left_to_right(self, e: Expr, run: list[tuple[Token, Expr]]) -> Expr:
         """``((e op x1) op x2) ...``, each operation built by `make` (errors point at their operator)."""
@@ -230,8 +246,9 @@ class Parser(BuiltinCalls):
     def power(self) -> Expr:
         """``power := postfix (('^' | '.^') unary)?``, right-associative."""
         base = self.postfix()
-        if self.tok.kind == "op" and self.tok.text in ("^", ".^"):
-            op = self.take()
+        op = self.tokens[self.i]
+        if op.kind == "op" and op.text in ("^", ".^"):
+            self.i += 1
             self.enter()
             exponent = self.unary()
             self.nesting -= 1
@@ -243,13 +260,14 @@ class Parser(BuiltinCalls):
     def postfix(self) -> Expr:
         """``postfix := atom ("'" | "ᵀ" | ".T")*``: MATLAB's, papers' and NumPy's transpose."""
         e = self.atom()
-        while self.tok.kind == "op" and self.tok.text in TRANSPOSES:
-            e = self.make(self.take(), build.transpose, e)
+        while (op := self.tokens[self.i]).kind == "op" and op.text in TRANSPOSES:
+            self.i += 1
+            e = self.make(op, build.transpose, e)
         return e
 
     def atom(self) -> Expr:
         """``atom := NUMBER | NAME | NAME '(' sum (',' sum)* ')' | '(' sum ')'``."""
-        tok = self.tok
+        tok = self.tokens[self.i]
         if tok.kind == "number":
             self.take()
             value = float(tok.text)
@@ -284,10 +302,11 @@ class Parser(BuiltinCalls):
         """A name: a symbol, ``eye``, or a call of a built-in, derivative or abstract function."""
         tok = self.take()
         name = tok.text
-        called = self.tok.kind == "op" and self.tok.text == "("
+        after = self.tokens[self.i]
+        called = after.kind == "op" and after.text == "("
         if name == "eye":
             return self.call(tok) if called else build.eye()
-        if any(name in t for t in (ONE_ARG, WITH_AXIS, EXTREMA, TWO_ARG, FAMILY_CALLS, VEC_CONSTANTS)):
+        if name in _BUILT_IN_CALLS:
             if not called:
                 raise self.error(_uncalled(name), tok)
             return self.call(tok)

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from matcalc import build
@@ -33,6 +32,9 @@ __all__ = ["MAX_LENGTH", "MAX_NESTING", "RESERVED", "ParseResult", "parse", "par
 
 #: Longest text accepted by default (`matcalc.limits.DEFAULT_LENGTH`); ``limits(length=N)`` raises it.
 MAX_LENGTH = DEFAULT_LENGTH
+
+#: A symbol name, as the lexer reads one.
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def parse(text: str, kinds: Mapping[str, str] | None = None) -> Expr:
@@ -80,14 +82,14 @@ def _read(text: str, kinds: Mapping[str, str] | None, quick: bool) -> ParseResul
             "`with matcalc.limits(length=N):` (CLI: --max-length N)"
         )
     declared = _checked_kinds(kinds)
-    with deep(), _no_cyclic_gc():
+    with deep(), _NoCyclicGC():
         tokens = tokenize(text)
-        check_caret_t(text, tokens, declared)
+        names = {t.text for t in tokens if t.kind == "name"}
+        if "T" in names:
+            check_caret_t(text, tokens, declared)
         decided: dict[str, str] = {}
         guessed: frozenset[str] = frozenset()
-        undeclared = {
-            t.text for t in tokens if t.kind == "name" and t.text not in declared and t.text not in RESERVED
-        }
+        undeclared = names.difference(declared, RESERVED)
         if quick and undeclared:
             expr = _first_letters(text, declared, tokens, undeclared)
             if expr is not None:
@@ -125,14 +127,15 @@ def _first_letters(
     are types every operation accepts, so arc consistency keeps each of them and
     inference decides exactly them, unless one of its two rules beyond the
     constructors applies: no scalar broadcast against a name in a sum (so: no sum of a
-    scalar and an array at all), and no reduced name taken as a scalar.  The parser
-    watches for both while it builds, and stops at the first (`matcalc.calls.Cursor.watch`).  So this build
+    scalar and an array other than an elementwise function's value, which carries no
+    name), and no reduced name taken as a scalar.  The parser watches for both while
+    it builds, and stops at the first (`matcalc.calls.Cursor.watch`).  So this build
     is the expression `parse_result` gives, without the typing pass; None where the
-    full inference must run (a sum of a scalar and an array, a reduced scalar name,
+    full inference must run (a sum of a scalar and another array, a reduced scalar name,
     a text that fails to build, a 'where' list, index notation, abstract functions,
     the constants of the vec form).
     """
-    if any(k in FUNCTION_KINDS for k in declared.values()) or any(_not_plain(t) for t in tokens):
+    if any(k in FUNCTION_KINDS for k in declared.values()) or not _plain(tokens):
         return None
     letters = {n: build.default_kind(n) for n in undeclared}
     parser = Parser(text, {**letters, **declared}, tokens)
@@ -143,31 +146,35 @@ def _first_letters(
         return None
 
 
-#: Tokens of the constructs `_first_letters` leaves to the full passes (index notation, 'where').
-_NOT_PLAIN = frozenset({"->", "[", "]", "=", "δ"})
+#: Tokens of the constructs `_first_letters` leaves to the full passes: index notation, 'where',
+#: and the vec constants (which stand in the typing pass for what they are not).
+_NOT_PLAIN = frozenset({"->", "[", "]", "=", "δ", WHERE, *VEC_CONSTANTS})
 
 
-def _not_plain(t: Token) -> bool:
-    if t.kind == "name":  # (the vec constants stand in the typing pass for what they are not)
-        return t.text == WHERE or t.text in VEC_CONSTANTS
-    return t.kind == "op" and (t.text in _NOT_PLAIN or t.text.startswith("∂"))
+def _plain(tokens: list[Token]) -> bool:
+    """True if no token is one of `_NOT_PLAIN` or a '∂' (one set of the texts: a long text repeats them)."""
+    spelled = {t.text for t in tokens if t.kind != "number"}
+    return spelled.isdisjoint(_NOT_PLAIN) and not any(s.startswith("∂") for s in spelled)
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+class _NoCyclicGC:
     """Pause Python's cyclic garbage collector while a text is read.
 
     Reading a long text allocates hundreds of thousands of small objects (tokens,
     the operations of kind inference, nodes) that stay alive until the end; each
     collection would walk them all again (a quarter of the time of a
     100,000-character input).  What becomes garbage is collected after.
+    (A class, not a generator: entered once per parse, it is cheaper.)
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
+
+    __slots__ = ("enabled",)
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled:
             gc.enable()
 
 
@@ -176,7 +183,7 @@ def _checked_kinds(kinds: Mapping[str, str] | None) -> dict[str, str]:
         raise ShapeError(f"kinds must map symbol names to kinds, got {type(kinds).__name__}")
     checked = dict(kinds or {})
     for name, kind in checked.items():
-        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
             raise ShapeError(f"kinds: {name!r} is not a symbol name")
         if name in RESERVED:
             raise ShapeError(f"kinds: {name!r} is a built-in function, not a symbol")
@@ -185,4 +192,3 @@ def _checked_kinds(kinds: Mapping[str, str] | None) -> dict[str, str]:
         if kind not in KINDS and kind not in FUNCTION_KINDS:
             raise ShapeError(f"kinds: unknown kind {kind!r} for '{name}'; kinds are {', '.join(KINDS)}")
     return checked
-

@@ -184,6 +184,8 @@ def _parsed(text: str, kinds: dict[str, str]) -> tuple[object, object]:
         "softmax(z) + tr(z)", "x*x", "A*B-C'", "exp(a)*y + z", "kron(a, B)", "mean(X, 1)", "sum(a, 1)",
         "L_expm(A, B)", "x'*eye*x + sum(vector(1))", "(A+2)*vector(1)",
         "diag(x)*y - 1", "((i) -> x[i]*y[i])", "t1 where t1 = x",
+        "1 + exp(v)", "exp(v)' - c", "c + -exp(v)", "1 + exp(v)*c", "exp(c) + v", "1 + exp(v)'",
+        "c + log(1 + exp(-v))", "1 + exp(c*v)/c", "exp(a)*b + exp(A) + w",
     ],
 )
 def test_parse_agrees_with_inference(text: str) -> None:
@@ -201,9 +203,10 @@ def test_parse_skips_inference_where_first_letters_are_its_answer(monkeypatch: p
         return real(*args, **kwargs)
 
     monkeypatch.setattr(module, "infer", counted)
-    for text in ("x'*A*x", "norm2(X*w-y)^2", "tr(A*X*B)", "sum(exp(Q*q))"):
+    for text in ("x'*A*x", "norm2(X*w-y)^2", "tr(A*X*B)", "sum(exp(Q*q))", "sum(log(1+exp(-y.*(X*w))))"):
         mc.parse(text)
     assert not calls  # the first letters build, no broadcast, no reduced scalar: no typing pass
+    # (a scalar beside an elementwise function's value broadcasts against no name)
     for text in (RIDGE, "1+v", "sum(a)", "tr(h)"):  # a scalar beside an array; a reduced scalar letter
         mc.parse(text)  # and first letters that do not build (tr of a vector)
     assert len(calls) == 4
