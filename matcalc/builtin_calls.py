@@ -44,10 +44,10 @@ class BuiltinCalls(Cursor):
         """The arguments of the built-in ``tok`` and the node it builds; at the '('."""
         self.take()  # '('
         self.enter()
-        if self.tok.kind == "op" and self.tok.text == ")":
+        if self.at(")"):
             raise self.error(f"'{tok.text}' needs an argument")
         args = [self.argument(tok, 0)]
-        while self.tok.kind == "op" and self.tok.text == ",":
+        while self.at(","):
             self.take()
             args.append(self.argument(tok, len(args)))
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")
@@ -83,7 +83,7 @@ class BuiltinCalls(Cursor):
 
     def argument(self, tok: Token, position: int) -> Expr | None:
         """One argument of the call of ``tok``; None for the empty ``[]`` of ``max(X, [], k)``."""
-        if not (self.tok.kind == "op" and self.tok.text == EMPTY):
+        if not self.at(EMPTY):
             if self.sizing or not (tok.text in VEC_CONSTANTS or (tok.text in SIZED and (
                     position > 0 or tok.text == "eye"))):
                 return self.sum()

@@ -79,10 +79,16 @@ class Cursor:
         """A `ParseError` pointing at ``tok`` (default: the current token)."""
         return ParseError(message, self.text, (tok or self.tok).pos)
 
+    def at(self, op: str) -> bool:
+        """True if the current token is the operator ``op``."""
+        t = self.tokens[self.i]
+        return t.kind == "op" and t.text == op
+
     def expect(self, op: str, context: str) -> None:
         """Move past the operator ``op``, or raise saying what was found instead."""
-        if self.tok.kind == "op" and self.tok.text == op:
-            self.take()
+        t = self.tokens[self.i]
+        if t.kind == "op" and t.text == op:
+            self.i += 1
             return
         if self.tok.kind == "name" and self.tok.text == WHERE:
             raise self.error(f"'{WHERE}' comes after the whole expression, outside parentheses")
@@ -166,7 +172,7 @@ class Cursor:
         self.expect("(", f"after '{tok.text}'")
         self.enter()
         args = [self.sum()]
-        while self.tok.kind == "op" and self.tok.text == ",":
+        while self.at(","):
             self.take()
             args.append(self.sum())
             if len(args) > MAX_ARGUMENTS:
@@ -199,7 +205,7 @@ class Cursor:
         elif tok.text == "partial":
             self.expect(",", f"in 'partial({target.text}, i, j, ...)'")
             by = (self.whole_number("an argument number of partial(F, i, ...)") - 1,)
-            while self.tok.kind == "op" and self.tok.text == ",":
+            while self.at(","):
                 self.take()
                 by += (self.whole_number("an argument number of partial(F, i, ...)") - 1,)
                 if len(by) > MAX_ARGUMENTS:
@@ -220,12 +226,12 @@ class Cursor:
         self.enter()
         args: list[Expr | None] = []
         while True:
-            if self.tok.kind == "op" and self.tok.text == ":":
+            if self.at(":"):
                 self.take()
                 args.append(None)
             else:
                 args.append(self.sum())
-            if not (self.tok.kind == "op" and self.tok.text == ","):
+            if not self.at(","):
                 break
             self.take()
         self.expect(")", f"to close the call of '{tok.text}' at character {tok.pos}")

@@ -120,7 +120,7 @@ class Parser(BuiltinCalls):
             self.bound[tok.text] = value
             if self.tok.kind == "end":
                 return
-            if not (self.tok.kind == "op" and self.tok.text == ","):
+            if not self.at(","):
                 raise self.error(f"unexpected {self._found()} in the '{WHERE}' list (definitions are "
                                  "separated by ',')")
             self.take()
@@ -281,7 +281,7 @@ class Parser(BuiltinCalls):
         if tok.kind == "op" and tok.text == "(":
             self.take()
             self.enter()
-            if self.tok.kind == "op" and self.tok.text == ")":
+            if self.at(")"):
                 raise self.error("empty parentheses")
             e = self.expression()  # ((i,j) -> ...) inside
             self.expect(")", f"to close the '(' at character {tok.pos}")
