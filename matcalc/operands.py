@@ -16,7 +16,7 @@ from matcalc.dims import Dim, Unifier
 from matcalc.errors import ShapeError
 from matcalc.expr import FUNCTION_KINDS, Expr, Symbol, substitute_dims
 from matcalc.limits import charge
-from matcalc.tree import _ON_FORGET, interned
+from matcalc.node_sets import ON_FORGET, interned
 
 __all__ = ["describe", "unified", "unified_all", "unify"]
 
@@ -136,7 +136,7 @@ def _is_function(operands: Sequence[Expr], owner: str) -> bool:
 #: Pairs of symbol sets (interned tuples) known to hold no two different symbols of one name;
 #: cleared with the interned sets, so an id here always belongs to its tuple.
 _CONSISTENT: set[tuple[int, int]] = set()
-_ON_FORGET.append(_CONSISTENT.clear)
+ON_FORGET.append(_CONSISTENT.clear)
 
 
 def _clashes(a: tuple[Symbol, ...], b: tuple[Symbol, ...]) -> list[tuple[Symbol, Symbol]]:

@@ -3,7 +3,7 @@
 `Expr` interns its instances (one object per distinct node, so ``a is b``
 holds exactly for structurally equal expressions) and computes, once, what
 every pass asks of a node: its direct subexpressions (`children`), symbols,
-dimensions, depth and expanded size; a run-independent structural key (`skey`,
+dimensions (merged from the children's by `matcalc.node_sets`), depth and expanded size; a run-independent structural key (`skey`,
 which only the orderings read) is computed the first time it is asked for.  The
 generic traversals (`walk`, `rebuild`, `substitute_dims`, `tree_repr`) are in
 `matcalc.traversal`; the node classes themselves are in `matcalc.expr`.
@@ -17,7 +17,6 @@ through imports inside the methods, the one documented way up from the IR
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 import weakref
@@ -26,11 +25,11 @@ from _weakref import _remove_dead_weakref  # type: ignore[attr-defined]  # (as w
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from fractions import Fraction
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar, cast, dataclass_transform
 
 from matcalc.dims import Dim
 from matcalc.limits import LimitError, charge
+from matcalc.node_sets import CACHE_LIMIT, forget_symbol_sets, interned, merged_dims, merged_symbols, own_dims
 
 if TYPE_CHECKING:
     from matcalc.expr import Symbol
@@ -362,68 +361,6 @@ def node_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def _merged_symbols(groups: list[tuple[Symbol, ...]]) -> tuple[Symbol, ...]:
-    """The union of sorted symbol tuples, sorted by name; a tuple that holds all the others is reused.
-
-    (Reusing keeps building a chain linear: a node over a big subexpression
-    and one more symbol copies the symbols only when the symbol is new.)
-    """
-    groups = list(filter(None, groups))
-    if not groups:
-        return ()
-    largest = max(groups, key=len)
-    if groups.count(largest) == len(groups):  # (equal tuples hold the same symbols)
-        return largest
-    others = [s for g in groups if g is not largest for s in g]
-    if len(others) <= _FEW:  # a few symbols into a big set (a chain): binary search, one tuple copy each
-        out = largest
-        for s in others:
-            n = bisect.bisect_left(out, s.name, key=_symbol_name)
-            if n == len(out) or out[n].name != s.name:
-                out = (*out[:n], s, *out[n:])
-        if out is largest:
-            return largest
-    else:
-        names = {s.name for s in largest}
-        extra = {s.name: s for s in others if s.name not in names}
-        if not extra:
-            return largest
-        for s in largest:
-            extra.setdefault(s.name, s)
-        out = tuple(extra[n] for n in sorted(extra))
-    if len(_SYMBOL_SETS) >= _CACHE_LIMIT:
-        forget_symbol_sets()
-    return _SYMBOL_SETS.setdefault(out, out)  # one tuple object per set: checks can be memoized
-
-
-#: Most new symbols `_merged_symbols` inserts one at a time.
-_FEW = 4
-
-
-#: The name of a symbol, the key of the binary searches (read in C: no Python call per probe).
-_symbol_name = attrgetter("name")
-
-
-#: Interned symbol tuples (symbols hash by identity, so equal tuples hold the same objects).
-_SYMBOL_SETS: dict[tuple[Symbol, ...], tuple[Symbol, ...]] = {}
-#: Entries the caches of this module keep before they start again (they only save time).
-_CACHE_LIMIT = 50_000
-#: Called when the interned symbol sets are dropped (build registers its memo of them).
-_ON_FORGET: list[Callable[[], None]] = []
-
-
-def interned(symbols: tuple[Symbol, ...]) -> bool:
-    """True while ``symbols`` is the interned tuple for its set (so its id is its own)."""
-    return _SYMBOL_SETS.get(symbols) is symbols
-
-
-def forget_symbol_sets() -> None:
-    """Drop the interned symbol sets, and every memo keyed by their ids."""
-    _SYMBOL_SETS.clear()
-    for forget in _ON_FORGET:
-        forget()
-
-
 def _derive(e: Expr, kids: tuple[Expr, ...]) -> None:
     """Set the derived attributes of the new node ``e`` from its children ``kids``."""
     own_symbols = e._own_symbols()
@@ -445,13 +382,13 @@ def _derive(e: Expr, kids: tuple[Expr, ...]) -> None:
                     mixed_dims = True
         depth, size = depth + 1, size + 1
         if mixed_symbols or own_symbols:
-            symbols = _merged_symbols([own_symbols, *[k.symbols for k in kids]])
+            symbols = merged_symbols([own_symbols, *[k.symbols for k in kids]])
         if mixed_dims:
-            dims = _merged_dims(frozenset(), [k.dims for k in kids])
+            dims = merged_dims(frozenset(), [k.dims for k in kids])
     else:
         depth, size, symbols, dims = 1, 1, own_symbols, frozenset()
     if not dims.issuperset(shape) or e.holds_dims:  # (a kid's dims hold the parts of its products)
-        dims = dims | _own_dims(e)
+        dims = dims | own_dims(e)
     if depth > MAX_DEPTH:
         raise LimitError(f"expression is nested more than {MAX_DEPTH} levels deep (tree.MAX_DEPTH)")
     _set = object.__setattr__
@@ -462,32 +399,6 @@ def _derive(e: Expr, kids: tuple[Expr, ...]) -> None:
     _set(e, "tree_size", size)
 
 
-def _own_dims(e: Expr) -> frozenset[Dim]:
-    """The dimensions of ``e``'s own: its shape's, with the parts of products (so substitutions see them).
-
-    A node that `holds_dims` adds those of its ``parts``.
-    """
-    shape = e.shape
-    own = frozenset(shape)
-    for d in shape:
-        if d.parts:
-            own = own.union(*(d.parts for d in shape))
-            break
-    if e.holds_dims:
-        own = own.union(*(d.atoms() for d in e.parts), e.parts)  # type: ignore[attr-defined]
-    return own
-
-
-def _merged_dims(own: frozenset[Dim], groups: list[frozenset[Dim]]) -> frozenset[Dim]:
-    """The union of the dimension sets; a set that holds all the others is reused."""
-    if not groups:
-        return own
-    largest = max(groups, key=len)
-    if own <= largest and all(map(largest.issuperset, groups)):
-        return largest
-    return own.union(*groups)
-
-
 _MOD = (1 << 61) - 1
 _CODES: dict[object, int] = {}
 
@@ -495,7 +406,7 @@ _CODES: dict[object, int] = {}
 def _code(value: object) -> int:
     """A run-independent code for a class name, a dimension or a field value (CRC of its repr)."""
     key = (type(value), value)
-    if len(_CODES) >= _CACHE_LIMIT:
+    if len(_CODES) >= CACHE_LIMIT:
         _CODES.clear()
     code = _CODES.get(key)
     if code is None:

@@ -43,9 +43,9 @@ def test_second_order_regression(text: str, wrt: str) -> None:
 def test_derivatives_stay_right_when_the_caches_start_again(monkeypatch: pytest.MonkeyPatch) -> None:
     # The caches of symbol sets only save time: at a tiny limit they are dropped
     # (with every memo keyed by their ids) over and over, and nothing changes.
-    from matcalc import tree
+    from matcalc import node_sets
 
-    monkeypatch.setattr(tree, "_CACHE_LIMIT", 3)
+    monkeypatch.setattr(node_sets, "CACHE_LIMIT", 3)
     for text, wrt in [("x'*A*x", "x"), ("norm2(W2*tanh(W1*x)-y)^2", "W1"), ("logdet(X)+tr(A*X*B)", "X")]:
         result = check_derivative(mc.parse(text), wrt, seed=5)
         assert result.ok, f"{text}: {result.derivative}"
