@@ -3,8 +3,9 @@
 `Expr` interns its instances (one object per distinct node, so ``a is b``
 holds exactly for structurally equal expressions) and computes, once, what
 every pass asks of a node: its direct subexpressions (`children`), symbols,
-dimensions (merged from the children's by `matcalc.node_sets`), depth and expanded size; a run-independent structural key (`skey`,
-which only the orderings read) is computed the first time it is asked for.  The
+dimensions (merged from the children's by `matcalc.node_sets`), depth and
+expanded size; a run-independent structural key (`skey`, which only the
+orderings read) is computed the first time it is asked for.  The
 generic traversals (`walk`, `rebuild`, `substitute_dims`, `tree_repr`) are in
 `matcalc.traversal`; the node classes themselves are in `matcalc.expr`.
 
