@@ -50,9 +50,9 @@ __all__ = ["inline_nested", "raise_index", "raise_term"]
 class _Net:
     """A term being reduced: coefficient, scalar factors, indexed factors.
 
-    ``step`` keeps what the rules read of the net during one step (`counts`,
-    `pairs`): a rule that changes the net ends the step, so the readings hold
-    until `raise_term` starts the next one and clears them.
+    ``counted`` and ``shared`` keep what the rules read of the net during one
+    step (`counts`, `pairs`): a rule that changes the net ends the step, so the
+    readings hold until `new_step` drops them.
     """
 
     coef: Coef
@@ -60,7 +60,12 @@ class _Net:
     factors: list[Factor]
     free: tuple[Idx, ...]
     deltas: list[Delta] = field(default_factory=list)
-    step: dict[str, object] = field(default_factory=dict)
+    counted: Counter[Idx] | None = None
+    shared: list[tuple[int, int]] | None = None
+
+    def new_step(self) -> None:
+        """Forget this step's readings (a rule is about to change the net, or has)."""
+        self.counted = self.shared = None
 
     def count(self, i: Idx) -> int:
         charge(len(self.factors))  # every factor read (the work budget, matcalc.limits)
@@ -69,17 +74,15 @@ class _Net:
     def counts(self) -> Counter[Idx]:
         """How often each index occurs, over all factors."""
         charge(len(self.factors))  # charged at every reading, as if read again (the budget stays the same)
-        found = self.step.get("counts")
-        if found is None:
-            found = self.step["counts"] = Counter(i for f in self.factors for i in f.indices)
-        return found  # type: ignore[return-value]
+        if self.counted is None:
+            self.counted = Counter(i for f in self.factors for i in f.indices)
+        return self.counted
 
     def pairs(self) -> Iterator[tuple[int, int]]:
         """Positions ``a < b`` of factors that share an index, each pair once, in order."""
-        found = self.step.get("pairs")
-        if found is None:
-            found = self.step["pairs"] = _shared(self.factors)
-        assert isinstance(found, list)
+        if self.shared is None:
+            self.shared = _shared(self.factors)
+        found = self.shared
         charge(len(self.factors) + len(found))  # the rules read them all at every step (matcalc.limits)
         yield from found
 
@@ -146,7 +149,7 @@ def _reduced(term: Term, free: Sequence[Idx]) -> _Net:
     changed = True
     while changed:
         charge()  # a step; the rules that read every factor charge for that (the work budget, matcalc.limits)
-        net.step.clear()
+        net.new_step()
         changed = any(rule(net) for rule in _RULES)
     return net
 
